@@ -1,0 +1,1 @@
+//! The quick-add parser (being written).

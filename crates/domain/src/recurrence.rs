@@ -1,0 +1,385 @@
+//! Recurring tasks: an RFC 5545 RRULE, and the next occurrence it gives after
+//! a task is completed, computed in the user's time zone by the `rrule` crate.
+
+use chrono::{DateTime, NaiveTime, TimeZone as _, Utc};
+use rrule::{RRule, Unvalidated};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::error::FieldError;
+use crate::task::Due;
+use crate::time::TimeZone;
+
+/// A validated RRULE value, without the `RRULE:` prefix, e.g. `FREQ=DAILY`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Recurrence(String);
+
+/// Frequencies a todo list has use for; sub-daily rules would flood the list.
+const VALIDATION_START: chrono::NaiveDateTime = match chrono::NaiveDate::from_ymd_opt(2026, 1, 1) {
+    Some(d) => d.and_time(NaiveTime::MIN),
+    None => chrono::NaiveDateTime::MIN,
+};
+
+const SUPPORTED_FREQUENCIES: [&str; 4] = ["DAILY", "WEEKLY", "MONTHLY", "YEARLY"];
+
+impl Recurrence {
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        let trimmed = raw.trim();
+        let body = trimmed
+            .strip_prefix("RRULE:")
+            .or_else(|| trimmed.strip_prefix("rrule:"))
+            .unwrap_or(trimmed)
+            .to_ascii_uppercase();
+        let invalid = |why: String| FieldError::new("recurrence", "recurrence_invalid", why);
+        let parts = parts(&body);
+        if parts.iter().any(|(key, _)| key == "DTSTART") || body.contains('\n') {
+            return Err(invalid(
+                "give only the RRULE; the start is the task's due date".into(),
+            ));
+        }
+        let rule: RRule<Unvalidated> = body
+            .parse()
+            .map_err(|e| invalid(format!("'{trimmed}' is not a valid RRULE: {e}")))?;
+        // Building checks the combination of parts against a start date.
+        rule.build(rrule::Tz::UTC.from_utc_datetime(&VALIDATION_START))
+            .map_err(|e| invalid(format!("'{trimmed}' is not a valid RRULE: {e}")))?;
+        let frequency = parts
+            .iter()
+            .find(|(k, _)| k == "FREQ")
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("");
+        if !SUPPORTED_FREQUENCIES.contains(&frequency) {
+            return Err(FieldError::new(
+                "recurrence",
+                "recurrence_unsupported",
+                format!(
+                    "repeating {frequency} is not supported; use DAILY, WEEKLY, MONTHLY or YEARLY"
+                ),
+            ));
+        }
+        Ok(Self(body))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    fn get(&self, key: &str) -> Option<String> {
+        parts(&self.0)
+            .into_iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v)
+    }
+
+    /// The occurrence after `due` once the task is completed at `now`, with
+    /// the rule the new task carries; `None` when the rule has run out.
+    ///
+    /// The next occurrence is the first one after both the current due date
+    /// and today, so completing an overdue daily task does not leave a trail
+    /// of overdue copies. Times keep their local wall-clock time across DST
+    /// changes. A monthly or yearly rule anchored on a day some months lack
+    /// (the 31st, February 29th) falls on the last day of shorter months and
+    /// returns to its day afterwards.
+    pub fn next_after(
+        &self,
+        due: Due,
+        tz: TimeZone,
+        now: DateTime<Utc>,
+    ) -> Option<(Due, Recurrence)> {
+        let count = self.get("COUNT").and_then(|c| c.parse::<u32>().ok());
+        if count.is_some_and(|c| c <= 1) {
+            return None;
+        }
+        let anchor_date = due.local_date(tz);
+        let rule = self.anchored(anchor_date);
+        let (start, threshold) = match due {
+            Due::Date(date) => {
+                let start = rrule::Tz::UTC.from_utc_datetime(&date.and_time(NaiveTime::MIN));
+                let today = tz.today(now).and_time(NaiveTime::MIN);
+                let threshold = rrule::Tz::UTC.from_utc_datetime(&today).max(start);
+                (start, threshold)
+            }
+            Due::At(at) => {
+                let zone = rrule::Tz::Tz(tz.tz());
+                (at.with_timezone(&zone), at.max(now).with_timezone(&zone))
+            }
+        };
+        let parsed: RRule<Unvalidated> = rule.0.parse().ok()?;
+        let set = parsed.build(start).ok()?;
+        let next = set
+            .after(threshold)
+            .all(3)
+            .dates
+            .into_iter()
+            .find(|occurrence| *occurrence > threshold)?;
+        let next_due = match due {
+            Due::Date(_) => Due::Date(next.date_naive()),
+            Due::At(_) => Due::At(next.with_timezone(&Utc)),
+        };
+        let rule = match count {
+            Some(c) => rule.with_part("COUNT", &(c - 1).to_string()),
+            None => rule,
+        };
+        Some((next_due, rule))
+    }
+
+    /// Pins a month-end-sensitive rule to its anchor day so that it clamps to
+    /// shorter months instead of skipping them (RFC 5545 would skip).
+    fn anchored(&self, anchor: chrono::NaiveDate) -> Recurrence {
+        use chrono::Datelike;
+        let frequency = self.get("FREQ").unwrap_or_default();
+        let day = anchor.day();
+        let has_day_rule = ["BYMONTHDAY", "BYDAY", "BYSETPOS", "BYYEARDAY", "BYWEEKNO"]
+            .iter()
+            .any(|k| self.get(k).is_some());
+        if day <= 28 || has_day_rule {
+            return self.clone();
+        }
+        let pinned = match frequency.as_str() {
+            "MONTHLY" => self.with_part("BYMONTHDAY", &format!("{day},-1")),
+            "YEARLY" if self.get("BYMONTH").is_none() => self
+                .with_part("BYMONTH", &anchor.month().to_string())
+                .with_part("BYMONTHDAY", &format!("{day},-1")),
+            "YEARLY" => self.with_part("BYMONTHDAY", &format!("{day},-1")),
+            _ => return self.clone(),
+        };
+        pinned.with_part("BYSETPOS", "1")
+    }
+
+    fn with_part(&self, key: &str, value: &str) -> Recurrence {
+        let mut list = parts(&self.0);
+        match list.iter_mut().find(|(k, _)| k == key) {
+            Some(entry) => entry.1 = value.to_owned(),
+            None => list.push((key.to_owned(), value.to_owned())),
+        }
+        Recurrence(
+            list.iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(";"),
+        )
+    }
+}
+
+fn parts(body: &str) -> Vec<(String, String)> {
+    body.split(';')
+        .filter(|p| !p.is_empty())
+        .map(|p| match p.split_once('=') {
+            Some((k, v)) => (k.trim().to_owned(), v.trim().to_owned()),
+            None => (p.trim().to_owned(), String::new()),
+        })
+        .collect()
+}
+
+impl fmt::Display for Recurrence {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl TryFrom<String> for Recurrence {
+    type Error = String;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(&value).map_err(|e| e.message)
+    }
+}
+
+impl From<Recurrence> for String {
+    fn from(value: Recurrence) -> Self {
+        value.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    fn at(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap()
+    }
+
+    fn rule(s: &str) -> Recurrence {
+        Recurrence::parse(s).unwrap()
+    }
+
+    fn next_date(rule_text: &str, due: NaiveDate, now: &str) -> NaiveDate {
+        match rule(rule_text)
+            .next_after(Due::Date(due), TimeZone::UTC, at(now))
+            .unwrap()
+            .0
+        {
+            Due::Date(d) => d,
+            other => panic!("expected a date, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn parses_and_normalises_rules() {
+        assert_eq!(
+            rule("rrule:freq=weekly;byday=mo,th").as_str(),
+            "FREQ=WEEKLY;BYDAY=MO,TH"
+        );
+        assert_eq!(
+            Recurrence::parse("FREQ=SOMETIMES").unwrap_err().code,
+            "recurrence_invalid"
+        );
+        assert_eq!(
+            Recurrence::parse("FREQ=HOURLY").unwrap_err().code,
+            "recurrence_unsupported"
+        );
+        assert_eq!(
+            Recurrence::parse("DTSTART:20260101T000000Z")
+                .unwrap_err()
+                .code,
+            "recurrence_invalid"
+        );
+    }
+
+    #[test]
+    fn daily_moves_to_the_next_day() {
+        assert_eq!(
+            next_date("FREQ=DAILY", date(2026, 11, 21), "2026-11-21T10:00:00Z"),
+            date(2026, 11, 22)
+        );
+    }
+
+    #[test]
+    fn an_overdue_task_moves_past_today() {
+        assert_eq!(
+            next_date("FREQ=DAILY", date(2026, 11, 1), "2026-11-21T10:00:00Z"),
+            date(2026, 11, 22)
+        );
+        // Weekly on Mondays, overdue since the 2nd: next is the Monday after today.
+        assert_eq!(
+            next_date(
+                "FREQ=WEEKLY;BYDAY=MO",
+                date(2026, 11, 2),
+                "2026-11-21T10:00:00Z"
+            ),
+            date(2026, 11, 23)
+        );
+    }
+
+    #[test]
+    fn weekly_on_given_days() {
+        // 2026-11-23 is a Monday; the next is Thursday the 26th.
+        assert_eq!(
+            next_date(
+                "FREQ=WEEKLY;BYDAY=MO,TH",
+                date(2026, 11, 23),
+                "2026-11-23T08:00:00Z"
+            ),
+            date(2026, 11, 26)
+        );
+    }
+
+    #[test]
+    fn weekdays_skip_the_weekend() {
+        // Friday 2026-11-27 -> Monday 2026-11-30.
+        assert_eq!(
+            next_date(
+                "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR",
+                date(2026, 11, 27),
+                "2026-11-27T08:00:00Z"
+            ),
+            date(2026, 11, 30)
+        );
+    }
+
+    #[test]
+    fn monthly_on_the_31st_clamps_to_shorter_months_and_comes_back() {
+        let (next, carried) = rule("FREQ=MONTHLY")
+            .next_after(
+                Due::Date(date(2027, 1, 31)),
+                TimeZone::UTC,
+                at("2027-01-31T08:00:00Z"),
+            )
+            .unwrap();
+        assert_eq!(next, Due::Date(date(2027, 2, 28)));
+        assert_eq!(carried.as_str(), "FREQ=MONTHLY;BYMONTHDAY=31,-1;BYSETPOS=1");
+        let (after, _) = carried
+            .next_after(next, TimeZone::UTC, at("2027-02-28T08:00:00Z"))
+            .unwrap();
+        assert_eq!(after, Due::Date(date(2027, 3, 31)));
+    }
+
+    #[test]
+    fn monthly_in_a_leap_year_lands_on_the_29th() {
+        assert_eq!(
+            next_date("FREQ=MONTHLY", date(2028, 1, 30), "2028-01-30T08:00:00Z"),
+            date(2028, 2, 29)
+        );
+    }
+
+    #[test]
+    fn yearly_on_february_29th() {
+        assert_eq!(
+            next_date("FREQ=YEARLY", date(2028, 2, 29), "2028-02-29T08:00:00Z"),
+            date(2029, 2, 28)
+        );
+    }
+
+    #[test]
+    fn every_two_weeks() {
+        assert_eq!(
+            next_date(
+                "FREQ=WEEKLY;INTERVAL=2",
+                date(2026, 11, 23),
+                "2026-11-23T08:00:00Z"
+            ),
+            date(2026, 12, 7)
+        );
+    }
+
+    #[test]
+    fn timed_tasks_keep_their_local_time_across_dst() {
+        let paris = TimeZone::parse("Europe/Paris").unwrap();
+        // 09:00 in Paris on Saturday 2026-03-28 is 08:00 UTC (CET); the next
+        // day is after the spring change, so 09:00 there is 07:00 UTC.
+        let (next, _) = rule("FREQ=DAILY")
+            .next_after(
+                Due::At(at("2026-03-28T08:00:00Z")),
+                paris,
+                at("2026-03-28T08:30:00Z"),
+            )
+            .unwrap();
+        assert_eq!(next, Due::At(at("2026-03-29T07:00:00Z")));
+    }
+
+    #[test]
+    fn count_runs_out() {
+        let (_, carried) = rule("FREQ=DAILY;COUNT=2")
+            .next_after(
+                Due::Date(date(2026, 11, 21)),
+                TimeZone::UTC,
+                at("2026-11-21T08:00:00Z"),
+            )
+            .unwrap();
+        assert_eq!(carried.as_str(), "FREQ=DAILY;COUNT=1");
+        assert!(carried
+            .next_after(
+                Due::Date(date(2026, 11, 22)),
+                TimeZone::UTC,
+                at("2026-11-22T08:00:00Z")
+            )
+            .is_none());
+    }
+
+    #[test]
+    fn until_runs_out() {
+        let r = rule("FREQ=DAILY;UNTIL=20261122T000000Z");
+        assert!(r
+            .next_after(
+                Due::Date(date(2026, 11, 22)),
+                TimeZone::UTC,
+                at("2026-11-22T08:00:00Z")
+            )
+            .is_none());
+    }
+}

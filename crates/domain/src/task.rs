@@ -1,0 +1,667 @@
+//! Tasks: the stored shape, the raw shapes clients send, and the rules that
+//! turn the latter into the former.
+
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use serde::{Deserialize, Deserializer, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+use crate::error::{FieldError, ValidationErrors};
+use crate::recurrence::Recurrence;
+use crate::time::TimeZone;
+
+pub type TaskId = i64;
+
+pub const TITLE_MAX_CHARS: usize = 200;
+pub const DESCRIPTION_MAX_CHARS: usize = 4000;
+pub const TAGS_MAX: usize = 20;
+pub const TAG_MAX_CHARS: usize = 32;
+
+/// A task as stored and as the API returns it.
+///
+/// An all-day task (`all_day: true`) is due on a calendar date, not at an
+/// instant: its `due_at` is that date at 00:00 UTC and clients read only the
+/// date part, whatever their time zone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Task {
+    pub id: TaskId,
+    pub title: String,
+    /// Free text; empty when there is none.
+    pub description: String,
+    pub completed: bool,
+    pub completed_at: Option<DateTime<Utc>>,
+    pub priority: Priority,
+    pub tags: Vec<String>,
+    pub due_at: Option<DateTime<Utc>>,
+    pub all_day: bool,
+    /// An RFC 5545 RRULE such as `FREQ=WEEKLY;BYDAY=MO,TH`.
+    pub recurrence: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Task {
+    pub fn due(&self) -> Option<Due> {
+        self.due_at.map(|at| Due::from_stored(at, self.all_day))
+    }
+}
+
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum Priority {
+    #[default]
+    None,
+    Low,
+    Medium,
+    High,
+    Urgent,
+}
+
+impl Priority {
+    pub const ALL: [Priority; 5] = [
+        Self::None,
+        Self::Low,
+        Self::Medium,
+        Self::High,
+        Self::Urgent,
+    ];
+
+    /// The number stored in the database; higher is more urgent, so sorting
+    /// by it sorts by importance.
+    pub fn rank(self) -> i16 {
+        self as i16
+    }
+
+    pub fn from_rank(rank: i16) -> Option<Self> {
+        Self::ALL.get(usize::try_from(rank).ok()?).copied()
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::None => "none",
+            Self::Low => "low",
+            Self::Medium => "medium",
+            Self::High => "high",
+            Self::Urgent => "urgent",
+        }
+    }
+
+    pub fn parse_field(raw: &str, field: &str) -> Result<Self, FieldError> {
+        raw.parse().map_err(|_| {
+            FieldError::new(
+                field,
+                "priority_invalid",
+                format!("priority must be one of none, low, medium, high, urgent (got '{raw}')"),
+            )
+        })
+    }
+}
+
+impl FromStr for Priority {
+    type Err = ();
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|p| p.as_str().eq_ignore_ascii_case(s.trim()))
+            .ok_or(())
+    }
+}
+
+impl fmt::Display for Priority {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A normalised tag: lowercase letters, digits, `-` and `_`, 1–32 characters.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct Tag(String);
+
+impl Tag {
+    /// Normalises `raw` (a leading `#` is dropped, letters are lowercased).
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let trimmed = raw.trim();
+        let body = trimmed.strip_prefix('#').unwrap_or(trimmed);
+        let tag: String = body.chars().flat_map(char::to_lowercase).collect();
+        if tag.is_empty() {
+            return Err("a tag cannot be empty".into());
+        }
+        if tag.chars().count() > TAG_MAX_CHARS {
+            return Err(format!(
+                "tag '{tag}' is longer than {TAG_MAX_CHARS} characters"
+            ));
+        }
+        if let Some(bad) = tag
+            .chars()
+            .find(|c| !(c.is_alphanumeric() || *c == '-' || *c == '_'))
+        {
+            return Err(format!(
+                "tag '{body}' may only hold letters, digits, '-' and '_' (found '{bad}')"
+            ));
+        }
+        Ok(Self(tag))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for Tag {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(deserializer)?;
+        Tag::parse(&raw).map_err(serde::de::Error::custom)
+    }
+}
+
+impl fmt::Display for Tag {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Validates a list of tags: normalised, de-duplicated (first spelling wins),
+/// at most [`TAGS_MAX`].
+pub fn parse_tags<S: AsRef<str>>(raw: &[S], field: &str) -> Result<Vec<Tag>, ValidationErrors> {
+    let mut errors = ValidationErrors::default();
+    let mut tags: Vec<Tag> = Vec::with_capacity(raw.len());
+    for (index, item) in raw.iter().enumerate() {
+        match Tag::parse(item.as_ref()) {
+            Ok(tag) if !tags.contains(&tag) => tags.push(tag),
+            Ok(_) => {}
+            Err(message) => errors.push(FieldError::new(
+                format!("{field}[{index}]"),
+                "tag_invalid",
+                message,
+            )),
+        }
+    }
+    if tags.len() > TAGS_MAX {
+        errors.push(FieldError::new(
+            field,
+            "tags_too_many",
+            format!("a task has at most {TAGS_MAX} tags (got {})", tags.len()),
+        ));
+    }
+    errors.into_result(|| tags)
+}
+
+pub fn parse_title(raw: &str) -> Result<String, FieldError> {
+    let title = raw.trim();
+    if title.is_empty() {
+        return Err(FieldError::new(
+            "title",
+            "title_empty",
+            "the title cannot be empty",
+        ));
+    }
+    let length = title.chars().count();
+    if length > TITLE_MAX_CHARS {
+        return Err(FieldError::new(
+            "title",
+            "title_too_long",
+            format!("the title is {length} characters long; at most {TITLE_MAX_CHARS} are allowed"),
+        ));
+    }
+    Ok(title.to_owned())
+}
+
+pub fn parse_description(raw: &str) -> Result<String, FieldError> {
+    let length = raw.chars().count();
+    if length > DESCRIPTION_MAX_CHARS {
+        return Err(FieldError::new(
+            "description",
+            "description_too_long",
+            format!("the description is {length} characters long; at most {DESCRIPTION_MAX_CHARS} are allowed"),
+        ));
+    }
+    Ok(raw.trim_end().to_owned())
+}
+
+/// When a task is due: on a calendar date ("all day") or at an instant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Due {
+    Date(NaiveDate),
+    At(DateTime<Utc>),
+}
+
+impl Due {
+    /// Reads `2026-12-03` as an all-day date and an RFC 3339 timestamp as an
+    /// instant. `all_day: Some(true)` turns a timestamp into its date in `tz`.
+    pub fn parse(raw: &str, all_day: Option<bool>, tz: TimeZone) -> Result<Self, FieldError> {
+        let raw = raw.trim();
+        let due = if let Ok(date) = NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
+            Due::Date(date)
+        } else if let Ok(at) = DateTime::parse_from_rfc3339(raw) {
+            Due::At(at.with_timezone(&Utc))
+        } else {
+            return Err(FieldError::new(
+                "due_at",
+                "due_at_invalid",
+                format!("'{raw}' is neither a date (2026-12-03) nor an RFC 3339 time (2026-12-03T17:00:00+01:00)"),
+            ));
+        };
+        Ok(due.with_all_day(all_day, tz))
+    }
+
+    /// Converts between the two kinds when a client asks for the other one.
+    /// A date becoming timed is due at 09:00 local time.
+    pub fn with_all_day(self, all_day: Option<bool>, tz: TimeZone) -> Self {
+        match (self, all_day) {
+            (Due::At(at), Some(true)) => Due::Date(at.with_timezone(&tz.tz()).date_naive()),
+            (Due::Date(date), Some(false)) => Due::At(tz.resolve(date.and_time(NINE_AM))),
+            (due, _) => due,
+        }
+    }
+
+    pub fn is_all_day(self) -> bool {
+        matches!(self, Due::Date(_))
+    }
+
+    /// The `(due_at, all_day)` pair stored and returned by the API.
+    pub fn to_stored(self) -> (DateTime<Utc>, bool) {
+        match self {
+            Due::Date(date) => (date.and_time(NaiveTime::MIN).and_utc(), true),
+            Due::At(at) => (at, false),
+        }
+    }
+
+    pub fn from_stored(due_at: DateTime<Utc>, all_day: bool) -> Self {
+        if all_day {
+            Due::Date(due_at.date_naive())
+        } else {
+            Due::At(due_at)
+        }
+    }
+
+    /// The local calendar date this is due on.
+    pub fn local_date(self, tz: TimeZone) -> NaiveDate {
+        match self {
+            Due::Date(date) => date,
+            Due::At(at) => at.with_timezone(&tz.tz()).date_naive(),
+        }
+    }
+}
+
+const NINE_AM: NaiveTime = match NaiveTime::from_hms_opt(9, 0, 0) {
+    Some(time) => time,
+    None => NaiveTime::MIN,
+};
+
+/// A new task as a client sends it: raw values, checked by [`TaskDraft::validate`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct TaskDraft {
+    pub title: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// `none`, `low`, `medium`, `high` or `urgent`.
+    #[serde(default)]
+    pub priority: Option<String>,
+    #[serde(default)]
+    pub tags: Option<Vec<String>>,
+    /// A date (`2026-12-03`, all day) or an RFC 3339 time.
+    #[serde(default)]
+    pub due_at: Option<String>,
+    #[serde(default)]
+    pub all_day: Option<bool>,
+    /// An RFC 5545 RRULE such as `FREQ=DAILY` or `FREQ=WEEKLY;BYDAY=MO,TH`.
+    #[serde(default)]
+    pub recurrence: Option<String>,
+}
+
+/// A validated new task.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewTask {
+    pub title: String,
+    pub description: String,
+    pub priority: Priority,
+    pub tags: Vec<Tag>,
+    pub due: Option<Due>,
+    pub recurrence: Option<Recurrence>,
+}
+
+impl NewTask {
+    /// The stored shape of this task before it has an id.
+    pub fn tag_strings(&self) -> Vec<String> {
+        self.tags.iter().map(|t| t.as_str().to_owned()).collect()
+    }
+}
+
+impl TaskDraft {
+    pub fn validate(self, tz: TimeZone) -> Result<NewTask, ValidationErrors> {
+        let mut errors = ValidationErrors::default();
+        let title = errors.collect(parse_title(&self.title));
+        let description =
+            errors.collect(parse_description(self.description.as_deref().unwrap_or("")));
+        let priority = match self.priority.as_deref() {
+            Some(raw) => errors.collect(Priority::parse_field(raw, "priority")),
+            None => Some(Priority::None),
+        };
+        let tags = match parse_tags(self.tags.as_deref().unwrap_or(&[]), "tags") {
+            Ok(tags) => Some(tags),
+            Err(more) => {
+                errors.0.extend(more.0);
+                None
+            }
+        };
+        let due = match self.due_at.as_deref() {
+            Some(raw) if !raw.trim().is_empty() => {
+                errors.collect(Due::parse(raw, self.all_day, tz).map(Some))
+            }
+            _ => Some(None),
+        };
+        let recurrence = match self.recurrence.as_deref() {
+            Some(raw) if !raw.trim().is_empty() => errors.collect(Recurrence::parse(raw).map(Some)),
+            _ => Some(None),
+        };
+        match (title, description, priority, tags, due, recurrence) {
+            (
+                Some(title),
+                Some(description),
+                Some(priority),
+                Some(tags),
+                Some(due),
+                Some(recurrence),
+            ) if errors.is_empty() => Ok(NewTask {
+                title,
+                description,
+                priority,
+                tags,
+                due,
+                recurrence,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// A partial update as a client sends it. A field left out is kept; `null`
+/// clears `due_at` and `recurrence`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct TaskPatch {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub due_at: Option<Option<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub all_day: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub recurrence: Option<Option<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completed: Option<bool>,
+}
+
+/// Distinguishes a field sent as `null` (`Some(None)`) from one left out (`None`).
+fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+/// A validated partial update.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TaskChanges {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub priority: Option<Priority>,
+    pub tags: Option<Vec<Tag>>,
+    pub due: Option<Option<Due>>,
+    pub all_day: Option<bool>,
+    pub recurrence: Option<Option<Recurrence>>,
+    pub completed: Option<bool>,
+}
+
+impl TaskPatch {
+    pub fn validate(self, tz: TimeZone) -> Result<TaskChanges, ValidationErrors> {
+        let mut errors = ValidationErrors::default();
+        let mut changes = TaskChanges {
+            all_day: self.all_day,
+            completed: self.completed,
+            ..TaskChanges::default()
+        };
+        if let Some(raw) = &self.title {
+            changes.title = errors.collect(parse_title(raw));
+        }
+        if let Some(raw) = &self.description {
+            changes.description = errors.collect(parse_description(raw));
+        }
+        if let Some(raw) = &self.priority {
+            changes.priority = errors.collect(Priority::parse_field(raw, "priority"));
+        }
+        if let Some(raw) = &self.tags {
+            match parse_tags(raw, "tags") {
+                Ok(tags) => changes.tags = Some(tags),
+                Err(more) => errors.0.extend(more.0),
+            }
+        }
+        match &self.due_at {
+            Some(Some(raw)) if !raw.trim().is_empty() => {
+                changes.due = errors.collect(Due::parse(raw, self.all_day, tz)).map(Some);
+            }
+            Some(_) => changes.due = Some(None),
+            None => {}
+        }
+        match &self.recurrence {
+            Some(Some(raw)) if !raw.trim().is_empty() => {
+                changes.recurrence = errors.collect(Recurrence::parse(raw)).map(Some);
+            }
+            Some(_) => changes.recurrence = Some(None),
+            None => {}
+        }
+        errors.into_result(|| changes)
+    }
+}
+
+impl TaskChanges {
+    pub fn is_empty(&self) -> bool {
+        *self == TaskChanges::default()
+    }
+
+    /// The task with these changes made, except completion, which the caller
+    /// handles (completing a recurring task creates the next one).
+    pub fn apply(&self, task: &Task, tz: TimeZone, now: DateTime<Utc>) -> Task {
+        let mut next = task.clone();
+        if let Some(title) = &self.title {
+            next.title = title.clone();
+        }
+        if let Some(description) = &self.description {
+            next.description = description.clone();
+        }
+        if let Some(priority) = self.priority {
+            next.priority = priority;
+        }
+        if let Some(tags) = &self.tags {
+            next.tags = tags.iter().map(|t| t.as_str().to_owned()).collect();
+        }
+        let due = match self.due {
+            Some(due) => due,
+            None => task.due().map(|due| due.with_all_day(self.all_day, tz)),
+        };
+        next.due_at = due.map(|d| d.to_stored().0);
+        next.all_day = due.is_some_and(Due::is_all_day);
+        if let Some(recurrence) = &self.recurrence {
+            next.recurrence = recurrence.as_ref().map(|r| r.as_str().to_owned());
+        }
+        next.updated_at = now;
+        next
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn paris() -> TimeZone {
+        TimeZone::parse("Europe/Paris").unwrap()
+    }
+
+    #[test]
+    fn titles_are_trimmed_and_bounded() {
+        assert_eq!(parse_title("  Buy milk \n").unwrap(), "Buy milk");
+        assert_eq!(parse_title("   ").unwrap_err().code, "title_empty");
+        assert_eq!(parse_title(&"é".repeat(200)).unwrap().chars().count(), 200);
+        assert_eq!(
+            parse_title(&"é".repeat(201)).unwrap_err().code,
+            "title_too_long"
+        );
+    }
+
+    #[test]
+    fn descriptions_are_bounded() {
+        assert!(parse_description(&"x".repeat(4000)).is_ok());
+        assert_eq!(
+            parse_description(&"x".repeat(4001)).unwrap_err().code,
+            "description_too_long"
+        );
+    }
+
+    #[test]
+    fn tags_are_normalised_and_deduplicated() {
+        let tags = parse_tags(&["#Work", "work", "Home_Office", "été-2026"], "tags").unwrap();
+        let names: Vec<_> = tags.iter().map(Tag::as_str).collect();
+        assert_eq!(names, ["work", "home_office", "été-2026"]);
+    }
+
+    #[test]
+    fn invalid_tags_name_their_position() {
+        let errors = parse_tags(&["ok", "not ok", "", &"a".repeat(33)], "tags").unwrap_err();
+        let fields: Vec<_> = errors.0.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["tags[1]", "tags[2]", "tags[3]"]);
+        assert!(errors.0.iter().all(|e| e.code == "tag_invalid"));
+    }
+
+    #[test]
+    fn more_than_twenty_tags_are_refused() {
+        let many: Vec<String> = (0..21).map(|i| format!("t{i}")).collect();
+        assert_eq!(
+            parse_tags(&many, "tags").unwrap_err().0[0].code,
+            "tags_too_many"
+        );
+    }
+
+    #[test]
+    fn priorities_parse_case_insensitively_and_rank_in_order() {
+        assert_eq!("URGENT".parse::<Priority>(), Ok(Priority::Urgent));
+        assert!(Priority::Urgent.rank() > Priority::High.rank());
+        assert_eq!(Priority::from_rank(2), Some(Priority::Medium));
+        assert_eq!(Priority::from_rank(9), None);
+        assert_eq!(
+            Priority::parse_field("p9", "priority").unwrap_err().code,
+            "priority_invalid"
+        );
+    }
+
+    #[test]
+    fn a_date_is_all_day_and_a_timestamp_is_timed() {
+        let date = Due::parse("2026-12-03", None, paris()).unwrap();
+        assert_eq!(
+            date,
+            Due::Date(NaiveDate::from_ymd_opt(2026, 12, 3).unwrap())
+        );
+        assert_eq!(date.to_stored().0.to_rfc3339(), "2026-12-03T00:00:00+00:00");
+        let at = Due::parse("2026-12-03T17:00:00+01:00", None, paris()).unwrap();
+        assert_eq!(
+            at.to_stored(),
+            ("2026-12-03T16:00:00Z".parse().unwrap(), false)
+        );
+        assert_eq!(
+            Due::parse("soon", None, paris()).unwrap_err().code,
+            "due_at_invalid"
+        );
+    }
+
+    #[test]
+    fn all_day_flag_converts_in_the_users_zone() {
+        // 23:30 UTC on the 2nd is already the 3rd in Paris.
+        let due = Due::parse("2026-12-02T23:30:00Z", Some(true), paris()).unwrap();
+        assert_eq!(
+            due,
+            Due::Date(NaiveDate::from_ymd_opt(2026, 12, 3).unwrap())
+        );
+        let timed = Due::parse("2026-12-03", Some(false), paris()).unwrap();
+        assert_eq!(
+            timed.to_stored().0.to_rfc3339(),
+            "2026-12-03T08:00:00+00:00"
+        );
+    }
+
+    #[test]
+    fn a_draft_reports_every_invalid_field() {
+        let draft = TaskDraft {
+            title: " ".into(),
+            priority: Some("extreme".into()),
+            tags: Some(vec!["bad tag".into()]),
+            due_at: Some("tomorrow-ish".into()),
+            recurrence: Some("FREQ=SOMETIMES".into()),
+            ..TaskDraft::default()
+        };
+        let codes: Vec<_> = draft
+            .validate(paris())
+            .unwrap_err()
+            .0
+            .into_iter()
+            .map(|e| e.code)
+            .collect();
+        assert_eq!(
+            codes,
+            [
+                "title_empty",
+                "priority_invalid",
+                "tag_invalid",
+                "due_at_invalid",
+                "recurrence_invalid"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_patch_tells_null_from_absent() {
+        let patch: TaskPatch = serde_json::from_str(r#"{"due_at": null}"#).unwrap();
+        assert_eq!(patch.due_at, Some(None));
+        let patch: TaskPatch = serde_json::from_str(r#"{"title": "x"}"#).unwrap();
+        assert_eq!(patch.due_at, None);
+        let changes = TaskPatch {
+            due_at: Some(None),
+            ..TaskPatch::default()
+        }
+        .validate(paris())
+        .unwrap();
+        assert_eq!(changes.due, Some(None));
+    }
+
+    #[test]
+    fn unknown_fields_are_refused() {
+        assert!(serde_json::from_str::<TaskPatch>(r#"{"titel": "x"}"#).is_err());
+    }
+}
