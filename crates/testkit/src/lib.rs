@@ -1,1 +1,240 @@
+//! Test support: a real PostgreSQL server for tests, started on a free port
+//! from the machine's PostgreSQL binaries, with a fresh database per test.
+//!
+//! One cluster serves every test of a test binary. It is a child of a thread
+//! that lives as long as the process and dies with it (`PR_SET_PDEATHSIG`),
+//! so no server outlives a test run. Set `TODO_TEST_POSTGRES_URL` to use a
+//! server of your own instead.
 
+use anyhow::{bail, Context, Result};
+use std::net::TcpListener;
+use std::os::unix::fs::MetadataExt;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{mpsc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+/// The shared cluster of this test process.
+pub fn postgres() -> &'static Postgres {
+    static SHARED: OnceLock<Postgres> = OnceLock::new();
+    SHARED.get_or_init(|| match std::env::var("TODO_TEST_POSTGRES_URL") {
+        Ok(url) if !url.is_empty() => Postgres::external(url),
+        _ => Postgres::start().unwrap_or_else(|e| panic!("could not start a test PostgreSQL: {e:#}")),
+    })
+}
+
+/// A URL to a new, empty database on the shared cluster.
+pub fn fresh_postgres_database() -> String {
+    postgres().fresh_database().unwrap_or_else(|e| panic!("could not create a test database: {e:#}"))
+}
+
+/// A PostgreSQL server for tests: either one this process started (and can
+/// stop and start again, for fault tests) or an external one.
+pub struct Postgres {
+    base_url: String,
+    local: Option<LocalCluster>,
+}
+
+struct LocalCluster {
+    bin: PathBuf,
+    data: PathBuf,
+    port: u16,
+    user: Option<(u32, u32)>,
+    child: Mutex<Option<Child>>,
+    _root: tempfile::TempDir,
+}
+
+impl Postgres {
+    fn external(base_url: String) -> Self {
+        Self { base_url, local: None }
+    }
+
+    /// Starts a new cluster of its own (`initdb`, then `postgres`) on a free port.
+    pub fn start() -> Result<Self> {
+        let bin = find_postgres_bin()?;
+        let root = tempfile::Builder::new().prefix("todo-test-pg-").tempdir()?;
+        let data = root.path().join("data");
+        // initdb refuses to run as root; run the server as the postgres user then.
+        let user = if std::fs::metadata("/proc/self")?.uid() == 0 {
+            let ids = lookup_user("postgres").context("running as root needs a 'postgres' system user")?;
+            std::os::unix::fs::chown(root.path(), Some(ids.0), Some(ids.1))?;
+            Some(ids)
+        } else {
+            None
+        };
+        let mut initdb = Command::new(bin.join("initdb"));
+        initdb
+            .args(["--no-sync", "--auth=trust", "--username=postgres", "--encoding=UTF8", "--no-instructions"])
+            .arg("-D")
+            .arg(&data)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        if let Some((uid, gid)) = user {
+            initdb.uid(uid).gid(gid);
+        }
+        let output = initdb.output().context("running initdb")?;
+        if !output.status.success() {
+            bail!("initdb failed: {}", String::from_utf8_lossy(&output.stderr));
+        }
+        let port = free_port()?;
+        let cluster = LocalCluster { bin, data, port, user, child: Mutex::new(None), _root: root };
+        cluster.spawn()?;
+        let pg = Self { base_url: format!("postgres://postgres@127.0.0.1:{port}"), local: Some(cluster) };
+        pg.wait_ready(Duration::from_secs(60))?;
+        Ok(pg)
+    }
+
+    /// `postgres://…/postgres`, the maintenance database.
+    pub fn admin_url(&self) -> String {
+        format!("{}/postgres", self.base_url)
+    }
+
+    pub fn fresh_database(&self) -> Result<String> {
+        static COUNTER: AtomicU64 = AtomicU64::new(0);
+        let name = format!("test_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed));
+        self.psql(&format!("CREATE DATABASE {name}"))?;
+        Ok(format!("{}/{name}", self.base_url))
+    }
+
+    /// Runs one SQL statement with `psql` against the maintenance database.
+    pub fn psql(&self, sql: &str) -> Result<String> {
+        let output = Command::new(psql_path())
+            .args(["-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", "-d"])
+            .arg(self.admin_url())
+            .args(["-c", sql])
+            .output()
+            .context("running psql")?;
+        if !output.status.success() {
+            bail!("psql '{sql}' failed: {}", String::from_utf8_lossy(&output.stderr));
+        }
+        Ok(String::from_utf8_lossy(&output.stdout).trim().to_owned())
+    }
+
+    /// Stops the server (fast shutdown: open connections are cut).
+    pub fn stop(&self) -> Result<()> {
+        let cluster = self.local.as_ref().context("an external server cannot be stopped")?;
+        let mut guard = cluster.child.lock().map_err(|_| anyhow::anyhow!("poisoned"))?;
+        if let Some(mut child) = guard.take() {
+            // SIGINT is PostgreSQL's "fast" shutdown.
+            unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+            child.wait()?;
+        }
+        Ok(())
+    }
+
+    /// Starts a stopped server again on the same port and data.
+    pub fn restart(&self) -> Result<()> {
+        let cluster = self.local.as_ref().context("an external server cannot be restarted")?;
+        cluster.spawn()?;
+        self.wait_ready(Duration::from_secs(60))
+    }
+
+    fn wait_ready(&self, limit: Duration) -> Result<()> {
+        let started = Instant::now();
+        loop {
+            match self.psql("SELECT 1") {
+                Ok(_) => return Ok(()),
+                Err(e) if started.elapsed() > limit => return Err(e.context("PostgreSQL did not become ready")),
+                Err(_) => std::thread::sleep(Duration::from_millis(50)),
+            }
+        }
+    }
+}
+
+impl LocalCluster {
+    /// Spawns `postgres` from a thread that never ends, so that the parent-death
+    /// signal fires only when the whole test process is gone.
+    fn spawn(&self) -> Result<()> {
+        let mut command = Command::new(self.bin.join("postgres"));
+        command
+            .arg("-D")
+            .arg(&self.data)
+            .args(["-p", &self.port.to_string(), "-h", "127.0.0.1", "-k"])
+            .arg(self.data.parent().unwrap_or(Path::new("/tmp")))
+            .args([
+                "-c", "fsync=off",
+                "-c", "synchronous_commit=off",
+                "-c", "full_page_writes=off",
+                "-c", "max_connections=300",
+                "-c", "shared_buffers=64MB",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        if let Some((uid, gid)) = self.user {
+            command.uid(uid).gid(gid);
+        }
+        unsafe {
+            command.pre_exec(|| {
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+                Ok(())
+            });
+        }
+        let (sender, receiver) = mpsc::channel();
+        std::thread::Builder::new().name("test-postgres".into()).spawn(move || {
+            let _ = sender.send(command.spawn());
+            loop {
+                std::thread::park();
+            }
+        })?;
+        let child = receiver.recv()?.context("starting postgres")?;
+        *self.child.lock().map_err(|_| anyhow::anyhow!("poisoned"))? = Some(child);
+        Ok(())
+    }
+}
+
+fn free_port() -> Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+fn psql_path() -> PathBuf {
+    find_postgres_bin().map(|b| b.join("psql")).unwrap_or_else(|_| PathBuf::from("psql"))
+}
+
+/// Debian keeps the server binaries in /usr/lib/postgresql/<major>/bin.
+fn find_postgres_bin() -> Result<PathBuf> {
+    if let Ok(dir) = std::env::var("TODO_TEST_PG_BIN") {
+        return Ok(PathBuf::from(dir));
+    }
+    let mut versions: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .context("PostgreSQL is not installed (no /usr/lib/postgresql); install the 'postgresql' package")?
+        .filter_map(|entry| entry.ok().map(|e| e.path().join("bin")))
+        .filter(|bin| bin.join("initdb").exists())
+        .collect();
+    versions.sort_by_key(|p| {
+        p.parent()
+            .and_then(|v| v.file_name())
+            .and_then(|v| v.to_str())
+            .and_then(|v| v.parse::<u32>().ok())
+            .unwrap_or(0)
+    });
+    versions.pop().context("no initdb found under /usr/lib/postgresql/*/bin")
+}
+
+fn lookup_user(name: &str) -> Result<(u32, u32)> {
+    let passwd = std::fs::read_to_string("/etc/passwd")?;
+    passwd
+        .lines()
+        .map(|line| line.split(':').collect::<Vec<_>>())
+        .find(|fields| fields.first() == Some(&name))
+        .and_then(|fields| Some((fields.get(2)?.parse().ok()?, fields.get(3)?.parse().ok()?)))
+        .with_context(|| format!("no user '{name}' in /etc/passwd"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn creates_distinct_databases() {
+        let a = fresh_postgres_database();
+        let b = fresh_postgres_database();
+        assert_ne!(a, b);
+        let listed = postgres().psql("SELECT datname FROM pg_database").unwrap();
+        for url in [a, b] {
+            let name = url.rsplit('/').next().unwrap();
+            assert!(listed.lines().any(|l| l == name), "{name} missing in {listed}");
+        }
+    }
+}
