@@ -1,1 +1,181 @@
+//! Storage for Todo Chatbot: SQLite (the default, a local file in WAL mode)
+//! or Postgres, behind one [`Store`]. Queries are written once in SQL both
+//! databases accept and run on whichever pool is configured.
 
+mod error;
+mod tasks;
+mod timestamp;
+mod tokens;
+mod users;
+
+use sqlx::migrate::Migrator;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use std::str::FromStr;
+use std::time::{Duration, Instant};
+
+pub use error::StoreError;
+pub use timestamp::Timestamp;
+pub use tokens::TokenRecord;
+pub use users::UserRecord;
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// Runs the same statement on whichever database the store holds. The body
+/// is compiled once per database type, so it is written once.
+macro_rules! on_pool {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match &$store.pool {
+            $crate::Pool::Sqlite($pool) => $body,
+            $crate::Pool::Postgres($pool) => $body,
+        }
+    };
+}
+pub(crate) use on_pool;
+
+#[derive(Clone, Debug)]
+pub(crate) enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// How to reach the database and how long to wait for it.
+#[derive(Clone, Debug)]
+pub struct StoreOptions {
+    pub max_connections: u32,
+    /// How long a request waits for a pooled connection before failing.
+    pub acquire_timeout: Duration,
+    /// Postgres cancels a statement that runs longer than this.
+    pub statement_timeout: Duration,
+    /// How long start-up keeps retrying to reach the database (a serverless
+    /// Postgres such as Neon may take seconds to wake).
+    pub connect_deadline: Duration,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        Self {
+            max_connections: 10,
+            acquire_timeout: Duration::from_secs(3),
+            statement_timeout: Duration::from_secs(5),
+            connect_deadline: Duration::from_secs(30),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: Pool,
+}
+
+impl Store {
+    /// Connects, retrying with exponential backoff until `connect_deadline`.
+    pub async fn connect(url: &str, options: &StoreOptions) -> StoreResult<Self> {
+        let started = Instant::now();
+        let mut delay = Duration::from_millis(100);
+        loop {
+            match Self::connect_once(url, options).await {
+                Ok(store) => return Ok(store),
+                Err(StoreError::Unavailable(error))
+                    if started.elapsed() + delay < options.connect_deadline =>
+                {
+                    tracing::warn!(%error, retry_in_ms = delay.as_millis() as u64, "database not reachable yet");
+                    tokio::time::sleep(delay).await;
+                    delay = (delay * 2).min(Duration::from_secs(2));
+                }
+                Err(error) => return Err(error),
+            }
+        }
+    }
+
+    async fn connect_once(url: &str, options: &StoreOptions) -> StoreResult<Self> {
+        let invalid = |e: sqlx::Error| StoreError::InvalidUrl(e.to_string());
+        if url.starts_with("sqlite:") {
+            let connect = SqliteConnectOptions::from_str(url)
+                .map_err(invalid)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(5))
+                .foreign_keys(true);
+            if let Some(parent) = connect
+                .get_filename()
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+            {
+                std::fs::create_dir_all(parent).map_err(|e| {
+                    StoreError::InvalidUrl(format!("cannot create {}: {e}", parent.display()))
+                })?;
+            }
+            let pool = SqlitePoolOptions::new()
+                .max_connections(options.max_connections)
+                .acquire_timeout(options.acquire_timeout)
+                .connect_with(connect)
+                .await?;
+            Ok(Self {
+                pool: Pool::Sqlite(pool),
+            })
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            let timeout_ms = options.statement_timeout.as_millis().to_string();
+            let connect = PgConnectOptions::from_str(url)
+                .map_err(invalid)?
+                .application_name("todo")
+                .options([("statement_timeout", timeout_ms.as_str())]);
+            let pool = PgPoolOptions::new()
+                .max_connections(options.max_connections)
+                .acquire_timeout(options.acquire_timeout)
+                .connect_with(connect)
+                .await?;
+            Ok(Self {
+                pool: Pool::Postgres(pool),
+            })
+        } else {
+            Err(StoreError::InvalidUrl(
+                "it must start with sqlite:// or postgres://".into(),
+            ))
+        }
+    }
+
+    /// `sqlite` or `postgres`.
+    pub fn backend(&self) -> &'static str {
+        match self.pool {
+            Pool::Sqlite(_) => "sqlite",
+            Pool::Postgres(_) => "postgres",
+        }
+    }
+
+    fn migrator(&self) -> &'static Migrator {
+        match self.pool {
+            Pool::Sqlite(_) => &SQLITE_MIGRATIONS,
+            Pool::Postgres(_) => &POSTGRES_MIGRATIONS,
+        }
+    }
+
+    /// Applies pending migrations. On Postgres sqlx holds an advisory lock
+    /// meanwhile, so replicas starting together apply each migration once.
+    pub async fn migrate(&self) -> StoreResult<()> {
+        on_pool!(self, pool => self.migrator().run(pool).await?);
+        Ok(())
+    }
+
+    /// Ready means reachable with every migration applied.
+    pub async fn check_ready(&self) -> StoreResult<()> {
+        let latest = self.migrator().iter().map(|m| m.version).max().unwrap_or(0);
+        let sql = "SELECT MAX(version) FROM _sqlx_migrations WHERE success";
+        let applied: Option<i64> =
+            on_pool!(self, pool => sqlx::query_scalar(sql).fetch_one(pool).await)?;
+        if applied.unwrap_or(0) < latest {
+            return Err(StoreError::NotMigrated);
+        }
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        on_pool!(self, pool => pool.close().await);
+    }
+}

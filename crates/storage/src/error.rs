@@ -1,0 +1,59 @@
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum StoreError {
+    /// The database cannot be reached or is shutting down: worth retrying.
+    #[error("the database is unavailable: {0}")]
+    Unavailable(#[source] sqlx::Error),
+    /// A unique value (named) is taken.
+    #[error("{0} already exists")]
+    Conflict(&'static str),
+    #[error("invalid DATABASE_URL: {0}")]
+    InvalidUrl(String),
+    #[error("database migrations are not applied")]
+    NotMigrated,
+    #[error("migration failed: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    #[error("stored data is invalid: {0}")]
+    Corrupt(String),
+    #[error("database error: {0}")]
+    Database(#[source] sqlx::Error),
+}
+
+/// Postgres SQLSTATEs that mean "not now" rather than "never": connection
+/// exceptions (class 08), shutdown and start-up (57P0x), too many
+/// connections, and a statement cancelled by its timeout.
+fn transient_sqlstate(code: &str) -> bool {
+    code.starts_with("08") || code.starts_with("57P") || code == "53300" || code == "57014"
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(error: sqlx::Error) -> Self {
+        match &error {
+            sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::WorkerCrashed
+            | sqlx::Error::Protocol(_) => StoreError::Unavailable(error),
+            sqlx::Error::Database(db) if db.code().as_deref().is_some_and(transient_sqlstate) => {
+                StoreError::Unavailable(error)
+            }
+            // SQLite: SQLITE_BUSY (5) and SQLITE_LOCKED (6) after busy_timeout.
+            sqlx::Error::Database(db) if matches!(db.code().as_deref(), Some("5" | "6")) => {
+                StoreError::Unavailable(error)
+            }
+            _ => StoreError::Database(error),
+        }
+    }
+}
+
+impl StoreError {
+    /// Maps a unique violation to [`StoreError::Conflict`] naming `what`.
+    pub(crate) fn unique(what: &'static str) -> impl Fn(sqlx::Error) -> StoreError {
+        move |error| match &error {
+            sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(what),
+            _ => StoreError::from(error),
+        }
+    }
+}

@@ -1,0 +1,376 @@
+//! Tasks, always scoped to their owner: every statement carries `user_id`, so
+//! another user's task id behaves exactly like a missing one.
+
+use chrono::{DateTime, Utc};
+use todo_domain::account::UserId;
+use todo_domain::query::{DueCondition, InstantRange, TaskFilter};
+use todo_domain::{NewTask, Priority, SortKey, SortOrder, StatusFilter, Task, TaskId};
+
+use crate::{on_pool, Store, StoreError, StoreResult, Timestamp};
+
+const TASK_COLUMNS: &str =
+    "id, title, description, completed, completed_at, priority, tags, due_at, all_day, \
+                            recurrence, created_at, updated_at";
+
+#[derive(sqlx::FromRow, Clone)]
+struct TaskRow {
+    id: i64,
+    title: String,
+    description: String,
+    completed: bool,
+    completed_at: Option<Timestamp>,
+    priority: i16,
+    tags: String,
+    due_at: Option<Timestamp>,
+    all_day: bool,
+    recurrence: Option<String>,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+}
+
+#[derive(sqlx::FromRow)]
+struct CountedTaskRow {
+    #[sqlx(flatten)]
+    task: TaskRow,
+    total: i64,
+}
+
+impl TryFrom<TaskRow> for Task {
+    type Error = StoreError;
+    fn try_from(row: TaskRow) -> Result<Self, Self::Error> {
+        let priority = Priority::from_rank(row.priority).ok_or_else(|| {
+            StoreError::Corrupt(format!("task {}: priority {}", row.id, row.priority))
+        })?;
+        let tags = serde_json::from_str(&row.tags)
+            .map_err(|e| StoreError::Corrupt(format!("task {}: tags {e}", row.id)))?;
+        Ok(Task {
+            id: row.id,
+            title: row.title,
+            description: row.description,
+            completed: row.completed,
+            completed_at: row.completed_at.map(|t| t.0),
+            priority,
+            tags,
+            due_at: row.due_at.map(|t| t.0),
+            all_day: row.all_day,
+            recurrence: row.recurrence,
+            created_at: row.created_at.0,
+            updated_at: row.updated_at.0,
+        })
+    }
+}
+
+fn tags_json(tags: &[String]) -> String {
+    serde_json::to_string(tags).unwrap_or_else(|_| "[]".into())
+}
+
+/// A value bound to a dynamically built statement.
+enum Bind {
+    Int(i64),
+    Text(String),
+    Time(Timestamp),
+    Flag(bool),
+}
+
+/// Builds `WHERE`, `ORDER BY` and paging for a listing, with `$n` parameters
+/// (both SQLite and Postgres read them).
+struct ListSql {
+    sql: String,
+    binds: Vec<Bind>,
+}
+
+impl ListSql {
+    fn param(&mut self, bind: Bind) -> String {
+        self.binds.push(bind);
+        format!("${}", self.binds.len())
+    }
+
+    fn range(&mut self, range: InstantRange, all_day: bool) -> String {
+        let flag = self.param(Bind::Flag(all_day));
+        let mut parts = vec![format!("all_day = {flag}")];
+        if let Some(from) = range.from {
+            parts.push(format!("due_at >= {}", self.param(Bind::Time(from.into()))));
+        }
+        if let Some(until) = range.until {
+            parts.push(format!("due_at < {}", self.param(Bind::Time(until.into()))));
+        }
+        format!("({})", parts.join(" AND "))
+    }
+
+    fn new(user_id: UserId, filter: &TaskFilter) -> Self {
+        let mut list = ListSql {
+            sql: String::new(),
+            binds: Vec::new(),
+        };
+        let user = list.param(Bind::Int(user_id));
+        let mut conditions = vec![format!("user_id = {user}")];
+        match filter.status {
+            StatusFilter::All => {}
+            StatusFilter::Pending => conditions.push("completed = FALSE".into()),
+            StatusFilter::Completed => conditions.push("completed = TRUE".into()),
+        }
+        if let Some(text) = &filter.text {
+            let pattern = list.param(Bind::Text(format!(
+                "%{}%",
+                escape_like(&text.to_lowercase())
+            )));
+            conditions.push(format!(
+                "(LOWER(title) LIKE {pattern} ESCAPE '\\' OR LOWER(description) LIKE {pattern} ESCAPE '\\')"
+            ));
+        }
+        if let Some(tag) = &filter.tag {
+            // Tags are stored as a JSON array of strings that cannot hold quotes.
+            let pattern = list.param(Bind::Text(format!("%\"{}\"%", escape_like(tag.as_str()))));
+            conditions.push(format!("tags LIKE {pattern} ESCAPE '\\'"));
+        }
+        if let Some(priority) = filter.priority {
+            conditions.push(format!(
+                "priority = {}",
+                list.param(Bind::Int(priority.rank().into()))
+            ));
+        }
+        match filter.due {
+            DueCondition::Any => {}
+            DueCondition::NoDueDate => conditions.push("due_at IS NULL".into()),
+            DueCondition::Within { timed, all_day } => {
+                let timed = list.range(timed, false);
+                let all_day = list.range(all_day, true);
+                conditions.push(format!("({timed} OR {all_day})"));
+            }
+        }
+        let direction = match filter.order {
+            SortOrder::Asc => "ASC",
+            SortOrder::Desc => "DESC",
+        };
+        let order = match filter.sort {
+            SortKey::Created => format!("created_at {direction}, id {direction}"),
+            SortKey::Due => format!("due_at IS NULL, due_at {direction}, id ASC"),
+            SortKey::Priority => {
+                format!("priority {direction}, due_at IS NULL, due_at ASC, id DESC")
+            }
+            SortKey::Title => format!("LOWER(title) {direction}, id ASC"),
+        };
+        let limit = list.param(Bind::Int(filter.limit.into()));
+        let offset = list.param(Bind::Int(filter.offset.into()));
+        list.sql = format!(
+            "SELECT {TASK_COLUMNS}, COUNT(*) OVER () AS total FROM tasks WHERE {} ORDER BY {order} LIMIT {limit} OFFSET {offset}",
+            conditions.join(" AND ")
+        );
+        list
+    }
+
+    fn count_sql(&self) -> String {
+        // Same WHERE clause, no paging: used only when the page is past the end.
+        let where_start = self.sql.find(" FROM tasks").unwrap_or(0);
+        let where_end = self.sql.find(" ORDER BY").unwrap_or(self.sql.len());
+        format!("SELECT COUNT(*){}", &self.sql[where_start..where_end])
+    }
+}
+
+fn escape_like(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
+}
+
+/// Binds `$binds` in order onto a query built with `sqlx::query*`.
+macro_rules! bind_all {
+    ($query:expr, $binds:expr) => {{
+        let mut query = $query;
+        for bind in $binds {
+            query = match bind {
+                Bind::Int(v) => query.bind(*v),
+                Bind::Text(v) => query.bind(v.as_str()),
+                Bind::Time(v) => query.bind(*v),
+                Bind::Flag(v) => query.bind(*v),
+            };
+        }
+        query
+    }};
+}
+
+/// The insert statement for a new task, bound and ready to run on either
+/// database (used alone and inside the completion transaction).
+macro_rules! insert_task_query {
+    ($sql:expr, $user_id:expr, $task:expr, $now:expr) => {{
+        let task: &NewTask = $task;
+        let (due_at, all_day) = match task.due.map(|d| d.to_stored()) {
+            Some((at, all_day)) => (Some(Timestamp::new(at)), all_day),
+            None => (None, false),
+        };
+        sqlx::query_as::<_, TaskRow>($sql)
+            .bind($user_id)
+            .bind(task.title.clone())
+            .bind(task.description.clone())
+            .bind(task.priority.rank())
+            .bind(tags_json(&task.tag_strings()))
+            .bind(due_at)
+            .bind(all_day)
+            .bind(task.recurrence.as_ref().map(|r| r.as_str().to_owned()))
+            .bind($now)
+    }};
+}
+
+fn insert_sql() -> String {
+    format!(
+        "INSERT INTO tasks (user_id, title, description, completed, priority, tags, due_at, all_day, recurrence, \
+         created_at, updated_at) VALUES ($1, $2, $3, FALSE, $4, $5, $6, $7, $8, $9, $9) RETURNING {TASK_COLUMNS}"
+    )
+}
+
+impl Store {
+    pub async fn insert_task(
+        &self,
+        user_id: UserId,
+        task: &NewTask,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Task> {
+        let sql = insert_sql();
+        let now = Timestamp::new(now);
+        let row = on_pool!(self, pool => insert_task_query!(&sql, user_id, task, now).fetch_one(pool).await)?;
+        row.try_into()
+    }
+    pub async fn get_task(&self, user_id: UserId, id: TaskId) -> StoreResult<Option<Task>> {
+        let sql = format!("SELECT {TASK_COLUMNS} FROM tasks WHERE id = $1 AND user_id = $2");
+        let row: Option<TaskRow> = on_pool!(self, pool => sqlx::query_as(&sql).bind(id).bind(user_id).fetch_optional(pool).await)?;
+        row.map(Task::try_from).transpose()
+    }
+
+    /// One page of tasks and the number of tasks matching the filter.
+    pub async fn list_tasks(
+        &self,
+        user_id: UserId,
+        filter: &TaskFilter,
+    ) -> StoreResult<(Vec<Task>, i64)> {
+        let list = ListSql::new(user_id, filter);
+        let rows: Vec<CountedTaskRow> = on_pool!(self, pool => bind_all!(sqlx::query_as(&list.sql), &list.binds).fetch_all(pool).await)?;
+        let total = match rows.first() {
+            Some(row) => row.total,
+            None if filter.offset == 0 => 0,
+            None => {
+                let count_sql = list.count_sql();
+                // The paging binds are the last two; the count has no paging.
+                let binds = &list.binds[..list.binds.len() - 2];
+                on_pool!(self, pool => bind_all!(sqlx::query_scalar(&count_sql), binds).fetch_one(pool).await)?
+            }
+        };
+        let tasks = rows
+            .into_iter()
+            .map(|r| Task::try_from(r.task))
+            .collect::<StoreResult<_>>()?;
+        Ok((tasks, total))
+    }
+
+    /// Writes every editable field of `task` (completion excepted).
+    pub async fn update_task(&self, user_id: UserId, task: &Task) -> StoreResult<Option<Task>> {
+        let sql = format!(
+            "UPDATE tasks SET title = $1, description = $2, priority = $3, tags = $4, due_at = $5, all_day = $6, \
+             recurrence = $7, updated_at = $8 WHERE id = $9 AND user_id = $10 RETURNING {TASK_COLUMNS}"
+        );
+        let row: Option<TaskRow> = on_pool!(self, pool => sqlx::query_as(&sql)
+            .bind(&task.title)
+            .bind(&task.description)
+            .bind(task.priority.rank())
+            .bind(tags_json(&task.tags))
+            .bind(task.due_at.map(Timestamp::new))
+            .bind(task.all_day)
+            .bind(task.recurrence.as_deref())
+            .bind(Timestamp::new(task.updated_at))
+            .bind(task.id)
+            .bind(user_id)
+            .fetch_optional(pool)
+            .await)?;
+        row.map(Task::try_from).transpose()
+    }
+
+    /// Marks a task completed and, in the same transaction, inserts what
+    /// `next` returns for it (the next occurrence of a recurring task). Only
+    /// the call that flips the task from pending creates a successor, so a
+    /// repeated or concurrent completion cannot create two.
+    ///
+    /// Returns the completed task and the successor, or `None` if there is no
+    /// such task of this user.
+    pub async fn complete_task(
+        &self,
+        user_id: UserId,
+        id: TaskId,
+        now: DateTime<Utc>,
+        next: impl FnOnce(&Task) -> Option<NewTask>,
+    ) -> StoreResult<Option<(Task, Option<Task>)>> {
+        let complete_sql = format!(
+            "UPDATE tasks SET completed = TRUE, completed_at = $1, updated_at = $1 \
+             WHERE id = $2 AND user_id = $3 AND completed = FALSE RETURNING {TASK_COLUMNS}"
+        );
+        let insert = insert_sql();
+        let now_ts = Timestamp::new(now);
+        let outcome: Option<(TaskRow, Option<TaskRow>)> = on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let row: Option<TaskRow> = sqlx::query_as(&complete_sql)
+                .bind(now_ts)
+                .bind(id)
+                .bind(user_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let outcome = match row {
+                Some(row) => {
+                    let task = Task::try_from(row.clone())?;
+                    let successor = match next(&task) {
+                        Some(new_task) => {
+                            Some(insert_task_query!(&insert, user_id, &new_task, now_ts).fetch_one(&mut *tx).await?)
+                        }
+                        None => None,
+                    };
+                    Some((row, successor))
+                }
+                None => None,
+            };
+            tx.commit().await?;
+            outcome
+        });
+        match outcome {
+            Some((task, successor)) => Ok(Some((
+                task.try_into()?,
+                successor.map(Task::try_from).transpose()?,
+            ))),
+            // Already completed (nothing to do) or not this user's task.
+            None => Ok(self.get_task(user_id, id).await?.map(|task| (task, None))),
+        }
+    }
+
+    pub async fn reopen_task(
+        &self,
+        user_id: UserId,
+        id: TaskId,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<Task>> {
+        let sql = format!(
+            "UPDATE tasks SET completed = FALSE, completed_at = NULL, updated_at = $1 \
+             WHERE id = $2 AND user_id = $3 RETURNING {TASK_COLUMNS}"
+        );
+        let row: Option<TaskRow> = on_pool!(self, pool => sqlx::query_as(&sql)
+            .bind(Timestamp::new(now))
+            .bind(id)
+            .bind(user_id)
+            .fetch_optional(pool)
+            .await)?;
+        row.map(Task::try_from).transpose()
+    }
+
+    pub async fn delete_task(&self, user_id: UserId, id: TaskId) -> StoreResult<bool> {
+        let sql = "DELETE FROM tasks WHERE id = $1 AND user_id = $2";
+        let done = on_pool!(self, pool => sqlx::query(sql).bind(id).bind(user_id).execute(pool).await?.rows_affected());
+        Ok(done > 0)
+    }
+
+    pub async fn clear_completed(&self, user_id: UserId) -> StoreResult<u64> {
+        let sql = "DELETE FROM tasks WHERE user_id = $1 AND completed = TRUE";
+        Ok(
+            on_pool!(self, pool => sqlx::query(sql).bind(user_id).execute(pool).await?.rows_affected()),
+        )
+    }
+}
