@@ -484,8 +484,9 @@ impl TaskPatch {
 }
 
 impl TaskChanges {
-    pub fn is_empty(&self) -> bool {
-        *self == TaskChanges::default()
+    /// Whether anything but completion changes.
+    pub fn edits_fields(&self) -> bool {
+        TaskChanges { completed: None, ..self.clone() } != TaskChanges::default()
     }
 
     /// The task with these changes made, except completion, which the caller

@@ -1,1 +1,46 @@
+//! The domain services of Todo Chatbot: the one place where accounts, tokens
+//! and tasks are changed. The REST API, the assistant and the MCP server all
+//! call these, so no business rule is written twice.
 
+mod accounts;
+mod error;
+mod tasks;
+mod tokens;
+
+use chrono::{DateTime, Utc};
+use std::sync::Arc;
+use todo_storage::Store;
+
+pub use accounts::{AuthConfig, Principal, Session};
+pub use error::{AuthFailure, ServiceError, ServiceResult};
+pub use tasks::{Completion, TaskPage};
+pub use tokens::{CreatedToken, TokenInfo, TOKEN_PREFIX};
+
+/// Where "now" comes from; tests pin it.
+pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+
+pub fn system_clock() -> Clock {
+    Arc::new(Utc::now)
+}
+
+/// Cheap to clone: a pool handle, an `Arc`'d key and a clock.
+#[derive(Clone)]
+pub struct Services {
+    store: Store,
+    auth: Arc<AuthConfig>,
+    clock: Clock,
+}
+
+impl Services {
+    pub fn new(store: Store, auth: AuthConfig, clock: Clock) -> Self {
+        Self { store, auth: Arc::new(auth), clock }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        (self.clock)()
+    }
+}

@@ -21,13 +21,17 @@ pub fn postgres() -> &'static Postgres {
     static SHARED: OnceLock<Postgres> = OnceLock::new();
     SHARED.get_or_init(|| match std::env::var("TODO_TEST_POSTGRES_URL") {
         Ok(url) if !url.is_empty() => Postgres::external(url),
-        _ => Postgres::start().unwrap_or_else(|e| panic!("could not start a test PostgreSQL: {e:#}")),
+        _ => {
+            Postgres::start().unwrap_or_else(|e| panic!("could not start a test PostgreSQL: {e:#}"))
+        }
     })
 }
 
 /// A URL to a new, empty database on the shared cluster.
 pub fn fresh_postgres_database() -> String {
-    postgres().fresh_database().unwrap_or_else(|e| panic!("could not create a test database: {e:#}"))
+    postgres()
+        .fresh_database()
+        .unwrap_or_else(|e| panic!("could not create a test database: {e:#}"))
 }
 
 /// A PostgreSQL server for tests: either one this process started (and can
@@ -48,7 +52,10 @@ struct LocalCluster {
 
 impl Postgres {
     fn external(base_url: String) -> Self {
-        Self { base_url, local: None }
+        Self {
+            base_url,
+            local: None,
+        }
     }
 
     /// Starts a new cluster of its own (`initdb`, then `postgres`) on a free port.
@@ -58,7 +65,8 @@ impl Postgres {
         let data = root.path().join("data");
         // initdb refuses to run as root; run the server as the postgres user then.
         let user = if std::fs::metadata("/proc/self")?.uid() == 0 {
-            let ids = lookup_user("postgres").context("running as root needs a 'postgres' system user")?;
+            let ids = lookup_user("postgres")
+                .context("running as root needs a 'postgres' system user")?;
             std::os::unix::fs::chown(root.path(), Some(ids.0), Some(ids.1))?;
             Some(ids)
         } else {
@@ -66,7 +74,13 @@ impl Postgres {
         };
         let mut initdb = Command::new(bin.join("initdb"));
         initdb
-            .args(["--no-sync", "--auth=trust", "--username=postgres", "--encoding=UTF8", "--no-instructions"])
+            .args([
+                "--no-sync",
+                "--auth=trust",
+                "--username=postgres",
+                "--encoding=UTF8",
+                "--no-instructions",
+            ])
             .arg("-D")
             .arg(&data)
             .stdout(Stdio::null())
@@ -79,9 +93,19 @@ impl Postgres {
             bail!("initdb failed: {}", String::from_utf8_lossy(&output.stderr));
         }
         let port = free_port()?;
-        let cluster = LocalCluster { bin, data, port, user, child: Mutex::new(None), _root: root };
+        let cluster = LocalCluster {
+            bin,
+            data,
+            port,
+            user,
+            child: Mutex::new(None),
+            _root: root,
+        };
         cluster.spawn()?;
-        let pg = Self { base_url: format!("postgres://postgres@127.0.0.1:{port}"), local: Some(cluster) };
+        let pg = Self {
+            base_url: format!("postgres://postgres@127.0.0.1:{port}"),
+            local: Some(cluster),
+        };
         pg.wait_ready(Duration::from_secs(60))?;
         Ok(pg)
     }
@@ -93,7 +117,11 @@ impl Postgres {
 
     pub fn fresh_database(&self) -> Result<String> {
         static COUNTER: AtomicU64 = AtomicU64::new(0);
-        let name = format!("test_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed));
+        let name = format!(
+            "test_{}_{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        );
         self.psql(&format!("CREATE DATABASE {name}"))?;
         Ok(format!("{}/{name}", self.base_url))
     }
@@ -107,15 +135,24 @@ impl Postgres {
             .output()
             .context("running psql")?;
         if !output.status.success() {
-            bail!("psql '{sql}' failed: {}", String::from_utf8_lossy(&output.stderr));
+            bail!(
+                "psql '{sql}' failed: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
         }
         Ok(String::from_utf8_lossy(&output.stdout).trim().to_owned())
     }
 
     /// Stops the server (fast shutdown: open connections are cut).
     pub fn stop(&self) -> Result<()> {
-        let cluster = self.local.as_ref().context("an external server cannot be stopped")?;
-        let mut guard = cluster.child.lock().map_err(|_| anyhow::anyhow!("poisoned"))?;
+        let cluster = self
+            .local
+            .as_ref()
+            .context("an external server cannot be stopped")?;
+        let mut guard = cluster
+            .child
+            .lock()
+            .map_err(|_| anyhow::anyhow!("poisoned"))?;
         if let Some(mut child) = guard.take() {
             // SIGINT is PostgreSQL's "fast" shutdown.
             unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
@@ -126,7 +163,10 @@ impl Postgres {
 
     /// Starts a stopped server again on the same port and data.
     pub fn restart(&self) -> Result<()> {
-        let cluster = self.local.as_ref().context("an external server cannot be restarted")?;
+        let cluster = self
+            .local
+            .as_ref()
+            .context("an external server cannot be restarted")?;
         cluster.spawn()?;
         self.wait_ready(Duration::from_secs(60))
     }
@@ -136,7 +176,9 @@ impl Postgres {
         loop {
             match self.psql("SELECT 1") {
                 Ok(_) => return Ok(()),
-                Err(e) if started.elapsed() > limit => return Err(e.context("PostgreSQL did not become ready")),
+                Err(e) if started.elapsed() > limit => {
+                    return Err(e.context("PostgreSQL did not become ready"))
+                }
                 Err(_) => std::thread::sleep(Duration::from_millis(50)),
             }
         }
@@ -154,11 +196,16 @@ impl LocalCluster {
             .args(["-p", &self.port.to_string(), "-h", "127.0.0.1", "-k"])
             .arg(self.data.parent().unwrap_or(Path::new("/tmp")))
             .args([
-                "-c", "fsync=off",
-                "-c", "synchronous_commit=off",
-                "-c", "full_page_writes=off",
-                "-c", "max_connections=300",
-                "-c", "shared_buffers=64MB",
+                "-c",
+                "fsync=off",
+                "-c",
+                "synchronous_commit=off",
+                "-c",
+                "full_page_writes=off",
+                "-c",
+                "max_connections=300",
+                "-c",
+                "shared_buffers=64MB",
             ])
             .stdout(Stdio::null())
             .stderr(Stdio::null());
@@ -172,12 +219,14 @@ impl LocalCluster {
             });
         }
         let (sender, receiver) = mpsc::channel();
-        std::thread::Builder::new().name("test-postgres".into()).spawn(move || {
-            let _ = sender.send(command.spawn());
-            loop {
-                std::thread::park();
-            }
-        })?;
+        std::thread::Builder::new()
+            .name("test-postgres".into())
+            .spawn(move || {
+                let _ = sender.send(command.spawn());
+                loop {
+                    std::thread::park();
+                }
+            })?;
         let child = receiver.recv()?.context("starting postgres")?;
         *self.child.lock().map_err(|_| anyhow::anyhow!("poisoned"))? = Some(child);
         Ok(())
@@ -189,7 +238,9 @@ fn free_port() -> Result<u16> {
 }
 
 fn psql_path() -> PathBuf {
-    find_postgres_bin().map(|b| b.join("psql")).unwrap_or_else(|_| PathBuf::from("psql"))
+    find_postgres_bin()
+        .map(|b| b.join("psql"))
+        .unwrap_or_else(|_| PathBuf::from("psql"))
 }
 
 /// Debian keeps the server binaries in /usr/lib/postgresql/<major>/bin.
@@ -209,7 +260,9 @@ fn find_postgres_bin() -> Result<PathBuf> {
             .and_then(|v| v.parse::<u32>().ok())
             .unwrap_or(0)
     });
-    versions.pop().context("no initdb found under /usr/lib/postgresql/*/bin")
+    versions
+        .pop()
+        .context("no initdb found under /usr/lib/postgresql/*/bin")
 }
 
 fn lookup_user(name: &str) -> Result<(u32, u32)> {
@@ -234,7 +287,10 @@ mod tests {
         let listed = postgres().psql("SELECT datname FROM pg_database").unwrap();
         for url in [a, b] {
             let name = url.rsplit('/').next().unwrap();
-            assert!(listed.lines().any(|l| l == name), "{name} missing in {listed}");
+            assert!(
+                listed.lines().any(|l| l == name),
+                "{name} missing in {listed}"
+            );
         }
     }
 }

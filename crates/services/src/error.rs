@@ -1,0 +1,47 @@
+use thiserror::Error;
+use todo_domain::ValidationErrors;
+use todo_storage::StoreError;
+
+pub type ServiceResult<T> = Result<T, ServiceError>;
+
+/// Why a bearer token was refused. Kept apart so logs can tell the cases;
+/// clients get one answer for all of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
+pub enum AuthFailure {
+    #[error("no bearer token")]
+    Missing,
+    #[error("the session has expired")]
+    Expired,
+    #[error("the token is invalid")]
+    Invalid,
+    #[error("the token is unknown or revoked")]
+    Revoked,
+}
+
+#[derive(Debug, Error)]
+pub enum ServiceError {
+    #[error(transparent)]
+    Validation(#[from] ValidationErrors),
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("{0} already exists")]
+    Conflict(&'static str),
+    #[error("wrong email or password")]
+    InvalidCredentials,
+    #[error("{0}")]
+    Unauthorized(AuthFailure),
+    #[error("the database is unavailable")]
+    Unavailable(#[source] StoreError),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<StoreError> for ServiceError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::Conflict(what) => ServiceError::Conflict(what),
+            StoreError::Unavailable(_) | StoreError::NotMigrated => ServiceError::Unavailable(error),
+            other => ServiceError::Internal(other.to_string()),
+        }
+    }
+}

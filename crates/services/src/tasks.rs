@@ -1,0 +1,109 @@
+//! Task operations for a signed-in user.
+
+use serde::{Deserialize, Serialize};
+use todo_domain::query::TaskQueryParams;
+use todo_domain::{Due, NewTask, Task, TaskDraft, TaskId, TaskPatch};
+
+use crate::accounts::Principal;
+use crate::error::{ServiceError, ServiceResult};
+use crate::Services;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskPage {
+    pub items: Vec<Task>,
+    /// How many tasks match the filters, over all pages.
+    pub total: i64,
+}
+
+/// A completed task and, for a recurring one, the next occurrence created.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Completion {
+    pub task: Task,
+    pub next: Option<Task>,
+}
+
+impl Services {
+    pub async fn create_task(&self, principal: Principal, draft: TaskDraft) -> ServiceResult<Task> {
+        let task = draft.validate(principal.timezone)?;
+        Ok(self.store.insert_task(principal.user_id, &task, self.now()).await?)
+    }
+
+    pub async fn get_task(&self, principal: Principal, id: TaskId) -> ServiceResult<Task> {
+        self.store.get_task(principal.user_id, id).await?.ok_or(ServiceError::NotFound("task"))
+    }
+
+    pub async fn list_tasks(&self, principal: Principal, params: &TaskQueryParams) -> ServiceResult<TaskPage> {
+        let filter = params.validate()?.resolve(self.now(), principal.timezone);
+        let (items, total) = self.store.list_tasks(principal.user_id, &filter).await?;
+        Ok(TaskPage { items, total })
+    }
+
+    /// Applies a partial update; `completed` in it completes or reopens the
+    /// task exactly as the dedicated operations do.
+    pub async fn update_task(&self, principal: Principal, id: TaskId, patch: TaskPatch) -> ServiceResult<Task> {
+        let changes = patch.validate(principal.timezone)?;
+        let current = self.get_task(principal, id).await?;
+        let task = if changes.edits_fields() {
+            let edited = changes.apply(&current, principal.timezone, self.now());
+            self.store.update_task(principal.user_id, &edited).await?.ok_or(ServiceError::NotFound("task"))?
+        } else {
+            current
+        };
+        match changes.completed {
+            Some(true) if !task.completed => Ok(self.complete_task(principal, id).await?.task),
+            Some(false) if task.completed => self.reopen_task(principal, id).await,
+            _ => Ok(task),
+        }
+    }
+
+    /// Completes a task; a recurring one gets its next occurrence, created in
+    /// the same transaction.
+    pub async fn complete_task(&self, principal: Principal, id: TaskId) -> ServiceResult<Completion> {
+        let now = self.now();
+        let tz = principal.timezone;
+        let (task, next) = self
+            .store
+            .complete_task(principal.user_id, id, now, |task| next_occurrence(task, tz, now))
+            .await?
+            .ok_or(ServiceError::NotFound("task"))?;
+        if let Some(next) = &next {
+            tracing::info!(user_id = principal.user_id, task_id = id, next_id = next.id, "next occurrence scheduled");
+        }
+        Ok(Completion { task, next })
+    }
+
+    pub async fn reopen_task(&self, principal: Principal, id: TaskId) -> ServiceResult<Task> {
+        self.store
+            .reopen_task(principal.user_id, id, self.now())
+            .await?
+            .ok_or(ServiceError::NotFound("task"))
+    }
+
+    pub async fn delete_task(&self, principal: Principal, id: TaskId) -> ServiceResult<()> {
+        if self.store.delete_task(principal.user_id, id).await? {
+            Ok(())
+        } else {
+            Err(ServiceError::NotFound("task"))
+        }
+    }
+
+    pub async fn clear_completed(&self, principal: Principal) -> ServiceResult<u64> {
+        Ok(self.store.clear_completed(principal.user_id).await?)
+    }
+}
+
+/// The task that follows a completed recurring one: same fields, the next
+/// due date. A recurring task without a due date repeats from today.
+fn next_occurrence(task: &Task, tz: todo_domain::TimeZone, now: chrono::DateTime<chrono::Utc>) -> Option<NewTask> {
+    let recurrence = todo_domain::Recurrence::parse(task.recurrence.as_deref()?).ok()?;
+    let due = task.due().unwrap_or(Due::Date(tz.today(now)));
+    let (next_due, carried) = recurrence.next_after(due, tz, now)?;
+    Some(NewTask {
+        title: task.title.clone(),
+        description: task.description.clone(),
+        priority: task.priority,
+        tags: todo_domain::task::parse_tags(&task.tags, "tags").unwrap_or_default(),
+        due: Some(next_due),
+        recurrence: Some(carried),
+    })
+}
