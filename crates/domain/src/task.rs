@@ -486,7 +486,10 @@ impl TaskPatch {
 impl TaskChanges {
     /// Whether anything but completion changes.
     pub fn edits_fields(&self) -> bool {
-        TaskChanges { completed: None, ..self.clone() } != TaskChanges::default()
+        TaskChanges {
+            completed: None,
+            ..self.clone()
+        } != TaskChanges::default()
     }
 
     /// The task with these changes made, except completion, which the caller

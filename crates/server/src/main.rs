@@ -1,1 +1,78 @@
-fn main() {}
+use clap::Parser;
+use std::process::ExitCode;
+use todo_server::config::{Cli, Command};
+use todo_server::{healthcheck, serve, telemetry};
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            use clap::error::ErrorKind;
+            if matches!(
+                error.kind(),
+                ErrorKind::DisplayHelp
+                    | ErrorKind::DisplayVersion
+                    | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            ) {
+                let _ = error.print();
+                return if error.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+                    ExitCode::from(2)
+                } else {
+                    ExitCode::SUCCESS
+                };
+            }
+            // One line, naming the setting: "todo: invalid value 'x' for '--port <PORT>': …"
+            let text = error.to_string();
+            let first = text
+                .lines()
+                .next()
+                .unwrap_or("invalid arguments")
+                .trim_start_matches("error: ");
+            eprintln!("todo: {first}");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("todo: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(run(cli.command));
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            // The full chain on one line: "cannot reach the database (DATABASE_URL): …"
+            eprintln!("todo: {}", format!("{error:#}").replace('\n', " "));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Serve(args) => {
+            telemetry::init_logging(args.log_format);
+            let server = serve::Server::build(&args).await?;
+            server.run(serve::shutdown_signal()).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Migrate(args) => {
+            telemetry::init_logging(todo_server::config::LogFormat::Auto);
+            let store = todo_storage::Store::connect(&args.url(), &args.store_options()).await?;
+            store.migrate().await?;
+            tracing::info!(database = store.backend(), "migrations applied");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Healthcheck(args) => {
+            match healthcheck::check(args.port, &args.path, args.timeout).await {
+                Ok(()) => Ok(ExitCode::SUCCESS),
+                Err(reason) => {
+                    eprintln!("todo: unhealthy: {reason}");
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
+    }
+}

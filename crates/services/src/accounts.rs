@@ -1,10 +1,14 @@
 //! Sign-up, sign-in and the bearer tokens that follow: session JWTs (HS256,
 //! signed with `JWT_SECRET`) and personal access tokens.
 
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::Argon2;
 use chrono::Duration;
-use jsonwebtoken::{decode, encode, errors::ErrorKind, Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use jsonwebtoken::{
+    decode, encode, errors::ErrorKind, Algorithm, DecodingKey, EncodingKey, Header, Validation,
+};
 use serde::{Deserialize, Serialize};
 use todo_domain::account::{LoginRequest, SignupRequest, User, UserId};
 use todo_domain::TimeZone;
@@ -39,6 +43,7 @@ pub struct Principal {
 
 /// What sign-up and sign-in answer.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Session {
     pub token: String,
     pub user: User,
@@ -63,12 +68,20 @@ fn hash_password(password: &str) -> ServiceResult<String> {
 }
 
 fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+    PasswordHash::new(hash).is_ok_and(|parsed| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+    })
 }
 
 /// Hashing is CPU-bound for tens of milliseconds: keep it off the async workers.
-async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> ServiceResult<T> {
-    tokio::task::spawn_blocking(work).await.map_err(|e| ServiceError::Internal(e.to_string()))
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> ServiceResult<T> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| ServiceError::Internal(e.to_string()))
 }
 
 impl Services {
@@ -78,7 +91,13 @@ impl Services {
         let hash = blocking(move || hash_password(&password)).await??;
         let user = self
             .store
-            .insert_user(&account.email, &account.name, &hash, account.timezone, self.now())
+            .insert_user(
+                &account.email,
+                &account.name,
+                &hash,
+                account.timezone,
+                self.now(),
+            )
             .await?;
         tracing::info!(user_id = user.id, "account created");
         self.session_for(user)
@@ -89,7 +108,10 @@ impl Services {
         let record = self.store.find_user_by_email(&email).await?;
         // Without an account, verify against a fixed hash anyway so the answer
         // takes as long and does not reveal which emails exist.
-        let hash = record.as_ref().map(|r| r.password_hash.clone()).unwrap_or_else(|| DUMMY_HASH.to_owned());
+        let hash = record
+            .as_ref()
+            .map(|r| r.password_hash.clone())
+            .unwrap_or_else(|| DUMMY_HASH.to_owned());
         let password = request.password;
         let valid = blocking(move || verify_password(&password, &hash)).await?;
         match record {
@@ -130,7 +152,10 @@ impl Services {
                 .user_for_token(&hash_secret(bearer), self.now())
                 .await?
                 .ok_or(ServiceError::Unauthorized(AuthFailure::Revoked))?;
-            return Ok(Principal { user_id: user.id, timezone: user.timezone });
+            return Ok(Principal {
+                user_id: user.id,
+                timezone: user.timezone,
+            });
         }
         self.verify_session(bearer)
     }
@@ -146,7 +171,11 @@ impl Services {
                 _ => AuthFailure::Invalid,
             })
         })?;
-        let user_id = data.claims.sub.parse().map_err(|_| ServiceError::Unauthorized(AuthFailure::Invalid))?;
+        let user_id = data
+            .claims
+            .sub
+            .parse()
+            .map_err(|_| ServiceError::Unauthorized(AuthFailure::Invalid))?;
         let timezone = TimeZone::parse(&data.claims.tz).unwrap_or_default();
         Ok(Principal { user_id, timezone })
     }

@@ -40,7 +40,9 @@ impl From<StoreError> for ServiceError {
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::Conflict(what) => ServiceError::Conflict(what),
-            StoreError::Unavailable(_) | StoreError::NotMigrated => ServiceError::Unavailable(error),
+            StoreError::Unavailable(_) | StoreError::NotMigrated => {
+                ServiceError::Unavailable(error)
+            }
             other => ServiceError::Internal(other.to_string()),
         }
     }

@@ -33,7 +33,11 @@ pub struct Services {
 
 impl Services {
     pub fn new(store: Store, auth: AuthConfig, clock: Clock) -> Self {
-        Self { store, auth: Arc::new(auth), clock }
+        Self {
+            store,
+            auth: Arc::new(auth),
+            clock,
+        }
     }
 
     pub fn store(&self) -> &Store {

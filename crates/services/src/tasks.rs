@@ -9,6 +9,7 @@ use crate::error::{ServiceError, ServiceResult};
 use crate::Services;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TaskPage {
     pub items: Vec<Task>,
     /// How many tasks match the filters, over all pages.
@@ -25,14 +26,24 @@ pub struct Completion {
 impl Services {
     pub async fn create_task(&self, principal: Principal, draft: TaskDraft) -> ServiceResult<Task> {
         let task = draft.validate(principal.timezone)?;
-        Ok(self.store.insert_task(principal.user_id, &task, self.now()).await?)
+        Ok(self
+            .store
+            .insert_task(principal.user_id, &task, self.now())
+            .await?)
     }
 
     pub async fn get_task(&self, principal: Principal, id: TaskId) -> ServiceResult<Task> {
-        self.store.get_task(principal.user_id, id).await?.ok_or(ServiceError::NotFound("task"))
+        self.store
+            .get_task(principal.user_id, id)
+            .await?
+            .ok_or(ServiceError::NotFound("task"))
     }
 
-    pub async fn list_tasks(&self, principal: Principal, params: &TaskQueryParams) -> ServiceResult<TaskPage> {
+    pub async fn list_tasks(
+        &self,
+        principal: Principal,
+        params: &TaskQueryParams,
+    ) -> ServiceResult<TaskPage> {
         let filter = params.validate()?.resolve(self.now(), principal.timezone);
         let (items, total) = self.store.list_tasks(principal.user_id, &filter).await?;
         Ok(TaskPage { items, total })
@@ -40,12 +51,20 @@ impl Services {
 
     /// Applies a partial update; `completed` in it completes or reopens the
     /// task exactly as the dedicated operations do.
-    pub async fn update_task(&self, principal: Principal, id: TaskId, patch: TaskPatch) -> ServiceResult<Task> {
+    pub async fn update_task(
+        &self,
+        principal: Principal,
+        id: TaskId,
+        patch: TaskPatch,
+    ) -> ServiceResult<Task> {
         let changes = patch.validate(principal.timezone)?;
         let current = self.get_task(principal, id).await?;
         let task = if changes.edits_fields() {
             let edited = changes.apply(&current, principal.timezone, self.now());
-            self.store.update_task(principal.user_id, &edited).await?.ok_or(ServiceError::NotFound("task"))?
+            self.store
+                .update_task(principal.user_id, &edited)
+                .await?
+                .ok_or(ServiceError::NotFound("task"))?
         } else {
             current
         };
@@ -58,16 +77,27 @@ impl Services {
 
     /// Completes a task; a recurring one gets its next occurrence, created in
     /// the same transaction.
-    pub async fn complete_task(&self, principal: Principal, id: TaskId) -> ServiceResult<Completion> {
+    pub async fn complete_task(
+        &self,
+        principal: Principal,
+        id: TaskId,
+    ) -> ServiceResult<Completion> {
         let now = self.now();
         let tz = principal.timezone;
         let (task, next) = self
             .store
-            .complete_task(principal.user_id, id, now, |task| next_occurrence(task, tz, now))
+            .complete_task(principal.user_id, id, now, |task| {
+                next_occurrence(task, tz, now)
+            })
             .await?
             .ok_or(ServiceError::NotFound("task"))?;
         if let Some(next) = &next {
-            tracing::info!(user_id = principal.user_id, task_id = id, next_id = next.id, "next occurrence scheduled");
+            tracing::info!(
+                user_id = principal.user_id,
+                task_id = id,
+                next_id = next.id,
+                "next occurrence scheduled"
+            );
         }
         Ok(Completion { task, next })
     }
@@ -94,7 +124,11 @@ impl Services {
 
 /// The task that follows a completed recurring one: same fields, the next
 /// due date. A recurring task without a due date repeats from today.
-fn next_occurrence(task: &Task, tz: todo_domain::TimeZone, now: chrono::DateTime<chrono::Utc>) -> Option<NewTask> {
+fn next_occurrence(
+    task: &Task,
+    tz: todo_domain::TimeZone,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Option<NewTask> {
     let recurrence = todo_domain::Recurrence::parse(task.recurrence.as_deref()?).ok()?;
     let due = task.due().unwrap_or(Due::Date(tz.today(now)));
     let (next_due, carried) = recurrence.next_after(due, tz, now)?;

@@ -20,6 +20,7 @@ const SECRET_CHARS: usize = 40;
 const TOKEN_NAME_MAX_CHARS: usize = 100;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TokenInfo {
     pub id: i64,
     pub name: String,
@@ -31,6 +32,7 @@ pub struct TokenInfo {
 
 /// A token just created: the only time its secret is shown.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreatedToken {
     #[serde(flatten)]
     pub info: TokenInfo,
@@ -50,11 +52,18 @@ impl From<TokenRecord> for TokenInfo {
 }
 
 pub(crate) fn hash_secret(secret: &str) -> String {
-    Sha256::digest(secret.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(secret.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 impl Services {
-    pub async fn create_token(&self, principal: Principal, name: &str) -> ServiceResult<CreatedToken> {
+    pub async fn create_token(
+        &self,
+        principal: Principal,
+        name: &str,
+    ) -> ServiceResult<CreatedToken> {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > TOKEN_NAME_MAX_CHARS {
             return Err(ValidationErrors::from(FieldError::new(
@@ -64,23 +73,49 @@ impl Services {
             ))
             .into());
         }
-        let secret = format!("{TOKEN_PREFIX}{}", Alphanumeric.sample_string(&mut rand::thread_rng(), SECRET_CHARS));
+        let secret = format!(
+            "{TOKEN_PREFIX}{}",
+            Alphanumeric.sample_string(&mut rand::thread_rng(), SECRET_CHARS)
+        );
         let prefix = format!("{}…", &secret[..TOKEN_PREFIX.len() + 4]);
         let record = self
             .store
-            .insert_token(principal.user_id, name, &prefix, &hash_secret(&secret), self.now())
+            .insert_token(
+                principal.user_id,
+                name,
+                &prefix,
+                &hash_secret(&secret),
+                self.now(),
+            )
             .await?;
-        tracing::info!(user_id = principal.user_id, token_id = record.id, "personal access token created");
-        Ok(CreatedToken { info: record.into(), token: secret })
+        tracing::info!(
+            user_id = principal.user_id,
+            token_id = record.id,
+            "personal access token created"
+        );
+        Ok(CreatedToken {
+            info: record.into(),
+            token: secret,
+        })
     }
 
     pub async fn list_tokens(&self, principal: Principal) -> ServiceResult<Vec<TokenInfo>> {
-        Ok(self.store.list_tokens(principal.user_id).await?.into_iter().map(TokenInfo::from).collect())
+        Ok(self
+            .store
+            .list_tokens(principal.user_id)
+            .await?
+            .into_iter()
+            .map(TokenInfo::from)
+            .collect())
     }
 
     pub async fn revoke_token(&self, principal: Principal, id: i64) -> ServiceResult<()> {
         if self.store.delete_token(principal.user_id, id).await? {
-            tracing::info!(user_id = principal.user_id, token_id = id, "personal access token revoked");
+            tracing::info!(
+                user_id = principal.user_id,
+                token_id = id,
+                "personal access token revoked"
+            );
             Ok(())
         } else {
             Err(ServiceError::NotFound("token"))
@@ -94,6 +129,9 @@ mod tests {
 
     #[test]
     fn hashes_are_sha256_hex() {
-        assert_eq!(hash_secret("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_eq!(
+            hash_secret("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
     }
 }

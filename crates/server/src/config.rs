@@ -1,0 +1,257 @@
+//! Configuration: every setting is an environment variable and a flag of the
+//! same name (`DATABASE_URL` / `--database-url`). A missing or invalid value
+//! stops start-up with one line naming it.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "todo",
+    version,
+    about = "Todo Chatbot: a self-hosted todo list you can talk to."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web server: UI, REST API and operations endpoints.
+    Serve(ServeArgs),
+    /// Apply database migrations, then exit.
+    Migrate(DatabaseArgs),
+    /// Ask a running server whether it is alive (exit 0) or not (exit 1); for container health checks.
+    Healthcheck(HealthcheckArgs),
+}
+
+fn duration(raw: &str) -> Result<Duration, String> {
+    humantime::parse_duration(raw).map_err(|e| format!("{e} (use e.g. 500ms, 5s, 2m)"))
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DatabaseArgs {
+    /// `sqlite://path/to/file.db` or `postgres://user:pass@host/db`. Default: a SQLite file in the data directory.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        value_name = "DATABASE_URL",
+        hide_env_values = true
+    )]
+    pub database_url: Option<String>,
+    /// Where local state lives (the default SQLite database, a generated JWT secret).
+    #[arg(
+        long,
+        env = "DATA_DIR",
+        value_name = "DATA_DIR",
+        default_value = "data"
+    )]
+    pub data_dir: PathBuf,
+    /// Most connections the pool opens.
+    #[arg(long, env = "DB_MAX_CONNECTIONS", value_name = "DB_MAX_CONNECTIONS", default_value_t = 10,
+          value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub db_max_connections: u32,
+    /// How long a request waits for a connection before answering 503.
+    #[arg(long, env = "DB_ACQUIRE_TIMEOUT", value_name = "DB_ACQUIRE_TIMEOUT", default_value = "3s", value_parser = duration)]
+    pub db_acquire_timeout: Duration,
+    /// Postgres cancels statements running longer than this.
+    #[arg(long, env = "DB_STATEMENT_TIMEOUT", value_name = "DB_STATEMENT_TIMEOUT", default_value = "5s", value_parser = duration)]
+    pub db_statement_timeout: Duration,
+    /// How long start-up keeps retrying an unreachable database.
+    #[arg(long, env = "DB_CONNECT_TIMEOUT", value_name = "DB_CONNECT_TIMEOUT", default_value = "30s", value_parser = duration)]
+    pub db_connect_timeout: Duration,
+}
+
+impl DatabaseArgs {
+    pub fn url(&self) -> String {
+        match &self.database_url {
+            Some(url) if !url.trim().is_empty() => url.trim().to_owned(),
+            _ => format!("sqlite://{}", self.data_dir.join("todo.db").display()),
+        }
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        self.url().starts_with("sqlite:")
+    }
+
+    pub fn store_options(&self) -> todo_storage::StoreOptions {
+        todo_storage::StoreOptions {
+            max_connections: self.db_max_connections,
+            acquire_timeout: self.db_acquire_timeout,
+            statement_timeout: self.db_statement_timeout,
+            connect_deadline: self.db_connect_timeout,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Pretty on a terminal, JSON otherwise.
+    Auto,
+    Json,
+    Pretty,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    /// TCP port to listen on.
+    #[arg(long, env = "PORT", value_name = "PORT", default_value_t = 8080)]
+    pub port: u16,
+    /// Address to listen on.
+    #[arg(long, env = "HOST", value_name = "HOST", default_value = "0.0.0.0")]
+    pub host: String,
+    /// Secret that signs session tokens, at least 32 bytes. Required with Postgres;
+    /// with SQLite one is generated and kept in the data directory.
+    #[arg(
+        long,
+        env = "JWT_SECRET",
+        value_name = "JWT_SECRET",
+        hide_env_values = true
+    )]
+    pub jwt_secret: Option<String>,
+    /// How long a sign-in lasts.
+    #[arg(long, env = "SESSION_TTL", value_name = "SESSION_TTL", default_value = "7days", value_parser = duration)]
+    pub session_ttl: Duration,
+    #[arg(long, env = "LOG_FORMAT", value_name = "LOG_FORMAT", value_enum, default_value_t = LogFormat::Auto)]
+    pub log_format: LogFormat,
+    /// Folder of the built web UI. Default: `web/dist` when it exists.
+    #[arg(long, env = "STATIC_DIR", value_name = "STATIC_DIR")]
+    pub static_dir: Option<PathBuf>,
+    /// Origins allowed to call the API from a browser, comma-separated, or `*`. Default: none (same origin only).
+    #[arg(
+        long,
+        env = "CORS_ORIGINS",
+        value_name = "CORS_ORIGINS",
+        default_value = ""
+    )]
+    pub cors_origins: String,
+    /// Largest request body accepted, in bytes.
+    #[arg(
+        long,
+        env = "MAX_BODY_BYTES",
+        value_name = "MAX_BODY_BYTES",
+        default_value_t = 262_144
+    )]
+    pub max_body_bytes: usize,
+    /// How long SIGTERM waits for in-flight requests before exiting.
+    #[arg(long, env = "SHUTDOWN_TIMEOUT", value_name = "SHUTDOWN_TIMEOUT", default_value = "20s", value_parser = duration)]
+    pub shutdown_timeout: Duration,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct HealthcheckArgs {
+    #[arg(long, env = "PORT", value_name = "PORT", default_value_t = 8080)]
+    pub port: u16,
+    /// Path to ask; `/readyz` also checks the database.
+    #[arg(long, default_value = "/healthz")]
+    pub path: String,
+    #[arg(long, default_value = "2s", value_parser = duration)]
+    pub timeout: Duration,
+}
+
+/// A configuration value that cannot be used, named for the operator.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid {name}: {reason}")]
+pub struct ConfigError {
+    pub name: &'static str,
+    pub reason: String,
+}
+
+pub const MIN_JWT_SECRET_BYTES: usize = 32;
+
+impl ServeArgs {
+    /// The JWT secret: the configured one, or for a local SQLite install one
+    /// generated once and kept in the data directory.
+    pub fn resolve_jwt_secret(&self) -> Result<Vec<u8>, ConfigError> {
+        let error = |reason: String| ConfigError {
+            name: "JWT_SECRET",
+            reason,
+        };
+        if let Some(secret) = self.jwt_secret.as_deref().filter(|s| !s.is_empty()) {
+            if secret.len() < MIN_JWT_SECRET_BYTES {
+                return Err(error(format!(
+                    "it is {} bytes long; use at least {MIN_JWT_SECRET_BYTES} random bytes (e.g. `openssl rand -hex 32`)",
+                    secret.len()
+                )));
+            }
+            return Ok(secret.as_bytes().to_vec());
+        }
+        if !self.database.is_sqlite() {
+            return Err(error(
+                "it is required with a Postgres DATABASE_URL (e.g. `openssl rand -hex 32`)".into(),
+            ));
+        }
+        let path = self.database.data_dir.join("jwt-secret");
+        match std::fs::read_to_string(&path) {
+            Ok(existing) if existing.trim().len() >= MIN_JWT_SECRET_BYTES => {
+                Ok(existing.trim().as_bytes().to_vec())
+            }
+            _ => {
+                use rand::distributions::{Alphanumeric, DistString};
+                let secret = Alphanumeric.sample_string(&mut rand::thread_rng(), 64);
+                write_private(&path, &secret).map_err(|e| {
+                    error(format!(
+                        "cannot keep a generated secret in {}: {e}",
+                        path.display()
+                    ))
+                })?;
+                tracing::warn!(path = %path.display(), "JWT_SECRET not set: generated one for this local install");
+                Ok(secret.into_bytes())
+            }
+        }
+    }
+
+    pub fn static_dir(&self) -> Option<PathBuf> {
+        match &self.static_dir {
+            Some(dir) => Some(dir.clone()),
+            None => Some(PathBuf::from("web/dist")).filter(|d| d.join("index.html").exists()),
+        }
+    }
+
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if let Some(dir) = &self.static_dir {
+            if !dir.join("index.html").is_file() {
+                return Err(ConfigError {
+                    name: "STATIC_DIR",
+                    reason: format!("{} has no index.html", dir.display()),
+                });
+            }
+        }
+        let url = self.database.url();
+        if !(url.starts_with("sqlite:")
+            || url.starts_with("postgres://")
+            || url.starts_with("postgresql://"))
+        {
+            return Err(ConfigError {
+                name: "DATABASE_URL",
+                reason: "it must start with sqlite:// or postgres://".into(),
+            });
+        }
+        if self.max_body_bytes < 1024 {
+            return Err(ConfigError {
+                name: "MAX_BODY_BYTES",
+                reason: "use at least 1024".into(),
+            });
+        }
+        Ok(())
+    }
+}
+
+fn write_private(path: &std::path::Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?;
+    file.write_all(contents.as_bytes())
+}

@@ -1,0 +1,52 @@
+//! Sign-up, sign-in, and who am I.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use todo_domain::account::{LoginRequest, SignupRequest, User};
+use todo_services::Session;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use crate::http::error::{ApiError, Problem};
+use crate::http::extract::{Caller, Json};
+use crate::http::AppState;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(signup))
+        .routes(routes!(login))
+        .routes(routes!(me))
+}
+
+/// Create an account and sign in.
+#[utoipa::path(post, path = "/api/auth/signup", tag = "accounts", request_body = SignupRequest,
+    responses((status = 201, body = Session), (status = 409, description = "email_taken", body = Problem),
+              (status = 422, description = "validation_failed", body = Problem)))]
+async fn signup(
+    State(state): State<AppState>,
+    Json(request): Json<SignupRequest>,
+) -> Result<(StatusCode, axum::Json<Session>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(state.services.signup(request).await?),
+    ))
+}
+
+/// Sign in with email and password.
+#[utoipa::path(post, path = "/api/auth/login", tag = "accounts", request_body = LoginRequest,
+    responses((status = 200, body = Session), (status = 401, description = "invalid_credentials", body = Problem)))]
+async fn login(
+    State(state): State<AppState>,
+    Json(request): Json<LoginRequest>,
+) -> Result<axum::Json<Session>, ApiError> {
+    Ok(axum::Json(state.services.login(request).await?))
+}
+
+/// The signed-in user.
+#[utoipa::path(get, path = "/api/me", tag = "accounts", security(("bearer" = [])),
+    responses((status = 200, body = User), (status = 401, body = Problem)))]
+async fn me(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+) -> Result<axum::Json<User>, ApiError> {
+    Ok(axum::Json(state.services.me(caller).await?))
+}

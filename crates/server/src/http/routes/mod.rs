@@ -1,0 +1,4 @@
+pub mod auth;
+pub mod ops;
+pub mod tasks;
+pub mod tokens;

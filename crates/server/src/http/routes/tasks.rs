@@ -1,0 +1,131 @@
+//! The task list: CRUD, completion, filters and paging.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::Serialize;
+use todo_domain::query::TaskQueryParams;
+use todo_domain::{Task, TaskDraft, TaskId, TaskPatch};
+use todo_services::TaskPage;
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use crate::http::error::{ApiError, Problem};
+use crate::http::extract::{Caller, Json, Path, Query};
+use crate::http::AppState;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_tasks, create_task))
+        .routes(routes!(get_task, update_task, delete_task))
+        .routes(routes!(complete_task))
+        .routes(routes!(reopen_task))
+        .routes(routes!(clear_completed))
+}
+
+type ApiResult<T> = Result<axum::Json<T>, ApiError>;
+
+/// List the caller's tasks, filtered, sorted and paginated.
+#[utoipa::path(get, path = "/api/tasks", tag = "tasks", params(TaskQueryParams), security(("bearer" = [])),
+    responses((status = 200, body = TaskPage), (status = 422, description = "validation_failed", body = Problem)))]
+async fn list_tasks(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Query(params): Query<TaskQueryParams>,
+) -> ApiResult<TaskPage> {
+    Ok(axum::Json(
+        state.services.list_tasks(caller, &params).await?,
+    ))
+}
+
+/// Create a task.
+#[utoipa::path(post, path = "/api/tasks", tag = "tasks", request_body = TaskDraft, security(("bearer" = [])),
+    responses((status = 201, body = Task), (status = 422, description = "validation_failed", body = Problem)))]
+async fn create_task(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Json(draft): Json<TaskDraft>,
+) -> Result<(StatusCode, axum::Json<Task>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(state.services.create_task(caller, draft).await?),
+    ))
+}
+
+/// One task.
+#[utoipa::path(get, path = "/api/tasks/{id}", tag = "tasks", params(("id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, body = Task), (status = 404, description = "task_not_found", body = Problem)))]
+async fn get_task(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(id): Path<TaskId>,
+) -> ApiResult<Task> {
+    Ok(axum::Json(state.services.get_task(caller, id).await?))
+}
+
+/// Change some fields of a task; `null` clears `due_at` or `recurrence`.
+#[utoipa::path(patch, path = "/api/tasks/{id}", tag = "tasks", params(("id" = i64, Path)), request_body = TaskPatch,
+    security(("bearer" = [])),
+    responses((status = 200, body = Task), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn update_task(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(id): Path<TaskId>,
+    Json(patch): Json<TaskPatch>,
+) -> ApiResult<Task> {
+    Ok(axum::Json(
+        state.services.update_task(caller, id, patch).await?,
+    ))
+}
+
+/// Delete a task.
+#[utoipa::path(delete, path = "/api/tasks/{id}", tag = "tasks", params(("id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 204), (status = 404, body = Problem)))]
+async fn delete_task(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(id): Path<TaskId>,
+) -> Result<StatusCode, ApiError> {
+    state.services.delete_task(caller, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Complete a task. A recurring task also gets its next occurrence.
+#[utoipa::path(post, path = "/api/tasks/{id}/complete", tag = "tasks", params(("id" = i64, Path)),
+    security(("bearer" = [])), responses((status = 200, body = Task), (status = 404, body = Problem)))]
+async fn complete_task(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(id): Path<TaskId>,
+) -> ApiResult<Task> {
+    Ok(axum::Json(
+        state.services.complete_task(caller, id).await?.task,
+    ))
+}
+
+/// Mark a completed task pending again.
+#[utoipa::path(post, path = "/api/tasks/{id}/reopen", tag = "tasks", params(("id" = i64, Path)),
+    security(("bearer" = [])), responses((status = 200, body = Task), (status = 404, body = Problem)))]
+async fn reopen_task(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(id): Path<TaskId>,
+) -> ApiResult<Task> {
+    Ok(axum::Json(state.services.reopen_task(caller, id).await?))
+}
+
+#[derive(Serialize, ToSchema)]
+struct Cleared {
+    deleted: u64,
+}
+
+/// Delete every completed task.
+#[utoipa::path(post, path = "/api/tasks/clear-completed", tag = "tasks", security(("bearer" = [])),
+    responses((status = 200, body = Cleared)))]
+async fn clear_completed(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+) -> ApiResult<Cleared> {
+    Ok(axum::Json(Cleared {
+        deleted: state.services.clear_completed(caller).await?,
+    }))
+}

@@ -1,0 +1,61 @@
+//! Personal access tokens, for MCP clients and scripts.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::Deserialize;
+use todo_services::{CreatedToken, TokenInfo};
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use crate::http::error::{ApiError, Problem};
+use crate::http::extract::{Caller, Json, Path};
+use crate::http::AppState;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_tokens, create_token))
+        .routes(routes!(revoke_token))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct NewToken {
+    /// What the token is for, e.g. "Claude Desktop".
+    name: String,
+}
+
+/// Create a token. Its secret is in this answer and never again.
+#[utoipa::path(post, path = "/api/tokens", tag = "tokens", request_body = NewToken, security(("bearer" = [])),
+    responses((status = 201, body = CreatedToken), (status = 422, body = Problem)))]
+async fn create_token(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Json(request): Json<NewToken>,
+) -> Result<(StatusCode, axum::Json<CreatedToken>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(state.services.create_token(caller, &request.name).await?),
+    ))
+}
+
+/// The caller's tokens (without secrets).
+#[utoipa::path(get, path = "/api/tokens", tag = "tokens", security(("bearer" = [])),
+    responses((status = 200, body = Vec<TokenInfo>)))]
+async fn list_tokens(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+) -> Result<axum::Json<Vec<TokenInfo>>, ApiError> {
+    Ok(axum::Json(state.services.list_tokens(caller).await?))
+}
+
+/// Revoke a token: it stops working at once.
+#[utoipa::path(delete, path = "/api/tokens/{id}", tag = "tokens", params(("id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 204), (status = 404, body = Problem)))]
+async fn revoke_token(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    state.services.revoke_token(caller, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

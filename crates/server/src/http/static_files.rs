@@ -1,0 +1,92 @@
+//! Everything that is not an API route: the web UI (with the single-page-app
+//! fallback to `index.html`), and problem answers for unknown API paths.
+
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use std::any::Any;
+use std::convert::Infallible;
+use std::path::PathBuf;
+use tower::service_fn;
+use tower::util::BoxCloneSyncService;
+use tower::ServiceExt;
+use tower_http::services::{ServeDir, ServeFile};
+
+use super::error::ApiError;
+
+type Fallback = BoxCloneSyncService<Request, Response, Infallible>;
+
+pub fn service(static_dir: Option<PathBuf>) -> Fallback {
+    let ui = static_dir.map(|dir| {
+        let index = dir.join("index.html");
+        ServeDir::new(&dir)
+            .precompressed_gzip()
+            .precompressed_br()
+            .fallback(ServeFile::new(index))
+    });
+    BoxCloneSyncService::new(service_fn(move |request: Request| {
+        let ui = ui.clone();
+        async move {
+            let path = request.uri().path();
+            if path.starts_with("/api/") || path == "/api" || path.starts_with("/mcp") {
+                return Ok(ApiError::not_found_route().into_response());
+            }
+            let Some(ui) = ui else {
+                return Ok(Html(NO_UI_PAGE).into_response());
+            };
+            let is_index = !path.rsplit('/').next().unwrap_or("").contains('.');
+            let mut response = match ui.oneshot(request).await {
+                Ok(response) => response.map(Body::new),
+                Err(error) => match error {},
+            };
+            // Hashed assets never change; index.html must be re-checked so a new release is picked up.
+            let cache = if is_index {
+                "no-cache"
+            } else {
+                "public, max-age=31536000, immutable"
+            };
+            response
+                .headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+            Ok(response)
+        }
+    }))
+}
+
+pub async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "this endpoint does not accept that method",
+    )
+}
+
+pub fn panic_response(_: Box<dyn Any + Send + 'static>) -> Response {
+    tracing::error!("a request handler panicked");
+    todo_services::ServiceError::Internal("handler panicked".into())
+        .into_api()
+        .into_response()
+}
+
+trait IntoApi {
+    fn into_api(self) -> ApiError;
+}
+
+impl IntoApi for todo_services::ServiceError {
+    fn into_api(self) -> ApiError {
+        ApiError::Service(self)
+    }
+}
+
+const NO_UI_PAGE: &str = r#"<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Todo Chatbot</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem}
+code{background:#8882;padding:.1rem .3rem;border-radius:.2rem}@media(prefers-color-scheme:dark){body{background:#111;color:#eee}}</style>
+</head><body><h1>Todo Chatbot</h1>
+<p>The API is running. The web UI is not built into this server yet: build it into <code>web/dist</code>
+or point <code>STATIC_DIR</code> at it.</p>
+<p>API description: <a href="/api/openapi.json">/api/openapi.json</a> · health: <a href="/healthz">/healthz</a>,
+<a href="/readyz">/readyz</a> · metrics: <a href="/metrics">/metrics</a></p>
+</body></html>"#;

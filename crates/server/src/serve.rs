@@ -1,0 +1,119 @@
+//! Start-up and shutdown of `todo serve`: connect (with retries), migrate,
+//! listen; on SIGTERM or Ctrl-C stop accepting, let in-flight requests
+//! finish within the grace period, and exit 0.
+
+use anyhow::Context;
+use axum::Router;
+use chrono::Duration as ChronoDuration;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use todo_services::{system_clock, AuthConfig, Services};
+use todo_storage::Store;
+use tokio::net::TcpListener;
+use tokio::sync::Notify;
+
+use crate::config::ServeArgs;
+use crate::http::{self, AppState, HttpOptions};
+use crate::telemetry;
+
+pub struct Server {
+    listener: TcpListener,
+    app: Router,
+    store: Store,
+    shutdown_timeout: Duration,
+}
+
+impl Server {
+    pub async fn build(args: &ServeArgs) -> anyhow::Result<Self> {
+        args.validate()?;
+        let secret = args.resolve_jwt_secret()?;
+        let store = Store::connect(&args.database.url(), &args.database.store_options())
+            .await
+            .context("cannot reach the database (DATABASE_URL)")?;
+        store
+            .migrate()
+            .await
+            .context("cannot apply database migrations")?;
+        let ttl = ChronoDuration::from_std(args.session_ttl).unwrap_or(ChronoDuration::days(7));
+        let services = Services::new(store.clone(), AuthConfig::new(&secret, ttl), system_clock());
+        let state = AppState {
+            services,
+            metrics: telemetry::metrics(),
+        };
+        let options = HttpOptions {
+            static_dir: args.static_dir(),
+            cors_origins: args
+                .cors_origins
+                .split(',')
+                .map(str::trim)
+                .filter(|o| !o.is_empty())
+                .map(String::from)
+                .collect(),
+            max_body_bytes: args.max_body_bytes,
+        };
+        let app = http::router(state, &options);
+        let address = format!("{}:{}", args.host, args.port);
+        let listener = TcpListener::bind(&address)
+            .await
+            .with_context(|| format!("cannot listen on {address} (HOST, PORT)"))?;
+        Ok(Self {
+            listener,
+            app,
+            store,
+            shutdown_timeout: args.shutdown_timeout,
+        })
+    }
+
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Serves until `shutdown` completes, then drains within the grace period.
+    pub async fn run(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let address = self.local_addr()?;
+        tracing::info!(%address, database = self.store.backend(), "listening");
+        let draining = Arc::new(Notify::new());
+        let serve = axum::serve(self.listener, self.app).with_graceful_shutdown({
+            let draining = draining.clone();
+            async move { draining.notified().await }
+        });
+        let mut serve = std::pin::pin!(std::future::IntoFuture::into_future(serve));
+        tokio::select! {
+            result = &mut serve => result?,
+            () = shutdown => {
+                tracing::info!(grace_seconds = self.shutdown_timeout.as_secs(), "shutting down: finishing in-flight requests");
+                draining.notify_one();
+                if tokio::time::timeout(self.shutdown_timeout, serve).await.is_err() {
+                    tracing::warn!("some requests did not finish within the grace period");
+                }
+            }
+        }
+        self.store.close().await;
+        tracing::info!("stopped");
+        Ok(())
+    }
+}
+
+/// Resolves on SIGTERM (Kubernetes, Docker) or Ctrl-C.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}
