@@ -128,9 +128,14 @@ impl Postgres {
 
     /// Runs one SQL statement with `psql` against the maintenance database.
     pub fn psql(&self, sql: &str) -> Result<String> {
+        self.psql_on(&self.admin_url(), sql)
+    }
+
+    /// Runs one SQL statement with `psql` against the database at `url`.
+    pub fn psql_on(&self, url: &str, sql: &str) -> Result<String> {
         let output = Command::new(psql_path())
             .args(["-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", "-d"])
-            .arg(self.admin_url())
+            .arg(url)
             .args(["-c", sql])
             .output()
             .context("running psql")?;
