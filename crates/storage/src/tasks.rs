@@ -72,10 +72,11 @@ enum Bind {
     Flag(bool),
 }
 
-/// Builds `WHERE`, `ORDER BY` and paging for a listing, with `$n` parameters
+/// Builds the `WHERE` and `ORDER BY` of a listing, with `$n` parameters
 /// (both SQLite and Postgres read them).
 struct ListSql {
-    sql: String,
+    conditions: String,
+    order: String,
     binds: Vec<Bind>,
 }
 
@@ -99,7 +100,8 @@ impl ListSql {
 
     fn new(user_id: UserId, filter: &TaskFilter) -> Self {
         let mut list = ListSql {
-            sql: String::new(),
+            conditions: String::new(),
+            order: String::new(),
             binds: Vec::new(),
         };
         let user = list.param(Bind::Int(user_id));
@@ -142,7 +144,7 @@ impl ListSql {
             SortOrder::Asc => "ASC",
             SortOrder::Desc => "DESC",
         };
-        let order = match filter.sort {
+        list.order = match filter.sort {
             SortKey::Created => format!("created_at {direction}, id {direction}"),
             SortKey::Due => format!("due_at IS NULL, due_at {direction}, id ASC"),
             SortKey::Priority => {
@@ -150,20 +152,26 @@ impl ListSql {
             }
             SortKey::Title => format!("LOWER(title) {direction}, id ASC"),
         };
-        let limit = list.param(Bind::Int(filter.limit.into()));
-        let offset = list.param(Bind::Int(filter.offset.into()));
-        list.sql = format!(
-            "SELECT {TASK_COLUMNS}, COUNT(*) OVER () AS total FROM tasks WHERE {} ORDER BY {order} LIMIT {limit} OFFSET {offset}",
-            conditions.join(" AND ")
-        );
+        list.conditions = conditions.join(" AND ");
         list
     }
 
-    fn count_sql(&self) -> String {
-        // Same WHERE clause, no paging: used only when the page is past the end.
-        let where_start = self.sql.find(" FROM tasks").unwrap_or(0);
-        let where_end = self.sql.find(" ORDER BY").unwrap_or(self.sql.len());
-        format!("SELECT COUNT(*){}", &self.sql[where_start..where_end])
+    /// One page, each row carrying the total count of matches.
+    fn page(mut self, limit: u32, offset: u32) -> (String, Vec<Bind>) {
+        let limit = self.param(Bind::Int(limit.into()));
+        let offset = self.param(Bind::Int(offset.into()));
+        let sql = format!(
+            "SELECT {TASK_COLUMNS}, COUNT(*) OVER () AS total FROM tasks WHERE {} ORDER BY {} LIMIT {limit} OFFSET {offset}",
+            self.conditions, self.order
+        );
+        (sql, self.binds)
+    }
+
+    fn count(self) -> (String, Vec<Bind>) {
+        (
+            format!("SELECT COUNT(*) FROM tasks WHERE {}", self.conditions),
+            self.binds,
+        )
     }
 }
 
@@ -247,16 +255,16 @@ impl Store {
         user_id: UserId,
         filter: &TaskFilter,
     ) -> StoreResult<(Vec<Task>, i64)> {
-        let list = ListSql::new(user_id, filter);
-        let rows: Vec<CountedTaskRow> = on_pool!(self, pool => bind_all!(sqlx::query_as(&list.sql), &list.binds).fetch_all(pool).await)?;
+        let (sql, binds) = ListSql::new(user_id, filter).page(filter.limit, filter.offset);
+        let rows: Vec<CountedTaskRow> =
+            on_pool!(self, pool => bind_all!(sqlx::query_as(&sql), &binds).fetch_all(pool).await)?;
         let total = match rows.first() {
             Some(row) => row.total,
             None if filter.offset == 0 => 0,
+            // Past the last page the window count has no row to ride on.
             None => {
-                let count_sql = list.count_sql();
-                // The paging binds are the last two; the count has no paging.
-                let binds = &list.binds[..list.binds.len() - 2];
-                on_pool!(self, pool => bind_all!(sqlx::query_scalar(&count_sql), binds).fetch_one(pool).await)?
+                let (sql, binds) = ListSql::new(user_id, filter).count();
+                on_pool!(self, pool => bind_all!(sqlx::query_scalar(&sql), &binds).fetch_one(pool).await)?
             }
         };
         let tasks = rows
