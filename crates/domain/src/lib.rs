@@ -5,6 +5,7 @@
 //! UI shares these types and the quick-add parser with the server.
 
 pub mod account;
+pub mod chat;
 pub mod error;
 pub mod query;
 pub mod quick_add;

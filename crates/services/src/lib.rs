@@ -3,6 +3,7 @@
 //! call these, so no business rule is written twice.
 
 mod accounts;
+mod conversations;
 mod error;
 mod tasks;
 mod tokens;
@@ -12,6 +13,7 @@ use std::sync::Arc;
 use todo_storage::Store;
 
 pub use accounts::{AuthConfig, Principal, Session};
+pub use conversations::{OpenConversation, HISTORY_MESSAGES};
 pub use error::{AuthFailure, ServiceError, ServiceResult};
 pub use tasks::{Completion, TaskPage};
 pub use tokens::{CreatedToken, TokenInfo, TOKEN_PREFIX};

@@ -2,6 +2,7 @@
 //! or Postgres, behind one [`Store`]. Queries are written once in SQL both
 //! databases accept and run on whichever pool is configured.
 
+mod conversations;
 mod error;
 mod tasks;
 mod timestamp;
@@ -16,6 +17,7 @@ use sqlx::sqlite::{
 use std::str::FromStr;
 use std::time::{Duration, Instant};
 
+pub use conversations::TurnRecord;
 pub use error::StoreError;
 pub use timestamp::Timestamp;
 pub use tokens::TokenRecord;

@@ -1,0 +1,121 @@
+//! Conversations with the assistant: loaded and stored per request, so any
+//! replica can serve any turn.
+
+use todo_domain::chat::{
+    check_message, title_from, ChatMessage, Conversation, ConversationDetail, ConversationId,
+};
+use todo_domain::ValidationErrors;
+use todo_storage::TurnRecord;
+
+use crate::accounts::Principal;
+use crate::error::{ServiceError, ServiceResult};
+use crate::Services;
+
+/// How many past messages a turn sees; older ones stay stored but unread.
+pub const HISTORY_MESSAGES: u32 = 40;
+const LIST_LIMIT: u32 = 100;
+
+/// A conversation ready for a new turn.
+pub struct OpenConversation {
+    pub conversation: Conversation,
+    /// The assistant's memory (JSON object).
+    pub state: serde_json::Value,
+    pub history: Vec<ChatMessage>,
+}
+
+impl Services {
+    /// Checks the message, then continues conversation `id` or starts one
+    /// titled after the message.
+    pub async fn open_conversation(
+        &self,
+        principal: Principal,
+        id: Option<ConversationId>,
+        message: &str,
+    ) -> ServiceResult<OpenConversation> {
+        let message = check_message(message).map_err(ValidationErrors::from)?;
+        let Some(id) = id else {
+            let conversation = self
+                .store
+                .create_conversation(principal.user_id, &title_from(message), self.now())
+                .await?;
+            return Ok(OpenConversation {
+                conversation,
+                state: serde_json::json!({}),
+                history: Vec::new(),
+            });
+        };
+        let (conversation, state) = self
+            .store
+            .get_conversation(principal.user_id, id)
+            .await?
+            .ok_or(ServiceError::NotFound("conversation"))?;
+        let history = self.store.recent_messages(id, HISTORY_MESSAGES).await?;
+        let state = serde_json::from_str(&state).unwrap_or_else(|_| serde_json::json!({}));
+        Ok(OpenConversation {
+            conversation,
+            state,
+            history,
+        })
+    }
+
+    pub async fn record_turn(
+        &self,
+        principal: Principal,
+        id: ConversationId,
+        turn: &TurnRecord<'_>,
+    ) -> ServiceResult<()> {
+        if self
+            .store
+            .record_turn(principal.user_id, id, turn, self.now())
+            .await?
+        {
+            Ok(())
+        } else {
+            // Deleted while the turn ran.
+            Err(ServiceError::NotFound("conversation"))
+        }
+    }
+
+    pub async fn list_conversations(
+        &self,
+        principal: Principal,
+    ) -> ServiceResult<Vec<Conversation>> {
+        Ok(self
+            .store
+            .list_conversations(principal.user_id, LIST_LIMIT)
+            .await?)
+    }
+
+    pub async fn conversation(
+        &self,
+        principal: Principal,
+        id: ConversationId,
+    ) -> ServiceResult<ConversationDetail> {
+        let (conversation, _) = self
+            .store
+            .get_conversation(principal.user_id, id)
+            .await?
+            .ok_or(ServiceError::NotFound("conversation"))?;
+        let messages = self.store.recent_messages(id, u32::MAX / 2).await?;
+        Ok(ConversationDetail {
+            conversation,
+            messages,
+        })
+    }
+
+    pub async fn delete_conversation(
+        &self,
+        principal: Principal,
+        id: ConversationId,
+    ) -> ServiceResult<()> {
+        if self
+            .store
+            .delete_conversation(principal.user_id, id)
+            .await?
+        {
+            Ok(())
+        } else {
+            Err(ServiceError::NotFound("conversation"))
+        }
+    }
+}

@@ -1,0 +1,190 @@
+//! Conversations with the assistant and their messages, scoped to their owner.
+
+use chrono::{DateTime, Utc};
+use todo_domain::account::UserId;
+use todo_domain::chat::{Action, ChatMessage, Conversation, ConversationId, Role};
+
+use crate::{on_pool, Store, StoreError, StoreResult, Timestamp};
+
+#[derive(sqlx::FromRow)]
+struct ConversationRow {
+    id: i64,
+    title: String,
+    state: String,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+}
+
+impl ConversationRow {
+    fn split(self) -> (Conversation, String) {
+        let conversation = Conversation {
+            id: self.id,
+            title: self.title,
+            created_at: self.created_at.0,
+            updated_at: self.updated_at.0,
+        };
+        (conversation, self.state)
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct MessageRow {
+    id: i64,
+    role: String,
+    content: String,
+    actions: String,
+    created_at: Timestamp,
+}
+
+impl TryFrom<MessageRow> for ChatMessage {
+    type Error = StoreError;
+    fn try_from(row: MessageRow) -> Result<Self, Self::Error> {
+        let role = match row.role.as_str() {
+            "user" => Role::User,
+            "assistant" => Role::Assistant,
+            other => {
+                return Err(StoreError::Corrupt(format!(
+                    "message {}: role {other}",
+                    row.id
+                )))
+            }
+        };
+        let actions: Vec<Action> = serde_json::from_str(&row.actions)
+            .map_err(|e| StoreError::Corrupt(format!("message {}: actions {e}", row.id)))?;
+        Ok(ChatMessage {
+            id: row.id,
+            role,
+            content: row.content,
+            actions,
+            created_at: row.created_at.0,
+        })
+    }
+}
+
+/// The messages a turn adds: what the user said and what the assistant answered.
+pub struct TurnRecord<'a> {
+    pub user_message: &'a str,
+    pub reply: &'a str,
+    pub actions: &'a [Action],
+    /// The assistant's memory after this turn (JSON).
+    pub state: &'a str,
+}
+
+const CONVERSATION_COLUMNS: &str = "id, title, state, created_at, updated_at";
+
+impl Store {
+    pub async fn create_conversation(
+        &self,
+        user_id: UserId,
+        title: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Conversation> {
+        let sql = format!(
+            "INSERT INTO conversations (user_id, title, state, created_at, updated_at) \
+             VALUES ($1, $2, '{{}}', $3, $3) RETURNING {CONVERSATION_COLUMNS}"
+        );
+        let row: ConversationRow = on_pool!(self, pool => sqlx::query_as(&sql)
+            .bind(user_id)
+            .bind(title)
+            .bind(Timestamp::new(now))
+            .fetch_one(pool)
+            .await)?;
+        Ok(row.split().0)
+    }
+
+    /// The conversation and the assistant's memory, if it is this user's.
+    pub async fn get_conversation(
+        &self,
+        user_id: UserId,
+        id: ConversationId,
+    ) -> StoreResult<Option<(Conversation, String)>> {
+        let sql = format!(
+            "SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE id = $1 AND user_id = $2"
+        );
+        let row: Option<ConversationRow> = on_pool!(self, pool => sqlx::query_as(&sql).bind(id).bind(user_id).fetch_optional(pool).await)?;
+        Ok(row.map(ConversationRow::split))
+    }
+
+    /// Most recently active first.
+    pub async fn list_conversations(
+        &self,
+        user_id: UserId,
+        limit: u32,
+    ) -> StoreResult<Vec<Conversation>> {
+        let sql = format!(
+            "SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE user_id = $1 \
+             ORDER BY updated_at DESC, id DESC LIMIT $2"
+        );
+        let rows: Vec<ConversationRow> = on_pool!(self, pool => sqlx::query_as(&sql)
+            .bind(user_id)
+            .bind(i64::from(limit))
+            .fetch_all(pool)
+            .await)?;
+        Ok(rows.into_iter().map(|r| r.split().0).collect())
+    }
+
+    pub async fn delete_conversation(
+        &self,
+        user_id: UserId,
+        id: ConversationId,
+    ) -> StoreResult<bool> {
+        let sql = "DELETE FROM conversations WHERE id = $1 AND user_id = $2";
+        let done = on_pool!(self, pool => sqlx::query(sql).bind(id).bind(user_id).execute(pool).await?.rows_affected());
+        Ok(done > 0)
+    }
+
+    /// The last `limit` messages of a conversation, oldest first. The caller
+    /// has checked that the conversation is the user's.
+    pub async fn recent_messages(
+        &self,
+        id: ConversationId,
+        limit: u32,
+    ) -> StoreResult<Vec<ChatMessage>> {
+        let sql = "SELECT id, role, content, actions, created_at FROM messages WHERE conversation_id = $1 \
+                   ORDER BY id DESC LIMIT $2";
+        let mut rows: Vec<MessageRow> = on_pool!(self, pool => sqlx::query_as(sql)
+            .bind(id)
+            .bind(i64::from(limit))
+            .fetch_all(pool)
+            .await)?;
+        rows.reverse();
+        rows.into_iter().map(ChatMessage::try_from).collect()
+    }
+
+    /// Stores a whole turn at once: both messages and the new memory, or nothing.
+    pub async fn record_turn(
+        &self,
+        user_id: UserId,
+        id: ConversationId,
+        turn: &TurnRecord<'_>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let actions =
+            serde_json::to_string(turn.actions).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let now = Timestamp::new(now);
+        let insert = "INSERT INTO messages (conversation_id, role, content, actions, created_at) VALUES ($1, $2, $3, $4, $5)";
+        let touch =
+            "UPDATE conversations SET state = $1, updated_at = $2 WHERE id = $3 AND user_id = $4";
+        let recorded = on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let owned = sqlx::query(touch)
+                .bind(turn.state)
+                .bind(now)
+                .bind(id)
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+                > 0;
+            if owned {
+                sqlx::query(insert).bind(id).bind("user").bind(turn.user_message).bind("[]").bind(now)
+                    .execute(&mut *tx).await?;
+                sqlx::query(insert).bind(id).bind("assistant").bind(turn.reply).bind(&actions).bind(now)
+                    .execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+            owned
+        });
+        Ok(recorded)
+    }
+}
