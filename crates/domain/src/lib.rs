@@ -15,6 +15,7 @@ pub mod time;
 
 pub use error::{FieldError, ValidationErrors};
 pub use query::{DueFilter, SortKey, SortOrder, StatusFilter, TaskQuery};
+pub use quick_add::{MatchKind, ParseContext, QuickAdd};
 pub use recurrence::Recurrence;
 pub use task::{Due, NewTask, Priority, Tag, Task, TaskChanges, TaskDraft, TaskId, TaskPatch};
 pub use time::TimeZone;

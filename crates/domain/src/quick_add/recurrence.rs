@@ -1,0 +1,273 @@
+//! Repetition: "every day", "weekly", "every monday and thursday", "every
+//! 2 weeks"… read into an RRULE, its chip label and its first occurrence.
+
+use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveTime, Utc, Weekday};
+
+use super::grammar::{Class, Found, Grammar, Item};
+use super::words;
+use crate::task::Due;
+use crate::time::TimeZone;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Freq {
+    Daily,
+    Weekly,
+    Monthly,
+    Yearly,
+}
+
+/// A repetition as said; `days` is empty unless weekdays were named.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Rule {
+    pub freq: Freq,
+    pub interval: u32,
+    pub days: Vec<Weekday>,
+}
+
+const WORKDAYS: [Weekday; 5] = [
+    Weekday::Mon,
+    Weekday::Tue,
+    Weekday::Wed,
+    Weekday::Thu,
+    Weekday::Fri,
+];
+const WEEKEND: [Weekday; 2] = [Weekday::Sat, Weekday::Sun];
+
+impl Rule {
+    fn every(freq: Freq, interval: u32) -> Self {
+        Self {
+            freq,
+            interval,
+            days: Vec::new(),
+        }
+    }
+
+    fn weekly_on(interval: u32, days: &[Weekday]) -> Self {
+        let mut days = days.to_vec();
+        days.sort_by_key(|d| d.num_days_from_monday());
+        days.dedup();
+        Self {
+            freq: Freq::Weekly,
+            interval,
+            days,
+        }
+    }
+
+    /// The RFC 5545 RRULE, e.g. `FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,TH`.
+    pub fn rrule(&self) -> String {
+        let freq = match self.freq {
+            Freq::Daily => "DAILY",
+            Freq::Weekly => "WEEKLY",
+            Freq::Monthly => "MONTHLY",
+            Freq::Yearly => "YEARLY",
+        };
+        let mut rule = format!("FREQ={freq}");
+        if self.interval > 1 {
+            rule.push_str(&format!(";INTERVAL={}", self.interval));
+        }
+        if !self.days.is_empty() {
+            let codes: Vec<&str> = self.days.iter().map(|d| code(*d)).collect();
+            rule.push_str(&format!(";BYDAY={}", codes.join(",")));
+        }
+        rule
+    }
+
+    /// The chip text: "every day", "every 2 weeks", "every Monday and Thursday".
+    pub fn label(&self) -> String {
+        let unit = match self.freq {
+            Freq::Daily => "day",
+            Freq::Weekly => "week",
+            Freq::Monthly => "month",
+            Freq::Yearly => "year",
+        };
+        let every = match self.interval {
+            1 => format!("every {unit}"),
+            n => format!("every {n} {unit}s"),
+        };
+        if self.days.is_empty() {
+            return every;
+        }
+        if self.interval == 1 && self.days == WORKDAYS {
+            return "every weekday".into();
+        }
+        if self.interval == 1 && self.days == WEEKEND {
+            return "every weekend".into();
+        }
+        let names: Vec<&str> = self.days.iter().map(|d| name(*d)).collect();
+        let list = match names.split_last() {
+            Some((last, [])) => (*last).to_owned(),
+            Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+            None => String::new(),
+        };
+        match self.interval {
+            1 => format!("every {list}"),
+            _ => format!("{every} on {list}"),
+        }
+    }
+
+    /// The first occurrence from now on, for a repeating task given no date:
+    /// today (or the first of the named weekdays from today on), and the
+    /// next day that suits when a time was given that has passed today.
+    pub fn first(
+        &self,
+        today: NaiveDate,
+        time: Option<NaiveTime>,
+        tz: TimeZone,
+        now: DateTime<Utc>,
+    ) -> Option<Due> {
+        (0..=14)
+            .filter_map(|offset| today.checked_add_days(Days::new(offset)))
+            .filter(|day| self.days.is_empty() || self.days.contains(&day.weekday()))
+            .find_map(|day| match time {
+                None => Some(Due::Date(day)),
+                Some(time) => Some(tz.resolve(day.and_time(time)))
+                    .filter(|at| *at > now)
+                    .map(Due::At),
+            })
+    }
+}
+
+fn code(day: Weekday) -> &'static str {
+    match day {
+        Weekday::Mon => "MO",
+        Weekday::Tue => "TU",
+        Weekday::Wed => "WE",
+        Weekday::Thu => "TH",
+        Weekday::Fri => "FR",
+        Weekday::Sat => "SA",
+        Weekday::Sun => "SU",
+    }
+}
+
+fn name(day: Weekday) -> &'static str {
+    match day {
+        Weekday::Mon => "Monday",
+        Weekday::Tue => "Tuesday",
+        Weekday::Wed => "Wednesday",
+        Weekday::Thu => "Thursday",
+        Weekday::Fri => "Friday",
+        Weekday::Sat => "Saturday",
+        Weekday::Sun => "Sunday",
+    }
+}
+
+impl Grammar<'_> {
+    /// every/each [other|N] day/week/month/year, every weekday, every
+    /// weekend, every monday[, wednesday] and friday, on weekdays, on
+    /// mondays and thursdays, and the adverbs daily, weekly, fortnightly,
+    /// monthly, quarterly, yearly, annually (tentative: "weekly review" is a
+    /// name, "review weekly" repeats).
+    pub(super) fn repeat(&self, i: usize) -> Option<Found> {
+        let word = self.word(i)?;
+        let found = |end, rule| Some(Found::new(end, Item::Repeat(rule), Class::Repeat));
+        let adverb = match word {
+            "daily" | "everyday" => Some(Rule::every(Freq::Daily, 1)),
+            "weekly" => Some(Rule::every(Freq::Weekly, 1)),
+            "fortnightly" => Some(Rule::every(Freq::Weekly, 2)),
+            "monthly" => Some(Rule::every(Freq::Monthly, 1)),
+            "quarterly" => Some(Rule::every(Freq::Monthly, 3)),
+            "yearly" | "annually" => Some(Rule::every(Freq::Yearly, 1)),
+            _ => None,
+        };
+        if let Some(rule) = adverb {
+            let mut found = Found::new(i + 1, Item::Repeat(rule), Class::Repeat);
+            found.tentative = true;
+            return Some(found);
+        }
+        if word == "on" && self.linked(i) {
+            return match self.word(i + 1)? {
+                "weekdays" => found(i + 2, Rule::weekly_on(1, &WORKDAYS)),
+                "weekends" => found(i + 2, Rule::weekly_on(1, &WEEKEND)),
+                _ => {
+                    let (end, days) = self.day_list(i + 1, words::weekday_plural)?;
+                    found(end, Rule::weekly_on(1, &days))
+                }
+            };
+        }
+        if !matches!(word, "every" | "each") || !self.linked(i) {
+            return None;
+        }
+        let mut j = i + 1;
+        let mut interval = None;
+        if self.word(j) == Some("other") && self.linked(j) {
+            interval = Some(2);
+            j += 1;
+        } else if let Some(n) = self
+            .word(j)
+            .filter(|w| !matches!(*w, "a" | "an"))
+            .and_then(words::count)
+        {
+            if !self.linked(j) {
+                return None;
+            }
+            interval = Some(n);
+            j += 1;
+        }
+        let every = |freq| found(j + 1, Rule::every(freq, interval.unwrap_or(1)));
+        match self.word(j)? {
+            "day" | "days" => every(Freq::Daily),
+            "week" | "weeks" => every(Freq::Weekly),
+            "month" | "months" => every(Freq::Monthly),
+            "year" | "years" => every(Freq::Yearly),
+            "weekday" if interval.is_none() => found(j + 1, Rule::weekly_on(1, &WORKDAYS)),
+            "weekend" if interval.is_none() => found(j + 1, Rule::weekly_on(1, &WEEKEND)),
+            _ => {
+                let full_or_short = |w: &str| words::weekday(w).map(|(day, _)| day);
+                let (end, days) = self.day_list(j, full_or_short)?;
+                found(end, Rule::weekly_on(interval.unwrap_or(1), &days))
+            }
+        }
+    }
+
+    /// "monday", "monday and thursday", "mon, wed & fri", "monday, wednesday,
+    /// and friday": the index after the list and the days in it.
+    fn day_list(
+        &self,
+        j: usize,
+        day: impl Fn(&str) -> Option<Weekday>,
+    ) -> Option<(usize, Vec<Weekday>)> {
+        let mut days = vec![day(self.word(j)?)?];
+        let mut end = j + 1;
+        loop {
+            let comma = self.comma_linked(end - 1);
+            if !comma && !self.linked(end - 1) {
+                break;
+            }
+            let mut k = end;
+            if matches!(self.word(k), Some("and" | "&" | "+")) && self.linked(k) {
+                k += 1;
+            } else if !comma {
+                break;
+            }
+            match self.word(k).and_then(&day) {
+                Some(next) => {
+                    days.push(next);
+                    end = k + 1;
+                }
+                None => break,
+            }
+        }
+        Some((end, days))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rules_and_labels() {
+        let weekly = Rule::weekly_on(1, &[Weekday::Thu, Weekday::Mon, Weekday::Thu]);
+        assert_eq!(weekly.rrule(), "FREQ=WEEKLY;BYDAY=MO,TH");
+        assert_eq!(weekly.label(), "every Monday and Thursday");
+        let three = Rule::weekly_on(1, &[Weekday::Mon, Weekday::Wed, Weekday::Fri]);
+        assert_eq!(three.label(), "every Monday, Wednesday and Friday");
+        let other = Rule::weekly_on(2, &[Weekday::Tue]);
+        assert_eq!(other.rrule(), "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU");
+        assert_eq!(other.label(), "every 2 weeks on Tuesday");
+        assert_eq!(Rule::weekly_on(1, &WORKDAYS).label(), "every weekday");
+        assert_eq!(Rule::every(Freq::Daily, 3).rrule(), "FREQ=DAILY;INTERVAL=3");
+        assert_eq!(Rule::every(Freq::Daily, 3).label(), "every 3 days");
+        assert_eq!(Rule::every(Freq::Yearly, 1).label(), "every year");
+    }
+}
