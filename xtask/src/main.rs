@@ -1,1 +1,112 @@
-fn main() {}
+//! Project tooling, run as `cargo xtask <command>`.
+
+mod bench;
+mod cpu;
+mod http;
+mod server;
+mod wrk;
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "xtask",
+    bin_name = "cargo xtask",
+    about = "Project tooling for the todo server."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Load-test the release server on SQLite and/or Postgres with wrk and
+    /// print throughput, latency, start-up time and memory (never asserts).
+    Bench(BenchArgs),
+}
+
+#[derive(Debug, Args)]
+struct BenchArgs {
+    /// How long each load scenario runs (whole seconds: 10s, 1m).
+    #[arg(long, default_value = "10s", value_parser = parse_duration)]
+    duration: Duration,
+    /// Open HTTP connections wrk keeps busy.
+    #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..))]
+    connections: u32,
+    /// wrk threads (they share the machine's cores with the server).
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..))]
+    threads: u32,
+    /// Which database backend(s) to measure.
+    #[arg(long, value_enum, default_value_t = BackendChoice::Both)]
+    backend: BackendChoice,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum BackendChoice {
+    Sqlite,
+    Postgres,
+    Both,
+}
+
+fn main() -> Result<()> {
+    match Cli::parse().command {
+        Command::Bench(args) => {
+            let backends = match args.backend {
+                BackendChoice::Sqlite => vec![bench::Backend::Sqlite],
+                BackendChoice::Postgres => vec![bench::Backend::Postgres],
+                BackendChoice::Both => vec![bench::Backend::Sqlite, bench::Backend::Postgres],
+            };
+            bench::run(&bench::Options {
+                duration: args.duration,
+                // wrk refuses fewer connections than threads.
+                connections: args.connections.max(args.threads),
+                threads: args.threads,
+                backends,
+                workspace: workspace_root(),
+            })
+        }
+    }
+}
+
+/// The workspace root: xtask lives one level below it.
+fn workspace_root() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().map(PathBuf::from).unwrap_or(manifest)
+}
+
+/// Whole seconds only, because that is what wrk's `--duration` takes.
+fn parse_duration(raw: &str) -> Result<Duration> {
+    let raw = raw.trim();
+    let (number, unit) = raw.split_at(raw.find(|c: char| !c.is_ascii_digit()).unwrap_or(raw.len()));
+    let value: u64 = number
+        .parse()
+        .with_context(|| format!("'{raw}' is not a duration (use e.g. 10s or 1m)"))?;
+    let seconds = match unit {
+        "" | "s" => value,
+        "m" => value * 60,
+        _ => bail!("'{raw}': use whole seconds or minutes, e.g. 10s or 1m"),
+    };
+    if seconds == 0 {
+        bail!("the duration must be at least 1s");
+    }
+    Ok(Duration::from_secs(seconds))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_durations() {
+        assert_eq!(parse_duration("10s").unwrap(), Duration::from_secs(10));
+        assert_eq!(parse_duration("7").unwrap(), Duration::from_secs(7));
+        assert_eq!(parse_duration("2m").unwrap(), Duration::from_secs(120));
+        assert!(parse_duration("0s").is_err());
+        assert!(parse_duration("500ms").is_err());
+        assert!(parse_duration("fast").is_err());
+    }
+}

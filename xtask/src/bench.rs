@@ -1,0 +1,590 @@
+//! `cargo xtask bench`: start-up time, throughput, latency and memory of the
+//! release server on SQLite and Postgres. It prints figures and never asserts:
+//! timings depend on the machine, and wrk competes with the server for CPU.
+
+use crate::cpu::{self, Share};
+use crate::server::{self, Server};
+use crate::{http, wrk};
+use anyhow::{bail, ensure, Context, Result};
+use serde_json::{json, Value};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+pub struct Options {
+    pub duration: Duration,
+    pub connections: u32,
+    pub threads: u32,
+    pub backends: Vec<Backend>,
+    pub workspace: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Sqlite => "sqlite",
+            Self::Postgres => "postgres",
+        }
+    }
+
+    /// SQLite keeps the server's default; Postgres gets a pool sized for a
+    /// small machine under 64 concurrent clients.
+    fn max_connections(self) -> u32 {
+        match self {
+            Self::Sqlite => 10,
+            Self::Postgres => 16,
+        }
+    }
+}
+
+/// Fresh starts timed on an already migrated database, after the cold one.
+const WARM_STARTS: usize = 5;
+const SEED_TASKS: usize = 100;
+/// Above this much unrelated CPU use before the run, figures are suspect.
+const BUSY_MACHINE_CORES: f64 = 0.25;
+
+const LIST: wrk::Scenario = wrk::Scenario {
+    name: "list",
+    method: "GET",
+    path: "/api/tasks?limit=100",
+    body: None,
+};
+const CREATE: wrk::Scenario = wrk::Scenario {
+    name: "create",
+    method: "POST",
+    path: "/api/tasks",
+    body: Some(
+        r#"{"title":"Load test: water the plants","description":"Created by cargo xtask bench","priority":"medium","tags":["bench","home"],"due_at":"2031-06-01"}"#,
+    ),
+};
+
+// Informational goals, printed beside the figures.
+const GOAL_LIST_RPS: f64 = 5_000.0;
+const GOAL_LIST_P99_MS: f64 = 20.0;
+const GOAL_READY_MS: f64 = 300.0;
+const GOAL_RSS_MB: f64 = 40.0;
+
+struct BackendResult {
+    backend: Backend,
+    cold: Duration,
+    warm: Vec<Duration>,
+    scenarios: Vec<ScenarioResult>,
+    peak_rss_bytes: u64,
+}
+
+struct ScenarioResult {
+    scenario: &'static wrk::Scenario,
+    report: wrk::Report,
+    cpu: Share,
+}
+
+pub fn run(options: &Options) -> Result<()> {
+    wrk::check_installed()?;
+    let target = target_dir(&options.workspace);
+    let binary = build_server(&options.workspace, &target)?;
+    let background = cpu::background_load(Duration::from_secs(1))?;
+    if background > BUSY_MACHINE_CORES {
+        eprintln!(
+            "WARNING: {background:.2} cores are already busy with other work; expect noisy figures"
+        );
+    }
+    let work = tempfile::Builder::new().prefix("todo-bench-").tempdir()?;
+    let load = wrk::Load {
+        duration: options.duration,
+        connections: options.connections,
+        threads: options.threads,
+    };
+
+    // A failing backend must not hide the other one's figures.
+    let mut results = Vec::new();
+    let mut failures = Vec::new();
+    for &backend in &options.backends {
+        let dir = work.path().join(backend.name());
+        std::fs::create_dir_all(&dir)?;
+        match bench_backend(backend, &binary, &load, &dir) {
+            Ok(result) => results.push(result),
+            Err(error) => {
+                eprintln!("\n!!! {} benchmark failed: {error:#}\n", backend.name());
+                failures.push(format!("{}: {error:#}", backend.name()));
+            }
+        }
+    }
+
+    print_report(&results, &load, background);
+    let path = target.join("bench").join("results.json");
+    write_json(&path, &results, &load, background, &failures)?;
+    println!("\nJSON: {}", path.display());
+    if !failures.is_empty() {
+        bail!(
+            "{} backend(s) failed: {}",
+            failures.len(),
+            failures.join("; ")
+        );
+    }
+    Ok(())
+}
+
+fn target_dir(workspace: &Path) -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) => workspace.join(dir),
+        None => workspace.join("target"),
+    }
+}
+
+/// Builds (or, when up to date, reuses) the release server binary.
+fn build_server(workspace: &Path, target: &Path) -> Result<PathBuf> {
+    eprintln!("building the release server (cargo build --release -p todo-server)…");
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let status = Command::new(cargo)
+        .current_dir(workspace)
+        .args(["build", "--release", "--quiet", "-p", "todo-server"])
+        .status()
+        .context("running cargo build")?;
+    ensure!(
+        status.success(),
+        "cargo build --release -p todo-server failed"
+    );
+    let binary = target.join("release").join("todo");
+    ensure!(
+        binary.is_file(),
+        "{} is missing after the build",
+        binary.display()
+    );
+    Ok(binary)
+}
+
+/// Stops the throwaway cluster before its data directory is removed.
+struct Cluster(todo_testkit::Postgres);
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        if let Err(error) = self.0.stop() {
+            eprintln!("warning: stopping PostgreSQL: {error:#}");
+        }
+    }
+}
+
+fn bench_backend(
+    backend: Backend,
+    binary: &Path,
+    load: &wrk::Load,
+    dir: &Path,
+) -> Result<BackendResult> {
+    let name = backend.name();
+    eprintln!("\n[{name}] preparing the database…");
+    // Declared before any server, so that servers stop first.
+    let (_cluster, database_url) = match backend {
+        Backend::Sqlite => (None, format!("sqlite://{}", dir.join("todo.db").display())),
+        Backend::Postgres => {
+            let cluster = Cluster(todo_testkit::Postgres::start()?);
+            let url = cluster.0.fresh_database()?;
+            (Some(cluster), url)
+        }
+    };
+    let config = server::Config {
+        binary,
+        database_url: &database_url,
+        dir,
+        max_connections: backend.max_connections(),
+    };
+
+    let (server, cold) = Server::start(&config, "cold")?;
+    eprintln!("[{name}] cold start (runs migrations): {:.1} ms", ms(cold));
+    server.stop()?;
+    let mut warm = Vec::new();
+    let mut last = None;
+    for i in 0..WARM_STARTS {
+        // Stop the previous one first: only one server runs at a time.
+        if let Some(previous) = last.take() {
+            Server::stop(previous)?;
+        }
+        let (server, ready) = Server::start(&config, &format!("warm-{i}"))?;
+        eprintln!("[{name}] warm start {}: {:.1} ms", i + 1, ms(ready));
+        warm.push(ready);
+        last = Some(server);
+    }
+    // The last warm server takes the load, so its peak RSS is from serving only.
+    let server = last.context("no warm start")?;
+
+    let token = seed(server.addr)?;
+    eprintln!("[{name}] seeded 1 user and {SEED_TASKS} tasks");
+    let mut scenarios = Vec::new();
+    // List before create, so that the list scenario reads exactly the seed.
+    for scenario in [&LIST, &CREATE] {
+        check_scenario(scenario, server.addr, &token)?;
+        eprintln!(
+            "[{name}] wrk: {} {} for {}s…",
+            scenario.method,
+            scenario.path,
+            load.duration.as_secs()
+        );
+        let before = cpu::sample(server.pid())?;
+        let report = wrk::run(scenario, server.addr, &token, load, dir)?;
+        let cpu = cpu::sample(server.pid())?.share_since(&before);
+        scenarios.push(ScenarioResult {
+            scenario,
+            report,
+            cpu,
+        });
+    }
+    let peak_rss_bytes = server.peak_rss()?;
+    server.stop()?;
+    Ok(BackendResult {
+        backend,
+        cold,
+        warm,
+        scenarios,
+        peak_rss_bytes,
+    })
+}
+
+/// Signs up one user and creates the seed tasks; returns the user's token.
+fn seed(addr: SocketAddr) -> Result<String> {
+    let signup =
+        json!({"email": "bench@example.com", "password": "bench-password-1", "name": "Bench"});
+    let response = http::send(
+        addr,
+        "POST",
+        "/api/auth/signup",
+        None,
+        Some(&signup.to_string()),
+    )?;
+    ensure!(
+        response.status == 201,
+        "signup answered {}: {}",
+        response.status,
+        response.body
+    );
+    let token = response.json()?["token"]
+        .as_str()
+        .context("no token in the signup response")?
+        .to_owned();
+
+    const VERBS: [&str; 8] = [
+        "Buy", "Call", "Write", "Review", "Fix", "Plan", "Email", "Clean",
+    ];
+    const THINGS: [&str; 10] = [
+        "groceries",
+        "the dentist",
+        "quarterly report",
+        "pull request",
+        "bike tyre",
+        "team offsite",
+        "landlord",
+        "garage",
+        "tax return",
+        "birthday party",
+    ];
+    const TAGS: [&str; 6] = ["home", "work", "errands", "health", "finance", "family"];
+    const PRIORITIES: [&str; 5] = ["none", "low", "medium", "high", "urgent"];
+    for i in 0..SEED_TASKS {
+        let mut task = json!({
+            "title": format!("{} {} ({i})", VERBS[i % VERBS.len()], THINGS[i % THINGS.len()]),
+            "priority": PRIORITIES[i % PRIORITIES.len()],
+        });
+        let mut tags = Vec::new();
+        if i % 4 != 0 {
+            tags.push(TAGS[i % TAGS.len()]);
+        }
+        if i % 3 == 0 && TAGS[(i / 3) % TAGS.len()] != TAGS[i % TAGS.len()] {
+            tags.push(TAGS[(i / 3) % TAGS.len()]);
+        }
+        task["tags"] = json!(tags);
+        let (month, day) = (i % 12 + 1, i % 28 + 1);
+        match i % 3 {
+            0 => task["due_at"] = json!(format!("2031-{month:02}-{day:02}")),
+            1 => task["due_at"] = json!(format!("2031-{month:02}-{day:02}T14:30:00Z")),
+            _ => {}
+        }
+        if i % 7 == 0 {
+            task["description"] = json!(format!(
+                "Notes for task {i}: call ahead, bring the receipts."
+            ));
+        }
+        let response = http::send(
+            addr,
+            "POST",
+            "/api/tasks",
+            Some(&token),
+            Some(&task.to_string()),
+        )?;
+        ensure!(
+            response.status == 201,
+            "creating seed task {i} answered {}: {}",
+            response.status,
+            response.body
+        );
+    }
+    Ok(token)
+}
+
+/// One request by hand before wrk fires thousands: a wrong script or seed
+/// fails here with the server's answer instead of as a wall of non-2xx.
+fn check_scenario(scenario: &wrk::Scenario, addr: SocketAddr, token: &str) -> Result<()> {
+    let response = http::send(
+        addr,
+        scenario.method,
+        scenario.path,
+        Some(token),
+        scenario.body,
+    )?;
+    ensure!(
+        (200..300).contains(&response.status),
+        "{} {} answered {}: {}",
+        scenario.method,
+        scenario.path,
+        response.status,
+        response.body
+    );
+    if scenario.method == "GET" {
+        let list = response.json()?;
+        let items = list["items"].as_array().map_or(0, Vec::len);
+        ensure!(
+            items == SEED_TASKS && list["total"] == SEED_TASKS,
+            "the list returned {items} items (total {}), expected {SEED_TASKS}",
+            list["total"]
+        );
+    }
+    Ok(())
+}
+
+fn ms(duration: Duration) -> f64 {
+    duration.as_secs_f64() * 1000.0
+}
+
+fn mb(bytes: u64) -> f64 {
+    bytes as f64 / 1_000_000.0
+}
+
+fn median(durations: &[Duration]) -> Duration {
+    let mut sorted = durations.to_vec();
+    sorted.sort();
+    match sorted.len() {
+        0 => Duration::ZERO,
+        n if n % 2 == 1 => sorted[n / 2],
+        n => (sorted[n / 2 - 1] + sorted[n / 2]) / 2,
+    }
+}
+
+fn label(scenario: &wrk::Scenario) -> String {
+    format!("{} {}", scenario.method, scenario.path)
+}
+
+fn met(ok: bool) -> &'static str {
+    if ok {
+        "met"
+    } else {
+        "MISSED"
+    }
+}
+
+fn print_report(results: &[BackendResult], load: &wrk::Load, background: f64) {
+    println!(
+        "\n== todo bench: wrk {} threads x {} connections x {}s per scenario, {} CPUs shared by wrk, server and database ==",
+        load.threads,
+        load.connections,
+        load.duration.as_secs(),
+        cpu::cores()
+    );
+    let noisy = if background > BUSY_MACHINE_CORES {
+        "  (!! other work was running: figures are noisy)"
+    } else {
+        ""
+    };
+    println!("   background CPU use before the run: {background:.2} cores{noisy}\n");
+    println!(
+        "{:<9} {:<24} {:>10} {:>9} {:>9} {:>8}   CPU cores: server / wrk / other / steal / idle",
+        "backend", "scenario", "req/s", "p50", "p99", "errors",
+    );
+    for result in results {
+        for s in &result.scenarios {
+            let flag = if s.report.errors() > 0 { " !!" } else { "" };
+            println!(
+                "{:<9} {:<24} {:>10.1} {:>7.2}ms {:>7.2}ms {:>8}   {:.2} / {:.2} / {:.2} / {:.2} / {:.2}",
+                result.backend.name(),
+                label(s.scenario),
+                s.report.requests_per_sec,
+                s.report.p50_ms,
+                s.report.p99_ms,
+                format!("{}{flag}", s.report.errors()),
+                s.cpu.server,
+                s.cpu.wrk,
+                s.cpu.other,
+                s.cpu.steal,
+                s.cpu.idle,
+            );
+        }
+    }
+
+    println!(
+        "\n{:<9} {:>24} {:>18} {:>18} {:>14}",
+        "backend", "ready cold (migrations)", "ready warm min", "ready warm median", "peak RSS"
+    );
+    for result in results {
+        let min = result.warm.iter().min().copied().unwrap_or_default();
+        println!(
+            "{:<9} {:>21.1} ms {:>15.1} ms {:>15.1} ms {:>11.1} MB",
+            result.backend.name(),
+            ms(result.cold),
+            ms(min),
+            ms(median(&result.warm)),
+            mb(result.peak_rss_bytes),
+        );
+    }
+
+    println!("\nGoals (informational):");
+    for goal in goals(results) {
+        println!(
+            "  {:<50} {:<44} {}",
+            goal["goal"].as_str().unwrap_or(""),
+            goal["measured"].as_str().unwrap_or(""),
+            met(goal["met"].as_bool().unwrap_or(false))
+        );
+    }
+
+    // Errors make a run's figures meaningless: say so where nobody can miss it.
+    for result in results {
+        for s in &result.scenarios {
+            if s.report.errors() > 0 {
+                let warning = format!(
+                    "!!! WARNING: {} {}: {} non-2xx responses and {} socket errors out of {} requests; these figures are NOT valid",
+                    result.backend.name(),
+                    label(s.scenario),
+                    s.report.non_2xx,
+                    s.report.socket_errors,
+                    s.report.requests
+                );
+                println!("\n{warning}");
+                eprintln!("{warning}");
+            }
+        }
+    }
+}
+
+fn goals(results: &[BackendResult]) -> Vec<Value> {
+    let mut goals = Vec::new();
+    let find = |backend| results.iter().find(|r| r.backend == backend);
+    if let Some(pg) = find(Backend::Postgres) {
+        if let Some(list) = pg.scenarios.iter().find(|s| s.scenario.name == LIST.name) {
+            let r = &list.report;
+            goals.push(json!({
+                "goal": format!("list on Postgres >= {GOAL_LIST_RPS:.0} req/s, p99 < {GOAL_LIST_P99_MS} ms"),
+                "measured": format!("{:.0} req/s, p99 {:.2} ms, {} errors", r.requests_per_sec, r.p99_ms, r.errors()),
+                "met": r.requests_per_sec >= GOAL_LIST_RPS && r.p99_ms < GOAL_LIST_P99_MS && r.errors() == 0,
+            }));
+        }
+    }
+    if let Some(sqlite) = find(Backend::Sqlite) {
+        let (cold, warm) = (ms(sqlite.cold), ms(median(&sqlite.warm)));
+        goals.push(json!({
+            "goal": format!("ready on SQLite < {GOAL_READY_MS} ms"),
+            "measured": format!("cold {cold:.1} ms, warm median {warm:.1} ms"),
+            "met": cold < GOAL_READY_MS && warm < GOAL_READY_MS,
+        }));
+    }
+    for result in results {
+        let rss = mb(result.peak_rss_bytes);
+        goals.push(json!({
+            "goal": format!("peak RSS < {GOAL_RSS_MB} MB ({})", result.backend.name()),
+            "measured": format!("{rss:.1} MB"),
+            "met": rss < GOAL_RSS_MB,
+        }));
+    }
+    goals
+}
+
+fn write_json(
+    path: &Path,
+    results: &[BackendResult],
+    load: &wrk::Load,
+    background: f64,
+    failures: &[String],
+) -> Result<()> {
+    let round = |x: f64| (x * 1000.0).round() / 1000.0;
+    let backends: Vec<Value> = results
+        .iter()
+        .map(|result| {
+            let scenarios: Vec<Value> = result
+                .scenarios
+                .iter()
+                .map(|s| {
+                    let r = &s.report;
+                    json!({
+                        "name": s.scenario.name,
+                        "request": label(s.scenario),
+                        "requests": r.requests,
+                        "requests_per_sec": r.requests_per_sec,
+                        "latency_ms": {"p50": r.p50_ms, "p75": r.p75_ms, "p90": r.p90_ms, "p99": r.p99_ms},
+                        "non_2xx": r.non_2xx,
+                        "socket_errors": r.socket_errors,
+                        "valid": r.errors() == 0,
+                        "cpu_cores": {
+                            "server": round(s.cpu.server),
+                            "wrk": round(s.cpu.wrk),
+                            "other": round(s.cpu.other),
+                            "steal": round(s.cpu.steal),
+                            "idle": round(s.cpu.idle),
+                        },
+                    })
+                })
+                .collect();
+            let warm: Vec<f64> = result.warm.iter().map(|d| round(ms(*d))).collect();
+            json!({
+                "backend": result.backend.name(),
+                "db_max_connections": result.backend.max_connections(),
+                "ready_ms": {
+                    "cold_with_migrations": round(ms(result.cold)),
+                    "warm": warm,
+                    "warm_min": round(ms(result.warm.iter().min().copied().unwrap_or_default())),
+                    "warm_median": round(ms(median(&result.warm))),
+                },
+                "peak_rss_bytes": result.peak_rss_bytes,
+                "peak_rss_mb": round(mb(result.peak_rss_bytes)),
+                "scenarios": scenarios,
+            })
+        })
+        .collect();
+    let document = json!({
+        "tool": "cargo xtask bench",
+        "unix_time": SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()),
+        "cpus": cpu::cores(),
+        "background_cores_before_run": round(background),
+        "load": {
+            "generator": "wrk",
+            "threads": load.threads,
+            "connections": load.connections,
+            "duration_s": load.duration.as_secs(),
+        },
+        "backends": backends,
+        "goals": goals(results),
+        "failures": failures,
+    });
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    std::fs::write(path, serde_json::to_string_pretty(&document)? + "\n")
+        .with_context(|| format!("writing {}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn medians() {
+        let d = |ms| Duration::from_millis(ms);
+        assert_eq!(median(&[d(5), d(1), d(3)]), d(3));
+        assert_eq!(
+            median(&[d(4), d(1), d(3), d(2)]),
+            Duration::from_micros(2500)
+        );
+        assert_eq!(median(&[]), Duration::ZERO);
+    }
+}
