@@ -17,6 +17,7 @@ pub struct Options {
     pub connections: u32,
     pub threads: u32,
     pub backends: Vec<Backend>,
+    pub build: bool,
     pub workspace: PathBuf,
 }
 
@@ -88,7 +89,17 @@ struct ScenarioResult {
 pub fn run(options: &Options) -> Result<()> {
     wrk::check_installed()?;
     let target = target_dir(&options.workspace);
-    let binary = build_server(&options.workspace, &target)?;
+    let binary = target.join("release").join("todo");
+    if options.build {
+        build_server(&options.workspace)?;
+    } else {
+        eprintln!("--no-build: using {} as it is", binary.display());
+    }
+    ensure!(
+        binary.is_file(),
+        "{} is missing; build it with `cargo build --release -p todo-server`",
+        binary.display()
+    );
     let background = cpu::background_load(Duration::from_secs(1))?;
     if background > BUSY_MACHINE_CORES {
         eprintln!(
@@ -139,7 +150,7 @@ fn target_dir(workspace: &Path) -> PathBuf {
 }
 
 /// Builds (or, when up to date, reuses) the release server binary.
-fn build_server(workspace: &Path, target: &Path) -> Result<PathBuf> {
+fn build_server(workspace: &Path) -> Result<()> {
     eprintln!("building the release server (cargo build --release -p todo-server)…");
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let status = Command::new(cargo)
@@ -149,15 +160,9 @@ fn build_server(workspace: &Path, target: &Path) -> Result<PathBuf> {
         .context("running cargo build")?;
     ensure!(
         status.success(),
-        "cargo build --release -p todo-server failed"
+        "cargo build --release -p todo-server failed (--no-build benchmarks the existing binary)"
     );
-    let binary = target.join("release").join("todo");
-    ensure!(
-        binary.is_file(),
-        "{} is missing after the build",
-        binary.display()
-    );
-    Ok(binary)
+    Ok(())
 }
 
 /// Stops the throwaway cluster before its data directory is removed.

@@ -43,6 +43,10 @@ struct BenchArgs {
     /// Which database backend(s) to measure.
     #[arg(long, value_enum, default_value_t = BackendChoice::Both)]
     backend: BackendChoice,
+    /// Use target/release/todo as it is, without `cargo build` (e.g. while
+    /// the working tree does not compile).
+    #[arg(long)]
+    no_build: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -66,6 +70,7 @@ fn main() -> Result<()> {
                 connections: args.connections.max(args.threads),
                 threads: args.threads,
                 backends,
+                build: !args.no_build,
                 workspace: workspace_root(),
             })
         }
