@@ -23,6 +23,10 @@ pub enum Command {
     Serve(ServeArgs),
     /// Apply database migrations, then exit.
     Migrate(DatabaseArgs),
+    /// Talk to the assistant in a terminal: on the local database, or on a server with --server and --token.
+    Chat(ChatArgs),
+    /// Serve the MCP tools over stdio to a local MCP client (Claude Desktop…), acting for the owner of --token.
+    Mcp(McpArgs),
     /// Ask a running server whether it is alive (exit 0) or not (exit 1); for container health checks.
     Healthcheck(HealthcheckArgs),
 }
@@ -140,6 +144,56 @@ pub struct ServeArgs {
     /// How long SIGTERM waits for in-flight requests before exiting.
     #[arg(long, env = "SHUTDOWN_TIMEOUT", value_name = "SHUTDOWN_TIMEOUT", default_value = "20s", value_parser = duration)]
     pub shutdown_timeout: Duration,
+    /// Host names `/mcp` answers to (DNS-rebinding protection), comma-separated, or `*` for any.
+    #[arg(
+        long,
+        env = "MCP_ALLOWED_HOSTS",
+        value_name = "MCP_ALLOWED_HOSTS",
+        default_value = "localhost,127.0.0.1,[::1],todo.local"
+    )]
+    pub mcp_allowed_hosts: String,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct McpArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    /// The personal access token (tdc_…) of the user the tools act for. Required.
+    #[arg(
+        long,
+        env = "TODO_TOKEN",
+        value_name = "TODO_TOKEN",
+        hide_env_values = true
+    )]
+    pub token: Option<String>,
+    /// As for `serve`: needed with Postgres, and to accept a session token instead of a personal one.
+    #[arg(
+        long,
+        env = "JWT_SECRET",
+        value_name = "JWT_SECRET",
+        hide_env_values = true
+    )]
+    pub jwt_secret: Option<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ChatArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    /// A running server to talk to (e.g. http://todo.local) instead of the local database.
+    #[arg(long, env = "TODO_SERVER", value_name = "TODO_SERVER")]
+    pub server: Option<String>,
+    /// A personal access token (tdc_…): required with --server; locally it picks the account.
+    #[arg(long, env = "TODO_TOKEN", value_name = "TODO_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+    /// Locally, the email of the account to act as (default: the only account).
+    #[arg(long, value_name = "EMAIL")]
+    pub user: Option<String>,
+    /// Continue this conversation instead of starting a new one.
+    #[arg(long, value_name = "ID")]
+    pub conversation: Option<i64>,
+    /// A message to send and exit; without one, read messages line by line.
+    pub message: Vec<String>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -164,45 +218,19 @@ pub struct ConfigError {
 pub const MIN_JWT_SECRET_BYTES: usize = 32;
 
 impl ServeArgs {
-    /// The JWT secret: the configured one, or for a local SQLite install one
-    /// generated once and kept in the data directory.
+    /// The JWT secret, by [`resolve_jwt_secret`].
     pub fn resolve_jwt_secret(&self) -> Result<Vec<u8>, ConfigError> {
-        let error = |reason: String| ConfigError {
-            name: "JWT_SECRET",
-            reason,
-        };
-        if let Some(secret) = self.jwt_secret.as_deref().filter(|s| !s.is_empty()) {
-            if secret.len() < MIN_JWT_SECRET_BYTES {
-                return Err(error(format!(
-                    "it is {} bytes long; use at least {MIN_JWT_SECRET_BYTES} random bytes (e.g. `openssl rand -hex 32`)",
-                    secret.len()
-                )));
+        resolve_jwt_secret(self.jwt_secret.as_deref(), &self.database)
+    }
+
+    /// `MCP_ALLOWED_HOSTS`: the accepted host names, or just `*` for any.
+    pub fn mcp_allowed_hosts(&self) -> Result<Vec<String>, ConfigError> {
+        crate::mcp::http::parse_allowed_hosts(&self.mcp_allowed_hosts).map_err(|reason| {
+            ConfigError {
+                name: "MCP_ALLOWED_HOSTS",
+                reason,
             }
-            return Ok(secret.as_bytes().to_vec());
-        }
-        if !self.database.is_sqlite() {
-            return Err(error(
-                "it is required with a Postgres DATABASE_URL (e.g. `openssl rand -hex 32`)".into(),
-            ));
-        }
-        let path = self.database.data_dir.join("jwt-secret");
-        match std::fs::read_to_string(&path) {
-            Ok(existing) if existing.trim().len() >= MIN_JWT_SECRET_BYTES => {
-                Ok(existing.trim().as_bytes().to_vec())
-            }
-            _ => {
-                use rand::distributions::{Alphanumeric, DistString};
-                let secret = Alphanumeric.sample_string(&mut rand::thread_rng(), 64);
-                write_private(&path, &secret).map_err(|e| {
-                    error(format!(
-                        "cannot keep a generated secret in {}: {e}",
-                        path.display()
-                    ))
-                })?;
-                tracing::warn!(path = %path.display(), "JWT_SECRET not set: generated one for this local install");
-                Ok(secret.into_bytes())
-            }
-        }
+        })
     }
 
     pub fn static_dir(&self) -> Option<PathBuf> {
@@ -231,6 +259,7 @@ impl ServeArgs {
                 reason: "it must start with sqlite:// or postgres://".into(),
             });
         }
+        self.mcp_allowed_hosts()?;
         if self.max_body_bytes < 1024 {
             return Err(ConfigError {
                 name: "MAX_BODY_BYTES",
@@ -238,6 +267,51 @@ impl ServeArgs {
             });
         }
         Ok(())
+    }
+}
+
+/// The JWT secret: the configured one, or for a local SQLite install one
+/// generated once and kept in the data directory. Shared by every subcommand
+/// that checks bearer tokens.
+pub fn resolve_jwt_secret(
+    configured: Option<&str>,
+    database: &DatabaseArgs,
+) -> Result<Vec<u8>, ConfigError> {
+    let error = |reason: String| ConfigError {
+        name: "JWT_SECRET",
+        reason,
+    };
+    if let Some(secret) = configured.filter(|s| !s.is_empty()) {
+        if secret.len() < MIN_JWT_SECRET_BYTES {
+            return Err(error(format!(
+                "it is {} bytes long; use at least {MIN_JWT_SECRET_BYTES} random bytes (e.g. `openssl rand -hex 32`)",
+                secret.len()
+            )));
+        }
+        return Ok(secret.as_bytes().to_vec());
+    }
+    if !database.is_sqlite() {
+        return Err(error(
+            "it is required with a Postgres DATABASE_URL (e.g. `openssl rand -hex 32`)".into(),
+        ));
+    }
+    let path = database.data_dir.join("jwt-secret");
+    match std::fs::read_to_string(&path) {
+        Ok(existing) if existing.trim().len() >= MIN_JWT_SECRET_BYTES => {
+            Ok(existing.trim().as_bytes().to_vec())
+        }
+        _ => {
+            use rand::distributions::{Alphanumeric, DistString};
+            let secret = Alphanumeric.sample_string(&mut rand::thread_rng(), 64);
+            write_private(&path, &secret).map_err(|e| {
+                error(format!(
+                    "cannot keep a generated secret in {}: {e}",
+                    path.display()
+                ))
+            })?;
+            tracing::warn!(path = %path.display(), "JWT_SECRET not set: generated one for this local install");
+            Ok(secret.into_bytes())
+        }
     }
 }
 

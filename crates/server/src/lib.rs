@@ -1,7 +1,9 @@
 //! The `todo` server: configuration, HTTP API, start-up and shutdown.
 
+pub mod chat_cli;
 pub mod config;
 pub mod healthcheck;
 pub mod http;
+pub mod mcp;
 pub mod serve;
 pub mod telemetry;

@@ -65,6 +65,17 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             tracing::info!(database = store.backend(), "migrations applied");
             Ok(ExitCode::SUCCESS)
         }
+        Command::Chat(args) => {
+            telemetry::init_logging_with(todo_server::config::LogFormat::Pretty, "warn");
+            todo_server::chat_cli::run(args).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Mcp(args) => {
+            // Stdout is the protocol: logs go to stderr only.
+            telemetry::init_logging(todo_server::config::LogFormat::Auto);
+            todo_server::mcp::stdio::run(&args).await?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Healthcheck(args) => {
             match healthcheck::check(args.port, &args.path, args.timeout).await {
                 Ok(()) => Ok(ExitCode::SUCCESS),

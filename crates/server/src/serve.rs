@@ -9,12 +9,13 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
+use todo_assistant::{Builtin, Chat, Toolbox};
 use todo_services::{system_clock, AuthConfig, Services};
 use todo_storage::Store;
 use tokio::net::TcpListener;
 use tokio::sync::Notify;
 
-use crate::config::ServeArgs;
+use crate::config::{DatabaseArgs, ServeArgs};
 use crate::http::{self, AppState, HttpOptions};
 use crate::telemetry;
 
@@ -29,17 +30,17 @@ impl Server {
     pub async fn build(args: &ServeArgs) -> anyhow::Result<Self> {
         args.validate()?;
         let secret = args.resolve_jwt_secret()?;
-        let store = Store::connect(&args.database.url(), &args.database.store_options())
-            .await
-            .context("cannot reach the database (DATABASE_URL)")?;
-        store
-            .migrate()
-            .await
-            .context("cannot apply database migrations")?;
         let ttl = ChronoDuration::from_std(args.session_ttl).unwrap_or(ChronoDuration::days(7));
-        let services = Services::new(store.clone(), AuthConfig::new(&secret, ttl), system_clock());
+        let services = open_services(&args.database, &secret, ttl).await?;
+        let store = services.store().clone();
+        let chat = Chat::new(
+            Toolbox::new(services.clone()),
+            Arc::new(Builtin::new()),
+            None,
+        );
         let state = AppState {
             services,
+            chat,
             metrics: telemetry::metrics(),
         };
         let options = HttpOptions {
@@ -52,6 +53,7 @@ impl Server {
                 .map(String::from)
                 .collect(),
             max_body_bytes: args.max_body_bytes,
+            mcp_allowed_hosts: args.mcp_allowed_hosts()?,
         };
         let app = http::router(state, &options);
         let address = format!("{}:{}", args.host, args.port);
@@ -97,6 +99,28 @@ impl Server {
         tracing::info!("stopped");
         Ok(())
     }
+}
+
+/// Connects to the database (retrying while it starts), applies migrations
+/// and assembles the domain services: shared by every subcommand that works
+/// on the database.
+pub async fn open_services(
+    database: &DatabaseArgs,
+    jwt_secret: &[u8],
+    session_ttl: ChronoDuration,
+) -> anyhow::Result<Services> {
+    let store = Store::connect(&database.url(), &database.store_options())
+        .await
+        .context("cannot reach the database (DATABASE_URL)")?;
+    store
+        .migrate()
+        .await
+        .context("cannot apply database migrations")?;
+    Ok(Services::new(
+        store,
+        AuthConfig::new(jwt_secret, session_ttl),
+        system_clock(),
+    ))
 }
 
 /// Resolves on SIGTERM (Kubernetes, Docker) or Ctrl-C.

@@ -11,8 +11,14 @@ use crate::config::LogFormat;
 const DEFAULT_FILTER: &str = "info,sqlx=warn";
 
 pub fn init_logging(format: LogFormat) {
+    init_logging_with(format, DEFAULT_FILTER);
+}
+
+/// `default_filter` applies when `RUST_LOG` is not set; interactive
+/// commands pass a quieter one.
+pub fn init_logging_with(format: LogFormat, default_filter: &str) {
     let filter =
-        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(DEFAULT_FILTER));
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_filter));
     let json = match format {
         LogFormat::Json => true,
         LogFormat::Pretty => false,

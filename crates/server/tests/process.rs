@@ -460,3 +460,41 @@ fn healthcheck_subcommand() {
     assert_eq!(down.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&down.stderr).starts_with("todo: unhealthy"));
 }
+
+#[test]
+fn a_conversation_continues_after_a_restart() {
+    let url = sqlite_url();
+    let mut first = Running::start(&url, &[]);
+    let token = first.signup();
+    let (status, body) = first.http(
+        "POST",
+        "/api/chat",
+        Some(&token),
+        r#"{"message":"add renew passport"}"#,
+    );
+    assert_eq!(status, 200, "{body}");
+    let answer: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let conversation = answer["conversation_id"].as_i64().unwrap();
+    first.terminate();
+    assert_eq!(first.wait_exit(Duration::from_secs(10)).code(), Some(0));
+
+    // A new process: nothing is carried in memory, and "it" still resolves.
+    let second = Running::start(&url, &[]);
+    let message = format!(r#"{{"message":"mark it as done","conversation_id":{conversation}}}"#);
+    let (status, body) = second.http("POST", "/api/chat", Some(&token), &message);
+    assert_eq!(status, 200, "{body}");
+    let answer: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(answer["actions"][0]["tool"], "complete_task", "{answer}");
+    assert_eq!(
+        answer["actions"][0]["result"]["task"]["title"],
+        "Renew passport"
+    );
+    let (_, history) = second.http(
+        "GET",
+        &format!("/api/conversations/{conversation}"),
+        Some(&token),
+        "",
+    );
+    let history: serde_json::Value = serde_json::from_str(&history).unwrap();
+    assert_eq!(history["messages"].as_array().unwrap().len(), 4);
+}

@@ -79,3 +79,23 @@ impl Store {
         Ok(row.map(|r| UserRecord::from(r).user))
     }
 }
+
+impl Store {
+    /// For local tools on one's own database: the account with this email,
+    /// or without one, the only account there is.
+    pub async fn local_account(&self, email: Option<&str>) -> StoreResult<Option<User>> {
+        if let Some(email) = email {
+            return Ok(self
+                .find_user_by_email(&email.trim().to_lowercase())
+                .await?
+                .map(|r| r.user));
+        }
+        let sql = format!("SELECT {USER_COLUMNS} FROM users ORDER BY id LIMIT 2");
+        let rows: Vec<UserRowParts> =
+            on_pool!(self, pool => sqlx::query_as(&sql).fetch_all(pool).await)?;
+        Ok(match <[UserRowParts; 1]>::try_from(rows) {
+            Ok([only]) => Some(UserRecord::from(only).user),
+            Err(_) => None,
+        })
+    }
+}

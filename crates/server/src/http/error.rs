@@ -117,9 +117,25 @@ impl ApiError {
     }
 }
 
+impl ApiError {
+    /// The problem body this error answers with.
+    pub fn problem(&self) -> Problem {
+        let (status, code, detail, errors) = self.parts();
+        Problem {
+            kind: "about:blank",
+            title: status.canonical_reason().unwrap_or("Error").to_owned(),
+            status: status.as_u16(),
+            detail,
+            code,
+            errors,
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let (status, code, detail, errors) = self.parts();
+        let problem = self.problem();
+        let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         match &self {
             ApiError::Service(ServiceError::Internal(cause)) => {
                 tracing::error!(%cause, "internal error")
@@ -132,14 +148,6 @@ impl IntoResponse for ApiError {
             }
             _ => {}
         }
-        let problem = Problem {
-            kind: "about:blank",
-            title: status.canonical_reason().unwrap_or("Error").to_owned(),
-            status: status.as_u16(),
-            detail,
-            code,
-            errors,
-        };
         let mut response = (status, axum::Json(problem)).into_response();
         let headers = response.headers_mut();
         headers.insert(

@@ -24,6 +24,7 @@ use tracing::Level;
 #[derive(Clone)]
 pub struct AppState {
     pub services: Services,
+    pub chat: todo_assistant::Chat,
     pub metrics: PrometheusHandle,
 }
 
@@ -34,6 +35,8 @@ pub struct HttpOptions {
     /// `*`, or exact origins; empty: no cross-origin access.
     pub cors_origins: Vec<String>,
     pub max_body_bytes: usize,
+    /// Host names `/mcp` answers to; `*`: any; empty: the defaults.
+    pub mcp_allowed_hosts: Vec<String>,
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -42,6 +45,11 @@ pub fn router(state: AppState, options: &HttpOptions) -> Router {
     let (api, spec) = openapi::api_router().split_for_parts();
     let app = api
         .merge(openapi::spec_router(spec))
+        .merge(crate::mcp::http::routes(
+            state.clone(),
+            &options.mcp_allowed_hosts,
+            options.max_body_bytes,
+        ))
         .route_layer(axum::middleware::from_fn(metrics::track))
         .method_not_allowed_fallback(static_files::method_not_allowed)
         .fallback_service(static_files::service(options.static_dir.clone()))

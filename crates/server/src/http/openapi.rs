@@ -14,7 +14,7 @@ use super::{routes, AppState};
     info(title = "Todo Chatbot API", description = "A self-hosted todo list you can talk to. Errors are \
         application/problem+json bodies with a stable `code`."),
     modifiers(&BearerAuth),
-    tags((name = "accounts"), (name = "tasks"), (name = "tokens"), (name = "operations"))
+    tags((name = "accounts"), (name = "tasks"), (name = "tokens"), (name = "chat"), (name = "operations"))
 )]
 struct ApiDoc;
 
@@ -41,6 +41,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(routes::auth::router())
         .merge(routes::tasks::router())
+        .merge(routes::chat::router())
         .merge(routes::tokens::router())
         .merge(routes::ops::router())
 }

@@ -38,6 +38,8 @@ pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
     pub backend: Backend,
+    /// The database this server uses, for a second server or `todo mcp` on the same data.
+    pub database_url: String,
     _dir: tempfile::TempDir,
 }
 
@@ -134,8 +136,14 @@ impl TestApp {
             base: format!("http://127.0.0.1:{port}"),
             client: reqwest::Client::new(),
             backend,
+            database_url: url,
             _dir: dir,
         }
+    }
+
+    /// The server's data directory (SQLite file, generated secrets).
+    pub fn data_dir(&self) -> &std::path::Path {
+        self._dir.path()
     }
 
     pub async fn call(
