@@ -3,6 +3,7 @@
 //! one for any OpenAI-compatible endpoint), and the chat turn ([`chat`])
 //! that loads a conversation, lets an assistant act, and stores the result.
 
+pub mod builtin;
 pub mod chat;
 pub mod tools;
 
@@ -12,6 +13,7 @@ use serde_json::Value;
 use todo_domain::chat::{Action, ChatMessage};
 use todo_services::{Principal, ServiceError};
 
+pub use builtin::Builtin;
 pub use chat::Chat;
 pub use tools::{ToolDefinition, ToolError, Toolbox};
 

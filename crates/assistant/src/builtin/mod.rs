@@ -1,0 +1,1050 @@
+//! The builtin assistant: deterministic, offline and fast. It reads a
+//! message with patterns and the quick-add parser, resolves which tasks it
+//! means, and acts only through [`Toolbox::run`], so its actions are
+//! recorded exactly like a language model's.
+//!
+//! Its memory between turns (the last list shown, the task last touched, a
+//! question waiting for an answer) lives in the conversation's state.
+
+mod intent;
+mod memory;
+mod reference;
+mod reply;
+mod text;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Days, Duration, Months, NaiveDate, Utc};
+use serde_json::{json, Value};
+use todo_domain::chat::Action;
+use todo_domain::quick_add::{self, ParseContext};
+use todo_domain::{Due, Task, TimeZone};
+use todo_services::{Principal, ServiceError};
+
+use crate::tools::args::{AddTask, ListTasks, PriorityArg, SortArg, StatusArg};
+use crate::tools::{self, ToolError};
+use crate::{Assistant, AssistantError, Reply, Toolbox, Turn, TurnEvents};
+use intent::{Changes, Intent, ListSpec, Op, Shift, Talk, Unit};
+use memory::{Candidate, Memory, Pending};
+use reference::Ref;
+
+/// The builtin assistant. It holds nothing: all it knows of a conversation
+/// comes in the turn's state.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Builtin;
+
+impl Builtin {
+    pub fn new() -> Self {
+        Self
+    }
+}
+
+#[async_trait]
+impl Assistant for Builtin {
+    fn name(&self) -> &'static str {
+        "builtin"
+    }
+
+    async fn respond(
+        &self,
+        turn: Turn<'_>,
+        tools: &Toolbox,
+        events: &dyn TurnEvents,
+    ) -> Result<Reply, AssistantError> {
+        let mut session = Session {
+            tools,
+            principal: turn.principal,
+            now: turn.now,
+            tz: turn.principal.timezone,
+            events,
+            actions: Vec::new(),
+            memory: Memory::load(turn.state),
+        };
+        let text = session.handle(turn.message).await?;
+        session.memory.save(turn.state);
+        events.delta(&text);
+        Ok(Reply {
+            text,
+            actions: session.actions,
+        })
+    }
+}
+
+/// How many candidates a question lists.
+const MAX_CANDIDATES: usize = 10;
+/// How many tasks a listing shows.
+const LIST_LIMIT: u32 = 20;
+
+/// Which tasks a reference means, or what to answer instead.
+enum Resolved {
+    Tasks(Vec<Task>),
+    Answer(String),
+}
+
+struct Session<'a> {
+    tools: &'a Toolbox,
+    principal: Principal,
+    now: DateTime<Utc>,
+    tz: TimeZone,
+    events: &'a dyn TurnEvents,
+    actions: Vec<Action>,
+    memory: Memory,
+}
+
+fn internal(what: &str) -> AssistantError {
+    AssistantError::Service(ServiceError::Internal(format!(
+        "unexpected tool result: {what}"
+    )))
+}
+
+fn task_of(value: &Value) -> Result<Task, AssistantError> {
+    serde_json::from_value(value.clone()).map_err(|_| internal("task"))
+}
+
+fn tasks_of(value: &Value) -> Result<(Vec<Task>, i64), AssistantError> {
+    let tasks = serde_json::from_value(value["tasks"].clone()).map_err(|_| internal("tasks"))?;
+    Ok((tasks, value["total"].as_i64().unwrap_or(0)))
+}
+
+fn to_args<T: serde::Serialize>(args: &T) -> Value {
+    serde_json::to_value(args).unwrap_or(Value::Null)
+}
+
+/// A title as the user would want it stored: shouting calmed, first letter
+/// capital, a leading article dropped ("add a birthday card").
+fn tidy_title(raw: &str) -> String {
+    let mut title = raw
+        .trim()
+        .trim_end_matches([',', ';', '.'])
+        .trim()
+        .to_owned();
+    for article in ["a ", "an ", "A ", "An "] {
+        if let Some(rest) = title.strip_prefix(article) {
+            if rest.split_whitespace().count() >= 1 {
+                title = rest.trim_start().to_owned();
+            }
+            break;
+        }
+    }
+    let letters: Vec<char> = title.chars().filter(|c| c.is_alphabetic()).collect();
+    if letters.len() > 3 && letters.iter().all(|c| c.is_uppercase()) {
+        title = title.to_lowercase();
+    }
+    let mut chars = title.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => title,
+    }
+}
+
+fn shift_words(shift: Shift) -> String {
+    let (one, many) = match shift.unit {
+        Unit::Minutes => ("a minute", "minutes"),
+        Unit::Hours => ("an hour", "hours"),
+        Unit::Days => ("a day", "days"),
+        Unit::Weeks => ("a week", "weeks"),
+        Unit::Months => ("a month", "months"),
+        Unit::Years => ("a year", "years"),
+    };
+    if shift.amount == 1 {
+        one.to_owned()
+    } else {
+        format!("{} {many}", shift.amount)
+    }
+}
+
+fn plus_days(date: NaiveDate, days: i64) -> NaiveDate {
+    if days >= 0 {
+        date.checked_add_days(Days::new(days.unsigned_abs()))
+    } else {
+        date.checked_sub_days(Days::new(days.unsigned_abs()))
+    }
+    .unwrap_or(date)
+}
+
+fn plus_months(date: NaiveDate, months: i64) -> NaiveDate {
+    let n = Months::new(u32::try_from(months.unsigned_abs()).unwrap_or(0));
+    if months >= 0 {
+        date.checked_add_months(n)
+    } else {
+        date.checked_sub_months(n)
+    }
+    .unwrap_or(date)
+}
+
+/// The due date moved later by `shift`: all-day dates stay all-day, timed
+/// ones keep their local time across DST changes.
+fn shifted(due: Due, shift: Shift, tz: TimeZone) -> Due {
+    let n = shift.amount;
+    match due {
+        Due::Date(date) => Due::Date(match shift.unit {
+            Unit::Minutes => plus_days(date, n / (24 * 60)),
+            Unit::Hours => plus_days(date, n / 24),
+            Unit::Days => plus_days(date, n),
+            Unit::Weeks => plus_days(date, n * 7),
+            Unit::Months => plus_months(date, n),
+            Unit::Years => plus_months(date, n * 12),
+        }),
+        Due::At(at) => {
+            let local = at.with_timezone(&tz.tz()).naive_local();
+            let moved = match shift.unit {
+                Unit::Minutes => return Due::At(at + Duration::minutes(n)),
+                Unit::Hours => return Due::At(at + Duration::hours(n)),
+                Unit::Days => plus_days(local.date(), n),
+                Unit::Weeks => plus_days(local.date(), n * 7),
+                Unit::Months => plus_months(local.date(), n),
+                Unit::Years => plus_months(local.date(), n * 12),
+            };
+            Due::At(tz.resolve(moved.and_time(local.time())))
+        }
+    }
+}
+
+impl Session<'_> {
+    fn ctx(&self) -> ParseContext {
+        ParseContext::new(self.now, self.tz)
+    }
+
+    /// Runs a tool and records the action; a failure of the service itself
+    /// (not of the arguments) ends the turn.
+    async fn tool(
+        &mut self,
+        name: &str,
+        args: Value,
+    ) -> Result<Result<Value, ToolError>, AssistantError> {
+        let (action, result) = self.tools.run(self.principal, name, args).await;
+        self.events.action(&action);
+        self.actions.push(action);
+        match result {
+            Err(ToolError::Service(error)) => Err(AssistantError::Service(error)),
+            other => Ok(other),
+        }
+    }
+
+    /// Reads one task without acting (nothing to record).
+    async fn get(&self, id: i64) -> Result<Option<Task>, AssistantError> {
+        match self.tools.services().get_task(self.principal, id).await {
+            Ok(task) => Ok(Some(task)),
+            Err(ServiceError::NotFound(_)) => Ok(None),
+            Err(error) => Err(AssistantError::Service(error)),
+        }
+    }
+
+    async fn list_tool(&mut self, args: &ListTasks) -> Result<(Vec<Task>, i64), AssistantError> {
+        match self.tool(tools::LIST_TASKS, to_args(args)).await? {
+            Ok(value) => tasks_of(&value),
+            Err(_) => Ok((Vec::new(), 0)),
+        }
+    }
+
+    async fn handle(&mut self, raw: &str) -> Result<String, AssistantError> {
+        let msg = text::normalize(raw);
+        let ctx = self.ctx();
+        let intent = intent::parse(&msg, &ctx);
+        if let Some(pending) = self.memory.pending.take() {
+            match pending {
+                Pending::ConfirmClear => match intent {
+                    Intent::Yes => return self.clear_completed().await,
+                    Intent::No | Intent::Talk(_) | Intent::Unknown => {
+                        return Ok("OK, I kept your completed tasks.".into())
+                    }
+                    _ => {}
+                },
+                Pending::Choose { op, candidates } => match intent {
+                    Intent::No => return Ok("OK, never mind. Nothing changed.".into()),
+                    Intent::Unknown | Intent::Yes => {
+                        if let Some(answer) = self.choose(&msg, op, candidates).await? {
+                            return Ok(answer);
+                        }
+                    }
+                    _ => {}
+                },
+            }
+        }
+        self.dispatch(intent).await
+    }
+
+    async fn dispatch(&mut self, intent: Intent) -> Result<String, AssistantError> {
+        match intent {
+            Intent::Add(items) => self.add(items).await,
+            Intent::List(spec) => self.list(spec).await,
+            Intent::Act { op, refs, said } => self.act(op, refs, &said).await,
+            Intent::ClearCompleted => self.ask_clear().await,
+            Intent::Help => Ok(reply::HELP.into()),
+            Intent::Talk(talk) => Ok(match talk {
+                Talk::Greeting => "Hi! What can I do for your list? Try “add call mom tomorrow” or “what's due today?”.",
+                Talk::HowAreYou => "I'm doing well, thanks! What can I do for your list?",
+                Talk::Thanks => "You're welcome!",
+                Talk::Bye => "Bye! Your tasks are saved.",
+                Talk::WhoAreYou => "I'm the built-in assistant of Todo Chatbot: I add, list, complete and change your tasks. Say “help” for examples.",
+                Talk::Ack => "OK! Anything else I can do?",
+            }
+            .into()),
+            Intent::Yes => Ok("There's nothing waiting for a yes right now. Say “help” to see what I can do.".into()),
+            Intent::No => Ok("OK.".into()),
+            Intent::Unknown => Ok(reply::FALLBACK.into()),
+        }
+    }
+
+    // -----------------------------------------------------------------------
+    // Adding.
+
+    async fn add(&mut self, items: Vec<String>) -> Result<String, AssistantError> {
+        if items.is_empty() {
+            return Ok("What should I add? For example “add call mom tomorrow at 6pm”.".into());
+        }
+        let ctx = self.ctx();
+        let mut added: Vec<Task> = Vec::new();
+        let mut problems: Vec<String> = Vec::new();
+        for item in items {
+            let parsed = quick_add::parse(&item, &ctx);
+            let title = tidy_title(&parsed.title);
+            if title.is_empty() {
+                problems.push(format!("“{item}” has no title, so I didn't add it."));
+                continue;
+            }
+            let args = AddTask {
+                title: title.clone(),
+                description: None,
+                due: parsed.due.map(tools::due_string),
+                priority: parsed.priority.map(|p| match p {
+                    todo_domain::Priority::None => PriorityArg::None,
+                    todo_domain::Priority::Low => PriorityArg::Low,
+                    todo_domain::Priority::Medium => PriorityArg::Medium,
+                    todo_domain::Priority::High => PriorityArg::High,
+                    todo_domain::Priority::Urgent => PriorityArg::Urgent,
+                }),
+                tags: (!parsed.tags.is_empty())
+                    .then(|| parsed.tags.iter().map(|t| t.as_str().to_owned()).collect()),
+                recurrence: parsed.recurrence.as_ref().map(|r| r.as_str().to_owned()),
+            };
+            match self.tool(tools::ADD_TASK, to_args(&args)).await? {
+                Ok(value) => added.push(task_of(&value["task"])?),
+                Err(error) => problems.push(format!("I couldn't add “{title}”: {error}.")),
+            }
+        }
+        if !added.is_empty() {
+            self.memory.listed = added.iter().map(|t| t.id).collect();
+            self.memory.last = added.last().map(|t| t.id);
+        }
+        let mut text = match added.as_slice() {
+            [] => String::new(),
+            [task] => format!("Added {}.", reply::task_line(task, self.tz, self.now)),
+            many => {
+                let lines: Vec<String> = many
+                    .iter()
+                    .map(|t| format!("• {}", reply::task_line(t, self.tz, self.now)))
+                    .collect();
+                format!("Added {} tasks:\n{}", many.len(), lines.join("\n"))
+            }
+        };
+        for problem in problems {
+            if !text.is_empty() {
+                text.push('\n');
+            }
+            text.push_str(&problem);
+        }
+        Ok(text)
+    }
+
+    // -----------------------------------------------------------------------
+    // Listing.
+
+    async fn list(&mut self, spec: ListSpec) -> Result<String, AssistantError> {
+        let status = spec.status.unwrap_or(StatusArg::Pending);
+        let mut args = ListTasks {
+            status: Some(status),
+            query: spec.query.clone(),
+            tag: spec.tag.clone(),
+            priority: spec.priority,
+            due: spec.due,
+            sort: Some(if status == StatusArg::Pending {
+                SortArg::Due
+            } else {
+                SortArg::Created
+            }),
+            limit: Some(if spec.on_date.is_some() {
+                100
+            } else {
+                LIST_LIMIT
+            }),
+        };
+        let mut query = spec.query.clone();
+        let mut tag = spec.tag.clone();
+        if let Some(word) = &spec.tag_or_query {
+            args.tag = Some(word.clone());
+            tag = Some(word.clone());
+        }
+        let (mut tasks, mut total) = self.list_tool(&args).await?;
+        if total == 0 {
+            if let Some(word) = &spec.tag_or_query {
+                args.tag = spec.tag.clone();
+                args.query = Some(word.clone());
+                tag = spec.tag.clone();
+                query = Some(word.clone());
+                (tasks, total) = self.list_tool(&args).await?;
+            }
+        }
+        if let Some(date) = spec.on_date {
+            tasks.retain(|t| t.due().is_some_and(|d| d.local_date(self.tz) == date));
+            total = tasks.len() as i64;
+            tasks.truncate(LIST_LIMIT as usize);
+        }
+        let today = self.tz.today(self.now);
+        let mut what: Vec<String> = Vec::new();
+        if let Some(p) = spec.priority {
+            what.push(match p {
+                PriorityArg::Urgent => "urgent".into(),
+                other => format!("{}-priority", other.as_str()),
+            });
+        }
+        what.push(match status {
+            StatusArg::Completed => "completed tasks".into(),
+            _ => "tasks".into(),
+        });
+        match spec.due {
+            Some(crate::tools::args::DueArg::Today) => what.push("due today".into()),
+            Some(crate::tools::args::DueArg::Overdue) => what.insert(0, "overdue".into()),
+            Some(crate::tools::args::DueArg::Week) => what.push("due this week".into()),
+            Some(crate::tools::args::DueArg::None) => what.push("without a due date".into()),
+            None => {}
+        }
+        if let Some(date) = spec.on_date {
+            what.push(format!("due {}", reply::day(date, today)));
+        }
+        if let Some(t) = &tag {
+            what.push(format!("tagged #{t}"));
+        }
+        if let Some(q) = &query {
+            what.push(format!("matching “{q}”"));
+        }
+        let what = what.join(" ");
+        self.memory.listed = tasks.iter().map(|t| t.id).collect();
+        if tasks.is_empty() {
+            if query.is_some() && spec.tag_or_query.is_none() {
+                return Ok(format!(
+                    "I couldn't find a task matching “{}”.",
+                    query.unwrap_or_default()
+                ));
+            }
+            return Ok(format!("You have no {what}."));
+        }
+        if let [only] = tasks.as_slice() {
+            self.memory.last = Some(only.id);
+        }
+        let lines: Vec<String> = tasks
+            .iter()
+            .enumerate()
+            .map(|(i, t)| reply::list_line(i + 1, t, self.tz, self.now))
+            .collect();
+        let mut text = format!(
+            "{} {what}:\n{}",
+            if total == 1 {
+                "Your 1".to_owned()
+            } else {
+                format!("Your {total}")
+            },
+            lines.join("\n")
+        );
+        let more = total - tasks.len() as i64;
+        if more > 0 {
+            text.push_str(&format!("\n…and {more} more."));
+        }
+        Ok(text)
+    }
+
+    // -----------------------------------------------------------------------
+    // References.
+
+    async fn resolve(
+        &mut self,
+        refs: Vec<Ref>,
+        said: &str,
+        op: &Op,
+    ) -> Result<Resolved, AssistantError> {
+        let mut tasks: Vec<Task> = Vec::new();
+        for r in refs {
+            let id = match r {
+                Ref::Id(id) => id,
+                Ref::Number(n) => match usize::try_from(n).ok().filter(|n| *n >= 1) {
+                    Some(k) if k <= self.memory.listed.len() => self.memory.listed[k - 1],
+                    _ => n,
+                },
+                Ref::Position(p) => {
+                    let listed = &self.memory.listed;
+                    if listed.is_empty() {
+                        return Ok(Resolved::Answer(
+                            "I haven't shown you a list yet. Say “show my tasks” first, or name the task."
+                                .into(),
+                        ));
+                    }
+                    let index = if p > 0 {
+                        usize::try_from(p - 1).ok()
+                    } else {
+                        listed.len().checked_sub(usize::try_from(-p).unwrap_or(usize::MAX))
+                    };
+                    match index.and_then(|i| listed.get(i)) {
+                        Some(id) => *id,
+                        None => {
+                            return Ok(Resolved::Answer(format!(
+                                "The last list had only {} task{}.",
+                                listed.len(),
+                                if listed.len() == 1 { "" } else { "s" }
+                            )))
+                        }
+                    }
+                }
+                Ref::Pronoun => match self.memory.last.or(match self.memory.listed.as_slice() {
+                    [only] => Some(*only),
+                    _ => None,
+                }) {
+                    Some(id) => id,
+                    None => {
+                        return Ok(Resolved::Answer(
+                            "Which task do you mean? Say its number (“task 3”), its place in the list (“the second one”) or part of its title."
+                                .into(),
+                        ))
+                    }
+                },
+                Ref::All => {
+                    if self.memory.listed.is_empty() {
+                        return Ok(Resolved::Answer(
+                            "I haven't shown you a list yet. Say “show my tasks” first.".into(),
+                        ));
+                    }
+                    for id in self.memory.listed.clone() {
+                        if let Some(task) = self.get(id).await? {
+                            tasks.push(task);
+                        }
+                    }
+                    continue;
+                }
+                Ref::Title(words) => match self.find_by_title(&words, said, op).await? {
+                    Resolved::Tasks(found) => {
+                        tasks.extend(found);
+                        continue;
+                    }
+                    answer => return Ok(answer),
+                },
+            };
+            match self.get(id).await? {
+                Some(task) => tasks.push(task),
+                None => return Ok(Resolved::Answer(format!("I couldn't find task {id}."))),
+            }
+        }
+        if tasks.is_empty() {
+            return Ok(Resolved::Answer("There's no task to do that to.".into()));
+        }
+        Ok(Resolved::Tasks(tasks))
+    }
+
+    async fn find_by_title(
+        &mut self,
+        words: &str,
+        said: &str,
+        op: &Op,
+    ) -> Result<Resolved, AssistantError> {
+        let search = ListTasks {
+            status: Some(StatusArg::All),
+            query: Some(words.to_owned()),
+            sort: Some(SortArg::Created),
+            limit: Some(100),
+            ..ListTasks::default()
+        };
+        let (found, _) = self.list_tool(&search).await?;
+        let scored = |tasks: &[Task]| -> Vec<(Task, u8)> {
+            tasks
+                .iter()
+                .filter_map(|t| reference::match_title(words, &t.title).map(|s| (t.clone(), s)))
+                .collect()
+        };
+        let mut matches = scored(&found);
+        if matches.is_empty() {
+            let everything = ListTasks {
+                status: Some(StatusArg::All),
+                sort: Some(SortArg::Created),
+                limit: Some(100),
+                ..ListTasks::default()
+            };
+            let (all, _) = self.list_tool(&everything).await?;
+            matches = scored(&all);
+            if matches.is_empty() {
+                // Near misses, or the substring hits, make a question.
+                let mut near: Vec<(f64, Task)> = all
+                    .into_iter()
+                    .map(|t| (reference::overlap(words, &t.title), t))
+                    .filter(|(o, _)| *o >= 0.5)
+                    .collect();
+                near.sort_by(|a, b| b.0.total_cmp(&a.0));
+                let mut near: Vec<Task> = near.into_iter().map(|(_, t)| t).collect();
+                if near.is_empty() {
+                    near = found;
+                }
+                if near.is_empty() {
+                    return Ok(Resolved::Answer(format!(
+                        "I couldn't find a task matching “{}”.",
+                        said.trim()
+                    )));
+                }
+                near.truncate(MAX_CANDIDATES);
+                return Ok(Resolved::Answer(self.ask(
+                    op.clone(),
+                    &near,
+                    &format!("I couldn't find “{}” exactly. Did you mean", said.trim()),
+                )));
+            }
+        }
+        let want_completed = op.wants_completed();
+        let preferred: Vec<(Task, u8)> = matches
+            .iter()
+            .filter(|(t, _)| t.completed == want_completed)
+            .cloned()
+            .collect();
+        if !preferred.is_empty() {
+            matches = preferred;
+        }
+        let best = matches.iter().map(|(_, s)| *s).max().unwrap_or(0);
+        matches.retain(|(_, s)| *s == best);
+        if let [(task, _)] = matches.as_slice() {
+            return Ok(Resolved::Tasks(vec![task.clone()]));
+        }
+        let candidates: Vec<Task> = matches
+            .into_iter()
+            .map(|(t, _)| t)
+            .take(MAX_CANDIDATES)
+            .collect();
+        Ok(Resolved::Answer(self.ask(
+            op.clone(),
+            &candidates,
+            &format!(
+                "Several tasks match “{}”. Which one do you mean",
+                said.trim()
+            ),
+        )))
+    }
+
+    /// Asks which task is meant and remembers the question.
+    fn ask(&mut self, op: Op, candidates: &[Task], question: &str) -> String {
+        self.memory.listed = candidates.iter().map(|t| t.id).collect();
+        self.memory.pending = Some(Pending::Choose {
+            op,
+            candidates: candidates
+                .iter()
+                .map(|t| Candidate {
+                    id: t.id,
+                    title: t.title.clone(),
+                })
+                .collect(),
+        });
+        let lines: Vec<String> = candidates
+            .iter()
+            .enumerate()
+            .map(|(i, t)| reply::list_line(i + 1, t, self.tz, self.now))
+            .collect();
+        format!("{question}?\n{}", lines.join("\n"))
+    }
+
+    /// Reads the answer to "which one do you mean?"; `None` when the
+    /// message is not an answer.
+    async fn choose(
+        &mut self,
+        msg: &text::Msg,
+        op: Op,
+        candidates: Vec<Candidate>,
+    ) -> Result<Option<String>, AssistantError> {
+        let s = msg.low.trim();
+        let yes = matches!(
+            s,
+            "yes"
+                | "y"
+                | "yeah"
+                | "yep"
+                | "yup"
+                | "sure"
+                | "ok"
+                | "okay"
+                | "correct"
+                | "that one"
+                | "yes please"
+        );
+        let chosen: Vec<i64> = if yes && candidates.len() == 1 {
+            vec![candidates[0].id]
+        } else {
+            let Some(refs) = reference::parse(s) else {
+                return Ok(None);
+            };
+            let mut ids = Vec::new();
+            for r in refs {
+                let pick = |k: usize| candidates.get(k).map(|c| c.id);
+                let id = match r {
+                    Ref::Number(n) | Ref::Position(n) if n >= 1 => {
+                        usize::try_from(n - 1).ok().and_then(pick)
+                    }
+                    Ref::Position(n) => candidates
+                        .len()
+                        .checked_sub(usize::try_from(-n).unwrap_or(usize::MAX))
+                        .and_then(pick),
+                    Ref::Id(id) => candidates.iter().find(|c| c.id == id).map(|c| c.id),
+                    Ref::All => {
+                        ids.extend(candidates.iter().map(|c| c.id));
+                        continue;
+                    }
+                    Ref::Title(words) => {
+                        let mut scored: Vec<(u8, i64)> = candidates
+                            .iter()
+                            .filter_map(|c| {
+                                reference::match_title(&words, &c.title).map(|s| (s, c.id))
+                            })
+                            .collect();
+                        let best = scored.iter().map(|(s, _)| *s).max().unwrap_or(0);
+                        scored.retain(|(s, _)| *s == best);
+                        match scored.as_slice() {
+                            [(_, id)] => Some(*id),
+                            [] => None,
+                            _ => {
+                                // Still several: ask again among those.
+                                let mut narrowed = Vec::new();
+                                for (_, id) in &scored {
+                                    if let Some(task) = self.get(*id).await? {
+                                        narrowed.push(task);
+                                    }
+                                }
+                                return Ok(Some(self.ask(op, &narrowed, "Which one do you mean")));
+                            }
+                        }
+                    }
+                    Ref::Pronoun | Ref::Number(_) => None,
+                };
+                match id {
+                    Some(id) => ids.push(id),
+                    None => return Ok(None),
+                }
+            }
+            ids
+        };
+        if chosen.is_empty() {
+            return Ok(None);
+        }
+        let mut lines = Vec::new();
+        for id in chosen {
+            match self.get(id).await? {
+                Some(task) => lines.push(self.apply(&op, task).await?),
+                None => lines.push(format!("I couldn't find task {id} anymore.")),
+            }
+        }
+        Ok(Some(lines.join("\n")))
+    }
+
+    // -----------------------------------------------------------------------
+    // Acting.
+
+    async fn act(&mut self, op: Op, refs: Vec<Ref>, said: &str) -> Result<String, AssistantError> {
+        let tasks = match self.resolve(refs, said, &op).await? {
+            Resolved::Tasks(tasks) => tasks,
+            Resolved::Answer(answer) => return Ok(answer),
+        };
+        let mut lines = Vec::new();
+        for task in tasks {
+            lines.push(self.apply(&op, task).await?);
+        }
+        Ok(lines.join("\n"))
+    }
+
+    async fn apply(&mut self, op: &Op, task: Task) -> Result<String, AssistantError> {
+        let title = reply::quoted(&task.title);
+        self.memory.last = Some(task.id);
+        match op {
+            Op::Complete => {
+                if task.completed {
+                    return Ok(format!("{title} is already completed."));
+                }
+                match self
+                    .tool(tools::COMPLETE_TASK, json!({"id": task.id}))
+                    .await?
+                {
+                    Ok(value) => {
+                        let mut text = format!("Completed {title}.");
+                        if let Some(next) = value.get("next").filter(|n| !n.is_null()) {
+                            let next = task_of(next)?;
+                            if let Some(due) = next.due() {
+                                text.push_str(&format!(
+                                    " Next one is due {}.",
+                                    reply::due(due, self.tz, self.now)
+                                ));
+                            }
+                        }
+                        Ok(text)
+                    }
+                    Err(error) => Ok(format!("I couldn't complete {title}: {error}.")),
+                }
+            }
+            Op::Reopen => {
+                if !task.completed {
+                    return Ok(format!("{title} isn't completed."));
+                }
+                match self
+                    .tool(
+                        tools::UPDATE_TASK,
+                        json!({"id": task.id, "completed": false}),
+                    )
+                    .await?
+                {
+                    Ok(_) => Ok(format!("Reopened {title}.")),
+                    Err(error) => Ok(format!("I couldn't reopen {title}: {error}.")),
+                }
+            }
+            Op::Delete => match self
+                .tool(tools::DELETE_TASK, json!({"id": task.id}))
+                .await?
+            {
+                Ok(_) => {
+                    self.memory.last = None;
+                    Ok(format!("Deleted {title}."))
+                }
+                Err(error) => Ok(format!("I couldn't delete {title}: {error}.")),
+            },
+            Op::Edit(changes) => self.edit(changes, task).await,
+        }
+    }
+
+    async fn edit(&mut self, changes: &Changes, task: Task) -> Result<String, AssistantError> {
+        let title = reply::quoted(&task.title);
+        let mut args = serde_json::Map::new();
+        args.insert("id".into(), json!(task.id));
+        if let Some(new_title) = &changes.title {
+            args.insert("title".into(), json!(tidy_title(new_title)));
+        }
+        if let Some(note) = &changes.note {
+            let description = if changes.replace_note || task.description.trim().is_empty() {
+                note.clone()
+            } else {
+                format!("{}\n{note}", task.description.trim_end())
+            };
+            args.insert("description".into(), json!(description));
+        }
+        let mut new_due: Option<Due> = None;
+        if let Some(due) = &changes.due {
+            let parsed = Due::parse(due, None, self.tz).ok();
+            // "move it to friday" keeps a timed task's time of day.
+            let due = match (parsed, task.due()) {
+                (Some(Due::Date(date)), Some(Due::At(at))) => {
+                    let time = at.with_timezone(&self.tz.tz()).time();
+                    Some(Due::At(self.tz.resolve(date.and_time(time))))
+                }
+                (parsed, _) => parsed,
+            };
+            if let Some(due) = due {
+                new_due = Some(due);
+                args.insert("due".into(), json!(tools::due_string(due)));
+            }
+        }
+        if let Some(shift) = changes.shift {
+            let base = task.due().unwrap_or(Due::Date(self.tz.today(self.now)));
+            let due = shifted(base, shift, self.tz);
+            new_due = Some(due);
+            args.insert("due".into(), json!(tools::due_string(due)));
+        }
+        if changes.clear_due {
+            args.insert("due".into(), json!(""));
+        }
+        if let Some(priority) = changes.priority {
+            args.insert("priority".into(), json!(priority));
+        }
+        if changes.clear_tags {
+            args.insert("tags".into(), json!([]));
+        }
+        if !changes.add_tags.is_empty() {
+            args.insert("add_tags".into(), json!(changes.add_tags));
+        }
+        if !changes.remove_tags.is_empty() {
+            let missing: Vec<&String> = changes
+                .remove_tags
+                .iter()
+                .filter(|t| !task.tags.contains(t))
+                .collect();
+            if missing.len() == changes.remove_tags.len() && !changes.clear_tags {
+                let tags: Vec<String> = missing.iter().map(|t| format!("#{t}")).collect();
+                return Ok(format!("{title} isn't tagged {}.", reply::join_and(&tags)));
+            }
+            args.insert("remove_tags".into(), json!(changes.remove_tags));
+        }
+        if let Some(rule) = &changes.recurrence {
+            args.insert("recurrence".into(), json!(rule));
+        }
+        if changes.clear_recurrence {
+            if task.recurrence.is_none() {
+                return Ok(format!("{title} doesn't repeat."));
+            }
+            args.insert("recurrence".into(), json!(""));
+        }
+        if changes.clear_due && task.due_at.is_none() && args.len() == 2 {
+            return Ok(format!("{title} has no due date."));
+        }
+        if args.len() == 1 {
+            return Ok(format!("There's nothing to change on {title}."));
+        }
+        let updated = match self.tool(tools::UPDATE_TASK, Value::Object(args)).await? {
+            Ok(value) => task_of(&value["task"])?,
+            Err(error) => return Ok(format!("I couldn't update {title}: {error}.")),
+        };
+        let due_now = || {
+            updated
+                .due()
+                .or(new_due)
+                .map(|d| reply::due(d, self.tz, self.now))
+                .unwrap_or_default()
+        };
+        let mut said: Vec<String> = Vec::new();
+        if changes.title.is_some() {
+            said.push(format!("renamed to {}", reply::quoted(&updated.title)));
+        }
+        if changes.shift.is_some() || changes.due.is_some() {
+            match changes.shift {
+                Some(shift) => said.push(format!(
+                    "postponed by {} to {}",
+                    shift_words(shift),
+                    due_now()
+                )),
+                None => said.push(format!("due {}", due_now())),
+            }
+        }
+        if changes.clear_due {
+            said.push("no due date".into());
+        }
+        if let Some(p) = changes.priority {
+            said.push(match p {
+                PriorityArg::None => "no priority".into(),
+                other => reply::priority(other.as_str().parse().unwrap_or_default()).into(),
+            });
+        }
+        if changes.clear_tags {
+            said.push("no tags".into());
+        }
+        for tag in &changes.add_tags {
+            said.push(format!(
+                "tagged #{}",
+                tag.trim_start_matches('#').to_lowercase()
+            ));
+        }
+        for tag in &changes.remove_tags {
+            said.push(format!(
+                "#{} removed",
+                tag.trim_start_matches('#').to_lowercase()
+            ));
+        }
+        if changes.note.is_some() {
+            said.push(if changes.replace_note {
+                "description updated".into()
+            } else {
+                "note added".into()
+            });
+        }
+        if let Some(rule) = &updated.recurrence {
+            if changes.recurrence.is_some() {
+                said.push(format!("repeats {}", reply::rule(rule)));
+            }
+        }
+        if changes.clear_recurrence {
+            said.push("no longer repeats".into());
+        }
+        Ok(format!("Updated {title}: {}.", said.join(", ")))
+    }
+
+    // -----------------------------------------------------------------------
+    // Clearing completed tasks.
+
+    async fn ask_clear(&mut self) -> Result<String, AssistantError> {
+        let args = ListTasks {
+            status: Some(StatusArg::Completed),
+            limit: Some(1),
+            ..ListTasks::default()
+        };
+        let (_, total) = self.list_tool(&args).await?;
+        if total == 0 {
+            return Ok("You have no completed tasks to clear.".into());
+        }
+        self.memory.pending = Some(Pending::ConfirmClear);
+        Ok(format!(
+            "Delete {} completed task{} for good? Say “yes” to confirm.",
+            if total == 1 {
+                "your 1".to_owned()
+            } else {
+                format!("all {total}")
+            },
+            if total == 1 { "" } else { "s" }
+        ))
+    }
+
+    async fn clear_completed(&mut self) -> Result<String, AssistantError> {
+        let args = ListTasks {
+            status: Some(StatusArg::Completed),
+            limit: Some(100),
+            ..ListTasks::default()
+        };
+        let mut deleted = 0;
+        // Pages of 100 until none is left; bounded in case deletes fail.
+        for _ in 0..100 {
+            let (tasks, _) = self.list_tool(&args).await?;
+            if tasks.is_empty() {
+                break;
+            }
+            let mut progress = false;
+            for task in tasks {
+                if self
+                    .tool(tools::DELETE_TASK, json!({"id": task.id}))
+                    .await?
+                    .is_ok()
+                {
+                    deleted += 1;
+                    progress = true;
+                }
+            }
+            if !progress {
+                break;
+            }
+        }
+        self.memory.listed.clear();
+        self.memory.last = None;
+        Ok(format!(
+            "Deleted {deleted} completed task{}.",
+            if deleted == 1 { "" } else { "s" }
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles_are_tidied() {
+        assert_eq!(tidy_title("milk"), "Milk");
+        assert_eq!(tidy_title("MILK"), "Milk");
+        assert_eq!(tidy_title("call NASA"), "Call NASA");
+        assert_eq!(tidy_title("a birthday card"), "Birthday card");
+        assert_eq!(tidy_title("Email Bob,"), "Email Bob");
+    }
+
+    #[test]
+    fn shifting_keeps_kind_and_local_time() {
+        let tz = TimeZone::parse("Europe/Paris").unwrap();
+        let date = NaiveDate::from_ymd_opt(2026, 11, 21).unwrap();
+        let two_days = Shift {
+            amount: 2,
+            unit: Unit::Days,
+        };
+        assert_eq!(
+            shifted(Due::Date(date), two_days, tz),
+            Due::Date(NaiveDate::from_ymd_opt(2026, 11, 23).unwrap())
+        );
+        // Across the end of DST the local time stays 9:00.
+        let at: DateTime<Utc> = "2026-10-24T07:00:00Z".parse().unwrap();
+        let week = Shift {
+            amount: 1,
+            unit: Unit::Weeks,
+        };
+        let Due::At(moved) = shifted(Due::At(at), week, tz) else {
+            panic!()
+        };
+        assert_eq!(moved.to_rfc3339(), "2026-10-31T08:00:00+00:00");
+    }
+}

@@ -1,0 +1,215 @@
+//! The wording of replies: short, saying exactly what changed, with dates
+//! and times in the user's time zone.
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use todo_domain::{Due, Priority, Task, TimeZone};
+
+/// "today", "tomorrow", "Friday" within the week, else "Fri 27 Nov".
+pub fn day(date: NaiveDate, today: NaiveDate) -> String {
+    let days = (date - today).num_days();
+    match days {
+        0 => "today".into(),
+        1 => "tomorrow".into(),
+        -1 => "yesterday".into(),
+        2..=6 => date.format("%A").to_string(),
+        _ if date.year() == today.year() => date.format("%a %-d %b").to_string(),
+        _ => date.format("%a %-d %b %Y").to_string(),
+    }
+}
+
+/// A due date as said to the user: "tomorrow 9:00 AM", "Fri 27 Nov".
+pub fn due(due: Due, tz: TimeZone, now: DateTime<Utc>) -> String {
+    let today = tz.today(now);
+    match due {
+        Due::Date(date) => day(date, today),
+        Due::At(at) => {
+            let local = at.with_timezone(&tz.tz());
+            format!(
+                "{} {}",
+                day(local.date_naive(), today),
+                local.format("%-I:%M %p")
+            )
+        }
+    }
+}
+
+/// A repetition rule in words: "every day", "every Monday and Thursday".
+pub fn rule(rrule: &str) -> String {
+    let mut freq = "";
+    let mut interval = 1u32;
+    let mut days: Vec<&str> = Vec::new();
+    for part in rrule.split(';') {
+        match part.split_once('=') {
+            Some(("FREQ", f)) => freq = f,
+            Some(("INTERVAL", n)) => interval = n.parse().unwrap_or(1),
+            Some(("BYDAY", d)) => days = d.split(',').collect(),
+            _ => {}
+        }
+    }
+    let day_name = |d: &str| match d.trim_start_matches(|c: char| c.is_ascii_digit() || c == '-') {
+        "MO" => "Monday",
+        "TU" => "Tuesday",
+        "WE" => "Wednesday",
+        "TH" => "Thursday",
+        "FR" => "Friday",
+        "SA" => "Saturday",
+        "SU" => "Sunday",
+        _ => "day",
+    };
+    let unit = match freq {
+        "DAILY" => "day",
+        "WEEKLY" => "week",
+        "MONTHLY" => "month",
+        "YEARLY" => "year",
+        _ => return "on a schedule".into(),
+    };
+    if freq == "WEEKLY" && !days.is_empty() {
+        let mut sorted = days.clone();
+        sorted.sort();
+        let mut weekdays = vec!["FR", "MO", "TH", "TU", "WE"];
+        weekdays.sort();
+        if sorted == weekdays && interval == 1 {
+            return "every weekday".into();
+        }
+        let names: Vec<&str> = days.iter().map(|d| day_name(d)).collect();
+        let list = join_and(&names);
+        return if interval == 1 {
+            format!("every {list}")
+        } else {
+            format!("every {interval} weeks on {list}")
+        };
+    }
+    if interval == 1 {
+        format!("every {unit}")
+    } else {
+        format!("every {interval} {unit}s")
+    }
+}
+
+pub fn join_and<S: AsRef<str>>(items: &[S]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.as_ref().to_owned(),
+        [head @ .., last] => format!(
+            "{} and {}",
+            head.iter()
+                .map(|s| s.as_ref())
+                .collect::<Vec<_>>()
+                .join(", "),
+            last.as_ref()
+        ),
+    }
+}
+
+pub fn priority(p: Priority) -> &'static str {
+    match p {
+        Priority::None => "no priority",
+        Priority::Low => "low priority",
+        Priority::Medium => "medium priority",
+        Priority::High => "high priority",
+        Priority::Urgent => "urgent",
+    }
+}
+
+pub fn quoted(title: &str) -> String {
+    format!("“{title}”")
+}
+
+/// What a task carries besides its title: "due tomorrow 9:00 AM, urgent,
+/// #shopping, every week".
+pub fn details(task: &Task, tz: TimeZone, now: DateTime<Utc>) -> Vec<String> {
+    let mut parts = Vec::new();
+    if let Some(d) = task.due() {
+        parts.push(format!("due {}", due(d, tz, now)));
+    }
+    if task.priority != Priority::None {
+        parts.push(priority(task.priority).to_owned());
+    }
+    for tag in &task.tags {
+        parts.push(format!("#{tag}"));
+    }
+    if let Some(r) = &task.recurrence {
+        parts.push(format!("repeats {}", rule(r)));
+    }
+    parts
+}
+
+/// “Buy milk” — due tomorrow, #shopping
+pub fn task_line(task: &Task, tz: TimeZone, now: DateTime<Utc>) -> String {
+    let details = details(task, tz, now);
+    if details.is_empty() {
+        quoted(&task.title)
+    } else {
+        format!("{} — {}", quoted(&task.title), details.join(", "))
+    }
+}
+
+/// A numbered line of a listing: "1. Buy milk — due tomorrow (task 12)".
+pub fn list_line(n: usize, task: &Task, tz: TimeZone, now: DateTime<Utc>) -> String {
+    let mut details = details(task, tz, now);
+    if task.completed {
+        details.insert(0, "done".into());
+    }
+    let overdue = !task.completed
+        && task.due().is_some_and(|d| match d {
+            Due::Date(date) => date < tz.today(now),
+            Due::At(at) => at < now,
+        });
+    if overdue {
+        details.insert(0, "overdue".into());
+    }
+    let tail = if details.is_empty() {
+        String::new()
+    } else {
+        format!(" — {}", details.join(", "))
+    };
+    format!("{n}. {}{tail} (#{})", task.title, task.id)
+}
+
+pub const HELP: &str = "I can manage your tasks. Try:\n\
+• “add buy milk tomorrow at 9am #shopping” (several at once: “add milk, eggs and bread”)\n\
+• “what's due today?”, “show my work tasks”, “find dentist”, “what's overdue?”, “show completed”\n\
+• “done with the second one”, “mark #12 as done”, “reopen it”, “delete the dentist task”\n\
+• “rename task 3 to Call grandma”, “move it to friday 5pm”, “postpone it by 2 days”\n\
+• “make it urgent”, “tag it work”, “untag it work”, “add a note to task 4: bring the passport”\n\
+• “make it repeat every monday”, “clear completed”\n\
+Dates: today, tonight, tomorrow, friday, next friday, in 3 days, Dec 3, at 5pm, end of month. \
+Repeats: every day, every weekday, every monday and thursday, monthly. \
+Priority: urgent, high/low priority, p1–p4, !!!.";
+
+pub const FALLBACK: &str =
+    "Sorry, I didn't get that. You can say things like “add call mom tomorrow at 6pm”, \
+“what's due today?”, “done with the first one” or “move it to friday”. Say “help” for more.";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_and_times_in_the_users_zone() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 21).unwrap();
+        assert_eq!(day(today, today), "today");
+        assert_eq!(day(today.succ_opt().unwrap(), today), "tomorrow");
+        assert_eq!(
+            day(NaiveDate::from_ymd_opt(2026, 11, 26).unwrap(), today),
+            "Thursday"
+        );
+        assert_eq!(
+            day(NaiveDate::from_ymd_opt(2026, 12, 3).unwrap(), today),
+            "Thu 3 Dec"
+        );
+        let tz = TimeZone::parse("Europe/Paris").unwrap();
+        let now: DateTime<Utc> = "2026-11-21T09:00:00Z".parse().unwrap();
+        let at: DateTime<Utc> = "2026-11-22T08:00:00Z".parse().unwrap();
+        assert_eq!(due(Due::At(at), tz, now), "tomorrow 9:00 AM");
+    }
+
+    #[test]
+    fn rules_in_words() {
+        assert_eq!(rule("FREQ=DAILY"), "every day");
+        assert_eq!(rule("FREQ=WEEKLY;BYDAY=MO,TH"), "every Monday and Thursday");
+        assert_eq!(rule("FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"), "every weekday");
+        assert_eq!(rule("FREQ=WEEKLY;INTERVAL=2"), "every 2 weeks");
+        assert_eq!(rule("FREQ=MONTHLY"), "every month");
+    }
+}
