@@ -56,6 +56,7 @@ const LIST: wrk::Scenario = wrk::Scenario {
     method: "GET",
     path: "/api/tasks?limit=100",
     body: None,
+    connections: None,
 };
 const CREATE: wrk::Scenario = wrk::Scenario {
     name: "create",
@@ -64,7 +65,28 @@ const CREATE: wrk::Scenario = wrk::Scenario {
     body: Some(
         r#"{"title":"Load test: water the plants","description":"Created by cargo xtask bench","priority":"medium","tags":["bench","home"],"due_at":"2031-06-01"}"#,
     ),
+    connections: None,
 };
+/// A builtin-assistant turn that parses quick-add words and creates a task:
+/// conversation, tool call and both messages stored.
+const CHAT_ADD: wrk::Scenario = wrk::Scenario {
+    name: "chat-add",
+    method: "POST",
+    path: "/api/chat",
+    body: Some(r#"{"message":"add water the plants tomorrow at 9am #home"}"#),
+    connections: Some(CHAT_CLIENTS),
+};
+/// A builtin-assistant turn that lists (and remembers the list shown).
+const CHAT_LIST: wrk::Scenario = wrk::Scenario {
+    name: "chat-list",
+    method: "POST",
+    path: "/api/chat",
+    body: Some(r#"{"message":"what's due this week?"}"#),
+    connections: Some(CHAT_CLIENTS),
+};
+/// The chat goal is stated for 32 concurrent clients.
+const CHAT_CLIENTS: u32 = 32;
+const GOAL_CHAT_P99_MS: f64 = 10.0;
 
 // Informational goals, printed beside the figures.
 const GOAL_LIST_RPS: f64 = 5_000.0;
@@ -222,7 +244,7 @@ fn bench_backend(
     eprintln!("[{name}] seeded 1 user and {SEED_TASKS} tasks");
     let mut scenarios = Vec::new();
     // List before create, so that the list scenario reads exactly the seed.
-    for scenario in [&LIST, &CREATE] {
+    for scenario in [&LIST, &CREATE, &CHAT_ADD, &CHAT_LIST] {
         check_scenario(scenario, server.addr, &token)?;
         eprintln!(
             "[{name}] wrk: {} {} for {}s…",
@@ -487,6 +509,18 @@ fn goals(results: &[BackendResult]) -> Vec<Value> {
         }
     }
     if let Some(sqlite) = find(Backend::Sqlite) {
+        for chat in sqlite
+            .scenarios
+            .iter()
+            .filter(|s| s.scenario.path == CHAT_ADD.path)
+        {
+            let r = &chat.report;
+            goals.push(json!({
+                "goal": format!("builtin {} on SQLite, {CHAT_CLIENTS} clients: p99 < {GOAL_CHAT_P99_MS} ms", chat.scenario.name),
+                "measured": format!("{:.0} turns/s, p50 {:.2} ms, p99 {:.2} ms, {} errors", r.requests_per_sec, r.p50_ms, r.p99_ms, r.errors()),
+                "met": r.p99_ms < GOAL_CHAT_P99_MS && r.errors() == 0,
+            }));
+        }
         let (cold, warm) = (ms(sqlite.cold), ms(median(&sqlite.warm)));
         goals.push(json!({
             "goal": format!("ready on SQLite < {GOAL_READY_MS} ms"),

@@ -17,6 +17,8 @@ pub struct Scenario {
     pub method: &'static str,
     pub path: &'static str,
     pub body: Option<&'static str>,
+    /// Concurrent clients for this scenario, when it differs from the run's.
+    pub connections: Option<u32>,
 }
 
 #[derive(Debug, Default, PartialEq)]
@@ -61,7 +63,13 @@ pub fn run(
     std::fs::write(&script, lua_script(scenario, token))?;
     let output = Command::new("wrk")
         .arg(format!("--threads={}", load.threads))
-        .arg(format!("--connections={}", load.connections))
+        .arg(format!(
+            "--connections={}",
+            scenario
+                .connections
+                .unwrap_or(load.connections)
+                .max(load.threads)
+        ))
         .arg(format!("--duration={}s", load.duration.as_secs().max(1)))
         .arg("--latency")
         .arg("--script")
@@ -193,6 +201,7 @@ Transfer/sec:    123.00MB
             method: "POST",
             path: "/api/tasks",
             body: Some(r#"{"title":"a \"b\""}"#),
+            connections: None,
         };
         let lua = lua_script(&scenario, "t.o.k");
         assert!(lua.contains(r#"wrk.body = [==[{"title":"a \"b\""}]==]"#));
