@@ -5,6 +5,7 @@
 
 pub mod builtin;
 pub mod chat;
+pub mod llm;
 pub mod tools;
 
 use async_trait::async_trait;

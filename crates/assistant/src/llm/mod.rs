@@ -1,0 +1,373 @@
+//! The LLM assistant: any OpenAI-compatible Chat Completions endpoint with
+//! tool calling (OpenAI, Ollama, vLLM, llama.cpp server, LM Studio,
+//! OpenRouter...). The model acts only through the [tool layer](crate::tools),
+//! so every action is validated by the domain services and recorded.
+//!
+//! A turn is a bounded loop: ask the model (streaming its words to the
+//! client), run the tools it calls in order, hand it their results, and ask
+//! again until it answers in words. Invalid tool calls are returned to the
+//! model as errors a bounded number of times. When the model cannot answer
+//! (timeout, 5xx after retries, too many invalid calls), the turn fails with
+//! [`AssistantError::Provider`] and the chat lets the builtin assistant
+//! answer instead.
+
+mod prompt;
+mod transport;
+
+use std::fmt;
+use std::time::Duration;
+
+use async_openai::config::OpenAIConfig;
+use async_openai::types::chat::{ChatCompletionRequestMessage, CreateChatCompletionRequest};
+use async_trait::async_trait;
+use serde_json::{json, Value};
+use todo_domain::chat::Action;
+
+use crate::{Assistant, AssistantError, Reply, ToolError, Toolbox, Turn, TurnEvents};
+use transport::{ToolCall, Transport};
+
+pub use prompt::HISTORY_BUDGET_CHARS;
+pub use transport::MAX_RETRIES;
+
+/// Model requests in one turn (each answer that calls tools costs one).
+pub const MAX_ROUNDS: usize = 6;
+/// Invalid tool calls (unparsable or rejected arguments, unknown tools or
+/// tasks) returned to the model in one turn; one more ends the turn.
+pub const MAX_INVALID_CALLS: usize = 3;
+
+/// Where the model is and how long one request may take.
+#[derive(Clone)]
+pub struct LlmConfig {
+    /// The API root, such as `https://api.openai.com/v1` or
+    /// `http://localhost:11434/v1`; `/chat/completions` is added to it.
+    pub base_url: String,
+    pub api_key: Option<String>,
+    pub model: String,
+    /// For one model request, its retries included.
+    pub timeout: Duration,
+}
+
+impl fmt::Debug for LlmConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LlmConfig")
+            .field("base_url", &self.base_url)
+            .field("api_key", &self.api_key.as_ref().map(|_| "<hidden>"))
+            .field("model", &self.model)
+            .field("timeout", &self.timeout)
+            .finish()
+    }
+}
+
+pub struct LlmAssistant {
+    model: String,
+    transport: Transport,
+}
+
+impl fmt::Debug for LlmAssistant {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LlmAssistant")
+            .field("model", &self.model)
+            .finish_non_exhaustive()
+    }
+}
+
+impl LlmAssistant {
+    /// Checks the configuration; the error is one line naming what is wrong.
+    pub fn new(config: LlmConfig) -> Result<Self, String> {
+        let base_url = config.base_url.trim().trim_end_matches('/').to_owned();
+        let url = reqwest::Url::parse(&base_url)
+            .map_err(|e| format!("the LLM base URL '{base_url}' is not a URL: {e}"))?;
+        if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+            return Err(format!(
+                "the LLM base URL '{base_url}' must be an http:// or https:// URL"
+            ));
+        }
+        let model = config.model.trim().to_owned();
+        if model.is_empty() {
+            return Err("the LLM model name is empty".into());
+        }
+        if config.timeout.is_zero() {
+            return Err("the LLM timeout must be more than zero".into());
+        }
+        let api_key = config
+            .api_key
+            .map(|k| k.trim().to_owned())
+            .unwrap_or_default();
+        if reqwest::header::HeaderValue::from_str(&format!("Bearer {api_key}")).is_err() {
+            return Err("the LLM API key has characters that cannot be sent in a header".into());
+        }
+        // reqwest is built without a default crypto provider; use ring, as
+        // the database driver does. Already installed is fine.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let http = reqwest::Client::builder()
+            .connect_timeout(config.timeout.min(Duration::from_secs(10)))
+            .user_agent(concat!("todo-chatbot/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| format!("cannot set up the LLM HTTP client: {e}"))?;
+        // Set every field: the defaults would read OPENAI_* variables.
+        let openai = OpenAIConfig::new()
+            .with_api_base(base_url)
+            .with_api_key(api_key)
+            .with_org_id("")
+            .with_project_id("");
+        Ok(Self {
+            model,
+            transport: Transport::new(http, openai, config.timeout),
+        })
+    }
+
+    fn request(&self, messages: &[ChatCompletionRequestMessage]) -> CreateChatCompletionRequest {
+        CreateChatCompletionRequest {
+            model: self.model.clone(),
+            messages: messages.to_vec(),
+            tools: Some(prompt::tools()),
+            ..Default::default()
+        }
+    }
+}
+
+/// The reply as it is streamed: rounds of text separated by a blank line.
+struct Transcript<'a> {
+    events: &'a dyn TurnEvents,
+    text: String,
+    round_started: bool,
+}
+
+impl Transcript<'_> {
+    fn delta(&mut self, piece: &str) {
+        if !self.round_started && !self.text.is_empty() {
+            self.events.delta("\n\n");
+            self.text.push_str("\n\n");
+        }
+        self.round_started = true;
+        self.events.delta(piece);
+        self.text.push_str(piece);
+    }
+}
+
+fn provider_error(reason: String, actions: &[Action]) -> AssistantError {
+    metrics::counter!("llm_failures_total").increment(1);
+    AssistantError::Provider {
+        reason,
+        actions: actions.to_vec(),
+    }
+}
+
+/// The model's argument text as JSON. Nothing at all means no arguments,
+/// and JSON sent as a JSON string (a small-model habit) is unwrapped.
+fn parse_arguments(text: &str) -> Result<Value, String> {
+    if text.trim().is_empty() {
+        return Ok(json!({}));
+    }
+    match serde_json::from_str::<Value>(text) {
+        Ok(Value::String(inner)) => match serde_json::from_str::<Value>(&inner) {
+            Ok(value @ Value::Object(_)) => Ok(value),
+            _ => Ok(Value::String(inner)),
+        },
+        Ok(value) => Ok(value),
+        Err(error) => Err(format!(
+            "the arguments are not valid JSON ({error}); send one JSON object that fits the tool's schema"
+        )),
+    }
+}
+
+/// What was done, said plainly, for a model that acted but said nothing.
+fn summary(actions: &[Action]) -> String {
+    let title = |task: &Value| {
+        format!(
+            "\"{}\" (#{})",
+            task["title"].as_str().unwrap_or("?"),
+            task["id"]
+        )
+    };
+    let lines: Vec<String> = actions
+        .iter()
+        .map(|a| match a.tool.as_str() {
+            crate::tools::ADD_TASK => format!("Added {}.", title(&a.result["task"])),
+            crate::tools::COMPLETE_TASK => format!("Completed {}.", title(&a.result["task"])),
+            crate::tools::DELETE_TASK => format!("Deleted {}.", title(&a.result["deleted"])),
+            crate::tools::UPDATE_TASK => format!("Updated {}.", title(&a.result["task"])),
+            crate::tools::LIST_TASKS => {
+                let tasks = a.result["tasks"].as_array().cloned().unwrap_or_default();
+                if tasks.is_empty() {
+                    "No tasks found.".to_owned()
+                } else {
+                    let names: Vec<String> = tasks.iter().map(title).collect();
+                    format!("{} task(s): {}.", tasks.len(), names.join(", "))
+                }
+            }
+            other => format!("Ran {other}."),
+        })
+        .collect();
+    lines.join(" ")
+}
+
+#[async_trait]
+impl Assistant for LlmAssistant {
+    fn name(&self) -> &'static str {
+        "llm"
+    }
+
+    async fn respond(
+        &self,
+        turn: Turn<'_>,
+        tools: &Toolbox,
+        events: &dyn TurnEvents,
+    ) -> Result<Reply, AssistantError> {
+        let mut messages = vec![prompt::system(prompt::system_prompt(
+            turn.principal,
+            turn.now,
+        ))];
+        messages.extend(prompt::history(turn.history, HISTORY_BUDGET_CHARS));
+        messages.push(prompt::user(turn.message));
+
+        let mut transcript = Transcript {
+            events,
+            text: String::new(),
+            round_started: false,
+        };
+        let mut actions: Vec<Action> = Vec::new();
+        let mut invalid = 0;
+        for round in 0..MAX_ROUNDS {
+            transcript.round_started = false;
+            let request = self.request(&messages);
+            let started = std::time::Instant::now();
+            let output = self
+                .transport
+                .complete(&request, &mut |piece| transcript.delta(piece))
+                .await
+                .map_err(|reason| provider_error(reason, &actions))?;
+            metrics::histogram!("llm_request_seconds").record(started.elapsed().as_secs_f64());
+            tracing::debug!(
+                round,
+                tool_calls = output.tool_calls.len(),
+                chars = output.content.len(),
+                "language model answered"
+            );
+            if output.tool_calls.is_empty() {
+                if transcript.text.trim().is_empty() {
+                    if actions.is_empty() {
+                        return Err(provider_error(
+                            "the model answered with nothing".into(),
+                            &actions,
+                        ));
+                    }
+                    transcript.delta(&summary(&actions));
+                }
+                return Ok(Reply {
+                    text: transcript.text.trim().to_owned(),
+                    actions,
+                });
+            }
+
+            let calls: Vec<ToolCall> = output
+                .tool_calls
+                .into_iter()
+                .enumerate()
+                .map(|(index, mut call)| {
+                    if call.id.is_empty() {
+                        call.id = format!("call_{round}_{index}");
+                    }
+                    call
+                })
+                .collect();
+            messages.push(prompt::assistant_calls(&output.content, &calls));
+            for call in &calls {
+                let result = match parse_arguments(&call.arguments) {
+                    Err(error) => Err(error),
+                    Ok(arguments) => match tools.run(turn.principal, &call.name, arguments).await {
+                        (action, Ok(value)) => {
+                            events.action(&action);
+                            actions.push(action);
+                            Ok(value)
+                        }
+                        (_, Err(ToolError::Service(error))) => {
+                            return Err(AssistantError::Service(error))
+                        }
+                        (_, Err(error)) => {
+                            debug_assert!(error.is_caller_error());
+                            Err(error.to_string())
+                        }
+                    },
+                };
+                let content = match result {
+                    Ok(value) => value.to_string(),
+                    Err(error) => {
+                        invalid += 1;
+                        metrics::counter!("llm_invalid_tool_calls_total").increment(1);
+                        tracing::info!(tool = %call.name, %error, invalid, "the model made an invalid tool call");
+                        if invalid > MAX_INVALID_CALLS {
+                            return Err(provider_error(
+                                format!(
+                                    "the model made {invalid} invalid tool calls; last: {error}"
+                                ),
+                                &actions,
+                            ));
+                        }
+                        json!({ "error": error }).to_string()
+                    }
+                };
+                messages.push(prompt::tool_result(&call.id, content));
+            }
+        }
+        Err(provider_error(
+            format!("the model was still calling tools after {MAX_ROUNDS} requests"),
+            &actions,
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arguments_are_read_leniently_but_not_guessed() {
+        assert_eq!(parse_arguments("").unwrap(), json!({}));
+        assert_eq!(parse_arguments(r#"{"id": 3}"#).unwrap(), json!({"id": 3}));
+        assert_eq!(
+            parse_arguments(r#""{\"id\": 3}""#).unwrap(),
+            json!({"id": 3})
+        );
+        assert!(parse_arguments(r#"{"id": 3"#)
+            .unwrap_err()
+            .contains("not valid JSON"));
+    }
+
+    #[test]
+    fn configuration_is_checked() {
+        let config = |base: &str, model: &str| LlmConfig {
+            base_url: base.into(),
+            api_key: Some("sk-secret".into()),
+            model: model.into(),
+            timeout: Duration::from_secs(5),
+        };
+        assert!(LlmAssistant::new(config("http://localhost:11434/v1/", "llama3")).is_ok());
+        assert!(LlmAssistant::new(config("localhost:11434", "llama3"))
+            .unwrap_err()
+            .contains("base URL"));
+        assert!(LlmAssistant::new(config("ftp://x/v1", "llama3")).is_err());
+        assert!(LlmAssistant::new(config("http://x/v1", " "))
+            .unwrap_err()
+            .contains("model"));
+        let mut bad_key = config("http://x/v1", "m");
+        bad_key.api_key = Some("a\nb".into());
+        assert!(LlmAssistant::new(bad_key).is_err());
+        let mut no_key = config("http://x/v1", "m");
+        no_key.api_key = None;
+        assert!(LlmAssistant::new(no_key).is_ok());
+        let debug = format!("{:?}", config("http://x/v1", "m"));
+        assert!(!debug.contains("sk-secret") && debug.contains("<hidden>"));
+    }
+
+    #[test]
+    fn a_silent_model_gets_a_summary_of_what_it_did() {
+        let add = Action {
+            tool: "add_task".into(),
+            arguments: json!({"title": "milk"}),
+            ok: true,
+            result: json!({"task": {"id": 4, "title": "milk"}}),
+        };
+        assert_eq!(summary(&[add]), "Added \"milk\" (#4).");
+    }
+}

@@ -1,0 +1,803 @@
+//! The LLM assistant against a scripted OpenAI-compatible server: a real HTTP
+//! server on a random port that answers each request with the next scripted
+//! response (JSON or Server-Sent Events) and records what it was sent. The
+//! tools run on the real stack: a fresh SQLite store, the domain services
+//! and the toolbox.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Json, Router};
+use serde_json::{json, Value};
+use todo_assistant::chat::FALLBACK_NOTE;
+use todo_assistant::llm::{LlmAssistant, LlmConfig};
+use todo_assistant::{Assistant, AssistantError, Chat, Reply, Toolbox, Turn, TurnEvents};
+use todo_domain::account::SignupRequest;
+use todo_domain::chat::{Action, ChatRequest};
+use todo_domain::query::TaskQueryParams;
+use todo_services::{system_clock, AuthConfig, Principal, Services};
+use todo_storage::{Store, StoreOptions};
+
+// ---------------------------------------------------------------- the script
+
+/// One scripted answer.
+#[derive(Clone)]
+enum Scripted {
+    /// A JSON body with this status and these extra headers.
+    Json(u16, Value, Vec<(&'static str, String)>),
+    /// Server-Sent Events: each chunk after its pause, then `[DONE]`.
+    Sse(Vec<(Duration, Value)>),
+    /// Waits, then answers.
+    Late(Duration, Box<Scripted>),
+}
+
+#[derive(Default)]
+struct Script {
+    answers: Mutex<VecDeque<Scripted>>,
+    requests: Mutex<Vec<(HeaderMap, Value)>>,
+}
+
+struct FakeLlm {
+    script: Arc<Script>,
+    base_url: String,
+}
+
+impl FakeLlm {
+    async fn start(answers: Vec<Scripted>) -> Self {
+        let script = Arc::new(Script {
+            answers: Mutex::new(answers.into()),
+            requests: Mutex::default(),
+        });
+        let app = Router::new()
+            .route("/v1/chat/completions", post(answer))
+            .with_state(script.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        Self {
+            script,
+            base_url: format!("http://{address}/v1"),
+        }
+    }
+
+    fn requests(&self) -> Vec<Value> {
+        let requests = self.script.requests.lock().unwrap();
+        requests.iter().map(|(_, body)| body.clone()).collect()
+    }
+
+    fn headers(&self, index: usize) -> HeaderMap {
+        self.script.requests.lock().unwrap()[index].0.clone()
+    }
+
+    fn left(&self) -> usize {
+        self.script.answers.lock().unwrap().len()
+    }
+
+    fn assistant(&self, timeout: Duration) -> LlmAssistant {
+        LlmAssistant::new(LlmConfig {
+            base_url: self.base_url.clone(),
+            api_key: Some("sk-test-key".into()),
+            model: "scripted-model".into(),
+            timeout,
+        })
+        .unwrap()
+    }
+}
+
+async fn answer(
+    State(script): State<Arc<Script>>,
+    headers: HeaderMap,
+    Json(body): Json<Value>,
+) -> Response {
+    script.requests.lock().unwrap().push((headers, body));
+    let next = script.answers.lock().unwrap().pop_front();
+    match next {
+        Some(scripted) => play(scripted).await,
+        None => (StatusCode::INTERNAL_SERVER_ERROR, "the script is over").into_response(),
+    }
+}
+
+async fn play(scripted: Scripted) -> Response {
+    match scripted {
+        Scripted::Late(pause, then) => {
+            tokio::time::sleep(pause).await;
+            Box::pin(play(*then)).await
+        }
+        Scripted::Json(status, body, headers) => {
+            let mut response = (StatusCode::from_u16(status).unwrap(), Json(body)).into_response();
+            for (name, value) in headers {
+                response.headers_mut().insert(name, value.parse().unwrap());
+            }
+            response
+        }
+        Scripted::Sse(chunks) => {
+            let events = futures::stream::iter(chunks).then(|(pause, chunk)| async move {
+                tokio::time::sleep(pause).await;
+                Ok::<_, std::convert::Infallible>(format!("data: {chunk}\n\n"))
+            });
+            let done = futures::stream::once(async {
+                Ok::<_, std::convert::Infallible>("data: [DONE]\n\n".to_owned())
+            });
+            Response::builder()
+                .header("content-type", "text/event-stream")
+                .body(Body::from_stream(events.chain(done)))
+                .unwrap()
+        }
+    }
+}
+
+use futures::StreamExt;
+
+fn chunk(delta: Value) -> Value {
+    json!({
+        "id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1, "model": "scripted-model",
+        "choices": [{"index": 0, "delta": delta, "finish_reason": null}]
+    })
+}
+
+/// A streamed answer in words, one chunk per piece.
+fn says(pieces: &[&str]) -> Scripted {
+    let mut chunks = vec![(Duration::ZERO, chunk(json!({"role": "assistant"})))];
+    chunks.extend(
+        pieces
+            .iter()
+            .map(|p| (Duration::ZERO, chunk(json!({"content": p})))),
+    );
+    Scripted::Sse(chunks)
+}
+
+/// A streamed answer that calls tools: `(name, arguments)` each in one chunk.
+fn calls(tools: &[(&str, &str)]) -> Scripted {
+    let deltas = tools.iter().enumerate().map(|(index, (name, arguments))| {
+        (
+            Duration::ZERO,
+            chunk(json!({"tool_calls": [{
+                "index": index, "id": format!("call_{index}"), "type": "function",
+                "function": {"name": name, "arguments": arguments}
+            }]})),
+        )
+    });
+    Scripted::Sse(deltas.collect())
+}
+
+fn status(code: u16) -> Scripted {
+    Scripted::Json(
+        code,
+        json!({"error": {"message": format!("scripted {code}"), "type": "server_error"}}),
+        vec![],
+    )
+}
+
+// ---------------------------------------------------------------- the stack
+
+struct Stack {
+    services: Services,
+    toolbox: Toolbox,
+    principal: Principal,
+    _dir: tempfile::TempDir,
+}
+
+async fn stack() -> Stack {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("todo.db").display());
+    let store = Store::connect(&url, &StoreOptions::default())
+        .await
+        .unwrap();
+    store.migrate().await.unwrap();
+    let services = Services::new(
+        store,
+        AuthConfig::new(&[7u8; 32], chrono::Duration::hours(1)),
+        system_clock(),
+    );
+    let session = services
+        .signup(SignupRequest {
+            email: "ada@example.com".into(),
+            password: "correct horse battery".into(),
+            name: "Ada".into(),
+            timezone: Some("Europe/Paris".into()),
+        })
+        .await
+        .unwrap();
+    let principal = services.authenticate(&session.token).await.unwrap();
+    Stack {
+        toolbox: Toolbox::new(services.clone()),
+        services,
+        principal,
+        _dir: dir,
+    }
+}
+
+impl Stack {
+    async fn titles(&self) -> Vec<String> {
+        let params = TaskQueryParams {
+            status: Some("all".into()),
+            sort: Some("title".into()),
+            ..TaskQueryParams::default()
+        };
+        let page = self
+            .services
+            .list_tasks(self.principal, &params)
+            .await
+            .unwrap();
+        page.items.into_iter().map(|t| t.title).collect()
+    }
+
+    async fn respond(
+        &self,
+        assistant: &LlmAssistant,
+        message: &str,
+        events: &dyn TurnEvents,
+    ) -> Result<Reply, AssistantError> {
+        let mut state = json!({});
+        let turn = Turn {
+            principal: self.principal,
+            now: self.services.now(),
+            message,
+            history: &[],
+            state: &mut state,
+        };
+        assistant.respond(turn, &self.toolbox, events).await
+    }
+
+    fn chat(&self, llm: LlmAssistant) -> Chat {
+        Chat::new(self.toolbox.clone(), Arc::new(StandIn), Some(Arc::new(llm)))
+    }
+}
+
+/// Stands in for the builtin assistant when the model fails.
+struct StandIn;
+
+#[async_trait]
+impl Assistant for StandIn {
+    fn name(&self) -> &'static str {
+        "builtin"
+    }
+
+    async fn respond(
+        &self,
+        _turn: Turn<'_>,
+        _tools: &Toolbox,
+        _events: &dyn TurnEvents,
+    ) -> Result<Reply, AssistantError> {
+        Ok(Reply {
+            text: "the stand-in answered".into(),
+            actions: vec![],
+        })
+    }
+}
+
+#[derive(Default)]
+struct Recorder {
+    deltas: Mutex<Vec<(Instant, String)>>,
+    actions: Mutex<Vec<Action>>,
+}
+
+impl TurnEvents for Recorder {
+    fn delta(&self, text: &str) {
+        self.deltas
+            .lock()
+            .unwrap()
+            .push((Instant::now(), text.to_owned()));
+    }
+    fn action(&self, action: &Action) {
+        self.actions.lock().unwrap().push(action.clone());
+    }
+}
+
+impl Recorder {
+    fn text(&self) -> String {
+        self.deltas
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(_, t)| t.as_str())
+            .collect()
+    }
+}
+
+fn provider_reason(result: Result<Reply, AssistantError>) -> (String, Vec<Action>) {
+    match result {
+        Err(AssistantError::Provider { reason, actions }) => (reason, actions),
+        other => panic!("expected a provider error, got {other:?}"),
+    }
+}
+
+const TIMEOUT: Duration = Duration::from_secs(10);
+
+// ---------------------------------------------------------------- the tests
+
+#[tokio::test]
+async fn a_request_carries_the_model_the_tools_the_prompt_and_the_key() {
+    let stack = stack().await;
+    let llm = FakeLlm::start(vec![says(&["Hello!"])]).await;
+    let reply = stack
+        .respond(&llm.assistant(TIMEOUT), "hi", &Recorder::default())
+        .await
+        .unwrap();
+    assert_eq!(reply.text, "Hello!");
+    assert!(reply.actions.is_empty());
+
+    let request = &llm.requests()[0];
+    assert_eq!(request["model"], "scripted-model");
+    assert_eq!(request["stream"], true);
+    let tools: Vec<&str> = request["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["function"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        tools,
+        [
+            "add_task",
+            "list_tasks",
+            "complete_task",
+            "delete_task",
+            "update_task"
+        ]
+    );
+    assert_eq!(request["tools"][0]["type"], "function");
+    assert_eq!(
+        request["tools"][0]["function"]["parameters"]["required"],
+        json!(["title"])
+    );
+    let messages = request["messages"].as_array().unwrap();
+    assert_eq!(messages.len(), 2);
+    assert_eq!(messages[0]["role"], "system");
+    let system = messages[0]["content"].as_str().unwrap();
+    let today = stack
+        .services
+        .now()
+        .with_timezone(&chrono_tz::Europe::Paris)
+        .format("%Y-%m-%d")
+        .to_string();
+    assert!(system.contains(&today), "{system}");
+    assert!(system.contains("Europe/Paris"), "{system}");
+    assert_eq!(messages[1], json!({"role": "user", "content": "hi"}));
+    assert_eq!(llm.headers(0)["authorization"], "Bearer sk-test-key");
+}
+
+#[tokio::test]
+async fn several_tool_calls_in_one_answer_all_run_in_order() {
+    let stack = stack().await;
+    let llm = FakeLlm::start(vec![
+        calls(&[
+            ("add_task", r#"{"title": "Buy milk"}"#),
+            (
+                "add_task",
+                r#"{"title": "Call mom", "due": "tomorrow 6pm"}"#,
+            ),
+            ("list_tasks", "{}"),
+        ]),
+        says(&["Added ", "both."]),
+    ])
+    .await;
+    let events = Recorder::default();
+    let reply = stack
+        .respond(&llm.assistant(TIMEOUT), "add milk and call mom", &events)
+        .await
+        .unwrap();
+
+    assert_eq!(reply.text, "Added both.");
+    let tools: Vec<&str> = reply.actions.iter().map(|a| a.tool.as_str()).collect();
+    assert_eq!(tools, ["add_task", "add_task", "list_tasks"]);
+    assert!(reply.actions.iter().all(|a| a.ok));
+    assert_eq!(reply.actions[1].arguments["due"], "tomorrow 6pm");
+    assert_eq!(reply.actions[2].result["total"], 2);
+    assert_eq!(stack.titles().await, ["Buy milk", "Call mom"]);
+    assert_eq!(*events.actions.lock().unwrap(), reply.actions);
+
+    // The follow-up request carries the calls and one result for each.
+    let second = &llm.requests()[1]["messages"];
+    let messages = second.as_array().unwrap();
+    let asked = &messages[2];
+    assert_eq!(asked["role"], "assistant");
+    assert_eq!(asked["tool_calls"].as_array().unwrap().len(), 3);
+    assert_eq!(asked["tool_calls"][1]["id"], "call_1");
+    assert_eq!(asked["tool_calls"][1]["function"]["name"], "add_task");
+    for (index, result) in messages[3..6].iter().enumerate() {
+        assert_eq!(result["role"], "tool");
+        assert_eq!(result["tool_call_id"], format!("call_{index}"));
+    }
+    let added: Value = serde_json::from_str(messages[4]["content"].as_str().unwrap()).unwrap();
+    assert_eq!(added["task"]["title"], "Call mom");
+    assert!(added["task"]["due_at"].is_string());
+}
+
+#[tokio::test]
+async fn streamed_tool_call_fragments_are_put_together_and_words_stream_as_they_come() {
+    let stack = stack().await;
+    let piece = |delta: Value| (Duration::ZERO, chunk(json!({"tool_calls": [delta]})));
+    // Two calls, interleaved, each split across chunks; name and id only in
+    // the first fragment of each.
+    let fragments = Scripted::Sse(vec![
+        (
+            Duration::ZERO,
+            chunk(json!({"role": "assistant", "content": null})),
+        ),
+        piece(
+            json!({"index": 0, "id": "call_a", "type": "function", "function": {"name": "add_task", "arguments": ""}}),
+        ),
+        piece(json!({"index": 0, "function": {"arguments": "{\"ti"}})),
+        piece(
+            json!({"index": 1, "id": "call_b", "type": "function", "function": {"name": "add_task", "arguments": "{\"title\": \"Wa"}}),
+        ),
+        piece(json!({"index": 0, "function": {"arguments": "tle\": \"Pay "}})),
+        piece(
+            json!({"index": 1, "function": {"arguments": "ter the plants\", \"priority\": \"hi"}}),
+        ),
+        piece(json!({"index": 0, "function": {"arguments": "rent\"}"}})),
+        piece(json!({"index": 1, "function": {"arguments": "gh\"}"}})),
+        (
+            Duration::ZERO,
+            json!({"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1, "model": "m",
+                   "choices": [{"index": 0, "delta": {}, "finish_reason": "tool_calls"}]}),
+        ),
+    ]);
+    let pause = Duration::from_millis(400);
+    let words = Scripted::Sse(vec![
+        (Duration::ZERO, chunk(json!({"content": "Added "}))),
+        (pause, chunk(json!({"content": "\"Pay rent\" and "}))),
+        (pause, chunk(json!({"content": "\"Water the plants\"."}))),
+    ]);
+    let llm = FakeLlm::start(vec![fragments, words]).await;
+    let events = Recorder::default();
+    let reply = stack
+        .respond(&llm.assistant(TIMEOUT), "pay rent, water plants", &events)
+        .await
+        .unwrap();
+    let finished = Instant::now();
+
+    assert_eq!(stack.titles().await, ["Pay rent", "Water the plants"]);
+    assert_eq!(reply.actions.len(), 2);
+    assert_eq!(
+        reply.actions[1].arguments,
+        json!({"title": "Water the plants", "priority": "high"})
+    );
+    assert_eq!(reply.actions[1].result["task"]["priority"], "high");
+    assert_eq!(reply.text, "Added \"Pay rent\" and \"Water the plants\".");
+    assert_eq!(events.text(), reply.text);
+    // Each piece reached the events when it arrived, not at the end.
+    let deltas = events.deltas.lock().unwrap();
+    assert_eq!(deltas.len(), 3);
+    assert!(
+        finished - deltas[0].0 >= pause * 2 - Duration::from_millis(100),
+        "the first words waited for the last"
+    );
+    // The replayed calls carry the providers' ids.
+    let second = &llm.requests()[1]["messages"];
+    assert_eq!(second[2]["tool_calls"][0]["id"], "call_a");
+    assert_eq!(second[3]["tool_call_id"], "call_a");
+    assert_eq!(second[4]["tool_call_id"], "call_b");
+}
+
+#[tokio::test]
+async fn a_429_with_retry_after_is_waited_out_then_retried() {
+    let stack = stack().await;
+    let limited = Scripted::Json(
+        429,
+        json!({"error": {"message": "slow down", "type": "rate_limit_error"}}),
+        vec![("retry-after", "1".into())],
+    );
+    let llm = FakeLlm::start(vec![limited, says(&["Fine."])]).await;
+    let started = Instant::now();
+    let reply = stack
+        .respond(&llm.assistant(TIMEOUT), "hi", &Recorder::default())
+        .await
+        .unwrap();
+    let waited = started.elapsed();
+    assert_eq!(reply.text, "Fine.");
+    assert_eq!(llm.requests().len(), 2);
+    assert!(
+        waited >= Duration::from_millis(950),
+        "waited only {waited:?}"
+    );
+    assert!(waited < Duration::from_secs(5), "waited {waited:?}");
+    assert_eq!(llm.requests()[0], llm.requests()[1]);
+}
+
+#[tokio::test]
+async fn a_retry_after_longer_than_the_timeout_fails_at_once() {
+    let stack = stack().await;
+    let limited = Scripted::Json(
+        429,
+        json!({"error": {"message": "come back later"}}),
+        vec![("retry-after", "120".into())],
+    );
+    let llm = FakeLlm::start(vec![limited]).await;
+    let started = Instant::now();
+    let result = stack
+        .respond(
+            &llm.assistant(Duration::from_secs(3)),
+            "hi",
+            &Recorder::default(),
+        )
+        .await;
+    let (reason, _) = provider_reason(result);
+    assert!(reason.contains("429"), "{reason}");
+    assert!(started.elapsed() < Duration::from_secs(2));
+    assert_eq!(llm.requests().len(), 1);
+}
+
+#[tokio::test]
+async fn a_500_then_success_is_retried_with_backoff() {
+    let stack = stack().await;
+    let llm = FakeLlm::start(vec![status(500), status(503), says(&["Recovered."])]).await;
+    let started = Instant::now();
+    let reply = stack
+        .respond(&llm.assistant(TIMEOUT), "hi", &Recorder::default())
+        .await
+        .unwrap();
+    assert_eq!(reply.text, "Recovered.");
+    assert_eq!(llm.requests().len(), 3);
+    // 250 ms, then 500 ms.
+    assert!(started.elapsed() >= Duration::from_millis(700));
+}
+
+#[tokio::test]
+async fn a_persistent_500_is_a_provider_error_and_the_builtin_answers() {
+    let stack = stack().await;
+    let llm = FakeLlm::start(vec![status(500); 6]).await;
+    let result = stack
+        .respond(&llm.assistant(TIMEOUT), "hi", &Recorder::default())
+        .await;
+    let (reason, actions) = provider_reason(result);
+    assert!(reason.contains("500"), "{reason}");
+    assert!(actions.is_empty());
+    assert_eq!(llm.requests().len(), 3, "one try and two retries");
+
+    // Through the chat: no error escapes, the stand-in answers with the note.
+    let chat = stack.chat(llm.assistant(TIMEOUT));
+    let response = chat
+        .turn(
+            stack.principal,
+            ChatRequest {
+                message: "hi".into(),
+                conversation_id: None,
+            },
+            &Recorder::default(),
+        )
+        .await
+        .unwrap();
+    assert!(
+        response.reply.starts_with(FALLBACK_NOTE),
+        "{}",
+        response.reply
+    );
+    assert!(response.reply.contains("the stand-in answered"));
+}
+
+#[tokio::test]
+async fn a_model_that_does_not_answer_in_time_is_a_provider_error() {
+    let stack = stack().await;
+    let llm = FakeLlm::start(vec![Scripted::Late(
+        Duration::from_secs(5),
+        Box::new(says(&["too late"])),
+    )])
+    .await;
+    let started = Instant::now();
+    let result = stack
+        .respond(
+            &llm.assistant(Duration::from_secs(1)),
+            "hi",
+            &Recorder::default(),
+        )
+        .await;
+    let (reason, _) = provider_reason(result);
+    assert!(reason.contains("within 1s"), "{reason}");
+    let took = started.elapsed();
+    assert!(
+        took >= Duration::from_millis(950) && took < Duration::from_secs(3),
+        "{took:?}"
+    );
+
+    // A stream that stalls half-way is cut off the same way.
+    let llm = FakeLlm::start(vec![Scripted::Sse(vec![
+        (Duration::ZERO, chunk(json!({"content": "Let me "}))),
+        (Duration::from_secs(5), chunk(json!({"content": "think"}))),
+    ])])
+    .await;
+    let events = Recorder::default();
+    let result = stack
+        .respond(&llm.assistant(Duration::from_secs(1)), "hi", &events)
+        .await;
+    let (reason, _) = provider_reason(result);
+    assert!(reason.contains("within 1s"), "{reason}");
+    assert_eq!(events.text(), "Let me ");
+}
+
+#[tokio::test]
+async fn malformed_arguments_go_back_to_the_model_which_then_gets_it_right() {
+    let stack = stack().await;
+    let llm = FakeLlm::start(vec![
+        calls(&[("add_task", r#"{"title": "Buy milk""#)]),
+        calls(&[("add_task", r#"{"title": "Buy milk", "when": "now"}"#)]),
+        calls(&[("add_task", r#"{"title": "Buy milk"}"#)]),
+        says(&["Added \"Buy milk\"."]),
+    ])
+    .await;
+    let reply = stack
+        .respond(&llm.assistant(TIMEOUT), "add milk", &Recorder::default())
+        .await
+        .unwrap();
+    assert_eq!(reply.text, "Added \"Buy milk\".");
+    assert_eq!(reply.actions.len(), 1, "only what was done is reported");
+    assert_eq!(stack.titles().await, ["Buy milk"]);
+
+    let requests = llm.requests();
+    let last = |index: usize| {
+        let messages = requests[index]["messages"].as_array().unwrap().clone();
+        let content = messages.last().unwrap()["content"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        serde_json::from_str::<Value>(&content).unwrap()
+    };
+    let syntax = last(1)["error"].as_str().unwrap().to_owned();
+    assert!(syntax.contains("not valid JSON"), "{syntax}");
+    let schema = last(2)["error"].as_str().unwrap().to_owned();
+    assert!(
+        schema.contains("invalid arguments") && schema.contains("when"),
+        "{schema}"
+    );
+    assert_eq!(last(3)["task"]["title"], "Buy milk");
+}
+
+#[tokio::test]
+async fn repeated_invalid_calls_end_in_a_provider_error_not_a_500() {
+    let stack = stack().await;
+    let invalid = vec![
+        calls(&[("add_task", "{not json")]),
+        calls(&[("complete_task", r#"{"id": 999}"#)]),
+        calls(&[("launch_rockets", "{}")]),
+        calls(&[("add_task", r#"{"title": ""}"#)]),
+        says(&["never asked"]),
+    ];
+    let llm = FakeLlm::start(invalid.clone()).await;
+    let result = stack
+        .respond(&llm.assistant(TIMEOUT), "do things", &Recorder::default())
+        .await;
+    let (reason, actions) = provider_reason(result);
+    assert!(reason.contains("4 invalid tool calls"), "{reason}");
+    assert!(actions.is_empty());
+    assert_eq!(llm.requests().len(), 4);
+    assert_eq!(llm.left(), 1);
+    assert!(stack.titles().await.is_empty());
+
+    // Through the chat, the turn still succeeds: the stand-in answers.
+    let llm = FakeLlm::start(invalid).await;
+    let response = stack
+        .chat(llm.assistant(TIMEOUT))
+        .turn(
+            stack.principal,
+            ChatRequest {
+                message: "do things".into(),
+                conversation_id: None,
+            },
+            &Recorder::default(),
+        )
+        .await
+        .unwrap();
+    assert!(response.reply.starts_with(FALLBACK_NOTE));
+    assert!(response.actions.is_empty());
+}
+
+#[tokio::test]
+async fn a_provider_that_does_not_stream_is_asked_without_streaming() {
+    let stack = stack().await;
+    let plain = |message: Value| {
+        Scripted::Json(
+            200,
+            json!({"id": "x", "object": "chat.completion", "created": 1, "model": "m",
+                   "choices": [{"index": 0, "message": message, "finish_reason": "stop"}]}),
+            vec![],
+        )
+    };
+    let llm = FakeLlm::start(vec![
+        // Asked to stream, it answers plain JSON; asked again without.
+        plain(json!({"role": "assistant", "content": "ignored"})),
+        plain(json!({"role": "assistant", "content": null, "tool_calls": [
+            {"id": "c1", "type": "function", "function": {"name": "add_task", "arguments": "{\"title\":\"Plain\"}"}}
+        ]})),
+        plain(json!({"role": "assistant", "content": "Added \"Plain\"."})),
+    ])
+    .await;
+    let events = Recorder::default();
+    let reply = stack
+        .respond(&llm.assistant(TIMEOUT), "add plain", &events)
+        .await
+        .unwrap();
+    assert_eq!(reply.text, "Added \"Plain\".");
+    assert_eq!(events.text(), reply.text);
+    assert_eq!(stack.titles().await, ["Plain"]);
+    let requests = llm.requests();
+    assert_eq!(requests[0]["stream"], true);
+    assert!(requests[1].get("stream").is_none());
+    assert!(requests[2].get("stream").is_none(), "remembered");
+}
+
+#[tokio::test]
+async fn a_database_failure_is_a_service_error_not_a_provider_one() {
+    let stack = stack().await;
+    let llm = FakeLlm::start(vec![calls(&[("list_tasks", "{}")])]).await;
+    stack.services.store().close().await;
+    let result = stack
+        .respond(&llm.assistant(TIMEOUT), "list", &Recorder::default())
+        .await;
+    assert!(
+        matches!(result, Err(AssistantError::Service(_))),
+        "{result:?}"
+    );
+}
+
+#[tokio::test]
+async fn history_is_replayed_with_tool_calls_results_and_text() {
+    let stack = stack().await;
+    let llm = FakeLlm::start(vec![
+        calls(&[("add_task", r#"{"title": "Buy milk"}"#)]),
+        says(&["Added \"Buy milk\"."]),
+        says(&["It is task 1."]),
+    ])
+    .await;
+    let chat = stack.chat(llm.assistant(TIMEOUT));
+    let first = chat
+        .turn(
+            stack.principal,
+            ChatRequest {
+                message: "add milk".into(),
+                conversation_id: None,
+            },
+            &Recorder::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(first.reply, "Added \"Buy milk\".");
+    assert_eq!(first.actions.len(), 1);
+    let second = chat
+        .turn(
+            stack.principal,
+            ChatRequest {
+                message: "which one was that?".into(),
+                conversation_id: Some(first.conversation_id),
+            },
+            &Recorder::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(second.reply, "It is task 1.");
+
+    let messages = llm.requests()[2]["messages"].as_array().unwrap().clone();
+    let roles: Vec<&str> = messages
+        .iter()
+        .map(|m| m["role"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        roles,
+        ["system", "user", "assistant", "tool", "assistant", "user"]
+    );
+    assert_eq!(messages[1]["content"], "add milk");
+    let call = &messages[2]["tool_calls"][0];
+    let id = call["id"].as_str().unwrap();
+    assert!(id.starts_with("call_"), "{id}");
+    assert_eq!(call["type"], "function");
+    assert_eq!(call["function"]["name"], "add_task");
+    let arguments: Value =
+        serde_json::from_str(call["function"]["arguments"].as_str().unwrap()).unwrap();
+    assert_eq!(arguments, json!({"title": "Buy milk"}));
+    assert!(messages[2].get("content").is_none());
+    assert_eq!(messages[3]["tool_call_id"], id);
+    let result: Value = serde_json::from_str(messages[3]["content"].as_str().unwrap()).unwrap();
+    assert_eq!(result["task"]["title"], "Buy milk");
+    assert_eq!(
+        messages[4],
+        json!({"role": "assistant", "content": "Added \"Buy milk\"."})
+    );
+    assert_eq!(messages[5]["content"], "which one was that?");
+}
