@@ -240,11 +240,11 @@ fn bench_backend(
     // The last warm server takes the load, so its peak RSS is from serving only.
     let server = last.context("no warm start")?;
 
-    let token = seed(server.addr)?;
-    eprintln!("[{name}] seeded 1 user and {SEED_TASKS} tasks");
     let mut scenarios = Vec::new();
-    // List before create, so that the list scenario reads exactly the seed.
     for scenario in [&LIST, &CREATE, &CHAT_ADD, &CHAT_LIST] {
+        // Each scenario acts for its own user with exactly the seeded tasks,
+        // so what one scenario created does not weigh on the next.
+        let token = seed(server.addr, scenario.name)?;
         check_scenario(scenario, server.addr, &token)?;
         eprintln!(
             "[{name}] wrk: {} {} for {}s…",
@@ -273,9 +273,9 @@ fn bench_backend(
 }
 
 /// Signs up one user and creates the seed tasks; returns the user's token.
-fn seed(addr: SocketAddr) -> Result<String> {
-    let signup =
-        json!({"email": "bench@example.com", "password": "bench-password-1", "name": "Bench"});
+/// Signs up a new user (`bench-<label>@example.com`) with [`SEED_TASKS`] tasks.
+fn seed(addr: SocketAddr, label: &str) -> Result<String> {
+    let signup = json!({"email": format!("bench-{label}@example.com"), "password": "bench-password-1", "name": "Bench"});
     let response = http::send(
         addr,
         "POST",
