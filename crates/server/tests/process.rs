@@ -498,3 +498,77 @@ fn a_conversation_continues_after_a_restart() {
     let history: serde_json::Value = serde_json::from_str(&history).unwrap();
     assert_eq!(history["messages"].as_array().unwrap().len(), 4);
 }
+
+#[test]
+fn todo_chat_talks_locally_and_to_a_server() {
+    let url = sqlite_url();
+    let server = Running::start(&url, &[]);
+    let session = server.signup();
+
+    // Locally, on the same database: the only account is the one used.
+    let local = todo()
+        .args(["chat", "add buy eggs tomorrow #shopping"])
+        .env("DATABASE_URL", &url)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&local.stdout);
+    assert!(
+        local.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&local.stderr)
+    );
+    assert!(
+        stdout.contains("Buy eggs") && stdout.contains("[add_task ✓]"),
+        "{stdout}"
+    );
+
+    // Remotely, with a personal access token, streaming the reply.
+    let (status, created) = server.http(
+        "POST",
+        "/api/tokens",
+        Some(&session),
+        r#"{"name":"terminal"}"#,
+    );
+    assert_eq!(status, 201, "{created}");
+    let token = serde_json::from_str::<serde_json::Value>(&created).unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let server_url = format!("http://127.0.0.1:{}", server.port);
+    let remote = todo()
+        .args([
+            "chat",
+            "--server",
+            &server_url,
+            "what's",
+            "due",
+            "tomorrow?",
+        ])
+        .env("TODO_TOKEN", &token)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&remote.stdout);
+    assert!(
+        remote.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&remote.stderr)
+    );
+    assert!(
+        stdout.contains("Buy eggs") && stdout.contains("[list_tasks ✓]"),
+        "{stdout}"
+    );
+
+    // A bad token is one readable line.
+    let refused = todo()
+        .args(["chat", "--server", &server_url, "hi"])
+        .env("TODO_TOKEN", "tdc_nope")
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with("todo: the server answered 401"),
+        "{stderr}"
+    );
+}
