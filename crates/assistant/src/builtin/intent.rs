@@ -83,6 +83,8 @@ pub struct Changes {
     pub replace_note: bool,
     pub recurrence: Option<String>,
     pub clear_recurrence: bool,
+    /// Only a time was said ("move it to 3pm"): the task keeps its day.
+    pub time_only: bool,
 }
 
 impl Changes {
@@ -416,7 +418,11 @@ fn add_items(msg: &Msg, ctx: &ParseContext) -> Option<Vec<String>> {
         low,
     ) {
         let v = c.name("v")?;
-        return Some(split_items(msg.orig_at(v.range()), v.as_str(), ctx));
+        // "put the laundry task back on my list" reopens it.
+        if !v.as_str().ends_with(" back") {
+            return Some(split_items(msg.orig_at(v.range()), v.as_str(), ctx));
+        }
+        return None;
     }
     if matches!(
         low,
@@ -570,6 +576,8 @@ const TASK_VERBS: &[&str] = &[
 ];
 
 fn starts_with_verb(text: &str) -> bool {
+    let text = text.trim_start();
+    let text = text.strip_prefix("to ").unwrap_or(text);
     text.split_whitespace()
         .next()
         .is_some_and(|w| TASK_VERBS.contains(&w.trim_matches(|c: char| !c.is_alphanumeric())))
@@ -625,9 +633,13 @@ fn split_items(orig: &str, low: &str, ctx: &ParseContext) -> Vec<String> {
     } else {
         // Only "and"-like cuts: split where the next part starts with a
         // verb, or where no part does and each is short ("milk and eggs").
-        let short = parts
-            .iter()
-            .all(|(a, b)| low[*a..*b].split_whitespace().count() <= 3);
+        let short = parts.iter().all(|(a, b)| {
+            quick_add::parse(&low[*a..*b], ctx)
+                .title
+                .split_whitespace()
+                .count()
+                <= 2
+        });
         verbs.iter().skip(1).all(|v| *v) || (verbs.iter().all(|v| !*v) && short)
     };
     if !split {
@@ -741,7 +753,7 @@ const LIST_WORDS: &[&str] = &[
 fn list(s: &str, ctx: &ParseContext) -> Option<ListSpec> {
     let search = caps(
         re!(
-            r"^(?:find|search(?:\s+for)?|search\s+(?:my\s+)?(?:tasks|list)\s+for|look\s+for|look\s+up|lookup|locate|do i have\s+(?:a|any)\s+(?:tasks?|todos?)\s+(?:about|for|with|called|named|mentioning|containing)|is there\s+(?:a|any)\s+(?:tasks?|todos?)\s+(?:about|for|with|called|named|mentioning|containing)|any\s+(?:tasks?|todos?)\s+(?:about|for|with|called|named|mentioning|containing))\s+(?P<q>.+)$"
+            r"^(?:find|search\s+(?:my\s+)?(?:tasks|list)\s+for|search(?:\s+for)?|look\s+for|look\s+up|lookup|locate|do i have\s+(?:a|any)\s+(?:tasks?|todos?)\s+(?:about|for|with|called|named|mentioning|containing)|is there\s+(?:a|any)\s+(?:tasks?|todos?)\s+(?:about|for|with|called|named|mentioning|containing)|any\s+(?:tasks?|todos?)\s+(?:about|for|with|called|named|mentioning|containing))\s+(?P<q>.+)$"
         ),
         s,
     );
@@ -776,7 +788,7 @@ fn list(s: &str, ctx: &ParseContext) -> Option<ListSpec> {
     );
     let bare = is(
         re!(
-            r"^(?:(?:my|all|all my|the)\s+)?(?:tasks|todos|to-dos|todo list|to-do list|list|agenda|overdue|overdue tasks|completed|completed tasks|done tasks|finished tasks|today|today's tasks|todays tasks|tasks for today|tasks due today|upcoming|upcoming tasks|pending|pending tasks|open tasks|urgent tasks|important tasks|everything|tasks today|tasks this week|this week|tomorrow's tasks|tasks for tomorrow|#[\w-]+(?:\s+tasks)?|[\w-]+\s+tasks)$"
+            r"^(?:(?:my|all|all my|the)\s+)?(?:tasks|todos|to-dos|todo list|to-do list|list|agenda|overdue|overdue tasks|completed|completed tasks|done tasks|finished tasks|today|today's tasks|todays tasks|tasks for today|tasks due today|upcoming|upcoming tasks|pending|pending tasks|open tasks|urgent tasks|important tasks|everything|tasks today|tasks this week|this week|tomorrow's tasks|tasks for tomorrow|#[\w-]*[a-z][\w-]*(?:\s+tasks)?|[\w-]+\s+tasks)$"
         ),
         s,
     );
@@ -787,7 +799,7 @@ fn list(s: &str, ctx: &ParseContext) -> Option<ListSpec> {
         && !bare
         && !is(
             re!(
-                r"\b(?:tasks?|todos?|to-dos?|to do|due|overdue|late|today|tonight|tomorrow|week|list|plate|agenda|schedule|completed|done|finished|pending|left|remaining|urgent|priority|important|upcoming|next|open|outstanding|do i have|have i got|on my|everything|anything|#[\w-]+|tagged)\b|#"
+                r"\b(?:tasks?|todos?|to-dos?|to do|due|overdue|late|today|tonight|tomorrow|week|list|plate|agenda|schedule|completed|done|finished|pending|left|remaining|urgent|priority|important|upcoming|next|open|outstanding|do i have|have i got|on my|everything|anything|tagged)\b|#[\w-]*[a-z]"
             ),
             s,
         )
@@ -856,7 +868,7 @@ fn list(s: &str, ctx: &ParseContext) -> Option<ListSpec> {
     } else if is(re!(r"\b(?:low|low-priority|p4)\b"), s) {
         spec.priority = Some(PriorityArg::Low);
     }
-    if let Some(c) = caps(re!(r"#(?P<t>[\w-]+)"), s) {
+    if let Some(c) = caps(re!(r"#(?P<t>[\w-]*[a-z][\w-]*)"), s) {
         spec.tag = c.name("t").map(|t| t.as_str().to_owned());
     } else if let Some(c) = caps(
         re!(
@@ -928,7 +940,8 @@ fn tags_of(text: &str) -> Option<Vec<String>> {
 /// punctuation off.
 fn value(msg: &Msg, c: &Captures, name: &str) -> Option<String> {
     let m = c.name(name)?;
-    let text = msg.orig_at(m.range()).trim();
+    let text = msg.plain_at(m.range());
+    let text = text.trim();
     let text = text
         .strip_prefix(['"', '“', '\''])
         .and_then(|t| t.strip_suffix(['"', '”', '\'']))
@@ -1101,6 +1114,9 @@ pub fn edit_arg(v: &str, ctx: &ParseContext) -> Option<Changes> {
             .any(|m| matches!(m.kind, MatchKind::Date | MatchKind::Time));
         if said_date || parsed.recurrence.is_none() {
             changes.due = Some(due_string(due));
+            changes.time_only = !parsed.matches.iter().any(|m| m.kind == MatchKind::Date)
+                && parsed.matches.iter().any(|m| m.kind == MatchKind::Time)
+                && matches!(due, Due::At(_));
         }
     }
     if let Some(rule) = &parsed.recurrence {
@@ -1474,6 +1490,7 @@ fn act(msg: &Msg, ctx: &ParseContext) -> Option<Intent> {
             &[
                 "to", "for", "until", "till", "til", "on", "at", "due", "by", "into",
             ],
+            false,
             ctx,
             |c| c.due.is_some(),
         ) {
@@ -1481,7 +1498,7 @@ fn act(msg: &Msg, ctx: &ParseContext) -> Option<Intent> {
         }
         // "reschedule it friday": no connector.
         if s.starts_with("reschedule") || s.starts_with("move") {
-            if let Some((r, changes)) = split_at_value(rest, &[], ctx, |c| c.due.is_some()) {
+            if let Some((r, changes)) = split_at_value(rest, &[], true, ctx, |c| c.due.is_some()) {
                 return Some(edit(changes, &r));
             }
         }
@@ -1622,11 +1639,10 @@ fn act(msg: &Msg, ctx: &ParseContext) -> Option<Intent> {
     )) {
         let rest = group(&k, "rest");
         if let Some((r, changes)) =
-            split_at_value(rest, &["to", "as", "into", "for", "at"], ctx, |_| true)
+            split_at_value(rest, &["to", "as", "into", "for", "at"], true, ctx, |_| {
+                true
+            })
         {
-            return Some(edit(changes, &r));
-        }
-        if let Some((r, changes)) = split_at_value(rest, &[], ctx, |_| true) {
             return Some(edit(changes, &r));
         }
         // "change X to Y" with Y no value: a new title.
@@ -1667,6 +1683,7 @@ fn act(msg: &Msg, ctx: &ParseContext) -> Option<Intent> {
 fn split_at_value(
     rest: &str,
     connectors: &[&str],
+    bare: bool,
     ctx: &ParseContext,
     accept: impl Fn(&Changes) -> bool,
 ) -> Option<(String, Changes)> {
@@ -1674,17 +1691,18 @@ fn split_at_value(
     for cut in 1..words.len() {
         let head = words[..cut].join(" ");
         let tail = &words[cut..];
-        let tail = if connectors.is_empty() {
-            tail
-        } else if connectors.contains(&tail[0]) && tail.len() > 1 {
-            &tail[1..]
-        } else {
-            continue;
-        };
-        let value = tail.join(" ");
-        if let Some(changes) = edit_arg(&value, ctx).filter(|c| accept(c)) {
-            if reference::parse_one(&head).is_some() {
-                return Some((head, changes));
+        let mut values: Vec<String> = Vec::new();
+        if connectors.contains(&tail[0]) && tail.len() > 1 {
+            values.push(tail[1..].join(" "));
+        }
+        if bare {
+            values.push(tail.join(" "));
+        }
+        for value in values {
+            if let Some(changes) = edit_arg(&value, ctx).filter(|c| accept(c)) {
+                if reference::parse_one(&head).is_some() {
+                    return Some((head, changes));
+                }
             }
         }
     }

@@ -297,7 +297,13 @@ impl Session<'_> {
         let mut problems: Vec<String> = Vec::new();
         for item in items {
             let parsed = quick_add::parse(&item, &ctx);
-            let title = tidy_title(&parsed.title);
+            // "remind me tomorrow to stretch": the "to" is no part of it.
+            let title = parsed.title.trim();
+            let title = match title.get(..3) {
+                Some(to) if to.eq_ignore_ascii_case("to ") && title.len() > 3 => &title[3..],
+                _ => title,
+            };
+            let title = tidy_title(title);
             if title.is_empty() {
                 problems.push(format!("“{item}” has no title, so I didn't add it."));
                 continue;
@@ -357,11 +363,8 @@ impl Session<'_> {
             tag: spec.tag.clone(),
             priority: spec.priority,
             due: spec.due,
-            sort: Some(if status == StatusArg::Pending {
-                SortArg::Due
-            } else {
-                SortArg::Created
-            }),
+            // Soonest first, then oldest: the order people count in.
+            sort: Some(SortArg::Due),
             limit: Some(if spec.on_date.is_some() {
                 100
             } else {
@@ -607,11 +610,10 @@ impl Session<'_> {
         if let [(task, _)] = matches.as_slice() {
             return Ok(Resolved::Tasks(vec![task.clone()]));
         }
-        let candidates: Vec<Task> = matches
-            .into_iter()
-            .map(|(t, _)| t)
-            .take(MAX_CANDIDATES)
-            .collect();
+        let mut candidates: Vec<Task> = matches.into_iter().map(|(t, _)| t).collect();
+        // Oldest first, so "the first one" is the one made first.
+        candidates.sort_by_key(|t| t.id);
+        candidates.truncate(MAX_CANDIDATES);
         Ok(Resolved::Answer(self.ask(
             op.clone(),
             &candidates,
@@ -824,10 +826,16 @@ impl Session<'_> {
         let mut new_due: Option<Due> = None;
         if let Some(due) = &changes.due {
             let parsed = Due::parse(due, None, self.tz).ok();
-            // "move it to friday" keeps a timed task's time of day.
             let due = match (parsed, task.due()) {
+                // "move it to friday" keeps a timed task's time of day…
                 (Some(Due::Date(date)), Some(Due::At(at))) => {
                     let time = at.with_timezone(&self.tz.tz()).time();
+                    Some(Due::At(self.tz.resolve(date.and_time(time))))
+                }
+                // …and "move it to 3pm" its day.
+                (Some(Due::At(at)), Some(current)) if changes.time_only => {
+                    let time = at.with_timezone(&self.tz.tz()).time();
+                    let date = current.local_date(self.tz);
                     Some(Due::At(self.tz.resolve(date.and_time(time))))
                 }
                 (parsed, _) => parsed,

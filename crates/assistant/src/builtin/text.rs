@@ -10,6 +10,9 @@ use strsim::osa_distance;
 pub struct Msg {
     pub orig: String,
     pub low: String,
+    /// `orig` before keyword typos were fixed, word for word: new titles
+    /// and notes come from it ("renamed" is no typo of "rename" there).
+    pub plain: String,
 }
 
 impl Msg {
@@ -17,7 +20,46 @@ impl Msg {
         Self {
             orig: text.to_owned(),
             low: aligned_lower(text),
+            plain: text.to_owned(),
         }
+    }
+
+    /// The unfixed original text of a byte range of `low`, mapped word by
+    /// word (fixing a typo may change a word's length).
+    pub fn plain_at(&self, range: std::ops::Range<usize>) -> String {
+        if self.plain == self.orig {
+            return self.orig_at(range).to_owned();
+        }
+        let (Some(before), Some(upto)) = (self.low.get(..range.start), self.low.get(..range.end))
+        else {
+            return String::new();
+        };
+        let first = before.matches(' ').count();
+        let last = upto.matches(' ').count();
+        let fixed: Vec<&str> = self.orig.split(' ').collect();
+        let plain: Vec<&str> = self.plain.split(' ').collect();
+        if fixed.len() != plain.len() || last >= plain.len() {
+            return self.orig_at(range).to_owned();
+        }
+        let head_cut = range.start - before.rfind(' ').map_or(0, |at| at + 1);
+        let tail_word_start = upto.rfind(' ').map_or(0, |at| at + 1);
+        let tail_keep = range.end - tail_word_start;
+        let mut words: Vec<String> = plain[first..=last]
+            .iter()
+            .map(|w| (*w).to_owned())
+            .collect();
+        // Offsets inside a word hold only where the word was not changed.
+        if let Some(w) = words.last_mut() {
+            if plain[last].len() == fixed[last].len() {
+                w.truncate(tail_keep.min(w.len()));
+            }
+        }
+        if let Some(w) = words.first_mut() {
+            if plain[first].len() == fixed[first].len() && head_cut <= w.len() {
+                *w = w[head_cut..].to_owned();
+            }
+        }
+        words.join(" ")
     }
 
     /// The original text at a byte range of `low`.
@@ -36,7 +78,11 @@ impl Msg {
             .map(|(_, l)| l.as_str())
             .collect::<Vec<_>>()
             .join(" ");
-        Self { orig, low }
+        Self {
+            plain: orig.clone(),
+            orig,
+            low,
+        }
     }
 
     fn words(&self) -> Vec<(String, String)> {
@@ -100,6 +146,10 @@ const LEADING: &[&[&str]] = &[
     &["uh"],
     &["well"],
     &["alright"],
+    &["actually"],
+    &["oh", "and"],
+    &["by", "the", "way"],
+    &["btw"],
     &["right"],
     &["quickly"],
 ];
@@ -371,6 +421,13 @@ fn correct(
     if vocabulary.contains(&word) || PROTECTED.contains(&word) {
         return None;
     }
+    // "renamed", "incomplete": another form of a word, not a typo of it.
+    if vocabulary
+        .iter()
+        .any(|v| v.len() >= 4 && word.len() > v.len() && word.contains(v))
+    {
+        return None;
+    }
     let allowed = if len >= 8 { 2 } else { 1 };
     let mut best: Option<(&'static str, usize)> = None;
     for candidate in vocabulary {
@@ -438,11 +495,42 @@ fn quoted_flags(words: &[(String, String)]) -> Vec<bool> {
         .collect()
 }
 
+/// Lines become a comma list ("add these:\n- milk\n- eggs" → "add
+/// these: milk, eggs"), bullets and numbering off.
+fn one_line(raw: &str) -> String {
+    let mut out = String::new();
+    for line in raw.lines() {
+        let line = line.trim();
+        let line = line
+            .strip_prefix(['-', '*', '•'])
+            .map(str::trim_start)
+            .unwrap_or(line);
+        let numbered = line
+            .split_once(['.', ')'])
+            .filter(|(n, rest)| {
+                !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()) && rest.starts_with(' ')
+            })
+            .map(|(_, rest)| rest.trim_start());
+        let line = numbered.unwrap_or(line);
+        if line.is_empty() {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(if out.ends_with(':') || out.ends_with(',') {
+                " "
+            } else {
+                ", "
+            });
+        }
+        out.push_str(line);
+    }
+    out
+}
+
 /// The message tidied for reading: filler off, the first word's typo fixed,
 /// misspelt date words fixed. Titles are safe from other corrections.
 pub fn normalize(raw: &str) -> Msg {
-    let cleaned: String = raw
-        .trim()
+    let cleaned: String = one_line(raw)
         .chars()
         .map(|c| match c {
             '’' | '‘' | '`' => '\'',
@@ -477,7 +565,7 @@ pub fn normalize(raw: &str) -> Msg {
                 words.truncate(words.len() - phrase.len());
                 // "…, please": the comma goes too.
                 if let Some(last) = words.last_mut() {
-                    let keep = last.1.trim_end_matches([',', '!']).len();
+                    let keep = last.1.trim_end_matches([',', '!', '?', '.']).len();
                     last.0.truncate(keep);
                     last.1.truncate(keep);
                 }
@@ -534,7 +622,10 @@ pub fn fix_keywords(msg: &Msg) -> Msg {
             replace_word(word, fixed);
         }
     }
-    Msg::from_words(&words)
+    Msg {
+        plain: msg.plain.clone(),
+        ..Msg::from_words(&words)
+    }
 }
 
 #[cfg(test)]
