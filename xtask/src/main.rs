@@ -27,6 +27,16 @@ enum Command {
     /// Load-test the release server on SQLite and/or Postgres with wrk and
     /// print throughput, latency, start-up time and memory (never asserts).
     Bench(BenchArgs),
+    /// Run the builtin assistant's evaluation set and print the pass rate
+    /// per intent and overall (`cargo xtask eval --min 0.97`).
+    Eval(EvalArgs),
+}
+
+#[derive(Debug, Args)]
+struct EvalArgs {
+    /// Passed to the runner: --min 0.97, --filter NAME|INTENT|FILE, --quiet.
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    args: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -73,6 +83,27 @@ fn main() -> Result<()> {
                 build: !args.no_build,
                 workspace: workspace_root(),
             })
+        }
+        Command::Eval(args) => {
+            let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+            let status = std::process::Command::new(cargo)
+                .args([
+                    "run",
+                    "--quiet",
+                    "-p",
+                    "todo-assistant",
+                    "--bin",
+                    "eval",
+                    "--",
+                ])
+                .args(&args.args)
+                .current_dir(workspace_root())
+                .status()
+                .context("running the eval binary")?;
+            if !status.success() {
+                bail!("the evaluation failed ({status})");
+            }
+            Ok(())
         }
     }
 }
