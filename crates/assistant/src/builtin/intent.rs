@@ -169,6 +169,7 @@ pub fn parse(msg: &Msg, ctx: &ParseContext) -> Intent {
 // Small talk.
 
 fn small_talk(s: &str) -> Option<Intent> {
+    let s = s.replace(',', "");
     let s = s.trim_end_matches(['!', '?', '.', ' ']).trim();
     if s.is_empty() || !s.chars().any(char::is_alphanumeric) {
         return Some(Intent::Talk(Talk::Ack));
@@ -766,13 +767,10 @@ fn list(s: &str, ctx: &ParseContext) -> Option<ListSpec> {
         ) {
             let q = q
                 .trim_matches(|c: char| c == '"' || c == '“' || c == '”' || c == '\'')
-                .trim_start_matches("the ")
-                .trim_start_matches("my ")
-                .trim_end_matches(" tasks")
-                .trim_end_matches(" task")
                 .trim_end_matches(" in my tasks")
-                .trim_end_matches(" on my list")
-                .trim();
+                .trim_end_matches(" on my list");
+            let q = reference::strip_nouns(reference::strip_articles(q));
+            let q = reference::strip_articles(q).trim();
             return Some(ListSpec {
                 status: Some(StatusArg::All),
                 query: Some(q.to_owned()),
@@ -994,6 +992,18 @@ fn add_verb_edit(msg: &Msg) -> Option<Intent> {
     }
     if let Some(c) = caps(
         re!(
+            r"^(?:add|put|apply|attach|give)\s+(?:the\s+|a\s+)?(?P<t>#?[\w-]+)\s+(?:tag|label)\s+(?:to|on|onto)\s+(?P<r>.+)$"
+        ),
+        s,
+    ) {
+        let changes = Changes {
+            add_tags: tags_of(group(&c, "t"))?,
+            ..Changes::default()
+        };
+        return Some(edit(changes, group(&c, "r")));
+    }
+    if let Some(c) = caps(
+        re!(
             r"^(?:add|put|apply|attach)\s+(?P<t>#[^\s,]+(?:(?:\s*,\s*|\s+and\s+|\s+)#[^\s,]+)*)\s+(?:to|on|onto)\s+(?P<r>.+)$"
         ),
         s,
@@ -1011,6 +1021,9 @@ fn add_verb_edit(msg: &Msg) -> Option<Intent> {
 fn priority_word(s: &str) -> Option<PriorityArg> {
     let s = s
         .trim()
+        .trim_end_matches(" anymore")
+        .trim_end_matches(" any more")
+        .trim_end_matches(" any longer")
         .trim_start_matches("a ")
         .trim_start_matches("the ")
         .trim_start_matches("to ")
@@ -1446,7 +1459,7 @@ fn act(msg: &Msg, ctx: &ParseContext) -> Option<Intent> {
     .or_else(|| c(re!(r"^i\s+(?:just\s+|already\s+|finally\s+)?did\s+(?P<r>.+)$")))
     .or_else(|| {
         c(re!(
-            r"^(?:complete|finish|check off|tick off|cross off|close|resolve|knock out|knock off)\s+(?P<r>.+)$"
+            r"^(?:complete|finish|check off|tick off|cross off|mark off|close|resolve|knock out|knock off)\s+(?P<r>.+)$"
         ))
     })
     .or_else(|| c(re!(r"^(?:check|tick|cross|knock)\s+(?P<r>.+?)\s+off(?:\s+(?:my|the)\s+list)?$")))
@@ -1575,7 +1588,7 @@ fn act(msg: &Msg, ctx: &ParseContext) -> Option<Intent> {
         return Some(edit(changes, group(&k, "r")));
     }
     if let Some(k) = c(re!(
-        r"^(?:prioritize|prioritise|escalate|raise the priority of|raise priority of|increase the priority of|bump up|bump up the priority of|flag)\s+(?P<r>.+)$"
+        r"^(?:bump up the priority of|raise the priority of|raise priority of|increase the priority of|prioritize|prioritise|escalate|bump up)\s+(?P<r>.+)$"
     )) {
         let changes = Changes {
             priority: Some(PriorityArg::High),
@@ -1635,7 +1648,7 @@ fn act(msg: &Msg, ctx: &ParseContext) -> Option<Intent> {
 
     // "make it urgent", "set task 3 to tomorrow 5pm", "change it to weekly".
     if let Some(k) = c(re!(
-        r"^(?:make|set|change|update|mark|turn|switch|edit|move|put)\s+(?P<rest>.+)$"
+        r"^(?:make|set|change|update|mark|turn|switch|edit|move|put|flag)\s+(?P<rest>.+)$"
     )) {
         let rest = group(&k, "rest");
         if let Some((r, changes)) =
@@ -1658,6 +1671,13 @@ fn act(msg: &Msg, ctx: &ParseContext) -> Option<Intent> {
                 return Some(edit(changes, group(&m, "r")));
             }
         }
+    }
+    if let Some(k) = c(re!(r"^flag\s+(?P<r>.+)$")) {
+        let changes = Changes {
+            priority: Some(PriorityArg::High),
+            ..Changes::default()
+        };
+        return Some(edit(changes, group(&k, "r")));
     }
     // "the dentist task is urgent", "task 3 is due friday".
     if let Some(k) = c(re!(

@@ -685,7 +685,12 @@ impl Session<'_> {
                         .len()
                         .checked_sub(usize::try_from(-n).unwrap_or(usize::MAX))
                         .and_then(pick),
-                    Ref::Id(id) => candidates.iter().find(|c| c.id == id).map(|c| c.id),
+                    // "number 1" names a candidate's place unless it is one's id.
+                    Ref::Id(id) => candidates
+                        .iter()
+                        .find(|c| c.id == id)
+                        .map(|c| c.id)
+                        .or_else(|| usize::try_from(id - 1).ok().and_then(pick)),
                     Ref::All => {
                         ids.extend(candidates.iter().map(|c| c.id));
                         continue;

@@ -130,6 +130,9 @@ const FILLER_AFTER: &[&str] = &[
     " now",
     " already",
     " from earlier",
+    " anymore",
+    " any more",
+    " any longer",
     " in there",
     " you showed me",
     " you just showed me",
@@ -160,7 +163,7 @@ fn core(raw: &str) -> String {
     s
 }
 
-fn strip_articles(s: &str) -> &str {
+pub fn strip_articles(s: &str) -> &str {
     let mut s = s.trim();
     loop {
         let before = s;
@@ -175,7 +178,7 @@ fn strip_articles(s: &str) -> &str {
     }
 }
 
-fn strip_nouns(s: &str) -> &str {
+pub fn strip_nouns(s: &str) -> &str {
     let mut s = s.trim();
     loop {
         let before = s;
@@ -336,19 +339,20 @@ pub fn title_words(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// A crude stem, enough to meet other forms of a word: "groceries" and
+/// "grocery", "writing" and "write", "calls" and "call".
 fn stem(word: &str) -> &str {
     if word.len() > 4 {
-        if let Some(base) = word.strip_suffix("ies") {
-            return base;
-        }
-        if let Some(base) = word.strip_suffix("ing") {
-            return base;
+        for suffix in ["ies", "ing", "ed"] {
+            if let Some(base) = word.strip_suffix(suffix) {
+                return base;
+            }
         }
     }
     if word.len() > 3 && word.ends_with('s') && !word.ends_with("ss") {
-        return &word[..word.len() - 1];
+        return stem(&word[..word.len() - 1]);
     }
-    if word.len() > 3 && word.ends_with('y') {
+    if word.len() > 3 && (word.ends_with('y') || word.ends_with('e')) {
         return &word[..word.len() - 1];
     }
     word

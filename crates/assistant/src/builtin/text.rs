@@ -576,6 +576,19 @@ pub fn normalize(raw: &str) -> Msg {
             break;
         }
     }
+    // "it's done" reads as "it is done".
+    let mut expanded = Vec::with_capacity(words.len());
+    for (orig, low) in words {
+        match low.as_str() {
+            "it's" | "that's" | "this's" => {
+                let head = &low[..low.len() - 2];
+                expanded.push((orig[..orig.len() - 2].to_owned(), head.to_owned()));
+                expanded.push(("is".to_owned(), "is".to_owned()));
+            }
+            _ => expanded.push((orig, low)),
+        }
+    }
+    let mut words = expanded;
     if let Some(first) = words.first_mut() {
         let (_, body, _) = split_punct(&first.1);
         let body = body.to_owned();
