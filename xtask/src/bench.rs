@@ -104,8 +104,11 @@ struct BackendResult {
 
 struct ScenarioResult {
     scenario: &'static wrk::Scenario,
+    connections: u32,
     report: wrk::Report,
     cpu: Share,
+    /// The server's peak RSS once this scenario ended: shows which one grew it.
+    peak_rss_bytes: u64,
 }
 
 pub fn run(options: &Options) -> Result<()> {
@@ -257,8 +260,10 @@ fn bench_backend(
         let cpu = cpu::sample(server.pid())?.share_since(&before);
         scenarios.push(ScenarioResult {
             scenario,
+            connections: scenario.connections.unwrap_or(load.connections),
             report,
             cpu,
+            peak_rss_bytes: server.peak_rss()?,
         });
     }
     let peak_rss_bytes = server.peak_rss()?;
@@ -427,20 +432,23 @@ fn print_report(results: &[BackendResult], load: &wrk::Load, background: f64) {
     };
     println!("   background CPU use before the run: {background:.2} cores{noisy}\n");
     println!(
-        "{:<9} {:<24} {:>10} {:>9} {:>9} {:>8}   CPU cores: server / wrk / other / steal / idle",
-        "backend", "scenario", "req/s", "p50", "p99", "errors",
+        "{:<9} {:<10} {:<24} {:>5} {:>9} {:>9} {:>9} {:>8} {:>9}   CPU cores: server / wrk / other / steal / idle",
+        "backend", "scenario", "request", "conns", "req/s", "p50", "p99", "errors", "peak RSS",
     );
     for result in results {
         for s in &result.scenarios {
             let flag = if s.report.errors() > 0 { " !!" } else { "" };
             println!(
-                "{:<9} {:<24} {:>10.1} {:>7.2}ms {:>7.2}ms {:>8}   {:.2} / {:.2} / {:.2} / {:.2} / {:.2}",
+                "{:<9} {:<10} {:<24} {:>5} {:>9.1} {:>7.2}ms {:>7.2}ms {:>8} {:>6.1} MB   {:.2} / {:.2} / {:.2} / {:.2} / {:.2}",
                 result.backend.name(),
+                s.scenario.name,
                 label(s.scenario),
+                s.connections,
                 s.report.requests_per_sec,
                 s.report.p50_ms,
                 s.report.p99_ms,
                 format!("{}{flag}", s.report.errors()),
+                mb(s.peak_rss_bytes),
                 s.cpu.server,
                 s.cpu.wrk,
                 s.cpu.other,
@@ -481,8 +489,9 @@ fn print_report(results: &[BackendResult], load: &wrk::Load, background: f64) {
         for s in &result.scenarios {
             if s.report.errors() > 0 {
                 let warning = format!(
-                    "!!! WARNING: {} {}: {} non-2xx responses and {} socket errors out of {} requests; these figures are NOT valid",
+                    "!!! WARNING: {} {} ({}): {} non-2xx responses and {} socket errors out of {} requests; these figures are NOT valid",
                     result.backend.name(),
+                    s.scenario.name,
                     label(s.scenario),
                     s.report.non_2xx,
                     s.report.socket_errors,
@@ -558,6 +567,8 @@ fn write_json(
                     json!({
                         "name": s.scenario.name,
                         "request": label(s.scenario),
+                        "connections": s.connections,
+                        "peak_rss_mb_after": round(mb(s.peak_rss_bytes)),
                         "requests": r.requests,
                         "requests_per_sec": r.requests_per_sec,
                         "latency_ms": {"p50": r.p50_ms, "p75": r.p75_ms, "p90": r.p90_ms, "p99": r.p99_ms},
