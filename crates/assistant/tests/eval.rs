@@ -6,9 +6,10 @@ mod runner;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_builtin_assistant_passes_the_evaluation_set() {
-    let outcomes = runner::run_all(&runner::default_dir(), None).await.unwrap();
-    let (table, rate) = runner::summary(&outcomes);
-    println!("{}\n{table}", runner::failures(&outcomes));
+    let run = runner::run_all(&runner::default_dir(), None).await.unwrap();
+    let outcomes = &run.outcomes;
+    let (table, rate) = runner::summary(outcomes);
+    println!("{}\n{table}\n{}", runner::failures(outcomes), run.latency());
     assert!(
         outcomes.len() >= 300,
         "the set has only {} cases",

@@ -797,7 +797,7 @@ fn list(s: &str, ctx: &ParseContext) -> Option<ListSpec> {
         && !bare
         && !is(
             re!(
-                r"\b(?:tasks?|todos?|to-dos?|to do|due|overdue|late|today|tonight|tomorrow|week|list|plate|agenda|schedule|completed|done|finished|pending|left|remaining|urgent|priority|important|upcoming|next|open|outstanding|do i have|have i got|on my|everything|anything|tagged)\b|#[\w-]*[a-z]"
+                r"\b(?:tasks?|todos?|to-dos?|to do|due|overdue|late|today|tonight|tomorrow|week|list|plate|agenda|schedule|completed|done|finished|pending|left|remaining|urgent|priority|important|upcoming|next|open|outstanding|do i have|have i got|on my|everything|anything|tagged|stuff|things|items)\b|#[\w-]*[a-z]"
             ),
             s,
         )
@@ -1336,7 +1336,7 @@ fn act(msg: &Msg, ctx: &ParseContext) -> Option<Intent> {
 
     // Due date off.
     if let Some(k) = c(re!(
-        r"^(?:remove|clear|delete|drop|unset|take off|get rid of)\s+(?:the\s+|its\s+)?(?:due\s+date|due|deadline|date|due time|dates)\s+(?:from|of|on|for|off)\s+(?P<r>.+)$"
+        r"^(?:remove|clear|delete|drop|unset|take off|take|get rid of)\s+(?:the\s+|its\s+)?(?:due\s+date|due|deadline|date|due time|dates)\s+(?:from|of|on|for|off|off of)\s+(?P<r>.+)$"
     )) {
         let changes = Changes {
             clear_due: true,
@@ -1428,7 +1428,7 @@ fn act(msg: &Msg, ctx: &ParseContext) -> Option<Intent> {
     })
     .or_else(|| {
         c(re!(
-            r"^(?:put|bring)\s+(?P<r>.+?)\s+back(?:\s+(?:on|to|in)\s+(?:my|the)\s+(?:list|tasks))?$"
+            r"^(?:put|bring)\s+(?:back\s+)?(?P<r>.+?)(?:\s+back)?(?:\s+(?:on|to|in)\s+(?:my|the)\s+(?:list|tasks))?$"
         ))
     }) {
         return Some(act_on(Op::Reopen, group(&k, "r")));
@@ -1442,7 +1442,7 @@ fn act(msg: &Msg, ctx: &ParseContext) -> Option<Intent> {
 
     // Completing.
     if let Some(k) = c(re!(
-        r"^(?:mark|set|flag|check|tick)\s+(?P<r>.+?)\s+(?:as\s+)?(?:done|complete|completed|finished|checked|ticked off|checked off|resolved|closed)$"
+        r"^(?:mark|set|flag|check|tick)\s+(?P<r>.+?)\s+(?:as\s+)?(?:done|complete|completed|finished|checked|ticked off|checked off|resolved|closed|paid|sent|booked|bought|called|emailed|fixed|submitted|handled|cleaned|sorted)$"
     ))
     .or_else(|| {
         c(re!(
@@ -1623,6 +1623,29 @@ fn act(msg: &Msg, ctx: &ParseContext) -> Option<Intent> {
                 ..Changes::default()
             };
             return Some(edit(changes, group(&k, "r")));
+        }
+    }
+
+    // "remove work from the sarah task": a tag off, unless it is list talk
+    // ("remove milk from my list" deletes).
+    if let Some(k) = c(re!(
+        r"^(?:remove|delete|drop|take)\s+(?P<t>[\w-]+)\s+(?:from|off)\s+(?P<r>.+)$"
+    )) {
+        let r = group(&k, "r");
+        let list_talk = is(
+            re!(
+                r"^(?:my|the|our)\s+(?:todo\s+|to-do\s+|to do\s+|task\s+|shopping\s+)?(?:list|tasks|todos)$"
+            ),
+            r,
+        );
+        if !list_talk {
+            if let Some(tags) = tags_of(group(&k, "t")) {
+                let changes = Changes {
+                    remove_tags: tags,
+                    ..Changes::default()
+                };
+                return Some(edit(changes, r));
+            }
         }
     }
 

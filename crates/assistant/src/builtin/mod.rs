@@ -607,8 +607,17 @@ impl Session<'_> {
         }
         let best = matches.iter().map(|(_, s)| *s).max().unwrap_or(0);
         matches.retain(|(_, s)| *s == best);
-        if let [(task, _)] = matches.as_slice() {
-            return Ok(Resolved::Tasks(vec![task.clone()]));
+        if let [(task, score)] = matches.as_slice() {
+            // Deleting on a near match ("milk" for "Milkshake") would be a
+            // guess: ask first.
+            if !(*score == 1 && matches!(op, Op::Delete)) {
+                return Ok(Resolved::Tasks(vec![task.clone()]));
+            }
+            return Ok(Resolved::Answer(self.ask(
+                op.clone(),
+                std::slice::from_ref(task),
+                &format!("Did you mean {}", reply::quoted(&task.title)),
+            )));
         }
         let mut candidates: Vec<Task> = matches.into_iter().map(|(t, _)| t).collect();
         // Oldest first, so "the first one" is the one made first.
@@ -678,9 +687,10 @@ impl Session<'_> {
             for r in refs {
                 let pick = |k: usize| candidates.get(k).map(|c| c.id);
                 let id = match r {
-                    Ref::Number(n) | Ref::Position(n) if n >= 1 => {
-                        usize::try_from(n - 1).ok().and_then(pick)
-                    }
+                    Ref::Number(n) | Ref::Position(n) if n >= 1 => usize::try_from(n - 1)
+                        .ok()
+                        .and_then(pick)
+                        .or_else(|| candidates.iter().find(|c| c.id == n).map(|c| c.id)),
                     Ref::Position(n) => candidates
                         .len()
                         .checked_sub(usize::try_from(-n).unwrap_or(usize::MAX))

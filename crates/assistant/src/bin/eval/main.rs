@@ -67,23 +67,24 @@ fn main() -> ExitCode {
         }
     };
     let started = std::time::Instant::now();
-    let outcomes = match runtime.block_on(runner::run_all(&options.dir, options.filter.as_deref()))
-    {
-        Ok(outcomes) => outcomes,
+    let run = match runtime.block_on(runner::run_all(&options.dir, options.filter.as_deref())) {
+        Ok(run) => run,
         Err(message) => {
             eprintln!("eval: {message}");
             return ExitCode::from(2);
         }
     };
+    let outcomes = &run.outcomes;
     if !options.quiet {
-        print!("{}", runner::failures(&outcomes));
+        print!("{}", runner::failures(outcomes));
     }
-    let (table, rate) = runner::summary(&outcomes);
+    let (table, rate) = runner::summary(outcomes);
     println!("\n{table}");
     println!(
-        "{} cases in {:.1}s",
+        "{} cases in {:.1}s; {}",
         outcomes.len(),
-        started.elapsed().as_secs_f64()
+        started.elapsed().as_secs_f64(),
+        run.latency()
     );
     if rate < options.min {
         eprintln!(

@@ -314,6 +314,8 @@ pub struct Harness {
     clock: Arc<AtomicI64>,
     users: HashMap<String, Principal>,
     dir: PathBuf,
+    /// How long each chat turn took, for a rough latency figure.
+    pub turn_times: Vec<std::time::Duration>,
 }
 
 impl Harness {
@@ -355,6 +357,7 @@ impl Harness {
             clock,
             users: HashMap::new(),
             dir,
+            turn_times: Vec::new(),
         })
     }
 
@@ -460,6 +463,7 @@ impl Harness {
             for (n, id) in ids.iter().enumerate().rev() {
                 message = message.replace(&format!("{{{}}}", n + 1), &id.to_string());
             }
+            let started = std::time::Instant::now();
             let response = self
                 .chat
                 .turn(
@@ -472,6 +476,7 @@ impl Harness {
                 )
                 .await
                 .map_err(|e| format!("{}: turn '{message}' failed: {e}", case.name))?;
+            self.turn_times.push(started.elapsed());
             conversation = Some(response.conversation_id);
             report.push_str(&format!("  > {message}\n"));
             for line in response.reply.lines() {
@@ -539,8 +544,35 @@ impl Drop for Harness {
     }
 }
 
+/// The outcomes and the chat turns' latencies (sorted).
+pub struct Run {
+    pub outcomes: Vec<Outcome>,
+    pub turn_times: Vec<std::time::Duration>,
+}
+
+impl Run {
+    /// "p50 1.2 ms, p99 3.4 ms over N turns" (one client, this build).
+    pub fn latency(&self) -> String {
+        let at = |q: f64| {
+            let n = self.turn_times.len();
+            if n == 0 {
+                return 0.0;
+            }
+            let i = ((n as f64 * q).ceil() as usize).clamp(1, n) - 1;
+            self.turn_times[i].as_secs_f64() * 1000.0
+        };
+        format!(
+            "chat turn latency: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms over {} turns",
+            at(0.5),
+            at(0.99),
+            at(1.0),
+            self.turn_times.len()
+        )
+    }
+}
+
 /// Runs every case of `dir` (those whose name or intent contains `filter`).
-pub async fn run_all(dir: &Path, filter: Option<&str>) -> Result<Vec<Outcome>, String> {
+pub async fn run_all(dir: &Path, filter: Option<&str>) -> Result<Run, String> {
     let cases = load(dir)?;
     let mut harness = Harness::new().await?;
     let mut outcomes = Vec::new();
@@ -553,7 +585,12 @@ pub async fn run_all(dir: &Path, filter: Option<&str>) -> Result<Vec<Outcome>, S
         }
         outcomes.push(harness.run(file, case).await?);
     }
-    Ok(outcomes)
+    let mut turn_times = std::mem::take(&mut harness.turn_times);
+    turn_times.sort();
+    Ok(Run {
+        outcomes,
+        turn_times,
+    })
 }
 
 /// The pass rate per intent and overall, as printed lines, and the overall
