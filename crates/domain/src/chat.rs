@@ -92,7 +92,11 @@ pub const MESSAGE_MAX_CHARS: usize = 4000;
 pub fn check_message(message: &str) -> Result<&str, crate::FieldError> {
     let trimmed = message.trim();
     if trimmed.is_empty() {
-        return Err(crate::FieldError::new("message", "message_empty", "the message is empty"));
+        return Err(crate::FieldError::new(
+            "message",
+            "message_empty",
+            "the message is empty",
+        ));
     }
     if trimmed.chars().count() > MESSAGE_MAX_CHARS {
         return Err(crate::FieldError::new(
@@ -112,7 +116,11 @@ pub fn title_from(message: &str) -> String {
         return message.to_owned();
     }
     let cut: String = message.chars().take(MAX).collect();
-    let cut = cut.rsplit_once(' ').map(|(head, _)| head).filter(|h| !h.is_empty()).unwrap_or(&cut);
+    let cut = cut
+        .rsplit_once(' ')
+        .map(|(head, _)| head)
+        .filter(|h| !h.is_empty())
+        .unwrap_or(&cut);
     format!("{cut}…")
 }
 
@@ -123,9 +131,13 @@ mod tests {
     #[test]
     fn titles_are_cut_at_words() {
         assert_eq!(title_from("  add milk "), "add milk");
-        let long = "please add a task to call the plumber about the leaking kitchen sink tomorrow morning";
+        let long =
+            "please add a task to call the plumber about the leaking kitchen sink tomorrow morning";
         let title = title_from(long);
-        assert!(title.ends_with('…') && title.chars().count() <= 61, "{title}");
+        assert!(
+            title.ends_with('…') && title.chars().count() <= 61,
+            "{title}"
+        );
         assert!(long.starts_with(title.trim_end_matches('…')));
     }
 
@@ -133,6 +145,9 @@ mod tests {
     fn messages_are_checked() {
         assert_eq!(check_message("  hi ").unwrap(), "hi");
         assert_eq!(check_message(" ").unwrap_err().code, "message_empty");
-        assert_eq!(check_message(&"x".repeat(4001)).unwrap_err().code, "message_too_long");
+        assert_eq!(
+            check_message(&"x".repeat(4001)).unwrap_err().code,
+            "message_too_long"
+        );
     }
 }

@@ -184,7 +184,12 @@ pub struct ChatArgs {
     #[arg(long, env = "TODO_SERVER", value_name = "TODO_SERVER")]
     pub server: Option<String>,
     /// A personal access token (tdc_…): required with --server; locally it picks the account.
-    #[arg(long, env = "TODO_TOKEN", value_name = "TODO_TOKEN", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "TODO_TOKEN",
+        value_name = "TODO_TOKEN",
+        hide_env_values = true
+    )]
     pub token: Option<String>,
     /// Locally, the email of the account to act as (default: the only account).
     #[arg(long, value_name = "EMAIL")]
