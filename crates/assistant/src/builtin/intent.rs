@@ -1162,7 +1162,8 @@ fn shift_of(text: &str) -> Option<Shift> {
         "eleven" => 11,
         "twelve" => 12,
         "fourteen" => 14,
-        n => n.parse().ok()?,
+        // Bounded, so the date arithmetic cannot overflow.
+        n => n.parse().ok().filter(|n| (1..=10_000).contains(n))?,
     };
     let unit = group(&c, "u");
     let (amount, unit) = match unit {
@@ -1941,6 +1942,26 @@ mod tests {
                 ..Changes::default()
             })
         );
+    }
+
+    #[test]
+    fn odd_input_reads_without_panicking() {
+        let long = "add ".to_owned() + &"very ".repeat(900) + "long task tomorrow";
+        for text in [
+            "",
+            "   ",
+            "🎉🎉🎉",
+            "#-9223372036854775808",
+            "complete task 99999999999999999999",
+            "postpone it by 99999999999 days",
+            "İstanbul’a git yarın",
+            "\"unclosed quote add milk",
+            "add , , and ,",
+            long.as_str(),
+        ] {
+            let _ = read(text);
+        }
+        assert_eq!(shift_of("99999999999 days"), None);
     }
 
     #[test]

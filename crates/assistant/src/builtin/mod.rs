@@ -700,7 +700,10 @@ impl Session<'_> {
                         .iter()
                         .find(|c| c.id == id)
                         .map(|c| c.id)
-                        .or_else(|| usize::try_from(id - 1).ok().and_then(pick)),
+                        .or_else(|| {
+                            let k = id.checked_sub(1)?;
+                            usize::try_from(k).ok().and_then(pick)
+                        }),
                     Ref::All => {
                         ids.extend(candidates.iter().map(|c| c.id));
                         continue;
