@@ -165,6 +165,37 @@ pub fn parse(msg: &Msg, ctx: &ParseContext) -> Intent {
     Intent::Unknown
 }
 
+/// Reads a few messages that go through most patterns, so that compiling
+/// them happens at start-up rather than in a user's first turn.
+pub fn warm_up() {
+    let now = chrono::DateTime::<chrono::Utc>::UNIX_EPOCH;
+    let ctx = ParseContext::new(now, todo_domain::TimeZone::UTC);
+    for text in [
+        "help",
+        "thanks",
+        "clear completed",
+        "add a note to it: x",
+        "add milk, eggs and bread tomorrow",
+        "show my work tasks due today",
+        "find x",
+        "the x task is not done",
+        "remove the work tag from task 1",
+        "describe it as x",
+        "rename it to x",
+        "stop repeating it",
+        "move it to friday",
+        "postpone it by 2 days",
+        "set the priority of it to high",
+        "make it repeat weekly",
+        "delete it",
+        "it is urgent",
+        "it due friday",
+        "flag it",
+    ] {
+        let _ = parse(&super::text::normalize(text), &ctx);
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Small talk.
 

@@ -29,11 +29,19 @@ use reference::Ref;
 
 /// The builtin assistant. It holds nothing: all it knows of a conversation
 /// comes in the turn's state.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub struct Builtin;
 
+impl Default for Builtin {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl Builtin {
+    /// Compiles the patterns now, so no user's turn waits for it.
     pub fn new() -> Self {
+        intent::warm_up();
         Self
     }
 }
