@@ -36,3 +36,44 @@ on_both_backends! {
         assert_eq!(kept.headers()["x-request-id"], "abc-123");
     }
 }
+
+#[tokio::test]
+async fn cors_allows_only_the_configured_origins() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("todo.db").display());
+    let mut args = support::serve_args(&url, dir.path());
+    args.cors_origins = "https://app.example, https://other.example".into();
+    let server = todo_server::serve::Server::build(&args).await.unwrap();
+    let base = format!("http://127.0.0.1:{}", server.local_addr().unwrap().port());
+    tokio::spawn(server.run(std::future::pending()));
+    let client = reqwest::Client::new();
+    let preflight = |origin: &'static str| {
+        client
+            .request(Method::OPTIONS, format!("{base}/api/tasks"))
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header(
+                "access-control-request-headers",
+                "authorization,content-type",
+            )
+            .send()
+    };
+    let allowed = preflight("https://app.example").await.unwrap();
+    assert_eq!(
+        allowed.headers()["access-control-allow-origin"],
+        "https://app.example"
+    );
+    let methods = allowed.headers()["access-control-allow-methods"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        methods.contains("PATCH") && methods.contains("DELETE"),
+        "{methods}"
+    );
+    let refused = preflight("https://evil.example").await.unwrap();
+    assert!(refused
+        .headers()
+        .get("access-control-allow-origin")
+        .is_none());
+}
