@@ -277,8 +277,8 @@ fn bench_backend(
     })
 }
 
-/// Signs up one user and creates the seed tasks; returns the user's token.
-/// Signs up a new user (`bench-<label>@example.com`) with [`SEED_TASKS`] tasks.
+/// Signs up a new user (`bench-<label>@example.com`) with [`SEED_TASKS`] tasks;
+/// returns its token.
 fn seed(addr: SocketAddr, label: &str) -> Result<String> {
     let signup = json!({"email": format!("bench-{label}@example.com"), "password": "bench-password-1", "name": "Bench"});
     let response = http::send(
