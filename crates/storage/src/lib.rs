@@ -104,6 +104,10 @@ impl Store {
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(5))
+                // 1 MiB of page cache per connection (SQLite's default is 2):
+                // the OS page cache already holds the file, and the pool
+                // multiplies this by its size.
+                .pragma("cache_size", "-1024")
                 .foreign_keys(true);
             if let Some(parent) = connect
                 .get_filename()

@@ -60,6 +60,7 @@ impl Postgres {
 
     /// Starts a new cluster of its own (`initdb`, then `postgres`) on a free port.
     pub fn start() -> Result<Self> {
+        remove_abandoned_clusters();
         let bin = find_postgres_bin()?;
         let root = tempfile::Builder::new().prefix("todo-test-pg-").tempdir()?;
         let data = root.path().join("data");
@@ -235,6 +236,40 @@ impl LocalCluster {
         let child = receiver.recv()?.context("starting postgres")?;
         *self.child.lock().map_err(|_| anyhow::anyhow!("poisoned"))? = Some(child);
         Ok(())
+    }
+}
+
+/// The shared cluster lives in a static, so its folder outlives the test
+/// process (its server does not: it dies with the process). Folders whose
+/// server is gone are removed by the next cluster to start.
+fn remove_abandoned_clusters() {
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let is_ours = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with("todo-test-pg-"));
+        let old_enough = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| t.elapsed().unwrap_or_default() > Duration::from_secs(60));
+        if !is_ours || !old_enough {
+            continue;
+        }
+        let pid = std::fs::read_to_string(path.join("data/postmaster.pid"))
+            .ok()
+            .and_then(|text| {
+                text.lines()
+                    .next()
+                    .and_then(|l| l.trim().parse::<i32>().ok())
+            });
+        let running = pid.is_some_and(|pid| Path::new(&format!("/proc/{pid}")).exists());
+        if !running {
+            let _ = std::fs::remove_dir_all(&path);
+        }
     }
 }
 
