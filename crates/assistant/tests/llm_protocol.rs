@@ -4,26 +4,25 @@
 //! tools run on the real stack: a fresh SQLite store, the domain services
 //! and the toolbox.
 
+mod support;
+
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use async_trait::async_trait;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
+use futures::StreamExt;
 use serde_json::{json, Value};
+use support::{stack, Recorder};
 use todo_assistant::chat::FALLBACK_NOTE;
 use todo_assistant::llm::{LlmAssistant, LlmConfig};
-use todo_assistant::{Assistant, AssistantError, Chat, Reply, Toolbox, Turn, TurnEvents};
-use todo_domain::account::SignupRequest;
+use todo_assistant::{AssistantError, Reply};
 use todo_domain::chat::{Action, ChatRequest};
-use todo_domain::query::TaskQueryParams;
-use todo_services::{system_clock, AuthConfig, Principal, Services};
-use todo_storage::{Store, StoreOptions};
 
 // ---------------------------------------------------------------- the script
 
@@ -36,6 +35,8 @@ enum Scripted {
     Sse(Vec<(Duration, Value)>),
     /// Waits, then answers.
     Late(Duration, Box<Scripted>),
+    /// A body as it is, with this content type.
+    Raw(&'static str, &'static str),
 }
 
 #[derive(Default)]
@@ -117,6 +118,10 @@ async fn play(scripted: Scripted) -> Response {
             }
             response
         }
+        Scripted::Raw(content_type, body) => Response::builder()
+            .header("content-type", content_type)
+            .body(Body::from(body))
+            .unwrap(),
         Scripted::Sse(chunks) => {
             let events = futures::stream::iter(chunks).then(|(pause, chunk)| async move {
                 tokio::time::sleep(pause).await;
@@ -132,8 +137,6 @@ async fn play(scripted: Scripted) -> Response {
         }
     }
 }
-
-use futures::StreamExt;
 
 fn chunk(delta: Value) -> Value {
     json!({
@@ -175,133 +178,6 @@ fn status(code: u16) -> Scripted {
     )
 }
 
-// ---------------------------------------------------------------- the stack
-
-struct Stack {
-    services: Services,
-    toolbox: Toolbox,
-    principal: Principal,
-    _dir: tempfile::TempDir,
-}
-
-async fn stack() -> Stack {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("todo.db").display());
-    let store = Store::connect(&url, &StoreOptions::default())
-        .await
-        .unwrap();
-    store.migrate().await.unwrap();
-    let services = Services::new(
-        store,
-        AuthConfig::new(&[7u8; 32], chrono::Duration::hours(1)),
-        system_clock(),
-    );
-    let session = services
-        .signup(SignupRequest {
-            email: "ada@example.com".into(),
-            password: "correct horse battery".into(),
-            name: "Ada".into(),
-            timezone: Some("Europe/Paris".into()),
-        })
-        .await
-        .unwrap();
-    let principal = services.authenticate(&session.token).await.unwrap();
-    Stack {
-        toolbox: Toolbox::new(services.clone()),
-        services,
-        principal,
-        _dir: dir,
-    }
-}
-
-impl Stack {
-    async fn titles(&self) -> Vec<String> {
-        let params = TaskQueryParams {
-            status: Some("all".into()),
-            sort: Some("title".into()),
-            ..TaskQueryParams::default()
-        };
-        let page = self
-            .services
-            .list_tasks(self.principal, &params)
-            .await
-            .unwrap();
-        page.items.into_iter().map(|t| t.title).collect()
-    }
-
-    async fn respond(
-        &self,
-        assistant: &LlmAssistant,
-        message: &str,
-        events: &dyn TurnEvents,
-    ) -> Result<Reply, AssistantError> {
-        let mut state = json!({});
-        let turn = Turn {
-            principal: self.principal,
-            now: self.services.now(),
-            message,
-            history: &[],
-            state: &mut state,
-        };
-        assistant.respond(turn, &self.toolbox, events).await
-    }
-
-    fn chat(&self, llm: LlmAssistant) -> Chat {
-        Chat::new(self.toolbox.clone(), Arc::new(StandIn), Some(Arc::new(llm)))
-    }
-}
-
-/// Stands in for the builtin assistant when the model fails.
-struct StandIn;
-
-#[async_trait]
-impl Assistant for StandIn {
-    fn name(&self) -> &'static str {
-        "builtin"
-    }
-
-    async fn respond(
-        &self,
-        _turn: Turn<'_>,
-        _tools: &Toolbox,
-        _events: &dyn TurnEvents,
-    ) -> Result<Reply, AssistantError> {
-        Ok(Reply {
-            text: "the stand-in answered".into(),
-            actions: vec![],
-        })
-    }
-}
-
-#[derive(Default)]
-struct Recorder {
-    deltas: Mutex<Vec<(Instant, String)>>,
-    actions: Mutex<Vec<Action>>,
-}
-
-impl TurnEvents for Recorder {
-    fn delta(&self, text: &str) {
-        self.deltas
-            .lock()
-            .unwrap()
-            .push((Instant::now(), text.to_owned()));
-    }
-    fn action(&self, action: &Action) {
-        self.actions.lock().unwrap().push(action.clone());
-    }
-}
-
-impl Recorder {
-    fn text(&self) -> String {
-        self.deltas
-            .lock()
-            .unwrap()
-            .iter()
-            .map(|(_, t)| t.as_str())
-            .collect()
-    }
-}
-
 fn provider_reason(result: Result<Reply, AssistantError>) -> (String, Vec<Action>) {
     match result {
         Err(AssistantError::Provider { reason, actions }) => (reason, actions),
@@ -327,6 +203,7 @@ async fn a_request_carries_the_model_the_tools_the_prompt_and_the_key() {
     let request = &llm.requests()[0];
     assert_eq!(request["model"], "scripted-model");
     assert_eq!(request["stream"], true);
+    assert_eq!(request["tool_choice"], "auto");
     let tools: Vec<&str> = request["tools"]
         .as_array()
         .unwrap()
@@ -724,6 +601,64 @@ async fn a_provider_that_does_not_stream_is_asked_without_streaming() {
 }
 
 #[tokio::test]
+async fn an_empty_stream_is_asked_again_without_streaming() {
+    // llama.cpp's Python server answers a streaming request whose answer is
+    // a tool call with a stream of nothing but a comment.
+    let stack = stack().await;
+    let plain = Scripted::Json(
+        200,
+        json!({"choices": [{"index": 0, "message": {"role": "assistant", "content": null,
+            "tool_calls": [{"id": "c1", "type": "function",
+                "function": {"name": "add_task", "arguments": "{\"title\": \"Milk\"}"}}],
+            "function_call": {"name": "add_task:", "arguments": "{\"title\": \"Milk\"}"}}}]}),
+        vec![],
+    );
+    let done = Scripted::Json(
+        200,
+        json!({"choices": [{"index": 0, "message": {"role": "assistant", "content": "Added."}}]}),
+        vec![],
+    );
+    let ping = Scripted::Raw(
+        "text/event-stream; charset=utf-8",
+        ": ping - 2026-11-21 05:58:40.734930+00:00\r\n\r\n",
+    );
+    let llm = FakeLlm::start(vec![ping, plain, done]).await;
+    let reply = stack
+        .respond(&llm.assistant(TIMEOUT), "add milk", &Recorder::default())
+        .await
+        .unwrap();
+    assert_eq!(reply.text, "Added.");
+    assert_eq!(stack.titles().await, ["Milk"], "one call, not two");
+    let requests = llm.requests();
+    assert_eq!(requests.len(), 3);
+    assert_eq!(requests[0]["stream"], true);
+    assert!(requests[1].get("stream").is_none());
+}
+
+#[tokio::test]
+async fn an_answer_with_neither_words_nor_tools_is_asked_again_for_words() {
+    let stack = stack().await;
+    let llm = FakeLlm::start(vec![says(&[""]), says(&["Hi! I manage your tasks."])]).await;
+    let reply = stack
+        .respond(&llm.assistant(TIMEOUT), "hello", &Recorder::default())
+        .await
+        .unwrap();
+    assert_eq!(reply.text, "Hi! I manage your tasks.");
+    let requests = llm.requests();
+    assert_eq!(requests[0]["tool_choice"], "auto");
+    assert_eq!(requests[1]["tool_choice"], "none");
+    assert_eq!(requests[1]["messages"], requests[0]["messages"]);
+
+    // Twice nothing is a provider error.
+    let llm = FakeLlm::start(vec![says(&[]), says(&[" "])]).await;
+    let result = stack
+        .respond(&llm.assistant(TIMEOUT), "hello", &Recorder::default())
+        .await;
+    let (reason, _) = provider_reason(result);
+    assert!(reason.contains("nothing"), "{reason}");
+}
+
+#[tokio::test]
 async fn a_database_failure_is_a_service_error_not_a_provider_one() {
     let stack = stack().await;
     let llm = FakeLlm::start(vec![calls(&[("list_tasks", "{}")])]).await;
@@ -791,7 +726,8 @@ async fn history_is_replayed_with_tool_calls_results_and_text() {
     let arguments: Value =
         serde_json::from_str(call["function"]["arguments"].as_str().unwrap()).unwrap();
     assert_eq!(arguments, json!({"title": "Buy milk"}));
-    assert!(messages[2].get("content").is_none());
+    // An empty `content`, not none: chat templates read it.
+    assert_eq!(messages[2]["content"], "");
     assert_eq!(messages[3]["tool_call_id"], id);
     let result: Value = serde_json::from_str(messages[3]["content"].as_str().unwrap()).unwrap();
     assert_eq!(result["task"]["title"], "Buy milk");

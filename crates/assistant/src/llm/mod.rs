@@ -18,7 +18,10 @@ use std::fmt;
 use std::time::Duration;
 
 use async_openai::config::OpenAIConfig;
-use async_openai::types::chat::{ChatCompletionRequestMessage, CreateChatCompletionRequest};
+use async_openai::types::chat::{
+    ChatCompletionRequestMessage, ChatCompletionToolChoiceOption, CreateChatCompletionRequest,
+    ToolChoiceOptions,
+};
 use async_trait::async_trait;
 use serde_json::{json, Value};
 use todo_domain::chat::Action;
@@ -116,11 +119,24 @@ impl LlmAssistant {
         })
     }
 
-    fn request(&self, messages: &[ChatCompletionRequestMessage]) -> CreateChatCompletionRequest {
+    /// `words` asks for an answer in words, without tool calls.
+    fn request(
+        &self,
+        messages: &[ChatCompletionRequestMessage],
+        words: bool,
+    ) -> CreateChatCompletionRequest {
+        // `auto` is the default with tools, but some servers (llama.cpp's
+        // Python server) offer the tools only when asked explicitly.
+        let choice = if words {
+            ToolChoiceOptions::None
+        } else {
+            ToolChoiceOptions::Auto
+        };
         CreateChatCompletionRequest {
             model: self.model.clone(),
             messages: messages.to_vec(),
             tools: Some(prompt::tools()),
+            tool_choice: Some(ChatCompletionToolChoiceOption::Mode(choice)),
             ..Default::default()
         }
     }
@@ -228,9 +244,10 @@ impl Assistant for LlmAssistant {
         };
         let mut actions: Vec<Action> = Vec::new();
         let mut invalid = 0;
+        let mut words = false;
         for round in 0..MAX_ROUNDS {
             transcript.round_started = false;
-            let request = self.request(&messages);
+            let request = self.request(&messages, words);
             let started = std::time::Instant::now();
             let output = self
                 .transport
@@ -247,6 +264,13 @@ impl Assistant for LlmAssistant {
             if output.tool_calls.is_empty() {
                 if transcript.text.trim().is_empty() {
                     if actions.is_empty() {
+                        // Neither words nor tools (small models do that, and
+                        // llama.cpp's Python server answers `auto` so): ask
+                        // once more, for words only.
+                        if !words {
+                            words = true;
+                            continue;
+                        }
                         return Err(provider_error(
                             "the model answered with nothing".into(),
                             &actions,

