@@ -152,6 +152,108 @@ pub struct ServeArgs {
         default_value = "localhost,127.0.0.1,[::1],todo.local"
     )]
     pub mcp_allowed_hosts: String,
+    #[command(flatten)]
+    pub llm: LlmArgs,
+}
+
+/// The language model the chat uses instead of the builtin assistant.
+#[derive(Clone, Args)]
+pub struct LlmArgs {
+    /// API root of an OpenAI-compatible Chat Completions endpoint, e.g. https://api.openai.com/v1
+    /// or http://localhost:11434/v1 (Ollama). When set, the chat uses the model (LLM_MODEL required).
+    #[arg(long, env = "LLM_BASE_URL", value_name = "LLM_BASE_URL")]
+    pub llm_base_url: Option<String>,
+    /// API key, sent as a bearer token; local servers usually need none.
+    #[arg(
+        long,
+        env = "LLM_API_KEY",
+        value_name = "LLM_API_KEY",
+        hide_env_values = true
+    )]
+    pub llm_api_key: Option<String>,
+    /// Model name, e.g. gpt-4o-mini or llama3.1.
+    #[arg(long, env = "LLM_MODEL", value_name = "LLM_MODEL")]
+    pub llm_model: Option<String>,
+    /// How long one model request may take, retries included; then the builtin assistant answers.
+    #[arg(long, env = "LLM_TIMEOUT", value_name = "LLM_TIMEOUT", default_value = "30s", value_parser = duration)]
+    pub llm_timeout: Duration,
+}
+
+impl std::fmt::Debug for LlmArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LlmArgs")
+            .field("llm_base_url", &self.llm_base_url)
+            .field(
+                "llm_api_key",
+                &self.llm_api_key.as_ref().map(|_| "<hidden>"),
+            )
+            .field("llm_model", &self.llm_model)
+            .field("llm_timeout", &self.llm_timeout)
+            .finish()
+    }
+}
+
+impl LlmArgs {
+    /// The LLM assistant's settings, or `None` when `LLM_BASE_URL` is not set.
+    pub fn config(&self) -> Result<Option<todo_assistant::llm::LlmConfig>, ConfigError> {
+        let error = |name, reason: &str| ConfigError {
+            name,
+            reason: reason.to_owned(),
+        };
+        let Some(base_url) = self
+            .llm_base_url
+            .as_deref()
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+        else {
+            return Ok(None);
+        };
+        match reqwest::Url::parse(base_url) {
+            Ok(url) if matches!(url.scheme(), "http" | "https") && url.host_str().is_some() => {}
+            _ => {
+                return Err(error(
+                    "LLM_BASE_URL",
+                    "use an http:// or https:// URL such as https://api.openai.com/v1",
+                ))
+            }
+        }
+        let model = self
+            .llm_model
+            .as_deref()
+            .map(str::trim)
+            .filter(|m| !m.is_empty())
+            .ok_or_else(|| error("LLM_MODEL", "it is required when LLM_BASE_URL is set"))?;
+        let api_key = self
+            .llm_api_key
+            .as_deref()
+            .map(str::trim)
+            .filter(|k| !k.is_empty());
+        if api_key.is_some_and(|k| k.chars().any(|c| c.is_control())) {
+            return Err(error("LLM_API_KEY", "it has control characters"));
+        }
+        if self.llm_timeout.is_zero() {
+            return Err(error("LLM_TIMEOUT", "use more than zero, e.g. 30s"));
+        }
+        Ok(Some(todo_assistant::llm::LlmConfig {
+            base_url: base_url.to_owned(),
+            api_key: api_key.map(str::to_owned),
+            model: model.to_owned(),
+            timeout: self.llm_timeout,
+        }))
+    }
+
+    /// The LLM assistant, or `None` when `LLM_BASE_URL` is not set.
+    pub fn assistant(&self) -> Result<Option<todo_assistant::llm::LlmAssistant>, ConfigError> {
+        let Some(config) = self.config()? else {
+            return Ok(None);
+        };
+        todo_assistant::llm::LlmAssistant::new(config)
+            .map(Some)
+            .map_err(|reason| ConfigError {
+                name: "LLM_BASE_URL",
+                reason,
+            })
+    }
 }
 
 #[derive(Debug, Clone, Args)]
@@ -265,6 +367,7 @@ impl ServeArgs {
             });
         }
         self.mcp_allowed_hosts()?;
+        self.llm.config()?;
         if self.max_body_bytes < 1024 {
             return Err(ConfigError {
                 name: "MAX_BODY_BYTES",
@@ -333,4 +436,43 @@ fn write_private(path: &std::path::Path, contents: &str) -> std::io::Result<()> 
         .mode(0o600)
         .open(path)?;
     file.write_all(contents.as_bytes())
+}
+
+#[cfg(test)]
+mod llm_tests {
+    use super::*;
+
+    fn llm(base_url: Option<&str>, model: Option<&str>) -> LlmArgs {
+        LlmArgs {
+            llm_base_url: base_url.map(str::to_owned),
+            llm_api_key: Some("sk-secret".into()),
+            llm_model: model.map(str::to_owned),
+            llm_timeout: Duration::from_secs(30),
+        }
+    }
+
+    #[test]
+    fn the_llm_is_optional_but_complete_when_set() {
+        assert!(llm(None, None).config().unwrap().is_none());
+        assert!(llm(Some(" "), None).config().unwrap().is_none());
+        let config = llm(Some("http://localhost:11434/v1"), Some("llama3.1"))
+            .config()
+            .unwrap()
+            .unwrap();
+        assert_eq!(config.model, "llama3.1");
+        assert_eq!(config.api_key.as_deref(), Some("sk-secret"));
+        assert_eq!(config.timeout, Duration::from_secs(30));
+        let missing = llm(Some("http://localhost:11434/v1"), None)
+            .config()
+            .unwrap_err();
+        assert_eq!(missing.name, "LLM_MODEL");
+        let bad = llm(Some("localhost:11434"), Some("m"))
+            .config()
+            .unwrap_err();
+        assert_eq!(bad.name, "LLM_BASE_URL");
+        let mut zero = llm(Some("http://x/v1"), Some("m"));
+        zero.llm_timeout = Duration::ZERO;
+        assert_eq!(zero.config().unwrap_err().name, "LLM_TIMEOUT");
+        assert!(!format!("{:?}", llm(None, None)).contains("sk-secret"));
+    }
 }

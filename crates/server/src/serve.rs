@@ -9,7 +9,7 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
-use todo_assistant::{Builtin, Chat, Toolbox};
+use todo_assistant::{Assistant, Builtin, Chat, Toolbox};
 use todo_services::{system_clock, AuthConfig, Services};
 use todo_storage::Store;
 use tokio::net::TcpListener;
@@ -33,10 +33,14 @@ impl Server {
         let ttl = ChronoDuration::from_std(args.session_ttl).unwrap_or(ChronoDuration::days(7));
         let services = open_services(&args.database, &secret, ttl).await?;
         let store = services.store().clone();
+        let llm = args.llm.assistant()?.map(|llm| {
+            tracing::info!(model = llm.model(), "the chat uses the language model");
+            Arc::new(llm) as Arc<dyn Assistant>
+        });
         let chat = Chat::new(
             Toolbox::new(services.clone()),
             Arc::new(Builtin::new()),
-            None,
+            llm,
         );
         let state = AppState {
             services,

@@ -119,6 +119,11 @@ impl LlmAssistant {
         })
     }
 
+    /// The model's name, as configured.
+    pub fn model(&self) -> &str {
+        &self.model
+    }
+
     /// `words` asks for an answer in words, without tool calls.
     fn request(
         &self,

@@ -1,0 +1,350 @@
+//! The chat in LLM mode through the HTTP API: `LLM_BASE_URL` and friends
+//! switch `/api/chat` to the language model (a scripted OpenAI-compatible
+//! server here), its streamed words reach the client as Server-Sent Events,
+//! a failing model is answered for by the builtin assistant (still a 200),
+//! a missing `LLM_MODEL` stops start-up with one line, and the API key never
+//! reaches the logs.
+
+mod support;
+
+use std::collections::VecDeque;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::response::Response;
+use axum::routing::post;
+use axum::Router;
+use clap::Parser;
+use serde_json::{json, Value};
+use todo_server::config::{Cli, Command as TodoCommand};
+use todo_server::serve::Server;
+
+const FALLBACK_NOTE: &str = todo_assistant::chat::FALLBACK_NOTE;
+const API_KEY: &str = "sk-llm-key-SHOULD-NOT-LEAK";
+
+/// Answers each chat completion request with the next scripted body (or a
+/// 500 once the script is over) and counts the requests.
+struct FakeLlm {
+    base_url: String,
+    requests: Arc<Mutex<Vec<Value>>>,
+}
+
+type Script = Arc<Mutex<VecDeque<(u16, &'static str, String)>>>;
+
+impl FakeLlm {
+    async fn start(script: Vec<(u16, &'static str, String)>) -> Self {
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let state = (
+            Arc::new(Mutex::new(VecDeque::from(script))),
+            requests.clone(),
+        );
+        let app = Router::new()
+            .route("/v1/chat/completions", post(answer))
+            .with_state(state);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        Self {
+            base_url: format!("http://{address}/v1"),
+            requests,
+        }
+    }
+}
+
+async fn answer(
+    State((script, requests)): State<(Script, Arc<Mutex<Vec<Value>>>)>,
+    body: axum::body::Bytes,
+) -> Response {
+    requests
+        .lock()
+        .unwrap()
+        .push(serde_json::from_slice(&body).unwrap_or(Value::Null));
+    let (status, content_type, body) = script.lock().unwrap().pop_front().unwrap_or((
+        500,
+        "application/json",
+        r#"{"error": {"message": "the script is over"}}"#.into(),
+    ));
+    Response::builder()
+        .status(status)
+        .header("content-type", content_type)
+        .body(Body::from(body))
+        .unwrap()
+}
+
+fn sse(deltas: &[Value]) -> (u16, &'static str, String) {
+    let mut body = String::new();
+    for delta in deltas {
+        let chunk = json!({"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "m",
+                           "choices": [{"index": 0, "delta": delta, "finish_reason": null}]});
+        body.push_str(&format!("data: {chunk}\n\n"));
+    }
+    body.push_str("data: [DONE]\n\n");
+    (200, "text/event-stream", body)
+}
+
+fn adds_then_says(title: &str) -> Vec<(u16, &'static str, String)> {
+    vec![
+        sse(&[
+            json!({"tool_calls": [{"index": 0, "id": "call_1", "type": "function",
+            "function": {"name": "add_task", "arguments": json!({"title": title}).to_string()}}]}),
+        ]),
+        sse(&[
+            json!({"content": "Added "}),
+            json!({"content": format!("\"{title}\".")}),
+        ]),
+    ]
+}
+
+async fn serve_with_llm(llm: &FakeLlm, dir: &std::path::Path) -> String {
+    let database = format!("sqlite://{}", dir.join("todo.db").display());
+    let cli = Cli::try_parse_from([
+        "todo",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "0",
+        "--database-url",
+        &database,
+        "--data-dir",
+        dir.to_str().unwrap(),
+        "--jwt-secret",
+        support::JWT_SECRET,
+        "--llm-base-url",
+        &llm.base_url,
+        "--llm-model",
+        "scripted-model",
+        "--llm-api-key",
+        API_KEY,
+        "--llm-timeout",
+        "5s",
+    ])
+    .unwrap();
+    let TodoCommand::Serve(args) = cli.command else {
+        unreachable!()
+    };
+    let server = Server::build(&args).await.expect("server starts");
+    let port = server.local_addr().unwrap().port();
+    tokio::spawn(server.run(std::future::pending()));
+    format!("http://127.0.0.1:{port}")
+}
+
+async fn signup(http: &reqwest::Client, base: &str) -> String {
+    let session: Value = http
+        .post(format!("{base}/api/auth/signup"))
+        .json(&json!({"email": "ada@example.com", "password": "correct horse battery", "name": "Ada"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    session["token"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_llm_base_url_the_chat_api_talks_to_the_model() {
+    let mut script = adds_then_says("Buy milk");
+    script.extend(adds_then_says("Call mom"));
+    let llm = FakeLlm::start(script).await;
+    let dir = tempfile::tempdir().unwrap();
+    let base = serve_with_llm(&llm, dir.path()).await;
+    let http = reqwest::Client::new();
+    let token = signup(&http, &base).await;
+
+    let answer: Value = http
+        .post(format!("{base}/api/chat"))
+        .bearer_auth(&token)
+        .json(&json!({"message": "add buy milk"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(answer["reply"], "Added \"Buy milk\".");
+    assert_eq!(answer["actions"][0]["tool"], "add_task");
+    assert_eq!(answer["actions"][0]["ok"], true);
+    assert_eq!(answer["actions"][0]["result"]["task"]["title"], "Buy milk");
+    let first = llm.requests.lock().unwrap()[0].clone();
+    assert_eq!(first["model"], "scripted-model");
+    assert_eq!(first["messages"][1]["content"], "add buy milk");
+
+    // Streamed: the model's words arrive as delta events.
+    let response = http
+        .post(format!("{base}/api/chat"))
+        .bearer_auth(&token)
+        .header("accept", "text/event-stream")
+        .json(&json!({"message": "add call mom", "conversation_id": answer["conversation_id"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let text = response.text().await.unwrap();
+    let deltas: String = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("data:"))
+        .filter_map(|d| serde_json::from_str::<Value>(d.trim()).ok())
+        .filter_map(|d| d["text"].as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(deltas, "Added \"Call mom\".", "{text}");
+    assert!(text.contains("event: action"), "{text}");
+    // The second turn saw the first, tool call and result included.
+    let requests = llm.requests.lock().unwrap().clone();
+    let roles: Vec<&str> = requests[2]["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["role"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        roles,
+        ["system", "user", "assistant", "tool", "assistant", "user"]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_model_is_answered_for_by_the_builtin_assistant() {
+    let llm = FakeLlm::start(vec![]).await; // Every request: 500.
+    let dir = tempfile::tempdir().unwrap();
+    let base = serve_with_llm(&llm, dir.path()).await;
+    let http = reqwest::Client::new();
+    let token = signup(&http, &base).await;
+    let response = http
+        .post(format!("{base}/api/chat"))
+        .bearer_auth(&token)
+        .json(&json!({"message": "add water the plants"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let answer: Value = response.json().await.unwrap();
+    let reply = answer["reply"].as_str().unwrap();
+    assert!(reply.starts_with(FALLBACK_NOTE), "{reply}");
+    assert_eq!(
+        answer["actions"][0]["result"]["task"]["title"],
+        "Water the plants"
+    );
+    assert_eq!(
+        llm.requests.lock().unwrap().len(),
+        3,
+        "one try, two retries"
+    );
+}
+
+fn todo() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_todo"));
+    for var in [
+        "DATABASE_URL",
+        "JWT_SECRET",
+        "PORT",
+        "LOG_FORMAT",
+        "RUST_LOG",
+        "LLM_BASE_URL",
+        "LLM_API_KEY",
+        "LLM_MODEL",
+        "LLM_TIMEOUT",
+    ] {
+        command.env_remove(var);
+    }
+    command
+}
+
+#[test]
+fn an_llm_without_a_model_stops_start_up_with_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    for (env, names) in [
+        (vec![("LLM_BASE_URL", "http://127.0.0.1:9/v1")], "LLM_MODEL"),
+        (
+            vec![("LLM_BASE_URL", "127.0.0.1:9"), ("LLM_MODEL", "m")],
+            "LLM_BASE_URL",
+        ),
+        (
+            vec![
+                ("LLM_BASE_URL", "http://127.0.0.1:9/v1"),
+                ("LLM_MODEL", "m"),
+                ("LLM_TIMEOUT", "soon"),
+            ],
+            "LLM_TIMEOUT",
+        ),
+    ] {
+        let output = todo()
+            .arg("serve")
+            .env("DATA_DIR", dir.path())
+            .env("PORT", "0")
+            .envs(env)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{stderr}");
+        let lines: Vec<_> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+        assert_eq!(lines.len(), 1, "expected one line, got:\n{stderr}");
+        assert!(
+            lines[0].starts_with("todo: ") && lines[0].contains(names),
+            "{stderr}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_llm_api_key_never_reaches_the_logs() {
+    let llm = FakeLlm::start(adds_then_says("Buy milk")).await;
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = todo()
+        .args(["serve", "--host", "127.0.0.1"])
+        .env("PORT", port.to_string())
+        .env("DATA_DIR", dir.path())
+        .env("LOG_FORMAT", "json")
+        .env("RUST_LOG", "trace")
+        .env("LLM_BASE_URL", &llm.base_url)
+        .env("LLM_MODEL", "scripted-model")
+        .env("LLM_API_KEY", API_KEY)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let logs = Arc::new(Mutex::new(Vec::new()));
+    let stderr = child.stderr.take().unwrap();
+    let sink = logs.clone();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            sink.lock().unwrap().push(line);
+        }
+    });
+    let base = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::new();
+    let started = Instant::now();
+    while http.get(format!("{base}/readyz")).send().await.is_err() {
+        assert!(started.elapsed() < Duration::from_secs(30), "not ready");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let token = signup(&http, &base).await;
+    let answer: Value = http
+        .post(format!("{base}/api/chat"))
+        .bearer_auth(&token)
+        .json(&json!({"message": "add buy milk"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(answer["reply"], "Added \"Buy milk\".");
+    let _ = child.kill();
+    let _ = child.wait();
+    let logs = logs.lock().unwrap().join("\n");
+    assert!(
+        logs.contains("scripted-model"),
+        "the model is named at start-up:\n{logs}"
+    );
+    assert!(!logs.contains(API_KEY), "the API key was logged:\n{logs}");
+}
