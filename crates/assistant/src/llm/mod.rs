@@ -168,6 +168,11 @@ impl Transcript<'_> {
 
 fn provider_error(reason: String, actions: &[Action]) -> AssistantError {
     metrics::counter!("llm_failures_total").increment(1);
+    // An error page can be long; the start says what it is.
+    let reason = match reason.char_indices().nth(400) {
+        Some((end, _)) => format!("{}…", &reason[..end]),
+        None => reason,
+    };
     AssistantError::Provider {
         reason,
         actions: actions.to_vec(),
