@@ -155,7 +155,8 @@ impl Chat {
     ) -> Result<Reply, ServiceError> {
         events.delta(FALLBACK_NOTE);
         events.delta("\n\n");
-        if !done.is_empty() {
+        // Only what succeeded changed anything; failed calls can be retried.
+        if done.iter().any(|action| action.ok) {
             let text = format!(
                 "{FALLBACK_NOTE}\n\nBefore it stopped, it ran {} action(s): {}.",
                 done.len(),

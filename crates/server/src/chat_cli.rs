@@ -5,7 +5,7 @@
 use anyhow::{bail, Context};
 use std::io::{BufRead, Write};
 use std::sync::Arc;
-use todo_assistant::{Builtin, Chat, Toolbox, TurnEvents};
+use todo_assistant::{Assistant, Builtin, Chat, Toolbox, TurnEvents};
 use todo_domain::chat::{Action, ChatRequest, ChatResponse};
 use todo_services::Principal;
 
@@ -78,7 +78,11 @@ impl Backend {
                 }
             }
         };
-        let chat = Chat::new(Toolbox::new(services), Arc::new(Builtin::new()), None);
+        let llm = args
+            .llm
+            .assistant()?
+            .map(|llm| Arc::new(llm) as Arc<dyn Assistant>);
+        let chat = Chat::new(Toolbox::new(services), Arc::new(Builtin::new()), llm);
         Ok(Backend::Local { chat, principal })
     }
 

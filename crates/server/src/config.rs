@@ -296,6 +296,9 @@ pub struct ChatArgs {
     /// Locally, the email of the account to act as (default: the only account).
     #[arg(long, value_name = "EMAIL")]
     pub user: Option<String>,
+    /// Locally, the language model to use (the builtin assistant when LLM_BASE_URL is unset).
+    #[command(flatten)]
+    pub llm: LlmArgs,
     /// Continue this conversation instead of starting a new one.
     #[arg(long, value_name = "ID")]
     pub conversation: Option<i64>,
