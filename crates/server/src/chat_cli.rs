@@ -134,26 +134,17 @@ async fn read_stream(mut response: reqwest::Response) -> anyhow::Result<ChatResp
         buffer.push_str(&String::from_utf8_lossy(&chunk));
         while let Some(end) = buffer.find("\n\n") {
             let block: String = buffer.drain(..end + 2).collect();
-            let mut event = "";
+            let mut event = String::new();
             let mut data = String::new();
             for line in block.lines() {
                 if let Some(value) = line.strip_prefix("event:") {
-                    event = if value.trim() == "delta" {
-                        "delta"
-                    } else if value.trim() == "done" {
-                        "done"
-                    } else {
-                        "other"
-                    };
-                    if value.trim() == "error" {
-                        event = "error";
-                    }
+                    event = value.trim().to_owned();
                 } else if let Some(value) = line.strip_prefix("data:") {
                     data.push_str(value.trim_start());
                 }
             }
             let value: serde_json::Value = serde_json::from_str(&data).unwrap_or_default();
-            match event {
+            match event.as_str() {
                 "delta" => Printer.delta(value["text"].as_str().unwrap_or("")),
                 "done" => return Ok(serde_json::from_value(value)?),
                 "error" => bail!(

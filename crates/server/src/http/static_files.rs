@@ -64,19 +64,10 @@ pub async fn method_not_allowed() -> ApiError {
 
 pub fn panic_response(_: Box<dyn Any + Send + 'static>) -> Response {
     tracing::error!("a request handler panicked");
-    todo_services::ServiceError::Internal("handler panicked".into())
-        .into_api()
-        .into_response()
-}
-
-trait IntoApi {
-    fn into_api(self) -> ApiError;
-}
-
-impl IntoApi for todo_services::ServiceError {
-    fn into_api(self) -> ApiError {
-        ApiError::Service(self)
-    }
+    ApiError::from(todo_services::ServiceError::Internal(
+        "handler panicked".into(),
+    ))
+    .into_response()
 }
 
 const NO_UI_PAGE: &str = r#"<!doctype html>
