@@ -24,7 +24,7 @@ pub enum ServiceError {
     Validation(#[from] ValidationErrors),
     #[error("{0} not found")]
     NotFound(&'static str),
-    #[error("{0} already exists")]
+    #[error("this {0} is already taken")]
     Conflict(&'static str),
     #[error("wrong email or password")]
     InvalidCredentials,

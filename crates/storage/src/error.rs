@@ -5,8 +5,8 @@ pub enum StoreError {
     /// The database cannot be reached or is shutting down: worth retrying.
     #[error("the database is unavailable: {0}")]
     Unavailable(#[source] sqlx::Error),
-    /// A unique value (named) is taken.
-    #[error("{0} already exists")]
+    /// A unique value is taken; names the field (`email`, `token`).
+    #[error("this {0} is already taken")]
     Conflict(&'static str),
     #[error("invalid DATABASE_URL: {0}")]
     InvalidUrl(String),

@@ -71,7 +71,7 @@ impl Store {
             .bind(Timestamp::new(now))
             .fetch_one(pool)
             .await
-            .map_err(StoreError::unique("this token")))?;
+            .map_err(StoreError::unique("token")))?;
         Ok(row.into())
     }
 

@@ -61,7 +61,7 @@ impl Store {
             .bind(Timestamp::new(now))
             .fetch_one(pool)
             .await
-            .map_err(StoreError::unique("an account with this email")))?;
+            .map_err(StoreError::unique("email")))?;
         Ok(UserRecord::from(row).user)
     }
 

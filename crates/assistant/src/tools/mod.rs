@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 use todo_domain::chat::Action;
 use todo_domain::query::TaskQueryParams;
 use todo_domain::quick_add::{self, ParseContext};
-use todo_domain::{Due, Recurrence, TaskDraft, TaskPatch, TimeZone};
+use todo_domain::{Due, Recurrence, Tag, TaskDraft, TaskPatch, TimeZone};
 use todo_services::{Principal, ServiceError, Services};
 
 pub use args::{AddTask, CompleteTask, DeleteTask, ListTasks, UpdateTask};
@@ -334,7 +334,12 @@ impl Toolbox {
                 .await
                 .map_err(Self::not_found(args.id))?;
             let mut tags = patch.tags.take().unwrap_or(current.tags);
-            let normalise = |t: &str| t.trim().trim_start_matches('#').to_lowercase();
+            // The domain's normal form, so "#Work" and "work" are one tag.
+            let normalise = |t: &str| {
+                Tag::parse(t)
+                    .map(Tag::into_string)
+                    .unwrap_or_else(|_| t.trim().to_owned())
+            };
             for tag in args.add_tags.iter().flatten() {
                 if !tags.iter().any(|t| *t == normalise(tag)) {
                     tags.push(tag.clone());

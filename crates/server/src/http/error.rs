@@ -81,13 +81,12 @@ impl ApiError {
                     &format!("{what}_not_found"),
                     format!("no such {what}"),
                 ),
-                S::Conflict(what) => {
-                    let code = if what.contains("email") {
-                        "email_taken"
-                    } else {
-                        "conflict"
+                S::Conflict(field) => {
+                    let detail = match *field {
+                        "email" => "an account with this email already exists".to_owned(),
+                        other => format!("this {other} is already taken"),
                     };
-                    simple(StatusCode::CONFLICT, code, format!("{what} already exists"))
+                    simple(StatusCode::CONFLICT, &format!("{field}_taken"), detail)
                 }
                 S::InvalidCredentials => simple(
                     StatusCode::UNAUTHORIZED,

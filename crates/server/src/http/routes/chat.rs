@@ -182,12 +182,7 @@ async fn list_conversations(
     Caller(caller): Caller,
 ) -> Result<axum::Json<Conversations>, ApiError> {
     Ok(axum::Json(Conversations {
-        items: state
-            .chat
-            .toolbox()
-            .services()
-            .list_conversations(caller)
-            .await?,
+        items: state.services.list_conversations(caller).await?,
     }))
 }
 
@@ -199,14 +194,7 @@ async fn get_conversation(
     Caller(caller): Caller,
     Path(id): Path<ConversationId>,
 ) -> Result<axum::Json<ConversationDetail>, ApiError> {
-    Ok(axum::Json(
-        state
-            .chat
-            .toolbox()
-            .services()
-            .conversation(caller, id)
-            .await?,
-    ))
+    Ok(axum::Json(state.services.conversation(caller, id).await?))
 }
 
 /// Delete a conversation and its messages (tasks stay).
@@ -217,11 +205,6 @@ async fn delete_conversation(
     Caller(caller): Caller,
     Path(id): Path<ConversationId>,
 ) -> Result<StatusCode, ApiError> {
-    state
-        .chat
-        .toolbox()
-        .services()
-        .delete_conversation(caller, id)
-        .await?;
+    state.services.delete_conversation(caller, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
