@@ -67,3 +67,35 @@ impl From<FieldError> for ValidationErrors {
         Self(vec![error])
     }
 }
+
+/// An API error body (RFC 9457 problem details), as the server writes it and
+/// clients read it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Problem {
+    /// `about:blank`: the status and `code` say what happened.
+    #[serde(rename = "type", default = "about_blank")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    /// Stable, machine-readable: `validation_failed`, `task_not_found`, `token_expired`…
+    pub code: String,
+    /// For `validation_failed`: one entry per invalid field.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+fn about_blank() -> String {
+    "about:blank".to_owned()
+}
+
+impl Problem {
+    /// The message for one field, if the server named it.
+    pub fn field_message(&self, field: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|error| error.field == field)
+            .map(|error| error.message.as_str())
+    }
+}

@@ -12,8 +12,9 @@ pub mod quick_add;
 pub mod recurrence;
 pub mod task;
 pub mod time;
+pub mod token;
 
-pub use error::{FieldError, ValidationErrors};
+pub use error::{FieldError, Problem, ValidationErrors};
 pub use query::{DueFilter, SortKey, SortOrder, StatusFilter, TaskQuery};
 pub use quick_add::{MatchKind, ParseContext, QuickAdd};
 pub use recurrence::Recurrence;

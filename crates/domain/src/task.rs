@@ -669,3 +669,19 @@ mod tests {
         assert!(serde_json::from_str::<TaskPatch>(r#"{"titel": "x"}"#).is_err());
     }
 }
+
+/// One page of a listing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TaskPage {
+    pub items: Vec<Task>,
+    /// How many tasks match the filters, over all pages.
+    pub total: i64,
+}
+
+/// What clearing completed tasks answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Cleared {
+    pub deleted: u64,
+}

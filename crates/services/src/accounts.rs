@@ -10,7 +10,7 @@ use jsonwebtoken::{
     decode, encode, errors::ErrorKind, Algorithm, DecodingKey, EncodingKey, Header, Validation,
 };
 use serde::{Deserialize, Serialize};
-use todo_domain::account::{LoginRequest, SignupRequest, User, UserId};
+use todo_domain::account::{LoginRequest, Session, SignupRequest, User, UserId};
 use todo_domain::TimeZone;
 
 use crate::error::{AuthFailure, ServiceError, ServiceResult};
@@ -39,14 +39,6 @@ impl AuthConfig {
 pub struct Principal {
     pub user_id: UserId,
     pub timezone: TimeZone,
-}
-
-/// What sign-up and sign-in answer.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Session {
-    pub token: String,
-    pub user: User,
 }
 
 #[derive(Debug, Serialize, Deserialize)]

@@ -12,11 +12,14 @@ use chrono::{DateTime, Utc};
 use std::sync::Arc;
 use todo_storage::Store;
 
-pub use accounts::{AuthConfig, Principal, Session};
+pub use accounts::{AuthConfig, Principal};
 pub use conversations::{OpenConversation, HISTORY_MESSAGES};
 pub use error::{AuthFailure, ServiceError, ServiceResult};
-pub use tasks::{Completion, TaskPage};
-pub use tokens::{CreatedToken, TokenInfo, TOKEN_PREFIX};
+pub use tasks::Completion;
+pub use todo_domain::account::Session;
+pub use todo_domain::task::{Cleared, TaskPage};
+pub use todo_domain::token::{CreatedToken, NewToken, TokenInfo};
+pub use tokens::TOKEN_PREFIX;
 
 /// Where "now" comes from; tests pin it.
 pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;

@@ -1,20 +1,12 @@
 //! Task operations for a signed-in user.
 
-use serde::{Deserialize, Serialize};
 use todo_domain::query::TaskQueryParams;
+use todo_domain::task::TaskPage;
 use todo_domain::{Due, NewTask, Task, TaskDraft, TaskId, TaskPatch};
 
 use crate::accounts::Principal;
 use crate::error::{ServiceError, ServiceResult};
 use crate::Services;
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct TaskPage {
-    pub items: Vec<Task>,
-    /// How many tasks match the filters, over all pages.
-    pub total: i64,
-}
 
 /// A completed task and, for a recurring one, the next occurrence created.
 #[derive(Debug, Clone, PartialEq, Eq)]

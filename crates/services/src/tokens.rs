@@ -2,10 +2,9 @@
 //! once, stored as its SHA-256 (the secret has 238 bits of entropy, so a
 //! slow password hash would add nothing but latency to every request).
 
-use chrono::{DateTime, Utc};
 use rand::distributions::{Alphanumeric, DistString};
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use todo_domain::token::{CreatedToken, TokenInfo};
 use todo_domain::{FieldError, ValidationErrors};
 use todo_storage::TokenRecord;
 
@@ -19,35 +18,13 @@ pub const TOKEN_PREFIX: &str = "tdc_";
 const SECRET_CHARS: usize = 40;
 const TOKEN_NAME_MAX_CHARS: usize = 100;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct TokenInfo {
-    pub id: i64,
-    pub name: String,
-    /// The start of the secret, e.g. `tdc_AbC1…`.
-    pub prefix: String,
-    pub created_at: DateTime<Utc>,
-    pub last_used_at: Option<DateTime<Utc>>,
-}
-
-/// A token just created: the only time its secret is shown.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct CreatedToken {
-    #[serde(flatten)]
-    pub info: TokenInfo,
-    pub token: String,
-}
-
-impl From<TokenRecord> for TokenInfo {
-    fn from(record: TokenRecord) -> Self {
-        TokenInfo {
-            id: record.id,
-            name: record.name,
-            prefix: record.prefix,
-            created_at: record.created_at,
-            last_used_at: record.last_used_at,
-        }
+fn token_info(record: TokenRecord) -> TokenInfo {
+    TokenInfo {
+        id: record.id,
+        name: record.name,
+        prefix: record.prefix,
+        created_at: record.created_at,
+        last_used_at: record.last_used_at,
     }
 }
 
@@ -94,7 +71,7 @@ impl Services {
             "personal access token created"
         );
         Ok(CreatedToken {
-            info: record.into(),
+            info: token_info(record),
             token: secret,
         })
     }
@@ -105,7 +82,7 @@ impl Services {
             .list_tokens(principal.user_id)
             .await?
             .into_iter()
-            .map(TokenInfo::from)
+            .map(token_info)
             .collect())
     }
 

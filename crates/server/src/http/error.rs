@@ -4,10 +4,8 @@
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde::Serialize;
 use todo_domain::FieldError;
 use todo_services::{AuthFailure, ServiceError};
-use utoipa::ToSchema;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -21,21 +19,7 @@ pub enum ApiError {
     },
 }
 
-/// A problem details body.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Problem {
-    /// `about:blank`: the status and `code` say what happened.
-    #[serde(rename = "type")]
-    pub kind: &'static str,
-    pub title: String,
-    pub status: u16,
-    pub detail: String,
-    /// Stable, machine-readable: `validation_failed`, `task_not_found`, `token_expired`…
-    pub code: String,
-    /// For `validation_failed`: one entry per invalid field.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub errors: Vec<FieldError>,
-}
+pub use todo_domain::Problem;
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
@@ -121,7 +105,7 @@ impl ApiError {
     pub fn problem(&self) -> Problem {
         let (status, code, detail, errors) = self.parts();
         Problem {
-            kind: "about:blank",
+            kind: "about:blank".to_owned(),
             title: status.canonical_reason().unwrap_or("Error").to_owned(),
             status: status.as_u16(),
             detail,

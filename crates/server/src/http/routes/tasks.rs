@@ -2,11 +2,9 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use serde::Serialize;
 use todo_domain::query::TaskQueryParams;
 use todo_domain::{Task, TaskDraft, TaskId, TaskPatch};
-use todo_services::TaskPage;
-use utoipa::ToSchema;
+use todo_services::{Cleared, TaskPage};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::http::error::{ApiError, Problem};
@@ -111,11 +109,6 @@ async fn reopen_task(
     Path(id): Path<TaskId>,
 ) -> ApiResult<Task> {
     Ok(axum::Json(state.services.reopen_task(caller, id).await?))
-}
-
-#[derive(Serialize, ToSchema)]
-struct Cleared {
-    deleted: u64,
 }
 
 /// Delete every completed task.

@@ -2,9 +2,7 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use serde::Deserialize;
-use todo_services::{CreatedToken, TokenInfo};
-use utoipa::ToSchema;
+use todo_services::{CreatedToken, NewToken, TokenInfo};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::http::error::{ApiError, Problem};
@@ -15,13 +13,6 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_tokens, create_token))
         .routes(routes!(revoke_token))
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-struct NewToken {
-    /// What the token is for, e.g. "Claude Desktop".
-    name: String,
 }
 
 /// Create a token. Its secret is in this answer and never again.
