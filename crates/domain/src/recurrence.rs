@@ -65,6 +65,12 @@ impl Recurrence {
         &self.0
     }
 
+    /// In words, as the quick-add bar says it ("every Monday and Thursday"),
+    /// or the rule itself when it has no short reading.
+    pub fn describe(&self) -> String {
+        crate::quick_add::recurrence::describe(&self.0).unwrap_or_else(|| self.0.clone())
+    }
+
     fn get(&self, key: &str) -> Option<String> {
         parts(&self.0)
             .into_iter()
@@ -193,6 +199,25 @@ impl From<Recurrence> for String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn describes_rules_in_the_quick_add_bar_s_words() {
+        let cases = [
+            ("FREQ=DAILY", "every day"),
+            ("FREQ=WEEKLY;INTERVAL=2", "every 2 weeks"),
+            ("FREQ=WEEKLY;BYDAY=MO,TH", "every Monday and Thursday"),
+            ("FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR", "every weekday"),
+            ("FREQ=MONTHLY;INTERVAL=3", "every 3 months"),
+            ("FREQ=YEARLY", "every year"),
+            ("FREQ=MONTHLY;COUNT=3", "FREQ=MONTHLY;COUNT=3"),
+            ("FREQ=MONTHLY;BYDAY=MO", "FREQ=MONTHLY;BYDAY=MO"),
+        ];
+        for (rule, words) in cases {
+            let recurrence = Recurrence::parse(rule).expect(rule);
+            assert_eq!(recurrence.describe(), words, "{rule}");
+        }
+    }
+
     use super::*;
     use chrono::NaiveDate;
 

@@ -75,7 +75,7 @@
 mod dates;
 mod grammar;
 mod lexer;
-mod recurrence;
+pub(crate) mod recurrence;
 mod words;
 
 #[cfg(test)]

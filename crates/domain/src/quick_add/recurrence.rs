@@ -127,6 +127,53 @@ impl Rule {
     }
 }
 
+/// "every Monday and Thursday" for `FREQ=WEEKLY;BYDAY=MO,TH`: the words the
+/// quick-add bar would have shown. `None` for rules it cannot say (COUNT,
+/// UNTIL, BYMONTHDAY…).
+pub(crate) fn describe(rrule: &str) -> Option<String> {
+    let mut rule = Rule::every(Freq::Daily, 1);
+    let mut days = Vec::new();
+    for part in rrule.split(';') {
+        let (key, value) = part.split_once('=')?;
+        match key {
+            "FREQ" => {
+                rule.freq = match value {
+                    "DAILY" => Freq::Daily,
+                    "WEEKLY" => Freq::Weekly,
+                    "MONTHLY" => Freq::Monthly,
+                    "YEARLY" => Freq::Yearly,
+                    _ => return None,
+                }
+            }
+            "INTERVAL" => rule.interval = value.parse().ok().filter(|n| *n > 0)?,
+            "BYDAY" => {
+                for code_text in value.split(',') {
+                    days.push(ALL_DAYS.into_iter().find(|d| code(*d) == code_text)?);
+                }
+            }
+            "WKST" => {}
+            _ => return None,
+        }
+    }
+    if !days.is_empty() {
+        if rule.freq != Freq::Weekly {
+            return None;
+        }
+        rule = Rule::weekly_on(rule.interval, &days);
+    }
+    Some(rule.label())
+}
+
+const ALL_DAYS: [Weekday; 7] = [
+    Weekday::Mon,
+    Weekday::Tue,
+    Weekday::Wed,
+    Weekday::Thu,
+    Weekday::Fri,
+    Weekday::Sat,
+    Weekday::Sun,
+];
+
 fn code(day: Weekday) -> &'static str {
     match day {
         Weekday::Mon => "MO",
