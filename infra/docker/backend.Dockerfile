@@ -1,0 +1,68 @@
+# syntax=docker/dockerfile:1
+# The `todo` server: one static (musl) binary on distroless, as uid 10001.
+#
+#   docker build -f infra/docker/backend.Dockerfile -t todo-chatbot-backend:0.1.0 .
+#
+# Dependencies are compiled in their own layer (cargo-chef), so a change to
+# the project's sources rebuilds only the project's crates.
+# ---- toolchain: cargo-chef (this layer is shared with the frontend's build),
+# the musl target and musl-gcc (ring and SQLite have C parts)
+FROM docker.io/library/rust:1.95-slim-bookworm AS chef
+ARG CARGO_CHEF_VERSION=0.1.77
+ENV CARGO_TERM_COLOR=never \
+    CARGO_INCREMENTAL=0
+RUN cargo install --locked --version "${CARGO_CHEF_VERSION}" cargo-chef \
+ && rm -rf "${CARGO_HOME:-/usr/local/cargo}/registry"
+ARG MUSL_TOOLS_VERSION=1.2.3-1
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends "musl-tools=${MUSL_TOOLS_VERSION}" \
+ && rm -rf /var/lib/apt/lists/* \
+ && rustup target add x86_64-unknown-linux-musl
+ENV CARGO_PROFILE_RELEASE_STRIP=symbols
+WORKDIR /build
+
+# ---- recipe: the workspace's manifests and lock file only
+FROM chef AS planner
+COPY . .
+RUN cargo chef prepare --recipe-path recipe.json
+
+# ---- build: dependencies (cached while the recipe is unchanged), then the binary
+FROM chef AS builder
+COPY --from=planner /build/recipe.json recipe.json
+RUN cargo chef cook --release --locked --target x86_64-unknown-linux-musl \
+      --package todo-server --recipe-path recipe.json
+COPY . .
+RUN cargo build --release --locked --target x86_64-unknown-linux-musl \
+      --package todo-server --bin todo \
+ && install -D -m 0755 target/x86_64-unknown-linux-musl/release/todo /out/todo \
+ && install -d -m 0750 -o 10001 -g 10001 /out/data \
+ && /out/todo --version
+
+# ---- runtime: CA certificates, tzdata, /etc/passwd, nothing else
+FROM gcr.io/distroless/static-debian12:nonroot
+ARG VERSION=0.1.0
+ARG REVISION=unknown
+ARG CREATED=unknown
+ARG SOURCE=unknown
+LABEL org.opencontainers.image.title="todo-chatbot-backend" \
+      org.opencontainers.image.description="Todo Chatbot's server: REST API, chat assistant (SSE), MCP, probes" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.created="${CREATED}" \
+      org.opencontainers.image.licenses="MIT" \
+      org.opencontainers.image.source="${SOURCE}" \
+      org.opencontainers.image.base.name="gcr.io/distroless/static-debian12:nonroot"
+COPY --from=builder /out/todo /usr/local/bin/todo
+# SQLite's default home; with a read-only root filesystem mount a volume
+# here, or set DATA_DIR=/tmp/data, or use Postgres (DATABASE_URL).
+COPY --from=builder --chown=10001:10001 /out/data /data
+ENV DATA_DIR=/data \
+    HOST=0.0.0.0 \
+    PORT=8080 \
+    LOG_FORMAT=json
+USER 10001:10001
+EXPOSE 8080
+HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
+  CMD ["/usr/local/bin/todo", "healthcheck"]
+ENTRYPOINT ["/usr/local/bin/todo"]
+CMD ["serve"]
