@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# Checks a deployed release end to end: rollout, health through the ingress,
+# a user's sign-up, a task, a chat turn (plain and streamed), MCP, helm test.
+set -euo pipefail
+# shellcheck source=common.bash
+source "$(dirname "${BASH_SOURCE[0]}")/common.bash"
+
+usage() {
+  cat <<EOF
+Usage: infra/scripts/verify.sh [options]
+
+Verifies release "$RELEASE" in namespace "$NAMESPACE" through its ingress at
+http://$APP_HOST:
+  1. the Deployments (and the in-cluster PostgreSQL) are rolled out;
+  2. /readyz, /api/openapi.json and the web UI answer through the ingress;
+  3. a new user signs up, adds a task over REST, and the chat adds and lists
+     tasks (and streams its answer as Server-Sent Events);
+  4. /mcp answers an MCP initialize with a personal access token;
+  5. \`helm test\` passes.
+Each run signs up a new user (verify-<time>@example.com); nothing else changes.
+Exits non-zero at the first failed check.
+
+Options:
+  --release NAME     release (env RELEASE; default $RELEASE)
+  --namespace NAME   namespace (env NAMESPACE; default $NAMESPACE)
+  --host NAME        the ingress host (env APP_HOST; default $APP_HOST)
+  --ingress-ip IP    reach the ingress at IP (env INGRESS_IP; default: DNS, else \`minikube ip\`)
+  --skip-helm-test   do not run \`helm test\`
+  -h, --help         this help
+EOF
+}
+
+skip_helm_test=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+  --release) RELEASE="$2"; shift 2 ;;
+  --namespace) NAMESPACE="$2"; shift 2 ;;
+  --host) APP_HOST="$2"; shift 2 ;;
+  --ingress-ip) INGRESS_IP="$2"; shift 2 ;;
+  --skip-helm-test) skip_helm_test=1; shift ;;
+  -h | --help) usage; exit 0 ;;
+  *) usage >&2; die "unknown option: $1" ;;
+  esac
+done
+
+need_helm
+need_cluster
+init_api
+helm -n "$NAMESPACE" status "$RELEASE" >/dev/null 2>&1 ||
+  die "release $RELEASE is not installed in namespace $NAMESPACE: infra/scripts/deploy.sh"
+
+step "1. Rollout"
+wait_rollout 300s >/dev/null
+kubectl -n "$NAMESPACE" get pods -l "app.kubernetes.io/instance=$RELEASE" \
+  -o custom-columns='POD:.metadata.name,READY:.status.containerStatuses[*].ready,RESTARTS:.status.containerStatuses[*].restartCount' |
+  sed 's/^/    /'
+ok "every pod ready"
+
+step "2. Health through the ingress (http://$APP_HOST)"
+resolve_ingress
+expect() { # expect STATUS WHAT METHOD PATH [BODY] [TOKEN]
+  local want="$1" what="$2" got
+  shift 2
+  got="$(api "$@")"
+  [ "$got" = "$want" ] || die "$what: $1 $2 answered $got, not $want: $(head -c 300 "$API_BODY_FILE")"
+  ok "$what ($1 $2 → $got)"
+}
+expect 200 "backend ready, database reachable (through the frontend)" GET /readyz
+expect 200 "API description (ingress → backend)" GET /api/openapi.json
+expect 200 "web UI (ingress → frontend)" GET /
+grep -qi '<html' "$API_BODY_FILE" || die "/ is not the web UI: $(head -c 200 "$API_BODY_FILE")"
+
+step "3. A user, a task, a chat"
+email="verify-$(date +%s)-$RANDOM@example.com"
+token="$(sign_up "$email" "verify-password-$RANDOM" "Verify")"
+ok "signed up $email"
+expect 201 "task added over REST" POST /api/tasks '{"title":"Water the plants","priority":"high"}' "$token"
+answer="$(chat "add buy milk tomorrow at 6pm #errands" "$token")"
+jq -e '.actions | any(.tool == "add_task" and .ok)' >/dev/null <<<"$answer" ||
+  die "the chat did not add the task: $answer"
+ok "chat: \"add buy milk tomorrow at 6pm #errands\" → $(jq -r .reply <<<"$answer" | head -n1)"
+conversation="$(jq -r .conversation_id <<<"$answer")"
+answer="$(chat "show my tasks" "$token" "$conversation")"
+reply="$(jq -r .reply <<<"$answer")"
+if ! grep -qi "milk" <<<"$reply" || ! grep -qi "plants" <<<"$reply"; then
+  die "the chat's list lacks the tasks: $reply"
+fi
+ok "chat: \"show my tasks\" lists both"
+expect 200 "the tasks over REST" GET "/api/tasks?status=pending" "" "$token"
+[ "$(jq -r .total "$API_BODY_FILE")" = 2 ] || die "expected 2 tasks: $(api_body)"
+ok "2 pending tasks"
+stream="$(app_curl -N -X POST -H 'Accept: text/event-stream' -H 'Content-Type: application/json' \
+  -H "Authorization: Bearer $token" --data '{"message":"list my tasks"}' "http://$APP_HOST/api/chat" || true)"
+grep -q '^data:' <<<"$stream" || die "no Server-Sent Events from /api/chat: $(head -c 300 <<<"$stream")"
+ok "chat streams Server-Sent Events through the ingress ($(grep -c '^data:' <<<"$stream") events)"
+
+step "4. MCP at http://$APP_HOST/mcp"
+expect 201 "personal access token" POST /api/tokens '{"name":"verify"}' "$token"
+pat="$(jq -r '.token // .secret // empty' "$API_BODY_FILE")"
+[ -n "$pat" ] || die "no token in $(api_body)"
+initialize='{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-03-26","capabilities":{},"clientInfo":{"name":"verify.sh","version":"1"}}}'
+mcp="$(app_curl -X POST -H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream' \
+  -H "Authorization: Bearer $pat" --data "$initialize" "http://$APP_HOST/mcp" || true)"
+grep -q '"serverInfo"' <<<"$mcp" || die "MCP initialize failed: $(head -c 300 <<<"$mcp")"
+ok "MCP initialize answered ($(grep -o '"serverInfo":{[^}]*}' <<<"$mcp"))"
+
+if [ "$skip_helm_test" = 0 ]; then
+  step "5. helm test $RELEASE"
+  if helm -n "$NAMESPACE" test "$RELEASE" --timeout 2m >/dev/null; then
+    ok "helm test passed"
+  else
+    kubectl -n "$NAMESPACE" logs "$(fullname)-test" 2>/dev/null | sed 's/^/    /' || true
+    die "helm test failed"
+  fi
+fi
+
+step "All checks passed"
