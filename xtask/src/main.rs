@@ -4,6 +4,7 @@ mod bench;
 mod cpu;
 mod http;
 mod server;
+mod web;
 mod wrk;
 
 use anyhow::{bail, Context, Result};
@@ -30,6 +31,29 @@ enum Command {
     /// Run the builtin assistant's evaluation set and print the pass rate
     /// per intent and overall (`cargo xtask eval --min 0.97`).
     Eval(EvalArgs),
+    /// Build the web UI (wasm, hashed assets, gzip and brotli copies) into a
+    /// static folder that `todo serve` and nginx serve, and print its size.
+    Web(WebArgs),
+    /// Build the web UI, then run the server with it: the whole product at
+    /// http://localhost:8080 (arguments after `--` go to `todo serve`).
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+struct WebArgs {
+    /// Where the static site goes.
+    #[arg(long, default_value = "web/dist")]
+    out: PathBuf,
+    /// A debug build: faster to compile, much larger, no wasm-opt.
+    #[arg(long)]
+    dev: bool,
+}
+
+#[derive(Debug, Args)]
+struct ServeArgs {
+    /// Passed to `todo serve`, e.g. `--port 3000`.
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    args: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -83,6 +107,31 @@ fn main() -> Result<()> {
                 build: !args.no_build,
                 workspace: workspace_root(),
             })
+        }
+        Command::Web(args) => web::build(&web::Options {
+            out: workspace_root().join(args.out),
+            release: !args.dev,
+            workspace: workspace_root(),
+        }),
+        Command::Serve(args) => {
+            let workspace = workspace_root();
+            web::build(&web::Options {
+                out: workspace.join("web/dist"),
+                release: true,
+                workspace: workspace.clone(),
+            })?;
+            let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+            let status = std::process::Command::new(cargo)
+                .args(["run", "--release", "-p", "todo-server", "--", "serve"])
+                .args(&args.args)
+                .env("STATIC_DIR", workspace.join("web/dist"))
+                .current_dir(&workspace)
+                .status()
+                .context("running the server")?;
+            if !status.success() {
+                bail!("the server stopped ({status})");
+            }
+            Ok(())
         }
         Command::Eval(args) => {
             let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());

@@ -1,0 +1,173 @@
+//! The shell: which page shows, the header, the offline banner and toasts.
+
+use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
+
+use crate::auth::{SignIn, SignUp};
+use crate::chat::ChatPanel;
+use crate::keyboard;
+use crate::state::{app_state, current_path, AppState, Page};
+use crate::tasks::TasksPage;
+use crate::tokens::TokensPage;
+
+#[component]
+pub fn App() -> impl IntoView {
+    let state = AppState::new();
+    provide_context(state);
+    keyboard::install(state);
+
+    // Back and forward buttons.
+    let on_popstate = Closure::<dyn Fn()>::new(move || {
+        if let Some(path) = current_path() {
+            state.page.set(Page::from_path(&path));
+        }
+    });
+    if let Some(window) = web_sys::window() {
+        let _ = window
+            .add_event_listener_with_callback("popstate", on_popstate.as_ref().unchecked_ref());
+    }
+    on_popstate.forget();
+
+    // Signed out on a page that needs a session: sign in; signed in on the
+    // sign-in pages: the tasks.
+    Effect::new(move |_| {
+        let page = state.page.get();
+        let signed_in = state.session.with(|s| s.is_some());
+        if page.needs_session() && !signed_in {
+            state.page.set(Page::SignIn);
+            replace_url(Page::SignIn);
+        } else if !page.needs_session() && signed_in {
+            state.page.set(Page::Tasks);
+            replace_url(Page::Tasks);
+        }
+        if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+            document.set_title(state.page.get_untracked().title());
+        }
+    });
+
+    view! {
+        <a class="skip-link" href="#main">"Skip to content"</a>
+        <OfflineBanner/>
+        {move || match state.page.get() {
+            Page::SignIn => view! { <SignIn/> }.into_any(),
+            Page::SignUp => view! { <SignUp/> }.into_any(),
+            Page::Tasks | Page::Tokens => view! { <Shell/> }.into_any(),
+        }}
+        <Toasts/>
+    }
+}
+
+fn replace_url(page: Page) {
+    if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(page.path()));
+    }
+}
+
+/// The signed-in layout: header, the page, and the chat beside it.
+#[component]
+fn Shell() -> impl IntoView {
+    let state = app_state();
+    let name = move || {
+        state
+            .session
+            .with(|s| s.as_ref().map(|s| s.user.name.clone()).unwrap_or_default())
+    };
+    let nav = move |page: Page| {
+        move |ev: web_sys::MouseEvent| {
+            ev.prevent_default();
+            state.navigate(page);
+        }
+    };
+    let current = move |page: Page| {
+        move || {
+            if state.page.get() == page {
+                Some("page")
+            } else {
+                None
+            }
+        }
+    };
+    view! {
+        <header class="topbar">
+            <a class="brand" href="/" on:click=nav(Page::Tasks)>
+                <span class="brand-mark" aria-hidden="true">"✓"</span>
+                <span>"Todo Chatbot"</span>
+            </a>
+            <nav class="topnav" aria-label="Main">
+                <a href="/" on:click=nav(Page::Tasks) aria-current=current(Page::Tasks)>"Tasks"</a>
+                <a href="/tokens" on:click=nav(Page::Tokens) aria-current=current(Page::Tokens)>"Access tokens"</a>
+            </nav>
+            <div class="topbar-end">
+                <button
+                    class="button chat-toggle"
+                    aria-expanded=move || state.chat_open.get().to_string()
+                    aria-controls="chat-panel"
+                    on:click=move |_| state.chat_open.update(|open| *open = !*open)
+                >
+                    <span aria-hidden="true">"💬"</span>
+                    " Assistant"
+                </button>
+                <span class="user-name" title="Signed in">{name}</span>
+                <button class="button ghost" on:click=move |_| state.sign_out(None)>"Sign out"</button>
+            </div>
+        </header>
+        <div class="layout" class:chat-open=move || state.chat_open.get()>
+            <main id="main" class="content" tabindex="-1">
+                {move || match state.page.get() {
+                    Page::Tokens => view! { <TokensPage/> }.into_any(),
+                    _ => view! { <TasksPage/> }.into_any(),
+                }}
+            </main>
+            <ChatPanel/>
+        </div>
+    }
+}
+
+#[component]
+fn OfflineBanner() -> impl IntoView {
+    let state = app_state();
+    view! {
+        <Show when=move || state.offline.get()>
+            <div class="offline-banner" role="alert">
+                <strong>"Can't reach the server."</strong>
+                " Your changes were not saved. Check that it is running, then "
+                <button class="link-button" on:click=move |_| {
+                    state.offline.set(false);
+                    state.tasks_changed.update(|n| *n += 1);
+                }>"try again"</button>
+                "."
+            </div>
+        </Show>
+    }
+}
+
+#[component]
+fn Toasts() -> impl IntoView {
+    let state = app_state();
+    view! {
+        <div class="toasts" role="status" aria-live="polite">
+            <For each=move || state.toasts.get() key=|toast| toast.id let(toast)>
+                <div class="toast" class:error=toast.error>
+                    <span>{toast.message.clone()}</span>
+                    {toast.action.clone().map(|(label, run)| {
+                        let id = toast.id;
+                        view! {
+                            <button class="toast-action" on:click=move |_| {
+                                run.run(());
+                                state.dismiss_toast(id);
+                            }>{label}</button>
+                        }
+                    })}
+                    <button
+                        class="toast-close"
+                        aria-label="Dismiss"
+                        on:click={
+                            let id = toast.id;
+                            move |_| state.dismiss_toast(id)
+                        }
+                    >"×"</button>
+                </div>
+            </For>
+        </div>
+    }
+}

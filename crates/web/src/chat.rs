@@ -1,0 +1,367 @@
+//! The chat panel: beside the list on a wide screen, a drawer on a phone.
+//! Replies stream in; each action the assistant took shows as a chip, and
+//! the task list refetches when one changed tasks.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use todo_domain::chat::{Action, ChatRequest, Conversation, ConversationId, Role};
+
+use crate::api::{ApiError, ChatEvent};
+use crate::format::short_date;
+use crate::state::app_state;
+
+#[derive(Debug, Clone, PartialEq)]
+struct Line {
+    id: u32,
+    role: Role,
+    text: String,
+    actions: Vec<Action>,
+    streaming: bool,
+    error: bool,
+}
+
+const SUGGESTIONS: [&str; 3] = [
+    "add buy milk tomorrow at 9am #shopping",
+    "what's due this week?",
+    "complete buy milk",
+];
+
+#[component]
+pub fn ChatPanel() -> impl IntoView {
+    let state = app_state();
+    let lines = RwSignal::new(Vec::<Line>::new());
+    let next_id = StoredValue::new(1u32);
+    let conversation = RwSignal::new(None::<ConversationId>);
+    let history = RwSignal::new(Vec::<Conversation>::new());
+    let show_history = RwSignal::new(false);
+    let input = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let log_ref = NodeRef::<leptos::html::Div>::new();
+
+    let load_history = move || {
+        spawn_local(async move {
+            if let Ok(list) = state.client().conversations().await {
+                history.set(list);
+            }
+        });
+    };
+    load_history();
+
+    // Keep the newest line in view as text streams in.
+    Effect::new(move |_| {
+        lines.track();
+        if let Some(log) = log_ref.get() {
+            log.set_scroll_top(log.scroll_height());
+        }
+    });
+
+    let push_line = move |role: Role, text: String, streaming: bool| -> u32 {
+        let id = next_id.get_value();
+        next_id.set_value(id + 1);
+        lines.update(|l| {
+            l.push(Line {
+                id,
+                role,
+                text,
+                actions: Vec::new(),
+                streaming,
+                error: false,
+            })
+        });
+        id
+    };
+    let edit_line = move |id: u32, edit: &dyn Fn(&mut Line)| {
+        lines.update(|l| {
+            if let Some(line) = l.iter_mut().find(|line| line.id == id) {
+                edit(line);
+            }
+        })
+    };
+
+    let send = move |message: String| {
+        let message = message.trim().to_owned();
+        if message.is_empty() || busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        input.set(String::new());
+        push_line(Role::User, message.clone(), false);
+        let reply = push_line(Role::Assistant, String::new(), true);
+        let request = ChatRequest {
+            message,
+            conversation_id: conversation.get_untracked(),
+        };
+        spawn_local(async move {
+            let answer = state
+                .client()
+                .chat(&request, |event| match event {
+                    ChatEvent::Delta(text) => edit_line(reply, &|line| line.text.push_str(&text)),
+                    ChatEvent::Action(action) => {
+                        if action.ok && changes_tasks(&action.tool) {
+                            state.tasks_changed.update(|n| *n += 1);
+                        }
+                        edit_line(reply, &|line| line.actions.push(action.clone()));
+                    }
+                })
+                .await;
+            match answer {
+                Ok(response) => {
+                    state.reached();
+                    let new_conversation =
+                        conversation.get_untracked() != Some(response.conversation_id);
+                    conversation.set(Some(response.conversation_id));
+                    edit_line(reply, &|line| {
+                        line.text = response.reply.clone();
+                        line.actions = response.actions.clone();
+                        line.streaming = false;
+                    });
+                    if response
+                        .actions
+                        .iter()
+                        .any(|a| a.ok && changes_tasks(&a.tool))
+                    {
+                        state.tasks_changed.update(|n| *n += 1);
+                    }
+                    if new_conversation {
+                        load_history();
+                    }
+                }
+                Err(e) => {
+                    let e = state.handle(e);
+                    let text = match &e {
+                        ApiError::Unreachable => {
+                            "I couldn't reach the server. Your message was not sent.".to_owned()
+                        }
+                        other => other.message(),
+                    };
+                    edit_line(reply, &|line| {
+                        line.text = text.clone();
+                        line.streaming = false;
+                        line.error = true;
+                    });
+                }
+            }
+            busy.set(false);
+        });
+    };
+
+    let open_conversation = move |id: ConversationId| {
+        show_history.set(false);
+        spawn_local(async move {
+            match state.client().conversation(id).await {
+                Ok(detail) => {
+                    conversation.set(Some(id));
+                    lines.set(Vec::new());
+                    for message in detail.messages {
+                        let line = push_line(message.role, message.content, false);
+                        let actions = message.actions.clone();
+                        edit_line(line, &|l| l.actions = actions.clone());
+                    }
+                }
+                Err(e) => {
+                    let e = state.handle(e);
+                    state.toast(e.message(), true, None);
+                }
+            }
+        });
+    };
+    let new_chat = move || {
+        conversation.set(None);
+        lines.set(Vec::new());
+        show_history.set(false);
+        crate::keyboard::focus("chat-input");
+    };
+    let delete_conversation = move |id: ConversationId| {
+        spawn_local(async move {
+            match state.client().delete_conversation(id).await {
+                Ok(()) => {
+                    history.update(|h| h.retain(|c| c.id != id));
+                    if conversation.get_untracked() == Some(id) {
+                        conversation.set(None);
+                        lines.set(Vec::new());
+                    }
+                }
+                Err(e) => {
+                    let e = state.handle(e);
+                    state.toast(e.message(), true, None);
+                }
+            }
+        });
+    };
+
+    let on_submit = move |ev: web_sys::SubmitEvent| {
+        ev.prevent_default();
+        send(input.get_untracked());
+    };
+    // Enter sends, Shift+Enter starts a new line.
+    let on_keydown = move |ev: web_sys::KeyboardEvent| {
+        if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
+            ev.prevent_default();
+            send(input.get_untracked());
+        }
+    };
+    let tz = state.timezone();
+
+    view! {
+        <aside id="chat-panel" class="chat-panel" aria-labelledby="chat-heading">
+            <div class="chat-head">
+                <h2 id="chat-heading">"Assistant"</h2>
+                <div class="chat-head-actions">
+                    <button class="button ghost small" aria-expanded=move || show_history.get().to_string()
+                        aria-controls="chat-history" on:click=move |_| {
+                            show_history.update(|s| *s = !*s);
+                            load_history();
+                        }>"History"</button>
+                    <button class="button ghost small" on:click=move |_| new_chat()>"New chat"</button>
+                    <button class="icon-button chat-close" aria-label="Close the assistant"
+                        on:click=move |_| state.chat_open.set(false)>"×"</button>
+                </div>
+            </div>
+            <Show when=move || show_history.get()>
+                <div id="chat-history" class="chat-history">
+                    <h3 class="visually-hidden">"Conversations"</h3>
+                    {move || if history.with(|h| h.is_empty()) {
+                        view! { <p class="muted">"No conversations yet."</p> }.into_any()
+                    } else {
+                        view! {
+                            <ul>
+                                <For each=move || history.get() key=|c| (c.id, c.updated_at) let(c)>
+                                    <li class:current=move || conversation.get() == Some(c.id)>
+                                        <button class="history-open" on:click=move |_| open_conversation(c.id)>
+                                            <span class="history-title">{c.title.clone()}</span>
+                                            <span class="muted">{short_date(c.updated_at, tz)}</span>
+                                        </button>
+                                        <button class="icon-button danger" aria-label=format!("Delete conversation “{}”", c.title)
+                                            on:click=move |_| delete_conversation(c.id)>"×"</button>
+                                    </li>
+                                </For>
+                            </ul>
+                        }.into_any()
+                    }}
+                </div>
+            </Show>
+            <div class="chat-log" node_ref=log_ref role="log" aria-live="polite" aria-label="Conversation">
+                <Show when=move || lines.with(|l| l.is_empty())>
+                    <div class="chat-welcome">
+                        <p>"Ask me to add, find, change or complete tasks."</p>
+                        <ul class="suggestions">
+                            {SUGGESTIONS.iter().map(|s| view! {
+                                <li><button class="suggestion" on:click=move |_| send((*s).to_owned())>{*s}</button></li>
+                            }).collect_view()}
+                        </ul>
+                    </div>
+                </Show>
+                <For each=move || lines.get() key=|l| (l.id, l.text.len(), l.actions.len(), l.streaming) let(line)>
+                    <ChatLine line=line/>
+                </For>
+            </div>
+            <form class="chat-form" on:submit=on_submit>
+                <label class="visually-hidden" for="chat-input">"Message the assistant"</label>
+                <textarea id="chat-input" rows="2" placeholder="Message the assistant…" bind:value=input
+                    on:keydown=on_keydown maxlength="4000"></textarea>
+                <button class="button primary" type="submit" disabled=move || busy.get()>
+                    {move || if busy.get() { "…" } else { "Send" }}
+                </button>
+            </form>
+        </aside>
+    }
+}
+
+#[component]
+fn ChatLine(line: Line) -> impl IntoView {
+    let from_user = line.role == Role::User;
+    let waiting = line.streaming && line.text.is_empty();
+    view! {
+        <div class="message" class:from-user=from_user class:from-assistant=!from_user class:error=line.error
+            class:streaming=line.streaming>
+            <span class="visually-hidden">{if from_user { "You: " } else { "Assistant: " }}</span>
+            {if waiting {
+                view! { <span class="typing" aria-label="The assistant is answering"><i></i><i></i><i></i></span> }.into_any()
+            } else {
+                view! { <p class="message-text">{line.text.clone()}</p> }.into_any()
+            }}
+            {(!line.actions.is_empty()).then(|| view! {
+                <ul class="action-chips" aria-label="What the assistant did">
+                    {line.actions.iter().map(|action| view! {
+                        <li class="action-chip" class:failed=!action.ok data-tool=action.tool.clone()>
+                            <span aria-hidden="true">{if action.ok { "✓ " } else { "⚠ " }}</span>
+                            {action_label(action)}
+                        </li>
+                    }).collect_view()}
+                </ul>
+            })}
+        </div>
+    }
+}
+
+fn changes_tasks(tool: &str) -> bool {
+    tool != "list_tasks"
+}
+
+/// "Added “Buy milk”", "Completed “Pay rent”", "Found 3 tasks".
+fn action_label(action: &Action) -> String {
+    let result = &action.result;
+    let title = result["task"]["title"]
+        .as_str()
+        .or_else(|| result["deleted"]["title"].as_str())
+        .or_else(|| action.arguments["title"].as_str())
+        .map(|t| format!(" “{t}”"))
+        .unwrap_or_default();
+    if !action.ok {
+        let verb = match action.tool.as_str() {
+            "add_task" => "add",
+            "complete_task" => "complete",
+            "delete_task" => "delete",
+            "update_task" => "update",
+            _ => "look up tasks",
+        };
+        return format!("Couldn't {verb}{title}");
+    }
+    match action.tool.as_str() {
+        "add_task" => format!("Added{title}"),
+        "complete_task" => format!("Completed{title}"),
+        "delete_task" => format!("Deleted{title}"),
+        "update_task" => format!("Updated{title}"),
+        "list_tasks" => match result["total"].as_i64().unwrap_or(0) {
+            1 => "Found 1 task".into(),
+            n => format!("Found {n} tasks"),
+        },
+        other => other.replace('_', " "),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn labels_actions_by_what_they_did() {
+        let action = |tool: &str, ok, result| Action {
+            tool: tool.into(),
+            arguments: json!({"title": "Buy milk"}),
+            ok,
+            result,
+        };
+        assert_eq!(
+            action_label(&action(
+                "add_task",
+                true,
+                json!({"task": {"title": "Buy milk"}})
+            )),
+            "Added “Buy milk”"
+        );
+        assert_eq!(
+            action_label(&action(
+                "list_tasks",
+                true,
+                json!({"tasks": [], "total": 3})
+            )),
+            "Found 3 tasks"
+        );
+        assert_eq!(
+            action_label(&action("delete_task", false, json!({"error": "no"}))),
+            "Couldn't delete “Buy milk”"
+        );
+    }
+}

@@ -1,0 +1,65 @@
+//! Dates and times as a person reads them, in their own time zone.
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use todo_domain::{Due, Task, TimeZone};
+
+/// "Today", "Tomorrow 9:00 AM", "Fri 27 Nov", "Mon 4 Jan 2027 5:30 PM".
+pub fn due_label(due: Due, tz: TimeZone, now: DateTime<Utc>) -> String {
+    let today = tz.today(now);
+    let date = due.local_date(tz);
+    let day = day_label(date, today);
+    match due {
+        Due::Date(_) => day,
+        Due::At(at) => {
+            let time = at.with_timezone(&tz.tz()).format("%-I:%M %p");
+            format!("{day} {time}")
+        }
+    }
+}
+
+pub fn day_label(date: NaiveDate, today: NaiveDate) -> String {
+    match (date - today).num_days() {
+        0 => "Today".into(),
+        1 => "Tomorrow".into(),
+        -1 => "Yesterday".into(),
+        _ if date.year() == today.year() => date.format("%a %-d %b").to_string(),
+        _ => date.format("%a %-d %b %Y").to_string(),
+    }
+}
+
+/// Past due and not done.
+pub fn is_overdue(task: &Task, tz: TimeZone, now: DateTime<Utc>) -> bool {
+    if task.completed {
+        return false;
+    }
+    match task.due() {
+        Some(Due::At(at)) => at < now,
+        Some(due @ Due::Date(_)) => due.local_date(tz) < tz.today(now),
+        None => false,
+    }
+}
+
+/// "Nov 21, 2026" for lists of tokens and conversations.
+pub fn short_date(at: DateTime<Utc>, tz: TimeZone) -> String {
+    at.with_timezone(&tz.tz()).format("%b %-d, %Y").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone as _;
+
+    #[test]
+    fn labels_days_relative_to_today() {
+        let tz = TimeZone::parse("Europe/Paris").unwrap();
+        let now = Utc.with_ymd_and_hms(2026, 11, 21, 10, 0, 0).unwrap();
+        let date = |d| NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
+        assert_eq!(due_label(Due::Date(date(21)), tz, now), "Today");
+        assert_eq!(due_label(Due::Date(date(22)), tz, now), "Tomorrow");
+        assert_eq!(due_label(Due::Date(date(27)), tz, now), "Fri 27 Nov");
+        let nine = Utc.with_ymd_and_hms(2026, 11, 22, 8, 0, 0).unwrap();
+        assert_eq!(due_label(Due::At(nine), tz, now), "Tomorrow 9:00 AM");
+        let next_year = NaiveDate::from_ymd_opt(2027, 1, 4).unwrap();
+        assert_eq!(due_label(Due::Date(next_year), tz, now), "Mon 4 Jan 2027");
+    }
+}

@@ -1,0 +1,230 @@
+//! App-wide state shared through Leptos context: the session (kept in
+//! `localStorage` so a reload stays signed in), the page shown, toasts, and
+//! the counter that tells the task list to refetch.
+
+use leptos::prelude::*;
+use todo_domain::account::Session;
+use todo_domain::TimeZone;
+
+use crate::api::{ApiError, Client};
+
+const SESSION_KEY: &str = "todo-chatbot.session";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Page {
+    SignIn,
+    SignUp,
+    Tasks,
+    Tokens,
+}
+
+impl Page {
+    pub fn path(self) -> &'static str {
+        match self {
+            Page::SignIn => "/signin",
+            Page::SignUp => "/signup",
+            Page::Tasks => "/",
+            Page::Tokens => "/tokens",
+        }
+    }
+
+    pub fn from_path(path: &str) -> Self {
+        match path.trim_end_matches('/') {
+            "/signin" => Page::SignIn,
+            "/signup" => Page::SignUp,
+            "/tokens" => Page::Tokens,
+            _ => Page::Tasks,
+        }
+    }
+
+    pub fn needs_session(self) -> bool {
+        matches!(self, Page::Tasks | Page::Tokens)
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Page::SignIn => "Sign in · Todo Chatbot",
+            Page::SignUp => "Sign up · Todo Chatbot",
+            Page::Tasks => "Tasks · Todo Chatbot",
+            Page::Tokens => "Access tokens · Todo Chatbot",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Toast {
+    pub id: u32,
+    pub message: String,
+    pub error: bool,
+    /// A button such as "Undo", and what it does.
+    pub action: Option<(String, Callback<()>)>,
+}
+
+/// Everything the app shares, all `Copy` handles.
+#[derive(Clone, Copy)]
+pub struct AppState {
+    pub session: RwSignal<Option<Session>>,
+    pub page: RwSignal<Page>,
+    /// Why the user is on the sign-in page again, if not by choice.
+    pub notice: RwSignal<Option<String>>,
+    pub toasts: RwSignal<Vec<Toast>>,
+    next_toast: StoredValue<u32>,
+    /// Bumped whenever tasks changed elsewhere (the chat), so lists refetch.
+    pub tasks_changed: RwSignal<u32>,
+    /// The chat drawer, on narrow screens.
+    pub chat_open: RwSignal<bool>,
+    /// Set while the server cannot be reached.
+    pub offline: RwSignal<bool>,
+}
+
+impl AppState {
+    pub fn new() -> Self {
+        let page = current_path()
+            .map(|p| Page::from_path(&p))
+            .unwrap_or(Page::Tasks);
+        Self {
+            session: RwSignal::new(load_session()),
+            page: RwSignal::new(page),
+            notice: RwSignal::new(None),
+            toasts: RwSignal::new(Vec::new()),
+            next_toast: StoredValue::new(1),
+            tasks_changed: RwSignal::new(0),
+            chat_open: RwSignal::new(false),
+            offline: RwSignal::new(false),
+        }
+    }
+
+    pub fn client(&self) -> Client {
+        Client::new(
+            self.session
+                .with_untracked(|s| s.as_ref().map(|s| s.token.clone())),
+        )
+    }
+
+    pub fn timezone(&self) -> TimeZone {
+        self.session
+            .with_untracked(|s| s.as_ref().map(|s| s.user.timezone))
+            .unwrap_or(TimeZone::UTC)
+    }
+
+    pub fn sign_in(&self, session: Session) {
+        store_session(Some(&session));
+        self.session.set(Some(session));
+        self.notice.set(None);
+        self.navigate(Page::Tasks);
+    }
+
+    pub fn sign_out(&self, notice: Option<String>) {
+        store_session(None);
+        self.session.set(None);
+        self.chat_open.set(false);
+        self.notice.set(notice);
+        self.navigate(Page::SignIn);
+    }
+
+    pub fn navigate(&self, page: Page) {
+        if self.page.get_untracked() != page {
+            if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+                let _ = history.push_state_with_url(
+                    &wasm_bindgen::JsValue::NULL,
+                    "",
+                    Some(page.path()),
+                );
+            }
+            self.page.set(page);
+        }
+    }
+
+    /// The common reaction to a failed call: back to sign-in when the
+    /// session is over, the offline banner when unreachable, else a toast.
+    /// Returns the error for callers that show it next to a field.
+    pub fn handle(&self, error: ApiError) -> ApiError {
+        if error.is_session_over() {
+            self.sign_out(Some(error.message()));
+        } else if error == ApiError::Unreachable {
+            self.offline.set(true);
+        }
+        error
+    }
+
+    pub fn reached(&self) {
+        if self.offline.get_untracked() {
+            self.offline.set(false);
+        }
+    }
+
+    pub fn toast(
+        &self,
+        message: impl Into<String>,
+        error: bool,
+        action: Option<(String, Callback<()>)>,
+    ) -> u32 {
+        let id = self.next_toast.get_value();
+        self.next_toast.set_value(id + 1);
+        self.toasts.update(|toasts| {
+            toasts.push(Toast {
+                id,
+                message: message.into(),
+                error,
+                action,
+            })
+        });
+        let toasts = self.toasts;
+        let lifetime = if error { 8000 } else { 6000 };
+        set_timeout(
+            move || toasts.update(|t| t.retain(|toast| toast.id != id)),
+            std::time::Duration::from_millis(lifetime),
+        );
+        id
+    }
+
+    pub fn dismiss_toast(&self, id: u32) {
+        self.toasts.update(|t| t.retain(|toast| toast.id != id));
+    }
+}
+
+impl Default for AppState {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+pub fn app_state() -> AppState {
+    expect_context::<AppState>()
+}
+
+pub fn current_path() -> Option<String> {
+    web_sys::window()?.location().pathname().ok()
+}
+
+fn local_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+fn load_session() -> Option<Session> {
+    let raw = local_storage()?.get_item(SESSION_KEY).ok()??;
+    serde_json::from_str(&raw).ok()
+}
+
+fn store_session(session: Option<&Session>) {
+    let Some(storage) = local_storage() else {
+        return;
+    };
+    match session.and_then(|s| serde_json::to_string(s).ok()) {
+        Some(raw) => {
+            let _ = storage.set_item(SESSION_KEY, &raw);
+        }
+        None => {
+            let _ = storage.remove_item(SESSION_KEY);
+        }
+    }
+}
+
+/// The browser's IANA time zone, for sign-up.
+pub fn browser_timezone() -> Option<String> {
+    let options = js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new())
+        .resolved_options();
+    js_sys::Reflect::get(&options, &"timeZone".into())
+        .ok()?
+        .as_string()
+}

@@ -1,0 +1,684 @@
+//! The task list: quick-add, filters, search and sort, rows with a complete
+//! toggle, inline editing of every field, delete with undo, clear completed.
+
+use std::collections::BTreeSet;
+
+use chrono::{NaiveDate, NaiveTime, Utc};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use todo_domain::query::TaskQueryParams;
+use todo_domain::{Due, Priority, Recurrence, Task, TaskId, TaskPatch};
+use wasm_bindgen::prelude::*;
+
+use crate::api::ApiError;
+use crate::auth::Field;
+use crate::format::{due_label, is_overdue};
+use crate::keyboard::{escape_stack, SEARCH_ID};
+use crate::quick_add::QuickAddBar;
+use crate::state::{app_state, AppState};
+
+/// How long a deleted task can be brought back.
+const UNDO_MS: u64 = 6000;
+const PAGE_SIZE: u32 = 100;
+
+#[derive(Clone, Copy)]
+struct Filters {
+    status: RwSignal<String>,
+    q: RwSignal<String>,
+    tag: RwSignal<String>,
+    priority: RwSignal<String>,
+    due: RwSignal<String>,
+    sort: RwSignal<String>,
+}
+
+impl Filters {
+    fn new() -> Self {
+        Self {
+            status: RwSignal::new("pending".into()),
+            q: RwSignal::new(String::new()),
+            tag: RwSignal::new(String::new()),
+            priority: RwSignal::new(String::new()),
+            due: RwSignal::new(String::new()),
+            sort: RwSignal::new("created".into()),
+        }
+    }
+
+    fn params(&self) -> TaskQueryParams {
+        let some = |s: String| (!s.trim().is_empty()).then(|| s.trim().to_owned());
+        TaskQueryParams {
+            status: some(self.status.get()),
+            q: some(self.q.get()),
+            tag: some(self.tag.get()),
+            priority: some(self.priority.get()),
+            due: some(self.due.get()),
+            sort: some(self.sort.get()),
+            limit: Some(PAGE_SIZE.to_string()),
+            ..TaskQueryParams::default()
+        }
+    }
+
+    fn narrowed(&self) -> bool {
+        !self.q.get().is_empty()
+            || !self.tag.get().is_empty()
+            || !self.priority.get().is_empty()
+            || !self.due.get().is_empty()
+    }
+
+    fn reset(&self) {
+        self.q.set(String::new());
+        self.tag.set(String::new());
+        self.priority.set(String::new());
+        self.due.set(String::new());
+    }
+}
+
+/// The list's shared handles.
+#[derive(Clone, Copy)]
+struct ListState {
+    tasks: RwSignal<Vec<Task>>,
+    total: RwSignal<i64>,
+    loaded: RwSignal<bool>,
+    error: RwSignal<Option<ApiError>>,
+    /// Deleted in the UI, still waiting out the undo delay.
+    pending_delete: RwSignal<Vec<TaskId>>,
+    editing: RwSignal<Option<TaskId>>,
+    reload: RwSignal<u32>,
+    known_tags: RwSignal<BTreeSet<String>>,
+}
+
+impl ListState {
+    fn refresh(&self) {
+        self.reload.update(|n| *n += 1);
+    }
+}
+
+#[component]
+pub fn TasksPage() -> impl IntoView {
+    let state = app_state();
+    let filters = Filters::new();
+    let list = ListState {
+        tasks: RwSignal::new(Vec::new()),
+        total: RwSignal::new(0),
+        loaded: RwSignal::new(false),
+        error: RwSignal::new(None),
+        pending_delete: RwSignal::new(Vec::new()),
+        editing: RwSignal::new(None),
+        reload: RwSignal::new(0),
+        known_tags: RwSignal::new(BTreeSet::new()),
+    };
+    let sequence = StoredValue::new(0u32);
+
+    // Refetch on any filter change, on a local change, and when the chat
+    // changed tasks. Answers that arrive out of order are dropped.
+    Effect::new(move |_| {
+        let params = filters.params();
+        list.reload.track();
+        state.tasks_changed.track();
+        let ticket = sequence.get_value() + 1;
+        sequence.set_value(ticket);
+        spawn_local(async move {
+            let answer = state.client().list_tasks(&params).await;
+            if sequence.get_value() != ticket {
+                return;
+            }
+            match answer {
+                Ok(page) => {
+                    state.reached();
+                    list.known_tags.update(|known| {
+                        known.extend(page.items.iter().flat_map(|t| t.tags.iter().cloned()));
+                    });
+                    list.tasks.set(page.items);
+                    list.total.set(page.total);
+                    list.error.set(None);
+                }
+                Err(e) => list.error.set(Some(state.handle(e))),
+            }
+            list.loaded.set(true);
+        });
+    });
+
+    // Deletions still waiting when the page goes away are sent anyway.
+    let on_pagehide = Closure::<dyn Fn()>::new(move || {
+        let client = state.client();
+        for id in list.pending_delete.get_untracked() {
+            client.delete_task_on_unload(id);
+        }
+    });
+    if let Some(window) = web_sys::window() {
+        let _ = window
+            .add_event_listener_with_callback("pagehide", on_pagehide.as_ref().unchecked_ref());
+    }
+    on_pagehide.forget();
+
+    let visible = Memo::new(move |_| {
+        let hidden = list.pending_delete.get();
+        list.tasks.with(|tasks| {
+            tasks
+                .iter()
+                .filter(|t| !hidden.contains(&t.id))
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    });
+    let confirm_clear = RwSignal::new(false);
+
+    view! {
+        <section class="tasks-page" aria-labelledby="tasks-heading">
+            <div class="page-head">
+                <h1 id="tasks-heading">"Tasks"</h1>
+                <p class="count" aria-live="polite">
+                    {move || {
+                        let shown = visible.with(|v| v.len());
+                        let total = list.total.get() - (list.tasks.with(|t| t.len()) - shown) as i64;
+                        match total {
+                            0 => String::new(),
+                            1 => "1 task".into(),
+                            n => format!("{n} tasks"),
+                        }
+                    }}
+                </p>
+            </div>
+            <QuickAddBar on_added=move |_| list.refresh()/>
+            <FilterBar filters=filters list=list on_clear=move || confirm_clear.set(true)/>
+            {move || list.error.get().filter(|e| *e != ApiError::Unreachable).map(|e| view! {
+                <p class="form-error" role="alert">{e.message()}</p>
+            })}
+            <ul class="task-list" aria-label="Tasks" aria-busy=move || (!list.loaded.get()).to_string()>
+                <For each=move || visible.get() key=|t| (t.id, t.updated_at, t.completed) let(task)>
+                    <TaskItem task=task list=list filters=filters/>
+                </For>
+            </ul>
+            <Show when=move || list.loaded.get() && visible.with(|v| v.is_empty())>
+                <EmptyState filters=filters/>
+            </Show>
+            <Show when=move || confirm_clear.get()>
+                <ClearCompletedDialog open=confirm_clear list=list/>
+            </Show>
+        </section>
+    }
+}
+
+#[component]
+fn EmptyState(filters: Filters) -> impl IntoView {
+    view! {
+        <div class="empty">
+            {move || if filters.narrowed() {
+                view! {
+                    <p>"No task matches these filters."</p>
+                    <button class="button" on:click=move |_| filters.reset()>"Clear filters"</button>
+                }.into_any()
+            } else if filters.status.get() == "completed" {
+                view! { <p>"Nothing completed yet."</p> }.into_any()
+            } else {
+                view! {
+                    <p class="empty-title">"All clear."</p>
+                    <p>"Type a task above — dates, times, “every monday”, “p1” and “#tags” are understood — or ask the assistant."</p>
+                }.into_any()
+            }}
+        </div>
+    }
+}
+
+#[component]
+fn FilterBar(
+    filters: Filters,
+    list: ListState,
+    #[prop(into)] on_clear: Callback<()>,
+) -> impl IntoView {
+    let status_button = move |value: &'static str, label: &'static str| {
+        view! {
+            <button
+                type="button"
+                class="segment"
+                aria-pressed=move || (filters.status.get() == value).to_string()
+                on:click=move |_| filters.status.set(value.into())
+            >{label}</button>
+        }
+    };
+    let known_tags = move || list.known_tags.get().into_iter().collect::<Vec<String>>();
+    view! {
+        <div class="filters" role="search">
+            <div class="segmented" role="group" aria-label="Status">
+                {status_button("pending", "Open")}
+                {status_button("completed", "Done")}
+                {status_button("all", "All")}
+            </div>
+            <div class="filter-search">
+                <label class="visually-hidden" for=SEARCH_ID>"Search tasks"</label>
+                <input id=SEARCH_ID type="search" placeholder="Search  ( / )" bind:value=filters.q autocomplete="off"/>
+            </div>
+            <div class="filter-selects">
+                <label>
+                    <span class="visually-hidden">"Due"</span>
+                    <select aria-label="Due" prop:value=move || filters.due.get()
+                        on:change=move |ev| filters.due.set(event_target_value(&ev))>
+                        <option value="">"Any date"</option>
+                        <option value="today">"Due today"</option>
+                        <option value="week">"Next 7 days"</option>
+                        <option value="overdue">"Overdue"</option>
+                        <option value="none">"No date"</option>
+                    </select>
+                </label>
+                <label>
+                    <span class="visually-hidden">"Priority"</span>
+                    <select aria-label="Priority" prop:value=move || filters.priority.get()
+                        on:change=move |ev| filters.priority.set(event_target_value(&ev))>
+                        <option value="">"Any priority"</option>
+                        <option value="urgent">"Urgent"</option>
+                        <option value="high">"High"</option>
+                        <option value="medium">"Medium"</option>
+                        <option value="low">"Low"</option>
+                        <option value="none">"No priority"</option>
+                    </select>
+                </label>
+                <label>
+                    <span class="visually-hidden">"Tag"</span>
+                    <select aria-label="Tag" prop:value=move || filters.tag.get()
+                        on:change=move |ev| filters.tag.set(event_target_value(&ev))>
+                        <option value="">"Any tag"</option>
+                        <For each=known_tags key=|t| t.clone() let(tag)>
+                            <option value=tag.clone()>{format!("#{tag}")}</option>
+                        </For>
+                    </select>
+                </label>
+                <label>
+                    <span class="visually-hidden">"Sort by"</span>
+                    <select aria-label="Sort by" prop:value=move || filters.sort.get()
+                        on:change=move |ev| filters.sort.set(event_target_value(&ev))>
+                        <option value="created">"Newest first"</option>
+                        <option value="due">"Due date"</option>
+                        <option value="priority">"Priority"</option>
+                        <option value="title">"Title A–Z"</option>
+                    </select>
+                </label>
+            </div>
+            <Show when=move || filters.status.get() != "pending">
+                <button type="button" class="button ghost danger-text" on:click=move |_| on_clear.run(())>
+                    "Clear completed"
+                </button>
+            </Show>
+        </div>
+    }
+}
+
+#[component]
+fn TaskItem(task: Task, list: ListState, filters: Filters) -> impl IntoView {
+    let id = task.id;
+    let editing = move || list.editing.get() == Some(id);
+    let task = StoredValue::new(task);
+    view! {
+        <li class="task-item">
+            {move || if editing() {
+                view! { <TaskEditor task=task.get_value() list=list/> }.into_any()
+            } else {
+                view! { <TaskRow task=task.get_value() list=list filters=filters/> }.into_any()
+            }}
+        </li>
+    }
+}
+
+#[component]
+fn TaskRow(task: Task, list: ListState, filters: Filters) -> impl IntoView {
+    let state = app_state();
+    let tz = state.timezone();
+    let now = Utc::now();
+    let id = task.id;
+    let title = task.title.clone();
+    let completed = task.completed;
+    let overdue = is_overdue(&task, tz, now);
+    let due = task.due().map(|due| due_label(due, tz, now));
+    let recurrence = task
+        .recurrence
+        .as_deref()
+        .and_then(|r| Recurrence::parse(r).ok())
+        .map(|r| r.describe());
+    let priority = task.priority;
+    let busy = RwSignal::new(false);
+
+    let toggle = move |_| {
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        spawn_local(async move {
+            match state.client().set_completed(id, !completed).await {
+                Ok(_) => {
+                    state.reached();
+                    list.refresh();
+                }
+                Err(e) => {
+                    state.handle(e.clone());
+                    state.toast(e.message(), true, None);
+                }
+            }
+            busy.set(false);
+        });
+    };
+
+    let delete = {
+        let title = title.clone();
+        move |_| delete_with_undo(state, list, id, title.clone())
+    };
+
+    let tags = task.tags.clone();
+    let description = task.description.clone();
+    view! {
+        <div class="task-row" class:done=completed class:overdue=overdue data-task-id=id.to_string()>
+            <input
+                type="checkbox"
+                class="task-check"
+                prop:checked=completed
+                disabled=move || busy.get()
+                on:change=toggle
+                aria-label=format!("{} “{}”", if completed { "Reopen" } else { "Complete" }, title)
+            />
+            <div class="task-body">
+                <button class="task-title" on:click=move |_| list.editing.set(Some(id)) title="Edit">
+                    <span class="visually-hidden">"Edit "</span>
+                    {title.clone()}
+                </button>
+                {(!description.is_empty()).then(|| view! { <p class="task-description">{description.clone()}</p> })}
+                <div class="task-meta">
+                    {due.map(|due| view! {
+                        <span class="meta meta-due" class:overdue=overdue>
+                            <span aria-hidden="true">"📅 "</span>
+                            {if overdue { format!("Overdue · {due}") } else { due }}
+                        </span>
+                    })}
+                    {recurrence.map(|r| view! { <span class="meta meta-recurrence"><span aria-hidden="true">"🔁 "</span>{r}</span> })}
+                    {(priority != Priority::None).then(|| view! {
+                        <span class=format!("meta priority priority-{}", priority.as_str())>{priority_label(priority)}</span>
+                    })}
+                    {tags.into_iter().map(|tag| {
+                        let value = tag.clone();
+                        view! {
+                            <button class="meta tag" on:click=move |_| filters.tag.set(value.clone())
+                                title="Show tasks with this tag">{format!("#{tag}")}</button>
+                        }
+                    }).collect_view()}
+                </div>
+            </div>
+            <button class="icon-button danger" on:click=delete aria-label=format!("Delete “{}”", task.title) title="Delete">
+                <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true"><path fill="currentColor" d="M9 3h6l1 2h4v2H4V5h4l1-2zm-3 6h12l-1 12H7L6 9zm4 2v8h2v-8h-2zm4 0v8h2v-8h-2z"/></svg>
+            </button>
+        </div>
+    }
+}
+
+fn priority_label(priority: Priority) -> &'static str {
+    match priority {
+        Priority::Urgent => "Urgent",
+        Priority::High => "High",
+        Priority::Medium => "Medium",
+        Priority::Low => "Low",
+        Priority::None => "",
+    }
+}
+
+/// Hides the task at once and deletes it when the undo delay is over.
+fn delete_with_undo(state: AppState, list: ListState, id: TaskId, title: String) {
+    list.pending_delete.update(|p| p.push(id));
+    let undone = StoredValue::new(false);
+    let undo = Callback::new(move |_| {
+        undone.set_value(true);
+        list.pending_delete.update(|p| p.retain(|i| *i != id));
+    });
+    state.toast(
+        format!("Deleted “{title}”"),
+        false,
+        Some(("Undo".into(), undo)),
+    );
+    set_timeout(
+        move || {
+            if undone.get_value() || !list.pending_delete.with_untracked(|p| p.contains(&id)) {
+                return;
+            }
+            spawn_local(async move {
+                let result = state.client().delete_task(id).await;
+                list.pending_delete.update(|p| p.retain(|i| *i != id));
+                match result {
+                    Ok(()) => list.refresh(),
+                    Err(ApiError::Problem(p)) if p.code == "task_not_found" => list.refresh(),
+                    Err(e) => {
+                        state.handle(e.clone());
+                        state.toast(
+                            format!("“{title}” was not deleted: {}", e.message()),
+                            true,
+                            None,
+                        );
+                    }
+                }
+            });
+        },
+        std::time::Duration::from_millis(UNDO_MS),
+    );
+}
+
+/// The repeat choices the editor offers; anything else is edited as an RRULE.
+const REPEATS: [(&str, &str); 7] = [
+    ("", "Doesn't repeat"),
+    ("FREQ=DAILY", "Every day"),
+    ("FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR", "Every weekday"),
+    ("FREQ=WEEKLY", "Every week"),
+    ("FREQ=WEEKLY;INTERVAL=2", "Every 2 weeks"),
+    ("FREQ=MONTHLY", "Every month"),
+    ("FREQ=YEARLY", "Every year"),
+];
+const CUSTOM: &str = "custom";
+
+#[component]
+fn TaskEditor(task: Task, list: ListState) -> impl IntoView {
+    let state = app_state();
+    let tz = state.timezone();
+    let id = task.id;
+    let (date, time) = match task.due() {
+        Some(Due::Date(date)) => (date.format("%Y-%m-%d").to_string(), String::new()),
+        Some(Due::At(at)) => {
+            let local = at.with_timezone(&tz.tz());
+            (
+                local.format("%Y-%m-%d").to_string(),
+                local.format("%H:%M").to_string(),
+            )
+        }
+        None => (String::new(), String::new()),
+    };
+    let rule = task.recurrence.clone().unwrap_or_default();
+    let preset = if REPEATS.iter().any(|(r, _)| *r == rule) {
+        rule.clone()
+    } else {
+        CUSTOM.to_owned()
+    };
+
+    let title = RwSignal::new(task.title.clone());
+    let description = RwSignal::new(task.description.clone());
+    let priority = RwSignal::new(task.priority.as_str().to_owned());
+    let tags = RwSignal::new(task.tags.join(" "));
+    let due_date = RwSignal::new(date);
+    let due_time = RwSignal::new(time);
+    let repeat = RwSignal::new(preset);
+    let custom_rule = RwSignal::new(rule);
+    let error = RwSignal::new(None::<ApiError>);
+    let busy = RwSignal::new(false);
+
+    let escape = escape_stack();
+    let close = Callback::new(move |_| list.editing.set(None));
+    escape.push(id as u32, close);
+    on_cleanup(move || escape.release(id as u32));
+
+    let submit = move |ev: web_sys::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let recurrence = match repeat.get_untracked().as_str() {
+            "" => None,
+            CUSTOM => Some(custom_rule.get_untracked()).filter(|r| !r.trim().is_empty()),
+            preset => Some(preset.to_owned()),
+        };
+        let patch = TaskPatch {
+            title: Some(title.get_untracked()),
+            description: Some(description.get_untracked()),
+            priority: Some(priority.get_untracked()),
+            tags: Some(
+                tags.get_untracked()
+                    .split([' ', ','])
+                    .map(|t| t.trim().trim_start_matches('#').to_owned())
+                    .filter(|t| !t.is_empty())
+                    .collect(),
+            ),
+            due_at: Some(due_value(
+                &due_date.get_untracked(),
+                &due_time.get_untracked(),
+                tz,
+            )),
+            all_day: None,
+            recurrence: Some(recurrence),
+            completed: None,
+        };
+        busy.set(true);
+        error.set(None);
+        spawn_local(async move {
+            match state.client().update_task(id, &patch).await {
+                Ok(_) => {
+                    state.reached();
+                    list.editing.set(None);
+                    list.refresh();
+                }
+                Err(e) => error.set(Some(state.handle(e))),
+            }
+            busy.set(false);
+        });
+    };
+
+    let ids = [
+        "title",
+        "description",
+        "date",
+        "time",
+        "priority",
+        "repeat",
+        "rule",
+        "tags",
+    ]
+    .map(|name| format!("edit-{id}-{name}"));
+    let [title_id, notes_id, date_id, time_id, priority_id, repeat_id, rule_id, tags_id] = ids;
+    view! {
+        <form class="task-editor" on:submit=submit aria-label=format!("Edit “{}”", task.title)>
+            <crate::auth::FormError error=error/>
+            <Field label="Title" id=title_id.clone() error=error field="title">
+                <input id=title_id.clone() type="text" bind:value=title required maxlength="200" autofocus
+                    aria-describedby=format!("{title_id}-error")/>
+            </Field>
+            <Field label="Notes" id=notes_id.clone() error=error field="description">
+                <textarea id=notes_id.clone() rows="2" bind:value=description maxlength="4000"
+                    aria-describedby=format!("{notes_id}-error")></textarea>
+            </Field>
+            <div class="editor-grid">
+                <Field label="Due date" id=date_id.clone() error=error field="due_at">
+                    <input id=date_id.clone() type="date" bind:value=due_date aria-describedby=format!("{date_id}-error")/>
+                </Field>
+                <Field label="Time (empty: all day)" id=time_id.clone() error=error field="all_day">
+                    <input id=time_id.clone() type="time" bind:value=due_time/>
+                </Field>
+                <Field label="Priority" id=priority_id.clone() error=error field="priority">
+                    <select id=priority_id.clone() prop:value=move || priority.get() on:change=move |ev| priority.set(event_target_value(&ev))>
+                        <option value="none">"None"</option>
+                        <option value="low">"Low"</option>
+                        <option value="medium">"Medium"</option>
+                        <option value="high">"High"</option>
+                        <option value="urgent">"Urgent"</option>
+                    </select>
+                </Field>
+                <Field label="Repeats" id=repeat_id.clone() error=error field="recurrence">
+                    <select id=repeat_id.clone() prop:value=move || repeat.get() on:change=move |ev| repeat.set(event_target_value(&ev))>
+                        {REPEATS.iter().map(|(value, label)| view! { <option value=*value>{*label}</option> }).collect_view()}
+                        <option value=CUSTOM>"Custom rule…"</option>
+                    </select>
+                </Field>
+            </div>
+            <Show when=move || repeat.get() == CUSTOM>
+                <div class="field">
+                    <label for=rule_id.clone()>"Repeat rule (RFC 5545 RRULE)"</label>
+                    <input id=rule_id.clone() type="text" bind:value=custom_rule placeholder="FREQ=MONTHLY;BYMONTHDAY=15"/>
+                </div>
+            </Show>
+            <Field label="Tags (space separated)" id=tags_id.clone() error=error field="tags">
+                <input id=tags_id.clone() type="text" bind:value=tags placeholder="work home"
+                    aria-describedby=format!("{tags_id}-error")/>
+            </Field>
+            <div class="editor-actions">
+                <button type="button" class="button ghost" on:click=move |_| close.run(())>"Cancel"</button>
+                <button type="submit" class="button primary" disabled=move || busy.get()>"Save"</button>
+            </div>
+        </form>
+    }
+}
+
+/// The `due_at` to send: `null` to clear, a date for all day, or the local
+/// date and time resolved in the user's zone.
+fn due_value(date: &str, time: &str, tz: todo_domain::TimeZone) -> Option<String> {
+    let date = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d").ok()?;
+    match NaiveTime::parse_from_str(time.trim(), "%H:%M") {
+        Ok(time) => Some(
+            tz.resolve(date.and_time(time))
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        ),
+        Err(_) => Some(date.format("%Y-%m-%d").to_string()),
+    }
+}
+
+#[component]
+fn ClearCompletedDialog(open: RwSignal<bool>, list: ListState) -> impl IntoView {
+    let state = app_state();
+    let escape = escape_stack();
+    let close = Callback::new(move |_| open.set(false));
+    escape.push(u32::MAX, close);
+    on_cleanup(move || escape.release(u32::MAX));
+    let busy = RwSignal::new(false);
+    let confirm = move |_| {
+        busy.set(true);
+        spawn_local(async move {
+            match state.client().clear_completed().await {
+                Ok(cleared) => {
+                    state.reached();
+                    let n = cleared.deleted;
+                    state.toast(
+                        match n {
+                            0 => "No completed tasks to clear.".to_owned(),
+                            1 => "Cleared 1 completed task.".to_owned(),
+                            n => format!("Cleared {n} completed tasks."),
+                        },
+                        false,
+                        None,
+                    );
+                    list.refresh();
+                }
+                Err(e) => {
+                    state.handle(e.clone());
+                    state.toast(e.message(), true, None);
+                }
+            }
+            busy.set(false);
+            open.set(false);
+        });
+    };
+    let cancel_ref = NodeRef::<leptos::html::Button>::new();
+    Effect::new(move |_| {
+        if let Some(button) = cancel_ref.get() {
+            let _ = button.focus();
+        }
+    });
+    view! {
+        <div class="dialog-backdrop" on:click=move |_| close.run(())>
+            <div class="dialog" role="alertdialog" aria-modal="true" aria-labelledby="clear-title"
+                aria-describedby="clear-desc" on:click=|ev| ev.stop_propagation()>
+                <h2 id="clear-title">"Clear completed tasks?"</h2>
+                <p id="clear-desc">"Every completed task is deleted for good. Open tasks stay."</p>
+                <div class="dialog-actions">
+                    <button class="button ghost" node_ref=cancel_ref on:click=move |_| close.run(())>"Cancel"</button>
+                    <button class="button danger" on:click=confirm disabled=move || busy.get()>"Clear completed"</button>
+                </div>
+            </div>
+        </div>
+    }
+}

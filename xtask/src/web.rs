@@ -1,0 +1,316 @@
+//! Builds the web UI: the `todo-web` crate for wasm32, `wasm-bindgen` at the
+//! exact version the crate links, `wasm-opt` when installed, then a static
+//! folder with content-hashed asset names and gzip/brotli siblings.
+
+use anyhow::{bail, Context, Result};
+use sha2::{Digest, Sha256};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const TARGET: &str = "wasm32-unknown-unknown";
+const CRATE: &str = "todo-web";
+
+pub struct Options {
+    pub workspace: PathBuf,
+    pub out: PathBuf,
+    pub release: bool,
+}
+
+pub fn build(options: &Options) -> Result<()> {
+    let workspace = &options.workspace;
+    ensure_wasm_target()?;
+    let target_dir = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace.join("target"));
+    let profile = if options.release {
+        "wasm-release"
+    } else {
+        "dev"
+    };
+    let status = Command::new(cargo())
+        .args([
+            "build",
+            "-p",
+            CRATE,
+            "--target",
+            TARGET,
+            "--profile",
+            profile,
+        ])
+        .current_dir(workspace)
+        .status()
+        .context("running cargo build for the web UI")?;
+    if !status.success() {
+        bail!("building the web UI failed ({status})");
+    }
+    let profile_dir = if options.release {
+        "wasm-release"
+    } else {
+        "debug"
+    };
+    let wasm = target_dir
+        .join(TARGET)
+        .join(profile_dir)
+        .join(format!("{CRATE}.wasm"));
+
+    let staging = tempfile::tempdir().context("creating a staging folder")?;
+    let bindgen = wasm_bindgen(workspace)?;
+    let status = Command::new(&bindgen)
+        .args([
+            "--target",
+            "web",
+            "--no-typescript",
+            "--out-name",
+            CRATE,
+            "--out-dir",
+        ])
+        .arg(staging.path())
+        .arg(&wasm)
+        .status()
+        .with_context(|| format!("running {}", bindgen.display()))?;
+    if !status.success() {
+        bail!("wasm-bindgen failed ({status})");
+    }
+    let bound_wasm = staging.path().join(format!("{CRATE}_bg.wasm"));
+    if options.release {
+        optimize(&bound_wasm)?;
+    }
+
+    let out = &options.out;
+    let assets = out.join("assets");
+    if out.exists() {
+        std::fs::remove_dir_all(out).with_context(|| format!("clearing {}", out.display()))?;
+    }
+    std::fs::create_dir_all(&assets).with_context(|| format!("creating {}", assets.display()))?;
+
+    let web = workspace.join("crates/web");
+    let wasm_bytes = std::fs::read(&bound_wasm)?;
+    let wasm_name = format!("{CRATE}-{}_bg.wasm", short_hash(&wasm_bytes));
+    // The module starts itself with its hashed wasm: index.html then needs
+    // no inline script, which a strict Content-Security-Policy forbids.
+    let mut js = std::fs::read_to_string(staging.path().join(format!("{CRATE}.js")))?;
+    js.push_str(&format!(
+        "\n__wbg_init({{ module_or_path: new URL('./{wasm_name}', import.meta.url) }});\n"
+    ));
+    let js_name = format!("{CRATE}-{}.js", short_hash(js.as_bytes()));
+    let css = std::fs::read(web.join("style/app.css")).context("reading style/app.css")?;
+    let css_name = format!("app-{}.css", short_hash(&css));
+    let icon = std::fs::read(web.join("static/icon.svg")).context("reading static/icon.svg")?;
+    let icon_name = format!("icon-{}.svg", short_hash(&icon));
+
+    let index = std::fs::read_to_string(web.join("index.html"))
+        .context("reading crates/web/index.html")?
+        .replace("{{js}}", &format!("/assets/{js_name}"))
+        .replace("{{wasm}}", &format!("/assets/{wasm_name}"))
+        .replace("{{css}}", &format!("/assets/{css_name}"))
+        .replace("{{icon}}", &format!("/assets/{icon_name}"));
+
+    let files: Vec<(PathBuf, Vec<u8>)> = vec![
+        (assets.join(&wasm_name), wasm_bytes),
+        (assets.join(&js_name), js.into_bytes()),
+        (assets.join(&css_name), css),
+        (assets.join(&icon_name), icon),
+        (out.join("index.html"), index.into_bytes()),
+    ];
+    let mut report = Vec::new();
+    for (path, bytes) in &files {
+        std::fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))?;
+        let gzip = gzip(bytes)?;
+        let brotli = brotli(bytes)?;
+        std::fs::write(with_suffix(path, "gz"), &gzip)?;
+        std::fs::write(with_suffix(path, "br"), &brotli)?;
+        report.push((path.clone(), bytes.len(), gzip.len(), brotli.len()));
+    }
+    print_sizes(out, &report);
+    Ok(())
+}
+
+fn print_sizes(out: &Path, report: &[(PathBuf, usize, usize, usize)]) {
+    println!("web UI built into {}", out.display());
+    println!(
+        "{:<44} {:>10} {:>10} {:>10}",
+        "file", "bytes", "gzip", "brotli"
+    );
+    let mut code = (0, 0, 0);
+    for (path, raw, gzip, brotli) in report {
+        let name = path.strip_prefix(out).unwrap_or(path).display().to_string();
+        println!("{name:<44} {raw:>10} {gzip:>10} {brotli:>10}");
+        if ["wasm", "js", "css"].iter().any(|ext| name.ends_with(ext)) {
+            code = (code.0 + raw, code.1 + gzip, code.2 + brotli);
+        }
+    }
+    println!(
+        "wasm + JS + CSS: {:.1} KB raw, {:.1} KB gzipped, {:.1} KB brotli (goal: ≤ 350 KB gzipped)",
+        code.0 as f64 / 1024.0,
+        code.1 as f64 / 1024.0,
+        code.2 as f64 / 1024.0
+    );
+}
+
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".");
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+fn short_hash(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn gzip(bytes: &[u8]) -> Result<Vec<u8>> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(bytes)?;
+    Ok(encoder.finish()?)
+}
+
+fn brotli(bytes: &[u8]) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    {
+        let mut writer = brotli::CompressorWriter::new(&mut out, 4096, 11, 22);
+        writer.write_all(bytes)?;
+    }
+    Ok(out)
+}
+
+fn cargo() -> std::ffi::OsString {
+    std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into())
+}
+
+fn ensure_wasm_target() -> Result<()> {
+    let installed = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output()
+        .map(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .lines()
+                .any(|l| l.trim() == TARGET)
+        })
+        .unwrap_or(false);
+    if !installed {
+        println!("adding the {TARGET} target with rustup");
+        let status = Command::new("rustup")
+            .args(["target", "add", TARGET])
+            .status()
+            .context("running rustup (install Rust with rustup to build the web UI)")?;
+        if !status.success() {
+            bail!("`rustup target add {TARGET}` failed");
+        }
+    }
+    Ok(())
+}
+
+/// The version of the `wasm-bindgen` crate in Cargo.lock: the CLI must match it exactly.
+pub fn locked_wasm_bindgen_version(workspace: &Path) -> Result<String> {
+    let lock =
+        std::fs::read_to_string(workspace.join("Cargo.lock")).context("reading Cargo.lock")?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line == "name = \"wasm-bindgen\"" {
+            if let Some(version) = lines
+                .next()
+                .and_then(|l| l.strip_prefix("version = \""))
+                .and_then(|l| l.strip_suffix('"'))
+            {
+                return Ok(version.to_owned());
+            }
+        }
+    }
+    bail!("Cargo.lock has no wasm-bindgen package")
+}
+
+/// `wasm-bindgen` at the locked version: `WASM_BINDGEN`, then the one on
+/// PATH if its version matches, then one installed by cargo into the cache.
+fn wasm_bindgen(workspace: &Path) -> Result<PathBuf> {
+    let version = locked_wasm_bindgen_version(workspace)?;
+    let matches = |program: &Path| {
+        Command::new(program)
+            .arg("--version")
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim() == format!("wasm-bindgen {version}"))
+            .unwrap_or(false)
+    };
+    if let Some(path) = std::env::var_os("WASM_BINDGEN").map(PathBuf::from) {
+        if matches(&path) {
+            return Ok(path);
+        }
+        bail!(
+            "WASM_BINDGEN={} is not wasm-bindgen {version}",
+            path.display()
+        );
+    }
+    if matches(Path::new("wasm-bindgen")) {
+        return Ok(PathBuf::from("wasm-bindgen"));
+    }
+    let root = tools_dir().join(format!("wasm-bindgen-{version}"));
+    let installed = root.join("bin/wasm-bindgen");
+    if matches(&installed) {
+        return Ok(installed);
+    }
+    println!(
+        "installing wasm-bindgen-cli {version} into {} (once)",
+        root.display()
+    );
+    let install = |locked: bool| {
+        let mut command = Command::new(cargo());
+        command.args(["install", "--quiet", "wasm-bindgen-cli", "--version"]);
+        command.arg(format!("={version}")).arg("--root").arg(&root);
+        if locked {
+            command.arg("--locked");
+        }
+        command.status().map(|s| s.success()).unwrap_or(false)
+    };
+    // The published lock file can name yanked crates; then resolve afresh.
+    if !(install(true) || install(false)) || !matches(&installed) {
+        bail!("could not install wasm-bindgen-cli {version}");
+    }
+    Ok(installed)
+}
+
+fn tools_dir() -> PathBuf {
+    std::env::var_os("TODO_TOOLS_DIR")
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/todo-chatbot/tools"))
+        })
+        .unwrap_or_else(|| PathBuf::from("target/tools"))
+}
+
+/// `wasm-opt -Oz` when binaryen is installed; the UI works without it, only larger.
+fn optimize(wasm: &Path) -> Result<()> {
+    let available = Command::new("wasm-opt")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !available {
+        println!("wasm-opt not found (Debian: apt install binaryen): the wasm stays unoptimised");
+        return Ok(());
+    }
+    let optimized = with_suffix(wasm, "opt");
+    // The features rustc enables by default for wasm32 today.
+    let status = Command::new("wasm-opt")
+        .args([
+            "-Oz",
+            "--enable-bulk-memory",
+            "--enable-nontrapping-float-to-int",
+            "--enable-sign-ext",
+            "--enable-mutable-globals",
+            "--enable-reference-types",
+            "--enable-multivalue",
+        ])
+        .arg(wasm)
+        .arg("-o")
+        .arg(&optimized)
+        .status()
+        .context("running wasm-opt")?;
+    if !status.success() {
+        bail!("wasm-opt failed ({status})");
+    }
+    std::fs::rename(&optimized, wasm)?;
+    Ok(())
+}
