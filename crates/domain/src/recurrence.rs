@@ -65,10 +65,21 @@ impl Recurrence {
         &self.0
     }
 
+    /// A rule the quick-add grammar composed: valid by construction.
+    pub(crate) fn from_grammar(rule: String) -> Self {
+        Self(rule)
+    }
+
     /// In words, as the quick-add bar says it ("every Monday and Thursday"),
     /// or the rule itself when it has no short reading.
     pub fn describe(&self) -> String {
-        crate::quick_add::recurrence::describe(&self.0).unwrap_or_else(|| self.0.clone())
+        Self::describe_rule(&self.0)
+    }
+
+    /// [`Recurrence::describe`] for a rule as stored, without validating it
+    /// (a client showing what the server sent).
+    pub fn describe_rule(rule: &str) -> String {
+        crate::quick_add::recurrence::describe(rule).unwrap_or_else(|| rule.to_owned())
     }
 
     fn get(&self, key: &str) -> Option<String> {

@@ -327,11 +327,7 @@ fn TaskRow(task: Task, list: ListState, filters: Filters) -> impl IntoView {
     let completed = task.completed;
     let overdue = is_overdue(&task, tz, now);
     let due = task.due().map(|due| due_label(due, tz, now));
-    let recurrence = task
-        .recurrence
-        .as_deref()
-        .and_then(|r| Recurrence::parse(r).ok())
-        .map(|r| r.describe());
+    let recurrence = task.recurrence.as_deref().map(Recurrence::describe_rule);
     let priority = task.priority;
     let busy = RwSignal::new(false);
 

@@ -270,8 +270,11 @@ fn choose(candidates: Vec<Candidate>) -> Vec<(Candidate, Option<Recurrence>)> {
                 free
             }
             Item::Repeat(r) => {
-                rule = Recurrence::parse(&r.rrule()).ok();
-                rule.is_some() && !std::mem::replace(&mut taken.repeat, true)
+                // Built from the grammar's own parts, so valid (a test holds
+                // every shape against `Recurrence::parse`); skipping the
+                // `rrule` crate keeps it out of the web UI's wasm.
+                rule = Some(Recurrence::from_grammar(r.rrule()));
+                !std::mem::replace(&mut taken.repeat, true)
             }
             Item::Priority(_) => !std::mem::replace(&mut taken.priority, true),
             Item::Tag(_) => true,

@@ -318,3 +318,34 @@ mod tests {
         assert_eq!(Rule::every(Freq::Yearly, 1).label(), "every year");
     }
 }
+
+#[cfg(test)]
+mod composed_rules {
+    use super::*;
+    use crate::Recurrence;
+
+    /// The parser skips `Recurrence::parse` for the rules it composes: every
+    /// shape it can compose must pass it unchanged.
+    #[test]
+    fn every_composed_rule_is_a_valid_rrule() {
+        let day_sets: [&[Weekday]; 5] = [&[], &[Weekday::Mon], &WORKDAYS, &WEEKEND, &ALL_DAYS];
+        for freq in [Freq::Daily, Freq::Weekly, Freq::Monthly, Freq::Yearly] {
+            for interval in [1, 2, 3, 12] {
+                let rule = Rule::every(freq, interval).rrule();
+                assert_eq!(
+                    Recurrence::parse(&rule).map(|r| r.as_str().to_owned()),
+                    Ok(rule.clone())
+                );
+            }
+        }
+        for days in day_sets {
+            for interval in [1, 2] {
+                let rule = Rule::weekly_on(interval, days).rrule();
+                assert_eq!(
+                    Recurrence::parse(&rule).map(|r| r.as_str().to_owned()),
+                    Ok(rule.clone())
+                );
+            }
+        }
+    }
+}
