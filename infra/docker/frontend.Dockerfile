@@ -25,10 +25,15 @@ COPY Cargo.lock ./
 RUN sed -n '/^name = "wasm-bindgen"$/{n;s/^version = "\(.*\)"$/\1/p;}' Cargo.lock > /wasm-bindgen.version \
  && test -s /wasm-bindgen.version
 
-# ---- wasm-bindgen-cli at that version (rebuilt only when it changes)
+# ---- wasm-bindgen-cli at that version (rebuilt only when it changes); with
+# its published lock file, or resolved afresh if the registry (a mirror
+# behind crates.io) lacks a version that lock file names
 FROM chef AS tools
 COPY --from=versions /wasm-bindgen.version /wasm-bindgen.version
-RUN cargo install --locked --version "$(cat /wasm-bindgen.version)" wasm-bindgen-cli \
+RUN version="$(cat /wasm-bindgen.version)" \
+ && { cargo install --locked --version "$version" wasm-bindgen-cli \
+      || cargo install --version "$version" wasm-bindgen-cli; } \
+ && test "$(wasm-bindgen --version)" = "wasm-bindgen $version" \
  && rm -rf "${CARGO_HOME:-/usr/local/cargo}/registry"
 
 # ---- recipe: the workspace's manifests and lock file only
@@ -37,17 +42,17 @@ COPY . .
 RUN cargo chef prepare --recipe-path recipe.json
 
 # ---- build: dependencies (cached while the recipe is unchanged), then the UI
+# with `cargo xtask web` (wasm-release profile, wasm-bindgen, wasm-opt, hashed
+# names, .gz siblings). The .br siblings are dropped: this nginx has no brotli.
 FROM tools AS builder
 COPY --from=planner /build/recipe.json recipe.json
-RUN cargo chef cook --release --locked --target wasm32-unknown-unknown \
+RUN cargo chef cook --profile wasm-release --locked --target wasm32-unknown-unknown \
       --package todo-web --recipe-path recipe.json \
  && cargo chef cook --locked --package xtask --recipe-path recipe.json
 COPY . .
-# Hashed assets are stored pre-compressed too, for nginx's gzip_static.
 RUN cargo xtask web --release --out /out \
  && test -f /out/index.html \
- && find /out/assets -type f \( -name '*.wasm' -o -name '*.js' -o -name '*.css' -o -name '*.svg' \) \
-      -size +1k -exec gzip -9 -k -n {} + \
+ && find /out -name '*.br' -delete \
  && chmod -R a+rX,go-w /out
 
 # ---- runtime: nginx as uid 101; the config is rendered into /tmp at start
