@@ -257,7 +257,7 @@ impl Due {
     /// A date becoming timed is due at 09:00 local time.
     pub fn with_all_day(self, all_day: Option<bool>, tz: TimeZone) -> Self {
         match (self, all_day) {
-            (Due::At(at), Some(true)) => Due::Date(at.with_timezone(&tz.tz()).date_naive()),
+            (Due::At(at), Some(true)) => Due::Date(tz.local(at).date()),
             (Due::Date(date), Some(false)) => Due::At(tz.resolve(date.and_time(NINE_AM))),
             (due, _) => due,
         }
@@ -287,7 +287,7 @@ impl Due {
     pub fn local_date(self, tz: TimeZone) -> NaiveDate {
         match self {
             Due::Date(date) => date,
-            Due::At(at) => at.with_timezone(&tz.tz()).date_naive(),
+            Due::At(at) => tz.local(at).date(),
         }
     }
 }

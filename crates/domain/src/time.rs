@@ -1,7 +1,11 @@
 //! Time zones and the local calendar: every date a person says ("tomorrow",
 //! "today") is read in their own IANA time zone.
+//!
+//! Offsets come from chrono-tz's database, except in the browser (feature
+//! `browser-tz` on wasm32), where the browser's own `Intl` database answers:
+//! chrono-tz's transition tables would add 130 KB (gzipped) to the web UI.
 
-use chrono::{DateTime, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone as _, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -36,13 +40,45 @@ impl TimeZone {
 
     /// The calendar date it is in this zone at `now`.
     pub fn today(self, now: DateTime<Utc>) -> NaiveDate {
-        now.with_timezone(&self.0).date_naive()
+        self.local(now).date()
+    }
+
+    /// The wall-clock time here at `at`.
+    pub fn local(self, at: DateTime<Utc>) -> NaiveDateTime {
+        at.naive_utc() + chrono::Duration::seconds(self.offset_seconds(at))
+    }
+
+    /// Seconds to add to UTC to get local time at `at`.
+    #[cfg(not(all(feature = "browser-tz", target_arch = "wasm32")))]
+    fn offset_seconds(self, at: DateTime<Utc>) -> i64 {
+        use chrono::{Offset, TimeZone as _};
+        i64::from(
+            self.0
+                .offset_from_utc_datetime(&at.naive_utc())
+                .fix()
+                .local_minus_utc(),
+        )
+    }
+
+    #[cfg(all(feature = "browser-tz", target_arch = "wasm32"))]
+    fn offset_seconds(self, at: DateTime<Utc>) -> i64 {
+        browser::offset_seconds(self.name(), at)
     }
 
     /// The instant a local wall-clock time means here. A time skipped by a
     /// DST change moves forward to the first valid instant; an ambiguous one
     /// takes the earlier reading, as calendar applications do.
+    #[cfg(all(feature = "browser-tz", target_arch = "wasm32"))]
     pub fn resolve(self, local: NaiveDateTime) -> DateTime<Utc> {
+        resolve_by_offsets(local, |at| self.offset_seconds(at))
+    }
+
+    /// The instant a local wall-clock time means here. A time skipped by a
+    /// DST change moves forward to the first valid instant; an ambiguous one
+    /// takes the earlier reading, as calendar applications do.
+    #[cfg(not(all(feature = "browser-tz", target_arch = "wasm32")))]
+    pub fn resolve(self, local: NaiveDateTime) -> DateTime<Utc> {
+        use chrono::{LocalResult, TimeZone as _};
         match self.0.from_local_datetime(&local) {
             LocalResult::Single(dt) => dt.with_timezone(&Utc),
             LocalResult::Ambiguous(earlier, _) => earlier.with_timezone(&Utc),
@@ -63,6 +99,123 @@ impl TimeZone {
     /// The first instant of a local date.
     pub fn start_of_day(self, date: NaiveDate) -> DateTime<Utc> {
         self.resolve(date.and_time(NaiveTime::MIN))
+    }
+}
+
+/// [`TimeZone::resolve`] from an offset function alone, for the browser
+/// backend, which can only say the offset at an instant. Offsets change at
+/// most once within a day either side of a local time.
+#[cfg_attr(
+    not(all(feature = "browser-tz", target_arch = "wasm32")),
+    allow(dead_code)
+)]
+fn resolve_by_offsets(
+    local: NaiveDateTime,
+    offset: impl Fn(DateTime<Utc>) -> i64,
+) -> DateTime<Utc> {
+    let as_utc = local.and_utc();
+    let day = chrono::Duration::days(1);
+    let before = offset(as_utc - day);
+    let after = offset(as_utc + day);
+    let reads_as_local =
+        |at: DateTime<Utc>| at.naive_utc() + chrono::Duration::seconds(offset(at)) == local;
+    let candidates = [before, after].map(|o| as_utc - chrono::Duration::seconds(o));
+    if let Some(earliest) = candidates
+        .iter()
+        .copied()
+        .filter(|at| reads_as_local(*at))
+        .min()
+    {
+        return earliest;
+    }
+    // In a spring-forward gap: the transition instant, found by bisection
+    // between the two readings (to the second).
+    let mut low = candidates[0].min(candidates[1]).timestamp();
+    let mut high = candidates[0].max(candidates[1]).timestamp();
+    let at = |seconds: i64| DateTime::from_timestamp(seconds, 0).unwrap_or(as_utc);
+    while high - low > 1 {
+        let middle = low + (high - low) / 2;
+        if offset(at(middle)) == after {
+            high = middle;
+        } else {
+            low = middle;
+        }
+    }
+    at(high)
+}
+
+#[cfg(all(feature = "browser-tz", target_arch = "wasm32"))]
+mod browser {
+    //! Offsets from the browser's `Intl.DateTimeFormat`, one formatter per zone.
+
+    use chrono::{DateTime, NaiveDate, Utc};
+    use js_sys::{Array, Date, Intl, Object, Reflect};
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    use wasm_bindgen::JsValue;
+
+    thread_local! {
+        static FORMATS: RefCell<HashMap<&'static str, Intl::DateTimeFormat>> = RefCell::new(HashMap::new());
+    }
+
+    fn formatter(zone: &'static str) -> Intl::DateTimeFormat {
+        FORMATS.with(|formats| {
+            formats
+                .borrow_mut()
+                .entry(zone)
+                .or_insert_with(|| {
+                    let options = Object::new();
+                    let set = |key: &str, value: &str| {
+                        let _ = Reflect::set(
+                            &options,
+                            &JsValue::from_str(key),
+                            &JsValue::from_str(value),
+                        );
+                    };
+                    set("timeZone", zone);
+                    set("hourCycle", "h23");
+                    for part in ["year", "month", "day", "hour", "minute", "second"] {
+                        set(part, "numeric");
+                    }
+                    let locales = Array::of1(&JsValue::from_str("en-US"));
+                    Intl::DateTimeFormat::new(&locales, &options)
+                })
+                .clone()
+        })
+    }
+
+    pub fn offset_seconds(zone: &'static str, at: DateTime<Utc>) -> i64 {
+        let seconds = at.timestamp();
+        let date = Date::new(&JsValue::from_f64(seconds as f64 * 1000.0));
+        let parts = formatter(zone).format_to_parts(&date);
+        let mut fields = [0i64; 6];
+        for part in parts.iter() {
+            let kind = Reflect::get(&part, &JsValue::from_str("type"))
+                .ok()
+                .and_then(|v| v.as_string());
+            let value = Reflect::get(&part, &JsValue::from_str("value"))
+                .ok()
+                .and_then(|v| v.as_string());
+            let (Some(kind), Some(value)) = (kind, value) else {
+                continue;
+            };
+            let index = match kind.as_str() {
+                "year" => 0,
+                "month" => 1,
+                "day" => 2,
+                "hour" => 3,
+                "minute" => 4,
+                "second" => 5,
+                _ => continue,
+            };
+            fields[index] = value.parse().unwrap_or(0);
+        }
+        let local = NaiveDate::from_ymd_opt(fields[0] as i32, fields[1] as u32, fields[2] as u32)
+            .and_then(|d| d.and_hms_opt(fields[3] as u32 % 24, fields[4] as u32, fields[5] as u32));
+        match local {
+            Some(local) => local.and_utc().timestamp() - seconds,
+            None => 0,
+        }
     }
 }
 
@@ -93,6 +246,34 @@ impl From<TimeZone> for String {
 
 #[cfg(test)]
 mod tests {
+
+    /// The browser backend's resolution, driven here by chrono-tz's offsets,
+    /// agrees with chrono-tz's own around every kind of transition.
+    #[test]
+    fn resolving_from_offsets_alone_agrees_with_the_database() {
+        for name in [
+            "Europe/Paris",
+            "America/New_York",
+            "Australia/Lord_Howe",
+            "Asia/Kolkata",
+            "UTC",
+        ] {
+            let zone = TimeZone::parse(name).unwrap();
+            let offset = |at: DateTime<Utc>| zone.offset_seconds(at);
+            for (month, day) in [(3, 8), (3, 29), (4, 5), (10, 4), (10, 25), (11, 1)] {
+                let date = NaiveDate::from_ymd_opt(2026, month, day).unwrap();
+                for minutes in (0..24 * 60).step_by(10) {
+                    let local = date.and_time(NaiveTime::MIN) + chrono::Duration::minutes(minutes);
+                    assert_eq!(
+                        resolve_by_offsets(local, offset),
+                        zone.resolve(local),
+                        "{name} {local}"
+                    );
+                }
+            }
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -11,7 +11,7 @@ pub fn due_label(due: Due, tz: TimeZone, now: DateTime<Utc>) -> String {
     match due {
         Due::Date(_) => day,
         Due::At(at) => {
-            let time = at.with_timezone(&tz.tz()).format("%-I:%M %p");
+            let time = tz.local(at).format("%-I:%M %p");
             format!("{day} {time}")
         }
     }
@@ -41,7 +41,7 @@ pub fn is_overdue(task: &Task, tz: TimeZone, now: DateTime<Utc>) -> bool {
 
 /// "Nov 21, 2026" for lists of tokens and conversations.
 pub fn short_date(at: DateTime<Utc>, tz: TimeZone) -> String {
-    at.with_timezone(&tz.tz()).format("%b %-d, %Y").to_string()
+    tz.local(at).format("%b %-d, %Y").to_string()
 }
 
 #[cfg(test)]

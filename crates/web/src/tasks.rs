@@ -470,7 +470,7 @@ fn TaskEditor(task: Task, list: ListState) -> impl IntoView {
     let (date, time) = match task.due() {
         Some(Due::Date(date)) => (date.format("%Y-%m-%d").to_string(), String::new()),
         Some(Due::At(at)) => {
-            let local = at.with_timezone(&tz.tz());
+            let local = tz.local(at);
             (
                 local.format("%Y-%m-%d").to_string(),
                 local.format("%H:%M").to_string(),

@@ -355,7 +355,7 @@ impl Meaning {
             },
         };
         let local_time = match due {
-            Some(Due::At(at)) => Some(at.with_timezone(&tz.tz()).time()),
+            Some(Due::At(at)) => Some(tz.local(at).time()),
             _ => None,
         };
         Self {
@@ -387,7 +387,7 @@ impl Meaning {
                 _ => (MatchKind::Time, part.name().to_owned()),
             },
             Item::Instant(at) => {
-                let local = at.with_timezone(&tz.tz()).naive_local();
+                let local = tz.local(*at);
                 let label = format!(
                     "{}, {}",
                     label_date(local.date(), today),
