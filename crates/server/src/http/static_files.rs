@@ -76,8 +76,9 @@ const NO_UI_PAGE: &str = r#"<!doctype html>
 <style>body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem}
 code{background:#8882;padding:.1rem .3rem;border-radius:.2rem}@media(prefers-color-scheme:dark){body{background:#111;color:#eee}}</style>
 </head><body><h1>Todo Chatbot</h1>
-<p>The API is running. The web UI is not built into this server yet: build it into <code>web/dist</code>
-or point <code>STATIC_DIR</code> at it.</p>
+<p>The API is running, but this server has no web UI to serve. Build it with <code>cargo xtask web</code>
+(into <code>web/dist</code>, which <code>todo serve</code> finds) or point <code>STATIC_DIR</code> at a built UI;
+<code>cargo xtask serve</code> does both.</p>
 <p>API description: <a href="/api/openapi.json">/api/openapi.json</a> · health: <a href="/healthz">/healthz</a>,
 <a href="/readyz">/readyz</a> · metrics: <a href="/metrics">/metrics</a></p>
 </body></html>"#;
