@@ -45,8 +45,11 @@ struct WebArgs {
     #[arg(long, default_value = "web/dist")]
     out: PathBuf,
     /// A debug build: faster to compile, much larger, no wasm-opt.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "release")]
     dev: bool,
+    /// The optimised build (the default; accepted for explicit scripts).
+    #[arg(long)]
+    release: bool,
 }
 
 #[derive(Debug, Args)]
