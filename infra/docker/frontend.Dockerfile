@@ -5,16 +5,19 @@
 #   docker build -f infra/docker/frontend.Dockerfile -t todo-chatbot-frontend:0.1.0 .
 #   docker run -p 8080:8080 -e BACKEND_URL=http://backend:8080 todo-chatbot-frontend:0.1.0
 # ---- toolchain: cargo-chef (this layer is shared with the backend's build),
-# the wasm target, wasm-opt (binaryen)
+# the wasm target, Node.js for binaryen's wasm-opt
 FROM docker.io/library/rust:1.95-slim-bookworm AS chef
 ARG CARGO_CHEF_VERSION=0.1.77
 ENV CARGO_TERM_COLOR=never \
     CARGO_INCREMENTAL=0
 RUN cargo install --locked --version "${CARGO_CHEF_VERSION}" cargo-chef \
  && rm -rf "${CARGO_HOME:-/usr/local/cargo}/registry"
-ARG BINARYEN_VERSION=108-1
+# npm fetches the pinned binaryen (wasm-opt) for `cargo xtask web`: Debian's
+# binaryen 108 emits a wasm whose externref table browsers reject. Node only
+# runs wasm-opt in this build stage, so any bookworm release of it will do.
+# hadolint ignore=DL3008
 RUN apt-get update \
- && apt-get install -y --no-install-recommends "binaryen=${BINARYEN_VERSION}" \
+ && apt-get install -y --no-install-recommends nodejs npm \
  && rm -rf /var/lib/apt/lists/* \
  && rustup target add wasm32-unknown-unknown
 WORKDIR /build

@@ -281,19 +281,62 @@ fn tools_dir() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("target/tools"))
 }
 
-/// `wasm-opt -Oz` when binaryen is installed; the UI works without it, only larger.
-fn optimize(wasm: &Path) -> Result<()> {
-    let available = Command::new("wasm-opt")
+/// binaryen's version, pinned: older releases (Debian 12 ships 108) emit a
+/// wasm whose externref table the browser rejects at start.
+const BINARYEN_VERSION: &str = "132.0.0";
+const BINARYEN_MIN_NATIVE: u32 = 116;
+
+/// `wasm-opt` to use: `WASM_OPT`, a recent enough one on PATH, or the npm
+/// build of binaryen installed into the tools cache. `None` without npm.
+fn wasm_opt() -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os("WASM_OPT") {
+        return Some(PathBuf::from(path));
+    }
+    let native_version = Command::new("wasm-opt")
         .arg("--version")
         .output()
-        .is_ok_and(|o| o.status.success());
-    if !available {
-        println!("wasm-opt not found (Debian: apt install binaryen): the wasm stays unoptimised");
-        return Ok(());
+        .ok()
+        .and_then(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .split_whitespace()
+                .find_map(|word| word.parse::<u32>().ok())
+        });
+    if native_version.is_some_and(|v| v >= BINARYEN_MIN_NATIVE) {
+        return Some(PathBuf::from("wasm-opt"));
     }
+    let root = tools_dir().join(format!("binaryen-{BINARYEN_VERSION}"));
+    let installed = root.join("node_modules/.bin/wasm-opt");
+    if installed.exists() {
+        return Some(installed);
+    }
+    println!(
+        "installing binaryen {BINARYEN_VERSION} (wasm-opt) from npm into {} (once)",
+        root.display()
+    );
+    let ok = Command::new("npm")
+        .args([
+            "install",
+            "--no-audit",
+            "--no-fund",
+            "--loglevel=error",
+            "--prefix",
+        ])
+        .arg(&root)
+        .arg(format!("binaryen@{BINARYEN_VERSION}"))
+        .status()
+        .is_ok_and(|s| s.success());
+    (ok && installed.exists()).then_some(installed)
+}
+
+/// `wasm-opt -Oz`; the UI works without it, only larger.
+fn optimize(wasm: &Path) -> Result<()> {
+    let Some(wasm_opt) = wasm_opt() else {
+        println!("no usable wasm-opt (needs npm, or binaryen ≥ {BINARYEN_MIN_NATIVE}): the wasm stays unoptimised");
+        return Ok(());
+    };
     let optimized = with_suffix(wasm, "opt");
     // The features rustc enables by default for wasm32 today.
-    let status = Command::new("wasm-opt")
+    let status = Command::new(&wasm_opt)
         .args([
             "-Oz",
             "--enable-bulk-memory",
@@ -307,7 +350,7 @@ fn optimize(wasm: &Path) -> Result<()> {
         .arg("-o")
         .arg(&optimized)
         .status()
-        .context("running wasm-opt")?;
+        .with_context(|| format!("running {}", wasm_opt.display()))?;
     if !status.success() {
         bail!("wasm-opt failed ({status})");
     }
