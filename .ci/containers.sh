@@ -59,7 +59,14 @@ cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   for ((i = ${#mounts[@]} - 1; i >= 0; i--)); do umount -l "${mounts[i]}" 2>/dev/null || true; done
-  for dir in "${unpacked[@]}"; do rm -rf "$dir"; done
+  for dir in "${unpacked[@]}"; do
+    # Never remove a folder something (such as /dev) is still mounted in.
+    if grep -qF " $dir" /proc/self/mounts; then
+      echo "containers.sh: $dir is still mounted on: left in place" >&2
+    else
+      rm -rf "$dir"
+    fi
+  done
 }
 trap cleanup EXIT
 
@@ -80,7 +87,7 @@ wait_for() {
 
 step_packages() {
   log "system packages"
-  local packages=(podman debootstrap nginx busybox-static shellcheck curl jq python3-venv)
+  local packages=(podman debootstrap nginx busybox-static shellcheck curl jq binutils)
   local missing=() package
   for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
@@ -301,14 +308,20 @@ die_with_log() {
 }
 
 # Make ROOTFS read-only with a fresh tmpfs on /tmp, as in Kubernetes with
-# readOnlyRootFilesystem and an emptyDir on /tmp.
+# readOnlyRootFilesystem and an emptyDir on /tmp; /dev and /proc as a
+# container runtime provides them (nginx logs to /dev/stdout).
 read_only_root() {
   local rootfs=$1
+  mkdir -p "$rootfs/tmp" "$rootfs/dev" "$rootfs/proc"
   mount --bind "$rootfs" "$rootfs"
   mounts+=("$rootfs")
   mount -o remount,bind,ro "$rootfs"
   mount -t tmpfs -o mode=1777,size=64m tmpfs "$rootfs/tmp"
   mounts+=("$rootfs/tmp")
+  mount --bind /dev "$rootfs/dev"
+  mounts+=("$rootfs/dev")
+  mount -t proc proc "$rootfs/proc"
+  mounts+=("$rootfs/proc")
 }
 
 # The image's configured environment, entrypoint and command, as arrays.
@@ -372,8 +385,15 @@ run_frontend() {
   echo "entrypoint: ${image_cmd[*]}  user: $image_user"
   read_only_root "$frontend_root"
   frontend_port=$(free_port)
+  # nginx reopens /dev/stdout: like a container runtime, give it a pipe it owns.
+  local fifo="$containers/frontend.fifo"
+  rm -f "$fifo"
+  mkfifo -m 0600 "$fifo"
+  chown "$image_user" "$fifo"
+  cat "$fifo" >"$containers/frontend.log" &
+  pids+=($!)
   env -i "${image_env[@]}" LISTEN_PORT="$frontend_port" BACKEND_URL="http://127.0.0.1:$backend_port" \
-    chroot --userspec="$image_user" "$frontend_root" "${image_cmd[@]}" >"$containers/frontend.log" 2>&1 &
+    chroot --userspec="$image_user" "$frontend_root" "${image_cmd[@]}" >"$fifo" 2>&1 &
   frontend_pid=$!
   pids+=("$frontend_pid")
   wait_for "http://127.0.0.1:$frontend_port/nginx-healthz" "$frontend_pid" ||

@@ -23,10 +23,13 @@ RUN apt-get update \
 WORKDIR /build
 
 # ---- the wasm-bindgen version in Cargo.lock (the CLI must match it exactly)
+# and the binaryen version `cargo xtask web` pins
 FROM chef AS versions
 COPY Cargo.lock ./
+COPY xtask/src/web.rs ./
 RUN sed -n '/^name = "wasm-bindgen"$/{n;s/^version = "\(.*\)"$/\1/p;}' Cargo.lock > /wasm-bindgen.version \
- && test -s /wasm-bindgen.version
+ && test -s /wasm-bindgen.version \
+ && sed -n 's/^const BINARYEN_VERSION: &str = "\(.*\)";$/\1/p' web.rs > /binaryen.version
 
 # ---- wasm-bindgen-cli at that version (rebuilt only when it changes); with
 # its published lock file, or resolved afresh if the registry (a mirror
@@ -52,6 +55,14 @@ COPY --from=planner /build/recipe.json recipe.json
 RUN cargo chef cook --profile wasm-release --locked --target wasm32-unknown-unknown \
       --package todo-web --recipe-path recipe.json \
  && cargo chef cook --locked --package xtask --recipe-path recipe.json
+# binaryen from npm where `cargo xtask web` looks for it, in its own layer
+# (without a version found, xtask installs it itself)
+COPY --from=versions /binaryen.version /binaryen.version
+RUN version="$(cat /binaryen.version)" \
+ && if [ -n "$version" ]; then \
+      npm install --no-audit --no-fund --loglevel=error \
+        --prefix="${HOME:-/root}/.cache/todo-chatbot/tools/binaryen-$version" "binaryen@$version"; \
+    fi
 COPY . .
 RUN cargo xtask web --release --out /out \
  && test -f /out/index.html \
