@@ -32,6 +32,8 @@ impl ApiError {
             ApiError::Problem(problem) => match problem.code.as_str() {
                 "invalid_credentials" => "Wrong email or password.".into(),
                 "token_expired" => "Your session has expired. Please sign in again.".into(),
+                "token_invalid" => "Your session is no longer valid. Please sign in again.".into(),
+                "token_missing" => "Please sign in.".into(),
                 _ => sentence(&problem.detail),
             },
         }

@@ -104,8 +104,8 @@ fn Shell() -> impl IntoView {
                     aria-controls="chat-panel"
                     on:click=move |_| state.chat_open.update(|open| *open = !*open)
                 >
-                    <span aria-hidden="true">"💬"</span>
-                    " Assistant"
+                    {crate::icons::chat()}
+                    <span>"Assistant"</span>
                 </button>
                 <span class="user-name" title="Signed in">{name}</span>
                 <button class="button ghost" on:click=move |_| state.sign_out(None)>"Sign out"</button>
@@ -153,7 +153,7 @@ fn Toasts() -> impl IntoView {
                         let id = toast.id;
                         view! {
                             <button class="toast-action" on:click=move |_| {
-                                run.run(());
+                                run();
                                 state.dismiss_toast(id);
                             }>{label}</button>
                         }

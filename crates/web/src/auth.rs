@@ -185,8 +185,23 @@ pub fn Field(
     children: Children,
 ) -> impl IntoView {
     let message = move || error.with(|e| e.as_ref().and_then(|e| e.field(field)));
+    // The control says it is invalid too (`aria-invalid`), for screen readers.
+    let wrapper = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        let invalid = message().is_some();
+        if let Some(control) = wrapper
+            .get()
+            .and_then(|div| div.query_selector("input, select, textarea").ok().flatten())
+        {
+            let _ = if invalid {
+                control.set_attribute("aria-invalid", "true")
+            } else {
+                control.remove_attribute("aria-invalid")
+            };
+        }
+    });
     view! {
-        <div class="field" class:invalid=move || message().is_some()>
+        <div class="field" class:invalid=move || message().is_some() node_ref=wrapper>
             <label for=id.clone()>{label}</label>
             {children()}
             <p class="field-error" id=format!("{id}-error") aria-live="polite">{message}</p>

@@ -107,8 +107,8 @@ pub fn ChatPanel() -> impl IntoView {
             match answer {
                 Ok(response) => {
                     state.reached();
-                    let new_conversation =
-                        conversation.get_untracked() != Some(response.conversation_id);
+                    let new_conversation = conversation.try_get_untracked().flatten()
+                        != Some(response.conversation_id);
                     conversation.set(Some(response.conversation_id));
                     edit_line(reply, &|line| {
                         line.text = response.reply.clone();
@@ -176,7 +176,7 @@ pub fn ChatPanel() -> impl IntoView {
             match state.client().delete_conversation(id).await {
                 Ok(()) => {
                     history.update(|h| h.retain(|c| c.id != id));
-                    if conversation.get_untracked() == Some(id) {
+                    if conversation.try_get_untracked().flatten() == Some(id) {
                         conversation.set(None);
                         lines.set(Vec::new());
                     }

@@ -7,6 +7,7 @@ mod app;
 mod auth;
 mod chat;
 mod format;
+mod icons;
 mod keyboard;
 mod quick_add;
 mod state;
@@ -14,5 +15,24 @@ mod tasks;
 mod tokens;
 
 fn main() {
+    #[cfg(debug_assertions)]
+    debug::report_panics();
     leptos::mount::mount_to_body(app::App);
+}
+
+/// Development builds print a panic's message and place on the console
+/// (otherwise the browser only says "unreachable").
+#[cfg(debug_assertions)]
+mod debug {
+    use wasm_bindgen::prelude::*;
+
+    #[wasm_bindgen]
+    extern "C" {
+        #[wasm_bindgen(js_namespace = console)]
+        fn error(message: &str);
+    }
+
+    pub fn report_panics() {
+        std::panic::set_hook(Box::new(|info| error(&format!("panicked: {info}"))));
+    }
 }

@@ -94,7 +94,7 @@ pub fn QuickAddBar(#[prop(into)] on_added: Callback<()>) -> impl IntoView {
                             let(m)
                         >
                             <li class=format!("chip chip-{}", kind_class(m.kind)) data-kind=kind_class(m.kind)>
-                                <span aria-hidden="true">{kind_icon(m.kind)}</span>
+                                {kind_icon(m.kind)}
                                 <span class="visually-hidden">{format!("{}: ", kind_name(m.kind))}</span>
                                 {m.label.clone()}
                                 <button
@@ -140,12 +140,13 @@ fn kind_name(kind: MatchKind) -> &'static str {
     }
 }
 
-fn kind_icon(kind: MatchKind) -> &'static str {
+fn kind_icon(kind: MatchKind) -> Option<AnyView> {
     match kind {
-        MatchKind::Date => "📅",
-        MatchKind::Time => "⏰",
-        MatchKind::Recurrence => "🔁",
-        MatchKind::Priority => "⚑",
-        MatchKind::Tag => "#",
+        MatchKind::Date => Some(crate::icons::calendar().into_any()),
+        MatchKind::Time => Some(crate::icons::clock().into_any()),
+        MatchKind::Recurrence => Some(crate::icons::repeat().into_any()),
+        MatchKind::Priority => Some(crate::icons::flag().into_any()),
+        // The label already starts with "#".
+        MatchKind::Tag => None,
     }
 }

@@ -51,13 +51,18 @@ impl Page {
     }
 }
 
-#[derive(Debug, Clone)]
+/// What a toast's button does. A plain closure rather than a `Callback`:
+/// the toast outlives the component that made it (a deleted task's row),
+/// and a `Callback` is disposed with its owner.
+pub type ToastAction = (String, std::sync::Arc<dyn Fn() + Send + Sync>);
+
+#[derive(Clone)]
 pub struct Toast {
     pub id: u32,
     pub message: String,
     pub error: bool,
     /// A button such as "Undo", and what it does.
-    pub action: Option<(String, Callback<()>)>,
+    pub action: Option<ToastAction>,
 }
 
 /// Everything the app shares, all `Copy` handles.
@@ -157,7 +162,7 @@ impl AppState {
         &self,
         message: impl Into<String>,
         error: bool,
-        action: Option<(String, Callback<()>)>,
+        action: Option<ToastAction>,
     ) -> u32 {
         let id = self.next_toast.get_value();
         self.next_toast.set_value(id + 1);

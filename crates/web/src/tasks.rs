@@ -87,8 +87,9 @@ struct ListState {
 }
 
 impl ListState {
+    /// Refetches; nothing when the list is gone (a late answer).
     fn refresh(&self) {
-        self.reload.update(|n| *n += 1);
+        self.reload.try_update(|n| *n += 1);
     }
 }
 
@@ -118,7 +119,8 @@ pub fn TasksPage() -> impl IntoView {
         sequence.set_value(ticket);
         spawn_local(async move {
             let answer = state.client().list_tasks(&params).await;
-            if sequence.get_value() != ticket {
+            // A newer request is on its way, or the page is gone.
+            if sequence.try_get_value() != Some(ticket) {
                 return;
             }
             match answer {
@@ -140,7 +142,7 @@ pub fn TasksPage() -> impl IntoView {
     // Deletions still waiting when the page goes away are sent anyway.
     let on_pagehide = Closure::<dyn Fn()>::new(move || {
         let client = state.client();
-        for id in list.pending_delete.get_untracked() {
+        for id in list.pending_delete.try_get_untracked().unwrap_or_default() {
             client.delete_task_on_unload(id);
         }
     });
@@ -377,11 +379,11 @@ fn TaskRow(task: Task, list: ListState, filters: Filters) -> impl IntoView {
                 <div class="task-meta">
                     {due.map(|due| view! {
                         <span class="meta meta-due" class:overdue=overdue>
-                            <span aria-hidden="true">"📅 "</span>
+                            {crate::icons::calendar()}
                             {if overdue { format!("Overdue · {due}") } else { due }}
                         </span>
                     })}
-                    {recurrence.map(|r| view! { <span class="meta meta-recurrence"><span aria-hidden="true">"🔁 "</span>{r}</span> })}
+                    {recurrence.map(|r| view! { <span class="meta meta-recurrence">{crate::icons::repeat()}{r}</span> })}
                     {(priority != Priority::None).then(|| view! {
                         <span class=format!("meta priority priority-{}", priority.as_str())>{priority_label(priority)}</span>
                     })}
@@ -411,14 +413,22 @@ fn priority_label(priority: Priority) -> &'static str {
     }
 }
 
-/// Hides the task at once and deletes it when the undo delay is over.
+/// Hides the task at once and deletes it when the undo delay is over. The
+/// deletion is sent even if the list went away meanwhile (another page), so
+/// the list's signals are only touched with `try_` accessors here.
 fn delete_with_undo(state: AppState, list: ListState, id: TaskId, title: String) {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+
     list.pending_delete.update(|p| p.push(id));
-    let undone = StoredValue::new(false);
-    let undo = Callback::new(move |_| {
-        undone.set_value(true);
-        list.pending_delete.update(|p| p.retain(|i| *i != id));
-    });
+    let undone = Arc::new(AtomicBool::new(false));
+    let undo: Arc<dyn Fn() + Send + Sync> = {
+        let undone = undone.clone();
+        Arc::new(move || {
+            undone.store(true, Ordering::Relaxed);
+            list.pending_delete.try_update(|p| p.retain(|i| *i != id));
+        })
+    };
     state.toast(
         format!("Deleted “{title}”"),
         false,
@@ -426,12 +436,12 @@ fn delete_with_undo(state: AppState, list: ListState, id: TaskId, title: String)
     );
     set_timeout(
         move || {
-            if undone.get_value() || !list.pending_delete.with_untracked(|p| p.contains(&id)) {
+            if undone.load(Ordering::Relaxed) {
                 return;
             }
             spawn_local(async move {
                 let result = state.client().delete_task(id).await;
-                list.pending_delete.update(|p| p.retain(|i| *i != id));
+                list.pending_delete.try_update(|p| p.retain(|i| *i != id));
                 match result {
                     Ok(()) => list.refresh(),
                     Err(ApiError::Problem(p)) if p.code == "task_not_found" => list.refresh(),

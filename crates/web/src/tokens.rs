@@ -62,7 +62,11 @@ pub fn TokensPage() -> impl IntoView {
             match state.client().revoke_token(token.id).await {
                 Ok(()) => {
                     tokens.update(|t| t.retain(|t| t.id != token.id));
-                    if created.with_untracked(|c| c.as_ref().map(|c| c.info.id)) == Some(token.id) {
+                    if created
+                        .try_with_untracked(|c| c.as_ref().map(|c| c.info.id))
+                        .flatten()
+                        == Some(token.id)
+                    {
                         created.set(None);
                     }
                     state.toast(format!("Revoked “{}”", token.name), false, None);

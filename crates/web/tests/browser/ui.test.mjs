@@ -1,0 +1,524 @@
+// The web UI in Debian Chromium against the real backend: every flow a user
+// has, keyboard included, the error states, axe-core on every screen (light
+// and dark, desktop and phone), and a screenshot of each screen at
+// 1280×800 and 390×844 into <repo>/screenshots. See harness.mjs for the
+// environment it reads. Run: TODO_BIN=… WEB_DIST=… npm test
+
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import {
+  startStack,
+  launchBrowser,
+  axeViolations,
+  screenshotDir,
+  api,
+  seedUser,
+  VIEWPORTS,
+  SESSION_KEY,
+} from './harness.mjs';
+
+const PASSWORD = 'correct horse battery';
+const shots = screenshotDir();
+
+let stack;
+let browser;
+/** Every serious or critical axe violation, by screen. */
+const axeFailures = [];
+/** Uncaught page errors and CSP refusals: none is expected. */
+const pageProblems = [];
+
+/** Retries `check` until it stops throwing, for at most `ms`. */
+async function eventually(check, ms = 8000) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      return await check();
+    } catch (e) {
+      if (Date.now() > deadline) throw e;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
+
+async function newPage(viewport = 'desktop', options = {}) {
+  const context = await browser.newContext({
+    viewport: VIEWPORTS[viewport],
+    timezoneId: 'UTC',
+    locale: 'en-US',
+    colorScheme: 'light',
+    reducedMotion: 'reduce',
+    ...options,
+  });
+  context.setDefaultTimeout(10_000);
+  const page = await context.newPage();
+  page.on('pageerror', (e) => pageProblems.push(`pageerror on ${page.url()}: ${e.message}`));
+  page.on('console', (m) => {
+    if (process.env.BROWSER_LOG) console.log(`# console.${m.type()} ${page.url()}: ${m.text()}`);
+    if (m.type() === 'error' && /Content.Security.Policy|panicked/i.test(m.text())) {
+      pageProblems.push(`console on ${page.url()}: ${m.text()}`);
+    }
+  });
+  return page;
+}
+
+/**
+ * One screen: axe-core in light and dark, at each viewport, and a
+ * screenshot of each (`<name>-<viewport>.png`, `-dark` for dark). The page
+ * is left at its first viewport, in light.
+ */
+async function screen(page, name, viewports = ['desktop', 'phone']) {
+  const original = page.viewportSize();
+  for (const viewport of viewports) {
+    await page.setViewportSize(VIEWPORTS[viewport]);
+    for (const scheme of ['light', 'dark']) {
+      await page.emulateMedia({ colorScheme: scheme });
+      // Let layout and transitions settle (reduced motion: none run).
+      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+      if (shots) {
+        const suffix = scheme === 'dark' ? '-dark' : '';
+        await page.screenshot({ path: join(shots, `${name}-${viewport}${suffix}.png`) });
+      }
+      const violations = (await axeViolations(page)).filter((v) => ['serious', 'critical'].includes(v.impact));
+      for (const v of violations) {
+        axeFailures.push(`${name} (${viewport}, ${scheme}): ${v.id} [${v.impact}] ${v.help}\n    ${v.nodes.join('\n    ')}`);
+      }
+    }
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.setViewportSize(original);
+}
+
+/** The titles of the task rows shown, in order. */
+function titles(page) {
+  return page.$$eval('.task-row .task-title', (buttons) =>
+    buttons.map((b) => b.textContent.replace(/^Edit /, '').trim()),
+  );
+}
+
+const row = (page, title) => page.locator('.task-row', { has: page.locator('.task-title', { hasText: title }) });
+
+async function session(page) {
+  return page.evaluate((key) => JSON.parse(localStorage.getItem(key) || 'null'), SESSION_KEY);
+}
+
+async function signUpThroughUi(page, { name, email, password = PASSWORD }) {
+  await page.goto(`${stack.url}/signup`);
+  await page.getByLabel('Name').fill(name);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign up' }).click();
+  await page.getByRole('heading', { name: 'Tasks', level: 1 }).waitFor();
+}
+
+describe('web UI', { concurrency: false }, () => {
+  const alice = { name: 'Alice', email: 'alice@example.com' };
+  const bob = { name: 'Bob', email: 'bob@example.com' };
+  let page; // Alice's, on a desktop
+
+  before(async () => {
+    stack = await startStack();
+    browser = await launchBrowser();
+    console.log(`# serving ${stack.url}${stack.behindNginx ? ' (nginx in front)' : ''} on ${stack.databaseUrl.split(':')[0]}`);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  it('sign-up shows a short password next to its field, then creates the account', async () => {
+    page = await newPage('desktop');
+    await page.goto(stack.url);
+    // Signed out: the app goes to sign-in.
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    assert.equal(new URL(page.url()).pathname, '/signin');
+    await screen(page, 'signin');
+
+    await page.getByRole('link', { name: 'Create an account' }).click();
+    await page.getByRole('heading', { name: 'Create your account' }).waitFor();
+    await screen(page, 'signup');
+
+    await page.getByLabel('Name').fill(alice.name);
+    await page.getByLabel('Email').fill(alice.email);
+    await page.getByLabel('Password', { exact: true }).fill('short');
+    await page.getByRole('button', { name: 'Sign up' }).click();
+    const error = page.locator('#signup-password-error');
+    await eventually(async () => assert.match(await error.textContent(), /at least \d+ characters/i));
+    // The message is tied to its field for screen readers.
+    const described = await page.getByLabel('Password', { exact: true }).getAttribute('aria-describedby');
+    assert.ok(described.split(' ').includes('signup-password-error'), described);
+    assert.equal(await page.getByLabel('Password', { exact: true }).getAttribute('aria-invalid'), 'true');
+    await screen(page, 'signup-errors');
+
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign up' }).click();
+    await page.getByRole('heading', { name: 'Tasks', level: 1 }).waitFor();
+    assert.equal(new URL(page.url()).pathname, '/');
+    assert.equal((await session(page)).user.email, alice.email);
+    await page.getByText('All clear.').waitFor();
+    await screen(page, 'tasks-empty');
+  });
+
+  it('quick-add (n) previews the parsed date, time, priority and tags as chips', async () => {
+    await page.locator('body').click({ position: { x: 5, y: 300 } });
+    await page.keyboard.press('n');
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'quick-add');
+
+    await page.keyboard.type('Call mom friday 5pm #family p2');
+    const preview = page.locator('#quick-add-preview');
+    await preview.locator('.chip-tag').waitFor();
+    const kinds = await preview.locator('.chip').evaluateAll((chips) => chips.map((c) => c.dataset.kind));
+    assert.deepEqual(kinds.sort(), ['date', 'priority', 'tag', 'time']);
+    assert.equal((await preview.locator('.preview-title').textContent()).replace('Title: ', ''), 'Call mom');
+    assert.match(await preview.locator('.chip-priority').textContent(), /high/i);
+    assert.match(await preview.locator('.chip-tag').textContent(), /family/);
+    await screen(page, 'tasks-chips');
+
+    await page.keyboard.press('Enter');
+    await row(page, 'Call mom').waitFor();
+    const meta = await row(page, 'Call mom').locator('.task-meta').textContent();
+    assert.match(meta, /Fri/);
+    assert.match(meta, /5:00\s?PM|17:00/);
+    assert.match(meta, /High/);
+    assert.match(meta, /#family/);
+    assert.equal(await page.locator('#quick-add').inputValue(), '', 'the bar empties after adding');
+
+    // Dismissing a chip keeps its words in the title.
+    await page.locator('#quick-add').fill('Read chapter 4 p4');
+    await preview.locator('.chip-priority').waitFor();
+    await preview.locator('.chip-priority .chip-dismiss').click();
+    await preview.locator('.chip').waitFor({ state: 'detached' });
+    await page.locator('#quick-add').press('Enter');
+    await row(page, 'Read chapter 4 p4').waitFor();
+
+    for (const line of ['Pay rent every month p1 #home', 'Buy stamps tomorrow #errands', 'Water plants']) {
+      await page.locator('#quick-add').fill(line);
+      await page.locator('#quick-add').press('Enter');
+      await eventually(async () => assert.equal(await page.locator('#quick-add').inputValue(), ''));
+    }
+    await row(page, 'Water plants').waitFor();
+    assert.match(await row(page, 'Pay rent').locator('.meta-recurrence').textContent(), /month/i);
+    assert.deepEqual(await titles(page), ['Water plants', 'Buy stamps', 'Pay rent', 'Read chapter 4 p4', 'Call mom']);
+    // Toasts dismissed (by their button) for a clean screenshot.
+    while ((await page.locator('.toast-close').count()) > 0) await page.locator('.toast-close').first().click();
+    await screen(page, 'tasks');
+  });
+
+  it('filters, search (/) and sort narrow and order the list', async () => {
+    await page.locator('body').click({ position: { x: 5, y: 300 } });
+    await page.keyboard.press('/');
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'task-search');
+    await page.keyboard.type('rent');
+    await eventually(async () => assert.deepEqual(await titles(page), ['Pay rent']));
+    await page.locator('#task-search').fill('');
+    await eventually(async () => assert.equal((await titles(page)).length, 5));
+
+    await page.getByLabel('Tag', { exact: true }).selectOption('family');
+    await eventually(async () => assert.deepEqual(await titles(page), ['Call mom']));
+    await page.getByLabel('Tag', { exact: true }).selectOption('');
+
+    await page.getByLabel('Priority', { exact: true }).selectOption('urgent');
+    await eventually(async () => assert.deepEqual(await titles(page), ['Pay rent']));
+    await page.getByLabel('Priority', { exact: true }).selectOption('');
+
+    await page.getByLabel('Due', { exact: true }).selectOption('none');
+    await eventually(async () => assert.deepEqual(await titles(page), ['Water plants', 'Read chapter 4 p4']));
+    await page.getByLabel('Due', { exact: true }).selectOption('');
+
+    // Clicking a tag on a row filters by it.
+    await row(page, 'Buy stamps').getByRole('button', { name: '#errands' }).click();
+    await eventually(async () => assert.deepEqual(await titles(page), ['Buy stamps']));
+    assert.equal(await page.getByLabel('Tag', { exact: true }).inputValue(), 'errands');
+    await page.getByLabel('Tag', { exact: true }).selectOption('');
+
+    await page.getByLabel('Sort by').selectOption('title');
+    await eventually(async () =>
+      assert.deepEqual(await titles(page), ['Buy stamps', 'Call mom', 'Pay rent', 'Read chapter 4 p4', 'Water plants']),
+    );
+    await page.getByLabel('Sort by').selectOption('priority');
+    await eventually(async () => assert.deepEqual((await titles(page)).slice(0, 2), ['Pay rent', 'Call mom']));
+
+    await page.locator('#task-search').fill('nothing like this');
+    await page.getByText('No task matches these filters.').waitFor();
+    await screen(page, 'tasks-no-match');
+    await page.getByRole('button', { name: 'Clear filters' }).click();
+    await page.getByLabel('Sort by').selectOption('created');
+    await eventually(async () => assert.equal((await titles(page)).length, 5));
+  });
+
+  it('edits a task in place; Esc closes the editor', async () => {
+    await row(page, 'Water plants').locator('.task-title').click();
+    const editor = page.locator('form.task-editor');
+    await editor.waitFor();
+    assert.equal(await editor.getByLabel('Title').inputValue(), 'Water plants');
+    await screen(page, 'editor');
+    await page.keyboard.press('Escape');
+    await editor.waitFor({ state: 'detached' });
+
+    await row(page, 'Water plants').locator('.task-title').click();
+    await editor.getByLabel('Title').fill('Water the plants');
+    await editor.getByLabel('Notes').fill('Ferns first');
+    await editor.getByLabel('Priority').selectOption('medium');
+    await editor.getByLabel('Due date').fill('2031-05-04');
+    await editor.getByLabel('Tags (space separated)').fill('home garden');
+    await editor.getByRole('button', { name: 'Save' }).click();
+    await editor.waitFor({ state: 'detached' });
+    const edited = row(page, 'Water the plants');
+    await edited.waitFor();
+    const text = await edited.textContent();
+    assert.match(text, /Ferns first/);
+    assert.match(text, /Medium/);
+    assert.match(text, /#garden/);
+    assert.match(text, /May 4|4 May|2031/);
+
+    // A server-side rule shows next to its field: an empty title.
+    await edited.locator('.task-title').click();
+    await editor.getByLabel('Title').fill('   ');
+    await editor.getByRole('button', { name: 'Save' }).click();
+    await eventually(async () => assert.notEqual((await editor.locator('.field-error').first().textContent()).trim(), ''));
+    await page.keyboard.press('Escape');
+    await editor.waitFor({ state: 'detached' });
+  });
+
+  it('completes a task, finds it under Done, clears completed (Esc closes the dialog)', async () => {
+    await row(page, 'Buy stamps').getByRole('checkbox').check();
+    await row(page, 'Buy stamps').waitFor({ state: 'detached' });
+    await page.getByRole('button', { name: 'Done', exact: true }).click();
+    await eventually(async () => assert.deepEqual(await titles(page), ['Buy stamps']));
+    assert.ok(await row(page, 'Buy stamps').getByRole('checkbox').isChecked());
+    assert.match(await row(page, 'Buy stamps').getAttribute('class'), /\bdone\b/);
+
+    // Reopen and complete again, from the Done list.
+    await row(page, 'Buy stamps').getByRole('checkbox').uncheck();
+    await page.getByText('Nothing completed yet.').waitFor();
+    await page.getByRole('button', { name: 'Open', exact: true }).click();
+    await row(page, 'Buy stamps').getByRole('checkbox').check();
+    await row(page, 'Buy stamps').waitFor({ state: 'detached' });
+    await page.getByRole('button', { name: 'Done', exact: true }).click();
+    await row(page, 'Buy stamps').waitFor();
+
+    const dialog = page.getByRole('alertdialog', { name: 'Clear completed tasks?' });
+    await page.getByRole('button', { name: 'Clear completed' }).click();
+    await dialog.waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Cancel', 'focus starts on Cancel');
+    await screen(page, 'dialog-clear-completed');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    await row(page, 'Buy stamps').waitFor();
+
+    await page.getByRole('button', { name: 'Clear completed' }).click();
+    await dialog.getByRole('button', { name: 'Clear completed' }).click();
+    await page.locator('.toast', { hasText: 'Cleared 1 completed task.' }).waitFor();
+    await page.getByText('Nothing completed yet.').waitFor();
+    await page.getByRole('button', { name: 'Open', exact: true }).click();
+    await eventually(async () => assert.equal((await titles(page)).length, 4));
+  });
+
+  it('deletes with undo: undone stays, the other is gone from the server', async () => {
+    const token = (await session(page)).token;
+    await row(page, 'Call mom').getByRole('button', { name: 'Delete “Call mom”' }).click();
+    await row(page, 'Call mom').waitFor({ state: 'detached' });
+    const toast = page.locator('.toast', { hasText: 'Deleted “Call mom”' });
+    await toast.waitFor();
+    await screen(page, 'tasks-undo', ['desktop']);
+    await toast.getByRole('button', { name: 'Undo' }).click();
+    await row(page, 'Call mom').waitFor();
+
+    await row(page, 'Read chapter 4 p4').getByRole('button', { name: /^Delete/ }).click();
+    await row(page, 'Read chapter 4 p4').waitFor({ state: 'detached' });
+    // The deletion is sent when the undo delay is over.
+    await eventually(async () => {
+      const list = await api(stack, 'GET', '/api/tasks?status=all', undefined, token);
+      const names = list.body.items.map((t) => t.title);
+      assert.ok(!names.includes('Read chapter 4 p4'), names.join(', '));
+      assert.ok(names.includes('Call mom'));
+    }, 15_000);
+    assert.equal((await titles(page)).includes('Call mom'), true);
+  });
+
+  it('chat adds a task: streamed reply, an action chip, the list updates without a reload', async () => {
+    await page.evaluate(() => {
+      window.__notReloaded = true;
+    });
+    const chat = page.locator('#chat-panel');
+    assert.ok(await chat.isVisible(), 'the chat sits beside the list on a wide screen');
+    await screen(page, 'chat-empty', ['desktop']);
+    const streamed = page.waitForResponse((r) => r.url().endsWith('/api/chat') && r.request().method() === 'POST');
+    await chat.getByLabel('Message the assistant').fill('add buy milk tomorrow at 9am #shopping');
+    await chat.getByLabel('Message the assistant').press('Enter');
+    const response = await streamed;
+    assert.match(response.headers()['content-type'], /text\/event-stream/);
+    assert.equal(response.request().headers().accept, 'text/event-stream');
+
+    const reply = chat.locator('.message.from-assistant').last();
+    await eventually(async () => assert.match(await reply.locator('.message-text').textContent(), /Added “Buy milk”.*tomorrow.*9:00/));
+    const chip = reply.locator('.action-chip[data-tool="add_task"]');
+    await chip.waitFor();
+    assert.match(await chip.textContent(), /Added “Buy milk”/);
+    assert.equal(await chip.evaluate((c) => c.classList.contains('failed')), false);
+    assert.match(await chat.locator('.message.from-user').last().textContent(), /add buy milk tomorrow at 9am #shopping/);
+
+    await row(page, 'Buy milk').waitFor();
+    assert.match(await row(page, 'Buy milk').textContent(), /#shopping/);
+    assert.equal(await page.evaluate(() => window.__notReloaded), true, 'no reload happened');
+    await screen(page, 'chat-reply', ['desktop']);
+
+    // Asking to complete it through the chat updates the list too.
+    await chat.getByLabel('Message the assistant').fill('complete buy milk');
+    await chat.getByLabel('Message the assistant').press('Enter');
+    await chat.locator('.action-chip[data-tool="complete_task"]').waitFor();
+    await row(page, 'Buy milk').waitFor({ state: 'detached' });
+  });
+
+  it('on a phone the chat is a drawer; Esc closes it', async () => {
+    const phone = await newPage('phone', { isMobile: true, hasTouch: true, storageState: await page.context().storageState() });
+    await phone.goto(stack.url);
+    await phone.getByRole('heading', { name: 'Tasks', level: 1 }).waitFor();
+    await row(phone, 'Water the plants').waitFor();
+    const chat = phone.locator('#chat-panel');
+    assert.equal(await chat.isVisible(), false, 'the drawer starts closed');
+    const toggle = phone.getByRole('button', { name: 'Assistant', exact: true });
+    assert.equal(await toggle.getAttribute('aria-expanded'), 'false');
+    await toggle.click();
+    await eventually(async () => assert.ok(await chat.isVisible()));
+    assert.equal(await toggle.getAttribute('aria-expanded'), 'true');
+    await chat.getByLabel('Message the assistant').fill("what's due this week?");
+    await chat.getByLabel('Message the assistant').press('Enter');
+    await chat.locator('.action-chip[data-tool="list_tasks"]').waitFor();
+    await screen(phone, 'chat-drawer', ['phone']);
+    await phone.keyboard.press('Escape');
+    await eventually(async () => assert.equal(await chat.isVisible(), false));
+    await phone.context().close();
+  });
+
+  it('creates a personal access token and shows its secret once', async () => {
+    await page.getByRole('link', { name: 'Access tokens' }).click();
+    await page.getByRole('heading', { name: 'Access tokens', level: 1 }).waitFor();
+    assert.equal(new URL(page.url()).pathname, '/tokens');
+    await page.getByText('No tokens yet.').waitFor();
+    await page.getByLabel('Token name').fill('Claude Desktop');
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const secret = page.locator('[data-testid="token-secret"]');
+    await secret.waitFor();
+    const value = (await secret.textContent()).trim();
+    assert.match(value, /^tdc_/);
+    await page.locator('.token-table').getByText('Claude Desktop').waitFor();
+    await screen(page, 'tokens-secret');
+
+    // The token works for the API as Alice.
+    const me = await api(stack, 'GET', '/api/me', undefined, value);
+    assert.equal(me.status, 200);
+    assert.equal(me.body.email, alice.email);
+
+    // Shown once: after a reload only its prefix is listed.
+    await page.reload();
+    await page.locator('.token-table').getByText('Claude Desktop').waitFor();
+    assert.equal(await secret.count(), 0);
+    assert.equal(await page.getByText(value).count(), 0);
+
+    await page.getByRole('button', { name: 'Revoke “Claude Desktop”' }).click();
+    await page.getByText('No tokens yet.').waitFor();
+    assert.equal((await api(stack, 'GET', '/api/me', undefined, value)).status, 401);
+    await page.getByRole('link', { name: 'Tasks' }).click();
+    await row(page, 'Water the plants').waitFor();
+  });
+
+  it("a second user sees none of the first user's tasks", async () => {
+    const other = await newPage('desktop');
+    await signUpThroughUi(other, bob);
+    await other.getByText('All clear.').waitFor();
+    assert.deepEqual(await titles(other), []);
+    await other.locator('#task-search').fill('milk');
+    await other.getByText('No task matches these filters.').waitFor();
+    await other.locator('#task-search').fill('');
+    await other.getByRole('button', { name: 'Done', exact: true }).click();
+    await other.getByText('Nothing completed yet.').waitFor();
+    const bobToken = (await session(other)).token;
+    const list = await api(stack, 'GET', '/api/tasks?status=all', undefined, bobToken);
+    assert.equal(list.body.total, 0);
+
+    // Sign out: back to sign-in, session gone.
+    await other.getByRole('button', { name: 'Sign out' }).click();
+    await other.getByRole('heading', { name: 'Sign in' }).waitFor();
+    assert.equal(await session(other), null);
+    // Signed out, the task page sends back to sign-in.
+    await other.goto(stack.url);
+    await other.getByRole('heading', { name: 'Sign in' }).waitFor();
+
+    // A wrong password is said plainly.
+    await other.getByLabel('Email').fill(alice.email);
+    await other.getByLabel('Password').fill('not the password');
+    await other.getByRole('button', { name: 'Sign in' }).click();
+    await other.getByRole('alert').getByText('Wrong email or password.').waitFor();
+    await screen(other, 'signin-wrong-password');
+
+    await other.getByLabel('Password').fill(PASSWORD);
+    await other.getByRole('button', { name: 'Sign in' }).click();
+    await row(other, 'Water the plants').waitFor();
+    await other.context().close();
+  });
+
+  it('an invalid session goes back to sign-in, with a reason', async () => {
+    const current = await session(page);
+    await page.evaluate(
+      ([key, value]) => localStorage.setItem(key, JSON.stringify(value)),
+      [SESSION_KEY, { ...current, token: `${current.token.slice(0, -6)}AAAAAA` }],
+    );
+    await page.reload();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    assert.equal(new URL(page.url()).pathname, '/signin');
+    const notice = page.locator('.notice');
+    await notice.waitFor();
+    assert.match(await notice.textContent(), /sign in again/i);
+    assert.equal(await session(page), null);
+    await screen(page, 'signin-session-over');
+
+    await page.getByLabel('Email').fill(alice.email);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await row(page, 'Water the plants').waitFor();
+    // A token that is not even JSON is dropped quietly.
+    await page.evaluate((key) => localStorage.setItem(key, '{not json'), SESSION_KEY);
+    await page.reload();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await page.getByLabel('Email').fill(alice.email);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await row(page, 'Water the plants').waitFor();
+  });
+
+  it("a server that went away is shown as \"Can't reach the server\"", async () => {
+    const signin = await newPage('desktop');
+    await signin.goto(`${stack.url}/signin`);
+    await signin.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await signin.getByLabel('Email').fill(alice.email);
+    await signin.getByLabel('Password').fill(PASSWORD);
+
+    await stack.killServer();
+
+    await page.locator('#quick-add').fill('Never saved');
+    await page.locator('#quick-add').press('Enter');
+    const banner = page.locator('.offline-banner');
+    await banner.waitFor();
+    assert.match(await banner.textContent(), /Can't reach the server\./);
+    assert.equal(await page.locator('#quick-add').inputValue(), 'Never saved', 'the text stays to try again');
+    assert.equal(await banner.getAttribute('role'), 'alert');
+
+    const chat = page.locator('#chat-panel');
+    await chat.getByLabel('Message the assistant').fill('add call the plumber');
+    await chat.getByLabel('Message the assistant').press('Enter');
+    await chat.locator('.message.error', { hasText: "couldn't reach the server" }).waitFor();
+    await screen(page, 'server-down');
+
+    await signin.getByRole('button', { name: 'Sign in' }).click();
+    await signin.getByRole('alert').getByText(/Can't reach the server/).first().waitFor();
+    await screen(signin, 'signin-server-down', ['desktop']);
+    await signin.context().close();
+  });
+
+  it('no axe-core violation is serious or critical, and no page error happened', () => {
+    assert.deepEqual(pageProblems, [], pageProblems.join('\n'));
+    assert.equal(axeFailures.length, 0, `axe-core found:\n${axeFailures.join('\n')}`);
+  });
+});
