@@ -25,6 +25,8 @@ let stack;
 let browser;
 /** Every serious or critical axe violation, by screen. */
 const axeFailures = [];
+/** Screens checked, and axe-core runs (screen × viewport × theme). */
+const checked = { screens: new Set(), runs: 0, lesser: new Map() };
 /** Uncaught page errors and CSP refusals: none is expected. */
 const pageProblems = [];
 
@@ -79,7 +81,13 @@ async function screen(page, name, viewports = ['desktop', 'phone']) {
         const suffix = scheme === 'dark' ? '-dark' : '';
         await page.screenshot({ path: join(shots, `${name}-${viewport}${suffix}.png`) });
       }
-      const violations = (await axeViolations(page)).filter((v) => ['serious', 'critical'].includes(v.impact));
+      const all = await axeViolations(page);
+      checked.screens.add(name);
+      checked.runs += 1;
+      for (const v of all.filter((v) => !['serious', 'critical'].includes(v.impact))) {
+        checked.lesser.set(`${v.id} [${v.impact}]`, `${name} (${viewport}, ${scheme}): ${v.nodes[0]}`);
+      }
+      const violations = all.filter((v) => ['serious', 'critical'].includes(v.impact));
       for (const v of violations) {
         axeFailures.push(`${name} (${viewport}, ${scheme}): ${v.id} [${v.impact}] ${v.help}\n    ${v.nodes.join('\n    ')}`);
       }
@@ -518,6 +526,11 @@ describe('web UI', { concurrency: false }, () => {
   });
 
   it('no axe-core violation is serious or critical, and no page error happened', () => {
+    console.log(
+      `# axe-core: ${checked.runs} runs over ${checked.screens.size} screens (light and dark), ` +
+        `${axeFailures.length} serious or critical` +
+        (checked.lesser.size ? `; lesser: ${[...checked.lesser].map(([rule, where]) => `${rule} e.g. ${where}`).join('; ')}` : ''),
+    );
     assert.deepEqual(pageProblems, [], pageProblems.join('\n'));
     assert.equal(axeFailures.length, 0, `axe-core found:\n${axeFailures.join('\n')}`);
   });
