@@ -133,9 +133,20 @@ step_nginx() {
   infra/nginx/render.sh http://127.0.0.1:9 "$dir/www" "$dir/run" 18080 >/dev/null
   nginx -e stderr -t -c "$dir/run/nginx.conf"
   # As the image runs it: not root, with the backend named by host name.
-  infra/nginx/render.sh http://localhost:8080 "$dir/www" "$dir/run-nobody" 18080 >/dev/null
   chmod -R a+rX "$dir"
-  setpriv --reuid=65534 --regid=65534 --clear-groups nginx -e stderr -t -c "$dir/run-nobody/nginx.conf"
+  mkdir "$dir/run-nobody"
+  chown 65534:65534 "$dir/run-nobody"
+  setpriv --reuid=65534 --regid=65534 --clear-groups \
+    infra/nginx/render.sh http://localhost:8080 "$dir/www" "$dir/run-nobody" 18080 >/dev/null
+  # nginx reopens /dev/stdout (the access log): a file it owns stands for it.
+  touch "$dir/out.log"
+  chown 65534:65534 "$dir/out.log"
+  setpriv --reuid=65534 --regid=65534 --clear-groups \
+    nginx -e stderr -t -c "$dir/run-nobody/nginx.conf" >"$dir/out.log" 2>&1 || {
+    cat "$dir/out.log"
+    die "nginx -t as nobody failed"
+  }
+  cat "$dir/out.log"
   rm -rf "$dir"
 }
 
@@ -266,7 +277,10 @@ step_bases() {
   pm image exists "$rust_base" || make_rust_base
   pm image exists "$runtime_base" || make_runtime_base
   pm image exists "$nginx_base" || make_nginx_base
-  pm images --format '{{.Repository}}:{{.Tag}}  {{.Size}}' | grep -F -e "${rust_base%:*}" -e "${runtime_base%:*}" -e "${nginx_base%:*}"
+  local base
+  for base in "$rust_base" "$runtime_base" "$nginx_base"; do
+    pm image inspect --format '{{.Size}}' "$base" | awk -v name="$base" '{ printf "%-56s %8.1f MB\n", name, $1 / 1e6 }'
+  done
 }
 
 build_image() {
@@ -400,21 +414,27 @@ run_frontend() {
     die_with_log "$containers/frontend.log" "nginx did not answer /nginx-healthz"
   local base="http://127.0.0.1:$frontend_port"
   curl -fsS "$base/nginx-healthz"
-  curl -fsS "$base/healthz" | grep -q . || die "/healthz through nginx failed"
-  curl -fsS "$base/readyz" | grep -q . || die "/readyz through nginx failed"
-  curl -fsS -D - -o /dev/null "$base/" | tee "$containers/headers.txt" | grep -iq "content-security-policy: .*'wasm-unsafe-eval'" ||
+  local body
+  body=$(curl -fsS "$base/healthz") || die "/healthz through nginx failed"
+  [ "$body" = '{"status":"ok"}' ] || die "/healthz through nginx answered $body"
+  body=$(curl -fsS "$base/readyz") || die "/readyz through nginx failed"
+  [ "$body" = '{"status":"ready"}' ] || die "/readyz through nginx answered $body"
+  curl -fsS -D "$containers/headers.txt" -o /dev/null "$base/" || die "GET / through nginx failed"
+  grep -iq "^content-security-policy: .*'wasm-unsafe-eval'" "$containers/headers.txt" ||
     die "index.html lacks the Content-Security-Policy"
   grep -iq '^cache-control: no-cache' "$containers/headers.txt" || die "index.html is not no-cache"
-  curl -fsS "$base/some/client/route" | grep -qi '<html\|<!doctype' || die "no SPA fallback"
+  body=$(curl -fsS "$base/some/client/route") || die "GET /some/client/route through nginx failed"
+  grep -qi '<!doctype html' <<<"$body" || die "no SPA fallback"
   local asset
-  asset=$(curl -fsS "$base/" | grep -o '/assets/[^"]*\.wasm' | head -n 1 || true)
+  body=$(curl -fsS "$base/")
+  asset=$(grep -o '/assets/[^"]*\.wasm' <<<"$body" | head -n 1 || true)
   if [ -n "$asset" ]; then
-    curl -fsS -D - -o /dev/null -H 'Accept-Encoding: gzip' "$base$asset" >"$containers/headers.txt"
+    curl -fsS -D "$containers/headers.txt" -o /dev/null -H 'Accept-Encoding: gzip' "$base$asset"
     grep -iq 'immutable' "$containers/headers.txt" || die "$asset is not cached as immutable"
     grep -iq '^content-encoding: gzip' "$containers/headers.txt" || die "$asset is not served gzipped"
     echo "UI asset $asset: immutable, gzip"
   else
-    curl -fsS "$base/" | grep -o '/assets/[^"]*' | head -n 3
+    echo "$body" >&2
     die "index.html names no .wasm asset"
   fi
   # The API through nginx: sign up, then a task, then the chat stream.
@@ -430,8 +450,9 @@ run_frontend() {
     -d '{"message":"list my tasks"}' "$base/api/chat" -o "$containers/chat.txt" || die "chat through nginx failed"
   grep -q '^data:' "$containers/chat.txt" || die "chat through nginx gave no Server-Sent Events"
   local status
-  status=$(head -c 300000 /dev/zero | curl -s -o /dev/null -w '%{http_code}' -H "authorization: Bearer $token" \
-    -H 'content-type: application/json' --data-binary @- "$base/api/tasks")
+  head -c 300000 /dev/zero >"$containers/big-body"
+  status=$(curl -s -o /dev/null -w '%{http_code}' -H "authorization: Bearer $token" \
+    -H 'content-type: application/json' --data-binary @"$containers/big-body" "$base/api/tasks" || true)
   [ "$status" = 413 ] || die "a 300 KB body through nginx got $status, not 413"
   echo "through nginx: UI, /nginx-healthz, /healthz, /readyz, signup, create task, chat (SSE), 413 on a big body"
   env -i "${image_env[@]}" LISTEN_PORT="$frontend_port" \

@@ -35,7 +35,19 @@ FROM chef AS builder
 COPY --from=planner /build/recipe.json recipe.json
 RUN cargo chef cook --release --locked --target x86_64-unknown-linux-musl \
       --package todo-server --recipe-path recipe.json
-COPY . .
+# The server's own crates only: the web UI's and xtask's stand-ins from the
+# cook above remain (with their real manifests), so a change to them does
+# not rebuild the server. A new crate the server depends on goes here too.
+COPY Cargo.toml Cargo.lock ./
+COPY .cargo .cargo
+COPY crates/web/Cargo.toml crates/web/
+COPY xtask/Cargo.toml xtask/
+COPY crates/domain crates/domain
+COPY crates/storage crates/storage
+COPY crates/services crates/services
+COPY crates/assistant crates/assistant
+COPY crates/testkit crates/testkit
+COPY crates/server crates/server
 RUN cargo build --release --locked --target x86_64-unknown-linux-musl \
       --package todo-server --bin todo \
  && install -D -m 0755 target/x86_64-unknown-linux-musl/release/todo /out/todo \
