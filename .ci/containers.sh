@@ -293,6 +293,30 @@ build_image() {
   elapsed=$(($(date +%s) - started))
   echo "built $image in ${elapsed}s"
   echo "$image ${elapsed}s" >>"$containers/build-times.txt"
+  # Name the builder stage too (all cached: seconds), so that pruning keeps
+  # its layers, the expensive ones, for the next run.
+  pm build --isolation chroot --pull=never --format docker --layers --quiet \
+    --target builder -f "$dockerfile" -t "${image%:*}-builder:cache" . >/dev/null
+}
+
+# Remove the layers no named image needs any more (superseded builds), so
+# the cache does not grow from run to run.
+prune() {
+  local removed leftovers
+  # Working containers an interrupted build left behind hold their images.
+  mapfile -t leftovers < <(pm ps --all --external --quiet)
+  if [ ${#leftovers[@]} -gt 0 ]; then
+    pm rm --force "${leftovers[@]}" >/dev/null || echo "containers.sh: could not remove some leftover build containers" >&2
+  fi
+  for _ in $(seq 1 50); do
+    removed=$(pm image prune --force) || {
+      echo "containers.sh: pruning failed; the cache may grow" >&2
+      break
+    }
+    [ -n "$removed" ] || break
+  done
+  pm system df | awk 'NR <= 2'
+  df -h "$containers" | awk 'NR == 2 {print "disk: " $4 " free"}'
 }
 
 step_build() {
@@ -300,6 +324,7 @@ step_build() {
   build_image infra/docker/backend.Dockerfile "$backend_image"
   log "podman build --isolation chroot: frontend"
   build_image infra/docker/frontend.Dockerfile "$frontend_image"
+  prune
 }
 
 # Unpack IMAGE's filesystem into a fresh folder; print the folder.

@@ -5,6 +5,7 @@
 #
 # Dependencies are compiled in their own layer (cargo-chef), so a change to
 # the project's sources rebuilds only the project's crates.
+
 # ---- toolchain: cargo-chef (this layer is shared with the frontend's build),
 # the musl target and musl-gcc (ring and SQLite have C parts)
 FROM docker.io/library/rust:1.95-slim-bookworm AS chef

@@ -4,6 +4,7 @@
 #
 #   docker build -f infra/docker/frontend.Dockerfile -t todo-chatbot-frontend:0.1.0 .
 #   docker run -p 8080:8080 -e BACKEND_URL=http://backend:8080 todo-chatbot-frontend:0.1.0
+
 # ---- toolchain: cargo-chef (this layer is shared with the backend's build),
 # the wasm target, Node.js for binaryen's wasm-opt
 FROM docker.io/library/rust:1.95-slim-bookworm AS chef
