@@ -99,10 +99,11 @@ fn Shell() -> impl IntoView {
             </nav>
             <div class="topbar-end">
                 <button
+                    id="chat-toggle"
                     class="button chat-toggle"
                     aria-expanded=move || state.chat_open.get().to_string()
                     aria-controls="chat-panel"
-                    on:click=move |_| state.chat_open.update(|open| *open = !*open)
+                    on:click=move |_| state.set_chat_open(!state.chat_open.get_untracked())
                 >
                     {crate::icons::chat()}
                     <span>"Assistant"</span>

@@ -214,7 +214,7 @@ pub fn ChatPanel() -> impl IntoView {
                         }>"History"</button>
                     <button class="button ghost small" on:click=move |_| new_chat()>"New chat"</button>
                     <button class="icon-button chat-close" aria-label="Close the assistant"
-                        on:click=move |_| state.chat_open.set(false)>"×"</button>
+                        on:click=move |_| state.set_chat_open(false)>"×"</button>
                 </div>
             </div>
             <Show when=move || show_history.get()>

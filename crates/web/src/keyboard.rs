@@ -44,7 +44,7 @@ pub fn install(state: AppState) {
                 ev.prevent_default();
                 close.run(());
             } else if state.chat_open.get_untracked() {
-                state.chat_open.set(false);
+                state.set_chat_open(false);
             }
             return;
         }

@@ -183,6 +183,16 @@ impl AppState {
         id
     }
 
+    /// Opens or closes the chat drawer (narrow screens), moving focus into
+    /// it, or back to the button that opens it.
+    pub fn set_chat_open(&self, open: bool) {
+        self.chat_open.set(open);
+        // After the drawer is visible: focus cannot land in a hidden one.
+        request_animation_frame(move || {
+            crate::keyboard::focus(if open { "chat-input" } else { "chat-toggle" });
+        });
+    }
+
     pub fn dismiss_toast(&self, id: u32) {
         self.toasts.update(|t| t.retain(|toast| toast.id != id));
     }

@@ -384,6 +384,12 @@ describe('web UI', { concurrency: false }, () => {
     await phone.goto(stack.url);
     await phone.getByRole('heading', { name: 'Tasks', level: 1 }).waitFor();
     await row(phone, 'Water the plants').waitFor();
+    // The first Tab reaches the skip link, which moves focus to the content.
+    await phone.keyboard.press('Tab');
+    assert.equal(await phone.evaluate(() => document.activeElement.textContent), 'Skip to content');
+    await phone.keyboard.press('Enter');
+    await eventually(async () => assert.equal(await phone.evaluate(() => document.activeElement.id), 'main'));
+
     const chat = phone.locator('#chat-panel');
     assert.equal(await chat.isVisible(), false, 'the drawer starts closed');
     const toggle = phone.getByRole('button', { name: 'Assistant', exact: true });
@@ -391,12 +397,16 @@ describe('web UI', { concurrency: false }, () => {
     await toggle.click();
     await eventually(async () => assert.ok(await chat.isVisible()));
     assert.equal(await toggle.getAttribute('aria-expanded'), 'true');
+    // Focus moves into the drawer, and back to its button when it closes.
+    await eventually(async () => assert.equal(await phone.evaluate(() => document.activeElement.id), 'chat-input'));
     await chat.getByLabel('Message the assistant').fill("what's due this week?");
     await chat.getByLabel('Message the assistant').press('Enter');
     await chat.locator('.action-chip[data-tool="list_tasks"]').waitFor();
     await screen(phone, 'chat-drawer', ['phone']);
     await phone.keyboard.press('Escape');
     await eventually(async () => assert.equal(await chat.isVisible(), false));
+    await eventually(async () => assert.equal(await phone.evaluate(() => document.activeElement.id), 'chat-toggle'));
+    assert.equal(await toggle.getAttribute('aria-expanded'), 'false');
     await phone.context().close();
   });
 
