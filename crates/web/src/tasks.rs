@@ -237,7 +237,16 @@ fn FilterBar(
             >{label}</button>
         }
     };
-    let known_tags = move || list.known_tags.get().into_iter().collect::<Vec<String>>();
+    let tag_choices = Signal::derive(move || {
+        let mut choices = vec![(String::new(), "Any tag".to_owned())];
+        choices.extend(
+            list.known_tags
+                .get()
+                .into_iter()
+                .map(|tag| (tag.clone(), format!("#{tag}"))),
+        );
+        choices
+    });
     view! {
         <div class="filters" role="search">
             <div class="segmented" role="group" aria-label="Status">
@@ -250,49 +259,10 @@ fn FilterBar(
                 <input id=SEARCH_ID type="search" placeholder="Search  ( / )" bind:value=filters.q autocomplete="off"/>
             </div>
             <div class="filter-selects">
-                <label>
-                    <span class="visually-hidden">"Due"</span>
-                    <select aria-label="Due" prop:value=move || filters.due.get()
-                        on:change=move |ev| filters.due.set(event_target_value(&ev))>
-                        <option value="">"Any date"</option>
-                        <option value="today">"Due today"</option>
-                        <option value="week">"Next 7 days"</option>
-                        <option value="overdue">"Overdue"</option>
-                        <option value="none">"No date"</option>
-                    </select>
-                </label>
-                <label>
-                    <span class="visually-hidden">"Priority"</span>
-                    <select aria-label="Priority" prop:value=move || filters.priority.get()
-                        on:change=move |ev| filters.priority.set(event_target_value(&ev))>
-                        <option value="">"Any priority"</option>
-                        <option value="urgent">"Urgent"</option>
-                        <option value="high">"High"</option>
-                        <option value="medium">"Medium"</option>
-                        <option value="low">"Low"</option>
-                        <option value="none">"No priority"</option>
-                    </select>
-                </label>
-                <label>
-                    <span class="visually-hidden">"Tag"</span>
-                    <select aria-label="Tag" prop:value=move || filters.tag.get()
-                        on:change=move |ev| filters.tag.set(event_target_value(&ev))>
-                        <option value="">"Any tag"</option>
-                        <For each=known_tags key=|t| t.clone() let(tag)>
-                            <option value=tag.clone()>{format!("#{tag}")}</option>
-                        </For>
-                    </select>
-                </label>
-                <label>
-                    <span class="visually-hidden">"Sort by"</span>
-                    <select aria-label="Sort by" prop:value=move || filters.sort.get()
-                        on:change=move |ev| filters.sort.set(event_target_value(&ev))>
-                        <option value="created">"Newest first"</option>
-                        <option value="due">"Due date"</option>
-                        <option value="priority">"Priority"</option>
-                        <option value="title">"Title A–Z"</option>
-                    </select>
-                </label>
+                <FilterSelect label="Due" value=filters.due options=DUE_CHOICES/>
+                <FilterSelect label="Priority" value=filters.priority options=PRIORITY_CHOICES/>
+                <FilterSelect label="Tag" value=filters.tag options=tag_choices/>
+                <FilterSelect label="Sort by" value=filters.sort options=SORT_CHOICES/>
             </div>
             <Show when=move || filters.status.get() != "pending">
                 <button type="button" class="button ghost danger-text" on:click=move |_| on_clear.run(())>
@@ -300,6 +270,76 @@ fn FilterBar(
                 </button>
             </Show>
         </div>
+    }
+}
+
+const DUE_CHOICES: &[(&str, &str)] = &[
+    ("", "Any date"),
+    ("today", "Due today"),
+    ("week", "Next 7 days"),
+    ("overdue", "Overdue"),
+    ("none", "No date"),
+];
+const PRIORITY_CHOICES: &[(&str, &str)] = &[
+    ("", "Any priority"),
+    ("urgent", "Urgent"),
+    ("high", "High"),
+    ("medium", "Medium"),
+    ("low", "Low"),
+    ("none", "No priority"),
+];
+const SORT_CHOICES: &[(&str, &str)] = &[
+    ("created", "Newest first"),
+    ("due", "Due date"),
+    ("priority", "Priority"),
+    ("title", "Title A–Z"),
+];
+
+fn choices(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter()
+        .map(|(v, l)| ((*v).to_owned(), (*l).to_owned()))
+        .collect()
+}
+
+/// One filter: a labelled select bound to a filter value.
+#[component]
+fn FilterSelect(
+    label: &'static str,
+    value: RwSignal<String>,
+    #[prop(into)] options: ChoiceList,
+) -> impl IntoView {
+    view! {
+        <label>
+            <span class="visually-hidden">{label}</span>
+            <select aria-label=label prop:value=move || value.get()
+                on:change=move |ev| value.set(event_target_value(&ev))>
+                <For each=move || options.get() key=|(v, l)| (v.clone(), l.clone()) let((choice, text))>
+                    <option value=choice>{text}</option>
+                </For>
+            </select>
+        </label>
+    }
+}
+
+/// A select's `(value, label)` choices: fixed, or derived (the tags seen).
+#[derive(Clone, Copy)]
+struct ChoiceList(Signal<Vec<(String, String)>>);
+
+impl ChoiceList {
+    fn get(&self) -> Vec<(String, String)> {
+        self.0.get()
+    }
+}
+
+impl From<&'static [(&'static str, &'static str)]> for ChoiceList {
+    fn from(list: &'static [(&'static str, &'static str)]) -> Self {
+        Self(Signal::stored(choices(list)))
+    }
+}
+
+impl From<Signal<Vec<(String, String)>>> for ChoiceList {
+    fn from(signal: Signal<Vec<(String, String)>>) -> Self {
+        Self(signal)
     }
 }
 
