@@ -90,6 +90,26 @@ fn about_blank() -> String {
     "about:blank".to_owned()
 }
 
+impl From<ValidationErrors> for Problem {
+    /// The 422 answer for invalid input, one entry per field: what the
+    /// server sends and what a client shows when it checks first.
+    fn from(errors: ValidationErrors) -> Self {
+        Problem {
+            kind: about_blank(),
+            title: "Unprocessable Entity".to_owned(),
+            status: 422,
+            detail: errors
+                .0
+                .iter()
+                .map(|e| e.message.as_str())
+                .collect::<Vec<_>>()
+                .join("; "),
+            code: "validation_failed".to_owned(),
+            errors: errors.0,
+        }
+    }
+}
+
 impl Problem {
     /// The message for one field, if the server named it.
     pub fn field_message(&self, field: &str) -> Option<&str> {

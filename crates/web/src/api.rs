@@ -118,9 +118,7 @@ impl Client {
     }
 
     pub async fn delete_task(&self, id: TaskId) -> ApiResult<()> {
-        self.send("DELETE", &format!("/api/tasks/{id}"), None, false)
-            .await
-            .map(drop)
+        self.delete(&format!("/api/tasks/{id}")).await
     }
 
     /// Sends the deletion even while the page unloads (`keepalive`), for
@@ -156,9 +154,7 @@ impl Client {
     }
 
     pub async fn revoke_token(&self, id: i64) -> ApiResult<()> {
-        self.send("DELETE", &format!("/api/tokens/{id}"), None, false)
-            .await
-            .map(drop)
+        self.delete(&format!("/api/tokens/{id}")).await
     }
 
     pub async fn conversations(&self) -> ApiResult<Vec<Conversation>> {
@@ -171,9 +167,7 @@ impl Client {
     }
 
     pub async fn delete_conversation(&self, id: i64) -> ApiResult<()> {
-        self.send("DELETE", &format!("/api/conversations/{id}"), None, false)
-            .await
-            .map(drop)
+        self.delete(&format!("/api/conversations/{id}")).await
     }
 
     /// One chat turn, streamed: `on_event` sees the reply's text as it comes
@@ -239,6 +233,11 @@ impl Client {
                 return Err(ApiError::Unreachable);
             }
         }
+    }
+
+    /// A DELETE answered 204: nothing to read.
+    async fn delete(&self, path: &str) -> ApiResult<()> {
+        self.send("DELETE", path, None, false).await.map(drop)
     }
 
     async fn json<T: DeserializeOwned>(

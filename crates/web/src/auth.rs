@@ -1,11 +1,13 @@
 //! Sign in and sign up.
 
+use std::future::Future;
+
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use todo_domain::account::{LoginRequest, SignupRequest, PASSWORD_MIN_CHARS};
+use todo_domain::account::{LoginRequest, Session, SignupRequest, PASSWORD_MIN_CHARS};
 
-use crate::api::ApiError;
-use crate::state::{app_state, browser_timezone, Page};
+use crate::api::{ApiError, ApiResult, Client};
+use crate::state::{app_state, browser_timezone, AppState, Page};
 
 #[component]
 pub fn SignIn() -> impl IntoView {
@@ -17,25 +19,17 @@ pub fn SignIn() -> impl IntoView {
 
     let submit = move |ev: web_sys::SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
-            return;
-        }
-        busy.set(true);
-        error.set(None);
         let request = LoginRequest {
             email: email.get_untracked(),
             password: password.get_untracked(),
         };
-        spawn_local(async move {
-            match state.client().login(&request).await {
-                Ok(session) => {
-                    state.reached();
-                    state.sign_in(session);
-                }
-                Err(e) => error.set(Some(e)),
-            }
-            busy.set(false);
-        });
+        authenticate(
+            state,
+            busy,
+            error,
+            Ok(request),
+            |client, request| async move { client.login(&request).await },
+        );
     };
 
     view! {
@@ -78,11 +72,6 @@ pub fn SignUp() -> impl IntoView {
 
     let submit = move |ev: web_sys::SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
-            return;
-        }
-        busy.set(true);
-        error.set(None);
         let request = SignupRequest {
             email: email.get_untracked(),
             password: password.get_untracked(),
@@ -90,27 +79,12 @@ pub fn SignUp() -> impl IntoView {
             timezone: timezone.clone(),
         };
         // The domain's own rules first: instant feedback, same messages.
-        if let Err(errors) = request.clone().validate() {
-            error.set(Some(ApiError::Problem(todo_domain::Problem {
-                kind: "about:blank".into(),
-                title: "Unprocessable Entity".into(),
-                status: 422,
-                detail: "some fields are not valid".into(),
-                code: "validation_failed".into(),
-                errors: errors.0,
-            })));
-            busy.set(false);
-            return;
-        }
-        spawn_local(async move {
-            match state.client().signup(&request).await {
-                Ok(session) => {
-                    state.reached();
-                    state.sign_in(session);
-                }
-                Err(e) => error.set(Some(e)),
-            }
-            busy.set(false);
+        let checked = match request.clone().validate() {
+            Ok(_) => Ok(request),
+            Err(errors) => Err(ApiError::Problem(errors.into())),
+        };
+        authenticate(state, busy, error, checked, |client, request| async move {
+            client.signup(&request).await
         });
     };
 
@@ -143,6 +117,39 @@ pub fn SignUp() -> impl IntoView {
             </p>
         </AuthFrame>
     }
+}
+
+/// Sends a sign-in or sign-up once (a second submit while one is under way
+/// does nothing) and signs in with the session it answers.
+fn authenticate<R, F>(
+    state: AppState,
+    busy: RwSignal<bool>,
+    error: RwSignal<Option<ApiError>>,
+    request: Result<R, ApiError>,
+    send: impl FnOnce(Client, R) -> F,
+) where
+    F: Future<Output = ApiResult<Session>> + 'static,
+{
+    if busy.get_untracked() {
+        return;
+    }
+    let request = match request {
+        Ok(request) => request,
+        Err(invalid) => return error.set(Some(invalid)),
+    };
+    busy.set(true);
+    error.set(None);
+    let answer = send(state.client(), request);
+    spawn_local(async move {
+        match answer.await {
+            Ok(session) => {
+                state.reached();
+                state.sign_in(session);
+            }
+            Err(e) => error.set(Some(e)),
+        }
+        busy.set(false);
+    });
 }
 
 #[component]

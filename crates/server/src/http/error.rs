@@ -49,17 +49,15 @@ impl ApiError {
                 detail,
             } => simple(*status, code, detail.clone()),
             ApiError::Service(error) => match error {
-                S::Validation(errors) => (
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "validation_failed".into(),
-                    errors
-                        .0
-                        .iter()
-                        .map(|e| e.message.as_str())
-                        .collect::<Vec<_>>()
-                        .join("; "),
-                    errors.0.clone(),
-                ),
+                S::Validation(errors) => {
+                    let problem = Problem::from(errors.clone());
+                    (
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        problem.code,
+                        problem.detail,
+                        problem.errors,
+                    )
+                }
                 S::NotFound(what) => simple(
                     StatusCode::NOT_FOUND,
                     &format!("{what}_not_found"),
