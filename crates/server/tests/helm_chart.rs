@@ -33,19 +33,13 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
+use todo_testkit::workspace_root as root;
 
 /// The oldest Kubernetes the chart supports (Chart.yaml's kubeVersion).
 const OLDEST_KUBERNETES: &str = "1.28.0";
 /// The release name and namespace the sets are rendered with.
 const RELEASE: &str = "todo-chatbot";
 const NAMESPACE: &str = "todo";
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .expect("the workspace root")
-}
 
 fn chart() -> PathBuf {
     root().join("infra/helm/todo-chatbot")
@@ -917,14 +911,6 @@ fn variables_read_outside_flags() -> BTreeSet<String> {
     BTreeSet::from(["RUST_LOG".to_owned()])
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// GET over HTTP/1.1; the status, 0 when nothing answered.
 fn get(port: u16, path: &str) -> u16 {
     let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else {
@@ -1192,7 +1178,7 @@ fn the_chart_matches_the_program() {
 
         // The real server, with the chart's environment (a reachable database
         // and a free port instead), answers every probe the chart renders.
-        let port = free_port();
+        let port = todo_testkit::free_port().expect("a free port");
         let data = tempfile::tempdir().unwrap();
         let mut run_env = env.clone();
         run_env.insert("DATABASE_URL".into(), real_database);

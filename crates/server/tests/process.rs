@@ -26,14 +26,6 @@ fn todo() -> Command {
     command
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// A running `todo serve` whose log lines are collected.
 struct Running {
     child: Child,
@@ -43,7 +35,7 @@ struct Running {
 
 impl Running {
     fn start(database_url: &str, extra_env: &[(&str, &str)]) -> Self {
-        let port = free_port();
+        let port = todo_testkit::free_port().expect("a free port");
         let dir = tempfile::tempdir().unwrap().keep();
         let mut command = todo();
         command

@@ -16,20 +16,14 @@
 //! what to run. `WEB_DIST` (another build of the UI), `CHROMIUM` and
 //! `NGINX_BIN` override the default paths.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 use std::sync::Mutex;
 use std::time::Instant;
+use todo_testkit::workspace_root as root;
 
 /// One suite at a time: each drives a browser, and two cores are few.
 static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .expect("the workspace root")
-}
 
 fn harness() -> PathBuf {
     root().join("crates/web/tests/browser")

@@ -273,7 +273,8 @@ fn remove_abandoned_clusters() {
     }
 }
 
-fn free_port() -> Result<u16> {
+/// A TCP port nothing listens on right now, for a server a test starts.
+pub fn free_port() -> Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
@@ -313,6 +314,17 @@ fn lookup_user(name: &str) -> Result<(u32, u32)> {
         .find(|fields| fields.first() == Some(&name))
         .and_then(|fields| Some((fields.get(2)?.parse().ok()?, fields.get(3)?.parse().ok()?)))
         .with_context(|| format!("no user '{name}' in /etc/passwd"))
+}
+
+/// The workspace's root folder (where Cargo.lock is), for tests that read
+/// the repository's own files: the chart, the built UI, scripts.
+pub fn workspace_root() -> std::path::PathBuf {
+    let testkit = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    testkit
+        .ancestors()
+        .nth(2)
+        .map(std::path::Path::to_path_buf)
+        .unwrap_or_else(|| testkit.to_path_buf())
 }
 
 #[cfg(test)]
