@@ -1009,41 +1009,26 @@ fn add_verb_edit(msg: &Msg) -> Option<Intent> {
         };
         return Some(edit(changes, "it"));
     }
-    if let Some(c) = caps(
+    // "add the tag work to X", "add the work tag to X", "add #a #b to X".
+    let tag_patterns = [
         re!(
             r"^(?:add|put|apply|attach|give)\s+(?:the\s+|a\s+)?(?:tags?|labels?)\s+(?P<t>.+?)\s+(?:to|on|onto)\s+(?P<r>.+)$"
         ),
-        s,
-    ) {
-        let changes = Changes {
-            add_tags: tags_of(group(&c, "t"))?,
-            ..Changes::default()
-        };
-        return Some(edit(changes, group(&c, "r")));
-    }
-    if let Some(c) = caps(
         re!(
             r"^(?:add|put|apply|attach|give)\s+(?:the\s+|a\s+)?(?P<t>#?[\w-]+)\s+(?:tag|label)\s+(?:to|on|onto)\s+(?P<r>.+)$"
         ),
-        s,
-    ) {
-        let changes = Changes {
-            add_tags: tags_of(group(&c, "t"))?,
-            ..Changes::default()
-        };
-        return Some(edit(changes, group(&c, "r")));
-    }
-    if let Some(c) = caps(
         re!(
             r"^(?:add|put|apply|attach)\s+(?P<t>#[^\s,]+(?:(?:\s*,\s*|\s+and\s+|\s+)#[^\s,]+)*)\s+(?:to|on|onto)\s+(?P<r>.+)$"
         ),
-        s,
-    ) {
-        let changes = Changes {
-            add_tags: tags_of(group(&c, "t"))?,
-            ..Changes::default()
-        };
-        return Some(edit(changes, group(&c, "r")));
+    ];
+    for pattern in tag_patterns {
+        if let Some(c) = caps(pattern, s) {
+            let changes = Changes {
+                add_tags: tags_of(group(&c, "t"))?,
+                ..Changes::default()
+            };
+            return Some(edit(changes, group(&c, "r")));
+        }
     }
     None
 }
