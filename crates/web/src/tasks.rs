@@ -8,7 +8,6 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use todo_domain::query::TaskQueryParams;
 use todo_domain::{Due, Priority, Recurrence, Task, TaskId, TaskPatch};
-use wasm_bindgen::prelude::*;
 
 use crate::api::ApiError;
 use crate::auth::Field;
@@ -139,18 +138,15 @@ pub fn TasksPage() -> impl IntoView {
         });
     });
 
-    // Deletions still waiting when the page goes away are sent anyway.
-    let on_pagehide = Closure::<dyn Fn()>::new(move || {
+    // Deletions still waiting when the page goes away are sent anyway; the
+    // listener lives as long as this page does.
+    let on_pagehide = window_event_listener(leptos::ev::pagehide, move |_| {
         let client = state.client();
         for id in list.pending_delete.try_get_untracked().unwrap_or_default() {
             client.delete_task_on_unload(id);
         }
     });
-    if let Some(window) = web_sys::window() {
-        let _ = window
-            .add_event_listener_with_callback("pagehide", on_pagehide.as_ref().unchecked_ref());
-    }
-    on_pagehide.forget();
+    on_cleanup(move || on_pagehide.remove());
 
     let visible = Memo::new(move |_| {
         let hidden = list.pending_delete.get();
