@@ -177,7 +177,7 @@ fn target_dir(workspace: &Path) -> PathBuf {
 /// Builds (or, when up to date, reuses) the release server binary.
 fn build_server(workspace: &Path) -> Result<()> {
     eprintln!("building the release server (cargo build --release -p todo-server)…");
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let cargo = crate::web::cargo();
     let status = Command::new(cargo)
         .current_dir(workspace)
         .args(["build", "--release", "--quiet", "-p", "todo-server"])

@@ -123,7 +123,7 @@ fn main() -> Result<()> {
                 release: true,
                 workspace: workspace.clone(),
             })?;
-            let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+            let cargo = crate::web::cargo();
             let status = std::process::Command::new(cargo)
                 .args(["run", "--release", "-p", "todo-server", "--", "serve"])
                 .args(&args.args)
@@ -137,7 +137,7 @@ fn main() -> Result<()> {
             Ok(())
         }
         Command::Eval(args) => {
-            let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+            let cargo = crate::web::cargo();
             let status = std::process::Command::new(cargo)
                 .args([
                     "run",

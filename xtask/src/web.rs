@@ -178,7 +178,8 @@ fn brotli(bytes: &[u8]) -> Result<Vec<u8>> {
     Ok(out)
 }
 
-fn cargo() -> std::ffi::OsString {
+/// The cargo running this xtask (so toolchain overrides carry over).
+pub fn cargo() -> std::ffi::OsString {
     std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into())
 }
 
