@@ -1,0 +1,163 @@
+#!/usr/bin/env bash
+# Builds the images the cluster runs and imports them into its containerd
+# (nothing can be pulled here):
+#
+#   system  pause (Kubernetes' own pause.c), CoreDNS, Traefik,
+#           kube-network-policies, local-path-provisioner (each FROM scratch
+#           with the binary build.sh compiled), and a stand-in for
+#           docker.io/library/busybox:1.37 (Debian's static busybox), which
+#           the chart's `helm test` pod and the volume helper use
+#   app     the app's images from infra/docker/*.Dockerfile, built exactly as
+#           a user builds them (by .ci/containers.sh, on its base-image
+#           stand-ins), tagged as the chart names them, and a stand-in for
+#           docker.io/library/postgres:16-alpine that keeps the official
+#           image's contract (POSTGRES_USER/PASSWORD/DB, PGDATA, initdb on an
+#           empty volume, uid 70, pg_isready) on Debian's PostgreSQL 15
+#
+#   infra/cluster/images.sh system|app...
+set -euo pipefail
+# shellcheck source=lib.bash
+source "$(dirname "${BASH_SOURCE[0]}")/lib.bash"
+
+[ -S "$CONTAINERD_SOCK" ] || die "containerd is not running ($CONTAINERD_SOCK): infra/cluster/up.sh"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+# import IMAGE...: from podman's storage into the cluster's containerd.
+import() {
+  local image archive="$work/images.tar"
+  for image in "$@"; do
+    rm -f "$archive"
+    podman_cached save --quiet --format docker-archive -o "$archive" "$image"
+    ctr_k8s images import --no-unpack=false "$archive" >/dev/null
+    info "imported $image ($(du -m "$archive" | cut -f1) MB)"
+  done
+}
+
+# scratch_image IMAGE DIR: an image of DIR's files and nothing else.
+scratch_image() {
+  local image="$1" dir="$2"
+  if podman_cached image exists "$image"; then
+    return
+  fi
+  printf 'FROM scratch\nCOPY . /\n' >"$dir/Containerfile"
+  podman_cached build --quiet --isolation chroot --pull=never --format docker \
+    -f "$dir/Containerfile" -t "$image" "$dir" >/dev/null
+}
+
+system_images() {
+  local dir src
+  dir="$work/pause"
+  mkdir -p "$dir"
+  src="$(cd "$CLUSTER_DIR/build/kubernetes" && go list -m -f '{{.Dir}}' k8s.io/kubernetes)"
+  gcc -Os -static -DVERSION=v3.10-todo -o "$dir/pause" "$src/build/pause/linux/pause.c"
+  strip "$dir/pause"
+  printf 'FROM scratch\nCOPY pause /pause\nUSER 65535:65535\nENTRYPOINT ["/pause"]\n' >"$dir/Containerfile"
+  podman_cached build --quiet --isolation chroot --pull=never --format docker \
+    -f "$dir/Containerfile" -t "$PAUSE_IMAGE" "$dir" >/dev/null
+
+  local name version binary
+  while read -r name version binary; do
+    dir="$work/$name"
+    mkdir -p "$dir"
+    cp "$(bin_dir "$name" "v$version")/$binary" "$dir/$binary"
+    scratch_image "$ADDON_IMAGE_PREFIX/$name:$version" "$dir"
+  done <<EOF
+coredns $COREDNS_VERSION coredns
+traefik $TRAEFIK_VERSION traefik
+kube-network-policies $KUBE_NETWORK_POLICIES_VERSION netpol
+local-path-provisioner $LOCAL_PATH_PROVISIONER_VERSION local-path-provisioner
+EOF
+
+  install_packages busybox-static
+  dir="$work/busybox"
+  mkdir -p "$dir/bin" "$dir/tmp" "$dir/etc"
+  cp /bin/busybox "$dir/bin/busybox"
+  local applet
+  for applet in $("$dir/bin/busybox" --list); do
+    [ "$applet" = busybox ] || ln -s busybox "$dir/bin/$applet"
+  done
+  printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/home:/bin/false\n' >"$dir/etc/passwd"
+  printf 'root:x:0:\nnobody:x:65534:\n' >"$dir/etc/group"
+  chmod 1777 "$dir/tmp"
+  podman_cached rmi --force docker.io/library/busybox:1.37 >/dev/null 2>&1 || true
+  scratch_image docker.io/library/busybox:1.37 "$dir"
+
+  import "$PAUSE_IMAGE" "$ADDON_IMAGE_PREFIX/coredns:$COREDNS_VERSION" \
+    "$ADDON_IMAGE_PREFIX/traefik:$TRAEFIK_VERSION" \
+    "$ADDON_IMAGE_PREFIX/kube-network-policies:$KUBE_NETWORK_POLICIES_VERSION" \
+    "$ADDON_IMAGE_PREFIX/local-path-provisioner:$LOCAL_PATH_PROVISIONER_VERSION" \
+    docker.io/library/busybox:1.37
+}
+
+# The official image's contract, on Debian's PostgreSQL: see the header.
+postgres_image() {
+  local image=docker.io/library/postgres:16-alpine rootfs="$CACHE/cluster/postgres-rootfs.tar"
+  if [ ! -s "$rootfs" ]; then
+    install_packages debootstrap
+    local dir="$work/postgres-rootfs"
+    info "debootstrap: Debian bookworm with PostgreSQL 15 (once)"
+    debootstrap --variant=minbase --include=postgresql-15 bookworm "$dir" http://deb.debian.org/debian \
+      >"$work/debootstrap.log" 2>&1 || {
+      tail -n 20 "$work/debootstrap.log" >&2
+      die "debootstrap failed"
+    }
+    # The Alpine image's postgres user and group: uid and gid 70.
+    sed -i 's/^postgres:x:[0-9]*:[0-9]*:/postgres:x:70:70:/' "$dir/etc/passwd"
+    sed -i 's/^postgres:x:[0-9]*:/postgres:x:70:/' "$dir/etc/group"
+    rm -rf "$dir/var/lib/postgresql/"* "$dir/etc/postgresql" "$dir/var/cache/apt/archives/"*.deb "$dir/var/lib/apt/lists/"*
+    mkdir -p "$dir/var/lib/postgresql/data" "$dir/var/run/postgresql" "$dir/docker-entrypoint-initdb.d"
+    chown -R 70:70 "$dir/var/lib/postgresql" "$dir/var/run/postgresql"
+    install -m 0755 "$CLUSTER_DIR/postgres-entrypoint.sh" "$dir/usr/local/bin/docker-entrypoint.sh"
+    mkdir -p "$(dirname "$rootfs")"
+    tar -C "$dir" -cf "$rootfs.tmp" .
+    mv "$rootfs.tmp" "$rootfs"
+    rm -rf "$dir"
+  fi
+  # The entrypoint may have changed since the root filesystem was made.
+  local dir="$work/postgres-layer"
+  mkdir -p "$dir"
+  tar -C "$dir" -xf "$rootfs"
+  install -m 0755 "$CLUSTER_DIR/postgres-entrypoint.sh" "$dir/usr/local/bin/docker-entrypoint.sh"
+  podman_cached rmi --force "$image" >/dev/null 2>&1 || true
+  tar -C "$dir" -cf - . | podman_cached import --quiet \
+    --change 'ENV PATH=/usr/lib/postgresql/15/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+    --change 'ENV PGDATA=/var/lib/postgresql/data' \
+    --change 'ENV LANG=C.UTF-8' \
+    --change 'USER 70' \
+    --change 'EXPOSE 5432' \
+    --change 'STOPSIGNAL SIGINT' \
+    --change 'ENTRYPOINT ["docker-entrypoint.sh"]' \
+    --change 'CMD ["postgres"]' \
+    - "$image" >/dev/null
+  rm -rf "$dir"
+  import "$image"
+}
+
+app_images() {
+  local version
+  version="$(sed -n 's/^appVersion: *"\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$REPO_ROOT/infra/helm/todo-chatbot/Chart.yaml")"
+  log "the app's images from infra/docker (as .ci/containers.sh builds them)"
+  "$REPO_ROOT/.ci/containers.sh" packages bases build >"$work/containers.log" 2>&1 || {
+    tail -n 40 "$work/containers.log" >&2
+    die "building the app's images failed"
+  }
+  grep '^built ' "$work/containers.log" | sed 's/^/    /' >&2 || true
+  local component
+  for component in backend frontend; do
+    # The chart names them without a registry, as for an image built into
+    # Minikube; containerd reads that as docker.io/library/.
+    podman_cached tag "localhost/todo-chatbot-$component:$version" "docker.io/library/todo-chatbot-$component:$version"
+    import "docker.io/library/todo-chatbot-$component:$version"
+  done
+  postgres_image
+}
+
+[ $# -gt 0 ] || set -- system app
+for what in "$@"; do
+  case "$what" in
+  system) system_images ;;
+  app) app_images ;;
+  *) die "unknown image set: $what (system or app)" ;;
+  esac
+done
