@@ -19,32 +19,45 @@ type Fallback = BoxCloneSyncService<Request, Response, Infallible>;
 
 pub fn service(static_dir: Option<PathBuf>) -> Fallback {
     let ui = static_dir.map(|dir| {
-        let index = dir.join("index.html");
-        ServeDir::new(&dir)
-            .precompressed_gzip()
-            .precompressed_br()
-            .fallback(ServeFile::new(index))
+        let index = ServeFile::new(dir.join("index.html"));
+        let files = ServeDir::new(&dir).precompressed_gzip().precompressed_br();
+        (files, index)
     });
     BoxCloneSyncService::new(service_fn(move |request: Request| {
         let ui = ui.clone();
         async move {
-            let path = request.uri().path();
+            let path = request.uri().path().to_owned();
             if path.starts_with("/api/") || path == "/api" || path.starts_with("/mcp") {
                 return Ok(ApiError::not_found_route().into_response());
             }
-            let Some(ui) = ui else {
+            let Some((files, index)) = ui else {
                 return Ok(Html(NO_UI_PAGE).into_response());
             };
-            let is_index = !path.rsplit('/').next().unwrap_or("").contains('.');
-            let mut response = match ui.oneshot(request).await {
+            let navigation = is_navigation(&path);
+            let (parts, body) = request.into_parts();
+            let head = Request::from_parts(parts.clone(), ());
+            let found = match files.oneshot(Request::from_parts(parts, body)).await {
                 Ok(response) => response.map(Body::new),
                 Err(error) => match error {},
             };
-            // Hashed assets never change; index.html must be re-checked so a new release is picked up.
-            let cache = if is_index {
-                "no-cache"
+            let mut response = if found.status() == StatusCode::NOT_FOUND {
+                if !navigation {
+                    return Ok(asset_not_found());
+                }
+                // The single-page app routes this path itself.
+                match index.oneshot(head.map(|()| Body::empty())).await {
+                    Ok(response) => response.map(Body::new),
+                    Err(error) => match error {},
+                }
             } else {
+                found
+            };
+            // Hashed assets never change; anything else (index.html, the
+            // fallback) must be re-checked so a new release is picked up.
+            let cache = if path.starts_with("/assets/") && response.status().is_success() {
                 "public, max-age=31536000, immutable"
+            } else {
+                "no-cache"
             };
             response
                 .headers_mut()
@@ -52,6 +65,23 @@ pub fn service(static_dir: Option<PathBuf>) -> Fallback {
             Ok(response)
         }
     }))
+}
+
+/// A path the browser navigates to (and the app routes), as opposed to a
+/// file it fetches: not under `/assets/`, no extension in its last segment.
+/// Only these get `index.html` when no file matches, so a stale or mistyped
+/// asset URL is a 404 rather than HTML that a cache keeps for a year.
+fn is_navigation(path: &str) -> bool {
+    !path.starts_with("/assets/") && !path.rsplit('/').next().unwrap_or("").contains('.')
+}
+
+fn asset_not_found() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        [(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"))],
+        "not found\n",
+    )
+        .into_response()
 }
 
 pub async fn method_not_allowed() -> ApiError {
