@@ -19,9 +19,10 @@
 //!
 //! Tools come from `TODO_TEST_HELM3`, `TODO_TEST_HELM4`,
 //! `TODO_TEST_KUBERNETES_VALIDATE` and `TODO_TEST_SHELLCHECK`
-//! (`eval "$(bash .ci/chart-tools.sh)"` installs them and prints these). A
-//! test whose tool is missing prints a note and passes, unless `CI` is set:
-//! then it fails.
+//! (`eval "$(bash .ci/chart-tools.sh)"` installs them and prints these),
+//! else from where that script installs them (`cargo xtask test` runs it).
+//! A test whose tool is missing prints a `SKIPPED` line (listed again in
+//! `cargo xtask test`'s summary), unless `CI` is set: then it fails.
 
 use base64::Engine;
 use serde::Deserialize;
@@ -49,23 +50,34 @@ fn fixtures() -> PathBuf {
     root().join("infra/helm/tests")
 }
 
-/// A tool's path from its variable; `None` (after a note) when unset outside CI.
+/// A tool's path: its variable, else where `.ci/chart-tools.sh` (run by
+/// `cargo xtask test`) installs it; `None` after a `SKIPPED` line when it is
+/// in neither place (under CI, a failure).
 fn tool(var: &str) -> Option<PathBuf> {
-    match std::env::var_os(var) {
-        Some(path) if !path.is_empty() => {
-            let path = PathBuf::from(path);
-            assert!(path.is_file(), "{var}={} is not a file", path.display());
-            Some(path)
-        }
-        _ if std::env::var_os("CI").is_some() => panic!(
-            "{var} is not set, and CI is: run `eval \"$(bash .ci/chart-tools.sh)\"` before the tests"
-        ),
-        _ => {
-            eprintln!(
-                "note: {var} is not set: skipped (`eval \"$(bash .ci/chart-tools.sh)\"` installs the chart tools)"
-            );
-            None
-        }
+    if let Some(path) = std::env::var_os(var).filter(|p| !p.is_empty()) {
+        let path = PathBuf::from(path);
+        assert!(path.is_file(), "{var}={} is not a file", path.display());
+        return Some(path);
+    }
+    if let Some(path) = installed_tool(var).filter(|p| p.is_file()) {
+        return Some(path);
+    }
+    todo_testkit::cannot_run(&format!(
+        "{var} is not set and the chart tools are not installed \
+         (`cargo xtask test` installs them; or `eval \"$(bash .ci/chart-tools.sh)\"`)"
+    ));
+    None
+}
+
+/// The default places of `.ci/chart-tools.sh`'s tools.
+fn installed_tool(var: &str) -> Option<PathBuf> {
+    let cache = PathBuf::from(std::env::var_os("HOME")?).join(".cache/todo-chatbot");
+    match var {
+        "TODO_TEST_HELM3" => Some(cache.join("tools/helm3/helm")),
+        "TODO_TEST_HELM4" => Some(cache.join("tools/helm4/helm")),
+        "TODO_TEST_KUBERNETES_VALIDATE" => Some(cache.join("chart-venv/bin/kubernetes-validate")),
+        "TODO_TEST_SHELLCHECK" => Some(PathBuf::from("/usr/bin/shellcheck")),
+        _ => None,
     }
 }
 
@@ -1376,7 +1388,7 @@ fn the_frontend_image_answers_the_chart_probes() {
     let template = root().join("infra/nginx/nginx.conf.template");
     let entrypoint = root().join("infra/nginx/entrypoint.sh");
     if !template.exists() || !entrypoint.exists() {
-        eprintln!("note: infra/nginx is not there: the frontend contract is skipped");
+        todo_testkit::cannot_run("infra/nginx is not there: the frontend contract cannot run");
         return;
     }
     let values: Value =

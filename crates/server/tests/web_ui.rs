@@ -11,9 +11,10 @@
 //!   streamed chat included.
 //!
 //! Needs `cargo xtask web` (web/dist), `npm ci` in crates/web/tests/browser,
-//! and the `chromium` and `nginx` Debian packages. When one is missing the
-//! test prints a note and passes, unless `CI` is set: then it fails, saying
-//! what to run. `WEB_DIST` (another build of the UI), `CHROMIUM` and
+//! and the `chromium` and `nginx` Debian packages (`cargo xtask test`
+//! provisions them all). When one is missing the test prints a `SKIPPED`
+//! line saying what to run (listed again in `cargo xtask test`'s summary),
+//! unless `CI` is set: then it fails. `WEB_DIST` (another build of the UI), `CHROMIUM` and
 //! `NGINX_BIN` override the default paths.
 
 use std::path::PathBuf;
@@ -48,8 +49,8 @@ fn nginx() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("/usr/sbin/nginx"))
 }
 
-/// True when everything the suite needs is here. Otherwise a note (or,
-/// under CI, a failure naming what to run).
+/// True when everything the suite needs is here. Otherwise a `SKIPPED`
+/// line (or, under CI, a failure) naming what to run.
 fn ready(needs_nginx: bool) -> bool {
     let mut missing = Vec::new();
     if !dist().join("index.html").is_file() {
@@ -81,11 +82,10 @@ fn ready(needs_nginx: bool) -> bool {
     if missing.is_empty() {
         return true;
     }
-    let message = format!("the web UI browser tests need: {}", missing.join("; "));
-    if std::env::var_os("CI").is_some() {
-        panic!("{message}");
-    }
-    eprintln!("note: {message}: skipped");
+    todo_testkit::cannot_run(&format!(
+        "the web UI browser tests need: {} (`cargo xtask test` provisions them)",
+        missing.join("; ")
+    ));
     false
 }
 

@@ -327,6 +327,49 @@ pub fn workspace_root() -> std::path::PathBuf {
         .unwrap_or_else(|| testkit.to_path_buf())
 }
 
+/// A test that cannot run here (a tool or a build it needs is missing).
+/// Under `CI` this fails the test with `why`. Otherwise it says so where
+/// people look, and the caller returns: a `SKIPPED` line written straight
+/// to the terminal (libtest hides what a passing test prints), and a line
+/// in `TODO_TEST_SKIP_LOG` when that is set, so `cargo xtask test` lists
+/// every suite that did not run in its summary.
+#[track_caller]
+pub fn cannot_run(why: &str) {
+    let test = test_name();
+    if std::env::var_os("CI").is_some_and(|ci| !ci.is_empty()) {
+        panic!("{test} cannot run, and CI is set: {why}");
+    }
+    use std::io::Write;
+    // io::stderr() is not captured by the test harness; eprintln! would be.
+    let _ = writeln!(std::io::stderr().lock(), "SKIPPED {test}: {why}");
+    if let Some(log) = std::env::var_os("TODO_TEST_SKIP_LOG").filter(|l| !l.is_empty()) {
+        let line = format!("{test}\t{}\n", why.replace(['\n', '\t'], " "));
+        // One short append per line: concurrent test processes do not interleave.
+        let _ = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(log)
+            .and_then(|mut file| file.write_all(line.as_bytes()));
+    }
+}
+
+/// `binary::test`: the test binary's name without cargo's hash, and the
+/// running test (libtest names each test's thread after it).
+fn test_name() -> String {
+    let binary = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.file_stem().map(|s| s.to_string_lossy().into_owned()))
+        .map(|stem| match stem.rsplit_once('-') {
+            Some((name, hash)) if hash.chars().all(|c| c.is_ascii_hexdigit()) => name.to_owned(),
+            _ => stem,
+        })
+        .unwrap_or_else(|| "tests".to_owned());
+    match std::thread::current().name() {
+        Some(test) if test != "main" => format!("{binary}::{test}"),
+        _ => binary,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -344,5 +387,45 @@ mod tests {
                 "{name} missing in {listed}"
             );
         }
+    }
+
+    /// Only run by `cannot_run_says_so_and_fails_under_ci`, as a child process.
+    #[test]
+    #[ignore = "run as a child by cannot_run_says_so_and_fails_under_ci"]
+    fn probe_that_cannot_run() {
+        cannot_run("the probe's tool is missing");
+    }
+
+    #[test]
+    fn cannot_run_says_so_and_fails_under_ci() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("skips");
+        let probe = |ci: Option<&str>| {
+            let mut command = Command::new(std::env::current_exe().unwrap());
+            command
+                .args(["--ignored", "--exact", "tests::probe_that_cannot_run"])
+                .env("TODO_TEST_SKIP_LOG", &log)
+                .env_remove("CI");
+            if let Some(ci) = ci {
+                command.env("CI", ci);
+            }
+            command.output().unwrap()
+        };
+
+        let skipped = probe(None);
+        assert!(skipped.status.success());
+        let stderr = String::from_utf8_lossy(&skipped.stderr);
+        let line =
+            "SKIPPED todo_testkit::tests::probe_that_cannot_run: the probe's tool is missing";
+        assert!(stderr.contains(line), "{stderr}");
+        assert_eq!(
+            std::fs::read_to_string(&log).unwrap(),
+            "todo_testkit::tests::probe_that_cannot_run\tthe probe's tool is missing\n"
+        );
+
+        let failed = probe(Some("1"));
+        assert!(!failed.status.success());
+        let stdout = String::from_utf8_lossy(&failed.stdout);
+        assert!(stdout.contains("cannot run, and CI is set"), "{stdout}");
     }
 }
