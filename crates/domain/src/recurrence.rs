@@ -15,41 +15,60 @@ use crate::time::TimeZone;
 #[serde(try_from = "String", into = "String")]
 pub struct Recurrence(String);
 
-/// Frequencies a todo list has use for; sub-daily rules would flood the list.
 const VALIDATION_START: chrono::NaiveDateTime = match chrono::NaiveDate::from_ymd_opt(2026, 1, 1) {
     Some(d) => d.and_time(NaiveTime::MIN),
     None => chrono::NaiveDateTime::MIN,
 };
 
+/// Frequencies a todo list has use for; sub-daily rules would flood the list.
 const SUPPORTED_FREQUENCIES: [&str; 4] = ["DAILY", "WEEKLY", "MONTHLY", "YEARLY"];
+const SUB_DAILY_FREQUENCIES: [&str; 3] = ["HOURLY", "MINUTELY", "SECONDLY"];
+/// Parts that repeat within a day: each multiplies the work of expanding a
+/// rule by up to 60 and offers repeats the product does not have.
+const SUB_DAILY_PARTS: [&str; 3] = ["BYHOUR", "BYMINUTE", "BYSECOND"];
+/// Longest rule accepted, in bytes: every BY* list is bounded by it.
+pub const MAX_RULE_LEN: usize = 300;
+/// Largest `INTERVAL`: "every 999 days/weeks/months/years".
+pub const MAX_INTERVAL: u32 = 999;
+/// Largest `COUNT`: a thousand repetitions of one task.
+pub const MAX_COUNT: u32 = 1000;
+/// Most occurrences looked at to find the next one. After fast-forwarding
+/// (see [`Recurrence::next_after`]) at most three periods' worth lie before
+/// the threshold, and a period holds at most 366 days.
+const MAX_OCCURRENCES_EXAMINED: usize = 2_000;
 
 impl Recurrence {
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
         let trimmed = raw.trim();
+        let invalid = |why: String| FieldError::new("recurrence", "recurrence_invalid", why);
+        if trimmed.len() > MAX_RULE_LEN {
+            return Err(FieldError::new(
+                "recurrence",
+                "recurrence_too_long",
+                format!("a repetition rule has at most {MAX_RULE_LEN} characters"),
+            ));
+        }
         let body = trimmed
             .strip_prefix("RRULE:")
             .or_else(|| trimmed.strip_prefix("rrule:"))
             .unwrap_or(trimmed)
             .to_ascii_uppercase();
-        let invalid = |why: String| FieldError::new("recurrence", "recurrence_invalid", why);
         let parts = parts(&body);
-        if parts.iter().any(|(key, _)| key == "DTSTART") || body.contains('\n') {
+        if parts.iter().any(|(key, _)| key == "DTSTART") || body.contains(['\n', '\r']) {
             return Err(invalid(
                 "give only the RRULE; the start is the task's due date".into(),
             ));
         }
-        let rule: RRule<Unvalidated> = body
-            .parse()
-            .map_err(|e| invalid(format!("'{trimmed}' is not a valid RRULE: {e}")))?;
-        // Building checks the combination of parts against a start date.
-        rule.build(rrule::Tz::UTC.from_utc_datetime(&VALIDATION_START))
-            .map_err(|e| invalid(format!("'{trimmed}' is not a valid RRULE: {e}")))?;
-        let frequency = parts
-            .iter()
-            .find(|(k, _)| k == "FREQ")
-            .map(|(_, v)| v.as_str())
-            .unwrap_or("");
-        if !SUPPORTED_FREQUENCIES.contains(&frequency) {
+        let value = |key: &str| {
+            parts
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.as_str())
+        };
+        // Checked before the crate parses the rule, so that an unsupported
+        // rule costs nothing and gets the clearer answer.
+        let frequency = value("FREQ").unwrap_or("");
+        if SUB_DAILY_FREQUENCIES.contains(&frequency) {
             return Err(FieldError::new(
                 "recurrence",
                 "recurrence_unsupported",
@@ -57,6 +76,38 @@ impl Recurrence {
                     "repeating {frequency} is not supported; use DAILY, WEEKLY, MONTHLY or YEARLY"
                 ),
             ));
+        }
+        if let Some(part) = SUB_DAILY_PARTS.iter().find(|p| value(p).is_some()) {
+            return Err(FieldError::new(
+                "recurrence",
+                "recurrence_unsupported",
+                format!("{part} is not supported: a task repeats at most once a day"),
+            ));
+        }
+        for (key, max) in [("INTERVAL", MAX_INTERVAL), ("COUNT", MAX_COUNT)] {
+            if let Some(raw_number) = value(key) {
+                if !raw_number
+                    .parse::<u32>()
+                    .is_ok_and(|n| (1..=max).contains(&n))
+                {
+                    return Err(FieldError::new(
+                        "recurrence",
+                        "recurrence_out_of_range",
+                        format!(
+                            "{key} must be a whole number from 1 to {max} (got '{raw_number}')"
+                        ),
+                    ));
+                }
+            }
+        }
+        let rule: RRule<Unvalidated> = body
+            .parse()
+            .map_err(|e| invalid(format!("'{trimmed}' is not a valid RRULE: {e}")))?;
+        // Building checks the combination of parts against a start date.
+        rule.build(rrule::Tz::UTC.from_utc_datetime(&VALIDATION_START))
+            .map_err(|e| invalid(format!("'{trimmed}' is not a valid RRULE: {e}")))?;
+        if !SUPPORTED_FREQUENCIES.contains(&frequency) {
+            return Err(invalid(format!("'{trimmed}' has no supported FREQ")));
         }
         Ok(Self(body))
     }
@@ -97,7 +148,15 @@ impl Recurrence {
     /// of overdue copies. Times keep their local wall-clock time across DST
     /// changes. A monthly or yearly rule anchored on a day some months lack
     /// (the 31st, February 29th) falls on the last day of shorter months and
-    /// returns to its day afterwards.
+    /// returns to its day afterwards. `COUNT` counts the tasks still to come:
+    /// each completion carries it down by one.
+    ///
+    /// The work is bounded whatever the rule and dates: a start far in the
+    /// past is first moved forward by whole periods of the rule, then at
+    /// most [`MAX_OCCURRENCES_EXAMINED`] occurrences are looked at, and the
+    /// `rrule` crate gives up after 100,000 periods without one. It is still
+    /// milliseconds of CPU in the worst case, so servers call it off their
+    /// async workers.
     pub fn next_after(
         &self,
         due: Due,
@@ -122,13 +181,23 @@ impl Recurrence {
                 (at.with_timezone(&zone), at.max(now).with_timezone(&zone))
             }
         };
-        let parsed: RRule<Unvalidated> = rule.0.parse().ok()?;
-        let set = parsed.build(start).ok()?;
-        let next = set
-            .after(threshold)
-            .all(3)
-            .dates
+        let start = match rule.fast_forward(start.naive_local(), threshold.naive_local()) {
+            moved if moved == start.naive_local() => start,
+            moved => match due {
+                Due::Date(_) => rrule::Tz::UTC.from_utc_datetime(&moved),
+                Due::At(_) => tz.resolve(moved).with_timezone(&start.timezone()),
+            },
+        };
+        // COUNT is carried down by each completion instead of counting from
+        // this start, which moves.
+        let expansion = rule.without("COUNT");
+        let parsed: RRule<Unvalidated> = expansion.0.parse().ok()?;
+        let next = parsed
+            .build(start)
+            .ok()?
+            .limit()
             .into_iter()
+            .take(MAX_OCCURRENCES_EXAMINED)
             .find(|occurrence| *occurrence > threshold)?;
         let next_due = match due {
             Due::Date(_) => Due::Date(next.date_naive()),
@@ -139,6 +208,54 @@ impl Recurrence {
             None => rule,
         };
         Some((next_due, rule))
+    }
+
+    /// `start` moved forward by whole periods of the rule (INTERVAL days,
+    /// weeks, months or years) to within two periods of `threshold`, so a
+    /// due date years in the past costs no more than a recent one. Whole
+    /// periods keep the rule's phase: the same weekday, day of month, and
+    /// place in the INTERVAL cycle.
+    fn fast_forward(
+        &self,
+        start: chrono::NaiveDateTime,
+        threshold: chrono::NaiveDateTime,
+    ) -> chrono::NaiveDateTime {
+        use chrono::{Datelike, Months};
+        let interval = self
+            .get("INTERVAL")
+            .and_then(|i| i.parse::<i64>().ok())
+            .unwrap_or(1)
+            .max(1);
+        let days_per_period = match self.get("FREQ").as_deref() {
+            Some("DAILY") => Some(interval),
+            Some("WEEKLY") => Some(7 * interval),
+            _ => None,
+        };
+        if let Some(days) = days_per_period {
+            let periods = (threshold.date() - start.date()).num_days() / days - 1;
+            if periods <= 0 {
+                return start;
+            }
+            return start
+                .checked_add_signed(chrono::Duration::days(periods * days))
+                .unwrap_or(start);
+        }
+        let months_per_period = match self.get("FREQ").as_deref() {
+            Some("MONTHLY") => interval,
+            Some("YEARLY") => 12 * interval,
+            _ => return start,
+        };
+        let months_apart = i64::from(threshold.year() - start.year()) * 12
+            + i64::from(threshold.month())
+            - i64::from(start.month());
+        let periods = months_apart / months_per_period - 1;
+        if periods <= 0 {
+            return start;
+        }
+        u32::try_from(periods * months_per_period)
+            .ok()
+            .and_then(|months| start.checked_add_months(Months::new(months)))
+            .unwrap_or(start)
     }
 
     /// Pins a month-end-sensitive rule to its anchor day so that it clamps to
@@ -170,6 +287,16 @@ impl Recurrence {
             Some(entry) => entry.1 = value.to_owned(),
             None => list.push((key.to_owned(), value.to_owned())),
         }
+        Recurrence::join(&list)
+    }
+
+    fn without(&self, key: &str) -> Recurrence {
+        let mut list = parts(&self.0);
+        list.retain(|(k, _)| k != key);
+        Recurrence::join(&list)
+    }
+
+    fn join(list: &[(String, String)]) -> Recurrence {
         Recurrence(
             list.iter()
                 .map(|(k, v)| format!("{k}={v}"))
@@ -417,5 +544,119 @@ mod tests {
                 at("2026-11-22T08:00:00Z")
             )
             .is_none());
+    }
+
+    #[test]
+    fn sub_daily_and_out_of_range_rules_are_refused_with_stable_codes() {
+        let code = |raw: &str| Recurrence::parse(raw).unwrap_err().code;
+        for sub_daily in [
+            "FREQ=DAILY;BYHOUR=0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23",
+            "FREQ=DAILY;BYMINUTE=0,30",
+            "FREQ=WEEKLY;BYSECOND=1",
+            "FREQ=HOURLY",
+            "FREQ=MINUTELY;INTERVAL=5",
+            "RRULE:FREQ=SECONDLY",
+        ] {
+            assert_eq!(code(sub_daily), "recurrence_unsupported", "{sub_daily}");
+        }
+        for out_of_range in [
+            "FREQ=DAILY;INTERVAL=0",
+            "FREQ=DAILY;INTERVAL=1000",
+            "FREQ=DAILY;INTERVAL=-1",
+            "FREQ=DAILY;COUNT=0",
+            "FREQ=DAILY;COUNT=1001",
+            "FREQ=DAILY;COUNT=4294967296",
+        ] {
+            assert_eq!(
+                code(out_of_range),
+                "recurrence_out_of_range",
+                "{out_of_range}"
+            );
+        }
+        let long = format!(
+            "FREQ=YEARLY;BYYEARDAY={}",
+            (1..=366)
+                .map(|d| d.to_string())
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        assert_eq!(code(&long), "recurrence_too_long");
+        assert_eq!(code("BYDAY=MO"), "recurrence_invalid");
+        assert_eq!(code("FREQ=DAILY\nRRULE:FREQ=DAILY"), "recurrence_invalid");
+        // The limits themselves are fine.
+        assert!(Recurrence::parse("FREQ=YEARLY;INTERVAL=999;COUNT=1000").is_ok());
+    }
+
+    #[test]
+    fn a_due_date_centuries_ago_keeps_the_rule_s_phase() {
+        let now = "2026-11-30T10:00:00Z";
+        let today = date(2026, 11, 30);
+        // Every 10 days since 1900-01-01: the next is the first day after
+        // today a whole number of 10-day steps from the start.
+        let start = date(1900, 1, 1);
+        let next = next_date("FREQ=DAILY;INTERVAL=10", start, now);
+        assert!(next > today && next <= today + chrono::Duration::days(10));
+        assert_eq!((next - start).num_days() % 10, 0);
+        // Every 3 weeks on Tuesdays and Fridays, from Tuesday 1901-01-01.
+        let start = date(1901, 1, 1);
+        let next = next_date("FREQ=WEEKLY;INTERVAL=3;BYDAY=TU,FR", start, now);
+        assert!(next > today && next <= today + chrono::Duration::days(21));
+        let week = (next - start).num_days() / 7;
+        assert_eq!(week % 3, 0, "{next} is in an off week");
+        assert!(matches!(
+            chrono::Datelike::weekday(&next),
+            chrono::Weekday::Tue | chrono::Weekday::Fri
+        ));
+        // Every 5 months on the 15th, from March 1950: December 2026 is 921
+        // months on; the first month after it 5 × n months on is April 2027.
+        let next = next_date("FREQ=MONTHLY;INTERVAL=5", date(1950, 3, 15), now);
+        assert_eq!(next, date(2027, 4, 15));
+        // Every 4 years on February 29th, from year 4.
+        assert_eq!(
+            next_date("FREQ=YEARLY;INTERVAL=4", date(4, 2, 29), now),
+            date(2028, 2, 29)
+        );
+        // Year 1 daily still moves just past today.
+        assert_eq!(
+            next_date("FREQ=DAILY", date(1, 1, 1), now),
+            date(2026, 12, 1)
+        );
+    }
+
+    #[test]
+    fn the_costliest_rules_finish_with_a_bounded_answer() {
+        let now = at("2026-11-30T10:00:00Z");
+        let long_ago = Due::Date(date(1, 1, 1));
+        // Never matching: the expansion gives up (no next occurrence)
+        // instead of walking to the end of time.
+        for never in [
+            "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30",
+            "FREQ=MONTHLY;BYMONTH=2;BYMONTHDAY=30,31,-31;BYDAY=MO,TU,WE,TH,FR,SA,SU;BYSETPOS=1,2,3,-1,-2,-3",
+            "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30;BYDAY=MO,TU,WE,TH,FR,SA,SU",
+        ] {
+            assert_eq!(rule(never).next_after(long_ago, TimeZone::UTC, now), None, "{never}");
+        }
+        // Rarely matching, due long ago: found, and correct.
+        let (next, _) = rule("FREQ=DAILY;BYMONTH=2;BYMONTHDAY=29")
+            .next_after(long_ago, TimeZone::UTC, now)
+            .unwrap();
+        assert_eq!(next, Due::Date(date(2028, 2, 29)));
+        let (next, _) = rule("FREQ=YEARLY;BYYEARDAY=366;BYMONTH=12;BYMONTHDAY=31;BYDAY=MO")
+            .next_after(long_ago, TimeZone::UTC, now)
+            .unwrap();
+        assert_eq!(next, Due::Date(date(2040, 12, 31)));
+    }
+
+    #[test]
+    fn count_counts_the_tasks_still_to_come_even_when_overdue() {
+        let (next, carried) = rule("FREQ=DAILY;COUNT=3")
+            .next_after(
+                Due::Date(date(2026, 1, 1)),
+                TimeZone::UTC,
+                at("2026-11-21T08:00:00Z"),
+            )
+            .unwrap();
+        assert_eq!(next, Due::Date(date(2026, 11, 22)));
+        assert_eq!(carried.as_str(), "FREQ=DAILY;COUNT=2");
     }
 }

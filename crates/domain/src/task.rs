@@ -39,6 +39,9 @@ pub struct Task {
     pub recurrence: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Goes up with every change; the `ETag` of the task's answers.
+    #[serde(default)]
+    pub version: i64,
 }
 
 impl Task {

@@ -15,7 +15,7 @@ use todo_domain::TimeZone;
 
 use crate::error::{AuthFailure, ServiceError, ServiceResult};
 use crate::tokens::{hash_secret, TOKEN_PREFIX};
-use crate::Services;
+use crate::{blocking, Services};
 
 /// Signing keys and session lifetime.
 pub struct AuthConfig {
@@ -73,15 +73,6 @@ fn verify_password(password: &str, hash: &str) -> bool {
             .verify_password(password.as_bytes(), &parsed)
             .is_ok()
     })
-}
-
-/// Hashing is CPU-bound for tens of milliseconds: keep it off the async workers.
-async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> T + Send + 'static,
-) -> ServiceResult<T> {
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|e| ServiceError::Internal(e.to_string()))
 }
 
 impl Services {

@@ -30,6 +30,10 @@ pub enum ServiceError {
     InvalidCredentials,
     #[error("{0}")]
     Unauthorized(AuthFailure),
+    /// Too much work of one kind at once; the code names which (for the
+    /// client), and the answer is 503 with Retry-After.
+    #[error("busy: {0}")]
+    Busy(&'static str),
     #[error("the database is unavailable")]
     Unavailable(#[source] StoreError),
     #[error("internal error: {0}")]

@@ -36,6 +36,16 @@ pub struct Services {
     clock: Clock,
 }
 
+/// Runs CPU-bound work (password hashing, expanding a recurrence rule) on
+/// tokio's blocking pool, so the async workers keep answering meanwhile.
+pub(crate) async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> ServiceResult<T> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| ServiceError::Internal(e.to_string()))
+}
+
 impl Services {
     pub fn new(store: Store, auth: AuthConfig, clock: Clock) -> Self {
         Self {

@@ -4,9 +4,15 @@ use todo_domain::query::TaskQueryParams;
 use todo_domain::task::TaskPage;
 use todo_domain::{Due, NewTask, Task, TaskDraft, TaskId, TaskPatch};
 
+use todo_storage::CompleteOutcome;
+
 use crate::accounts::Principal;
 use crate::error::{ServiceError, ServiceResult};
-use crate::Services;
+use crate::{blocking, Services};
+
+/// How often completion re-reads a task that keeps changing under it
+/// before answering 503.
+const COMPLETE_ATTEMPTS: usize = 5;
 
 /// A completed task and, for a recurring one, the next occurrence created.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,30 +74,52 @@ impl Services {
     }
 
     /// Completes a task; a recurring one gets its next occurrence, created in
-    /// the same transaction.
+    /// the same transaction. The occurrence is computed first, on a blocking
+    /// thread and outside any transaction, from the version of the task that
+    /// the completion then requires: if the task changed meanwhile, this
+    /// starts over from the new version.
     pub async fn complete_task(
         &self,
         principal: Principal,
         id: TaskId,
     ) -> ServiceResult<Completion> {
-        let now = self.now();
         let tz = principal.timezone;
-        let (task, next) = self
-            .store
-            .complete_task(principal.user_id, id, now, |task| {
-                next_occurrence(task, tz, now)
-            })
-            .await?
-            .ok_or(ServiceError::NotFound("task"))?;
-        if let Some(next) = &next {
-            tracing::info!(
-                user_id = principal.user_id,
-                task_id = id,
-                next_id = next.id,
-                "next occurrence scheduled"
-            );
+        for _ in 0..COMPLETE_ATTEMPTS {
+            let task = self.get_task(principal, id).await?;
+            if task.completed {
+                return Ok(Completion { task, next: None });
+            }
+            let now = self.now();
+            let successor = if task.recurrence.is_some() {
+                let current = task.clone();
+                blocking(move || next_occurrence(&current, tz, now)).await?
+            } else {
+                None
+            };
+            let outcome = self
+                .store
+                .complete_task(principal.user_id, id, task.version, now, successor.as_ref())
+                .await?;
+            match outcome {
+                CompleteOutcome::Completed(task, next) => {
+                    if let Some(next) = &next {
+                        tracing::info!(
+                            user_id = principal.user_id,
+                            task_id = id,
+                            next_id = next.id,
+                            "next occurrence scheduled"
+                        );
+                    }
+                    return Ok(Completion { task, next });
+                }
+                CompleteOutcome::AlreadyCompleted(task) => {
+                    return Ok(Completion { task, next: None })
+                }
+                CompleteOutcome::Missing => return Err(ServiceError::NotFound("task")),
+                CompleteOutcome::Changed => continue,
+            }
         }
-        Ok(Completion { task, next })
+        Err(ServiceError::Busy("task_busy"))
     }
 
     pub async fn reopen_task(&self, principal: Principal, id: TaskId) -> ServiceResult<Task> {

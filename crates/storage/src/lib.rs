@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 
 pub use conversations::TurnRecord;
 pub use error::StoreError;
+pub use tasks::CompleteOutcome;
 pub use timestamp::Timestamp;
 pub use tokens::TokenRecord;
 pub use users::UserRecord;

@@ -10,7 +10,7 @@ use crate::{on_pool, Store, StoreError, StoreResult, Timestamp};
 
 const TASK_COLUMNS: &str =
     "id, title, description, completed, completed_at, priority, tags, due_at, all_day, \
-                            recurrence, created_at, updated_at";
+                            recurrence, created_at, updated_at, version";
 
 #[derive(sqlx::FromRow, Clone)]
 struct TaskRow {
@@ -26,6 +26,7 @@ struct TaskRow {
     recurrence: Option<String>,
     created_at: Timestamp,
     updated_at: Timestamp,
+    version: i64,
 }
 
 #[derive(sqlx::FromRow)]
@@ -56,8 +57,22 @@ impl TryFrom<TaskRow> for Task {
             recurrence: row.recurrence,
             created_at: row.created_at.0,
             updated_at: row.updated_at.0,
+            version: row.version,
         })
     }
+}
+
+/// What [`Store::complete_task`] did.
+#[derive(Debug)]
+pub enum CompleteOutcome {
+    /// Completed now, with the successor inserted (if one was given).
+    Completed(Task, Option<Task>),
+    /// It was completed before: nothing changed.
+    AlreadyCompleted(Task),
+    /// It changed since the version given: read it again.
+    Changed,
+    /// No such task of this user.
+    Missing,
 }
 
 fn tags_json(tags: &[String]) -> String {
@@ -278,7 +293,7 @@ impl Store {
     pub async fn update_task(&self, user_id: UserId, task: &Task) -> StoreResult<Option<Task>> {
         let sql = format!(
             "UPDATE tasks SET title = $1, description = $2, priority = $3, tags = $4, due_at = $5, all_day = $6, \
-             recurrence = $7, updated_at = $8 WHERE id = $9 AND user_id = $10 RETURNING {TASK_COLUMNS}"
+             recurrence = $7, updated_at = $8, version = version + 1 WHERE id = $9 AND user_id = $10 RETURNING {TASK_COLUMNS}"
         );
         let row: Option<TaskRow> = on_pool!(self, pool => sqlx::query_as(&sql)
             .bind(&task.title)
@@ -296,23 +311,23 @@ impl Store {
         row.map(Task::try_from).transpose()
     }
 
-    /// Marks a task completed and, in the same transaction, inserts what
-    /// `next` returns for it (the next occurrence of a recurring task). Only
-    /// the call that flips the task from pending creates a successor, so a
-    /// repeated or concurrent completion cannot create two.
-    ///
-    /// Returns the completed task and the successor, or `None` if there is no
-    /// such task of this user.
+    /// Marks a task completed if it is still at `version` and, in the same
+    /// transaction, inserts `successor` (the next occurrence of a recurring
+    /// task, computed beforehand from that version: no work but the two
+    /// statements runs while the transaction is open). Only the call that
+    /// flips the task from pending creates a successor, so a repeated or
+    /// concurrent completion cannot create two.
     pub async fn complete_task(
         &self,
         user_id: UserId,
         id: TaskId,
+        version: i64,
         now: DateTime<Utc>,
-        next: impl FnOnce(&Task) -> Option<NewTask>,
-    ) -> StoreResult<Option<(Task, Option<Task>)>> {
+        successor: Option<&NewTask>,
+    ) -> StoreResult<CompleteOutcome> {
         let complete_sql = format!(
-            "UPDATE tasks SET completed = TRUE, completed_at = $1, updated_at = $1 \
-             WHERE id = $2 AND user_id = $3 AND completed = FALSE RETURNING {TASK_COLUMNS}"
+            "UPDATE tasks SET completed = TRUE, completed_at = $1, updated_at = $1, version = version + 1 \
+             WHERE id = $2 AND user_id = $3 AND completed = FALSE AND version = $4 RETURNING {TASK_COLUMNS}"
         );
         let insert = insert_sql();
         let now_ts = Timestamp::new(now);
@@ -322,14 +337,14 @@ impl Store {
                 .bind(now_ts)
                 .bind(id)
                 .bind(user_id)
+                .bind(version)
                 .fetch_optional(&mut *tx)
                 .await?;
             let outcome = match row {
                 Some(row) => {
-                    let task = Task::try_from(row.clone())?;
-                    let successor = match next(&task) {
+                    let successor = match successor {
                         Some(new_task) => {
-                            Some(insert_task_query!(&insert, user_id, &new_task, now_ts).fetch_one(&mut *tx).await?)
+                            Some(insert_task_query!(&insert, user_id, new_task, now_ts).fetch_one(&mut *tx).await?)
                         }
                         None => None,
                     };
@@ -337,17 +352,21 @@ impl Store {
                 }
                 None => None,
             };
+            // Dropped without commit on any error above: rolled back.
             tx.commit().await?;
             outcome
         });
-        match outcome {
-            Some((task, successor)) => Ok(Some((
+        Ok(match outcome {
+            Some((task, successor)) => CompleteOutcome::Completed(
                 task.try_into()?,
                 successor.map(Task::try_from).transpose()?,
-            ))),
-            // Already completed (nothing to do) or not this user's task.
-            None => Ok(self.get_task(user_id, id).await?.map(|task| (task, None))),
-        }
+            ),
+            None => match self.get_task(user_id, id).await? {
+                None => CompleteOutcome::Missing,
+                Some(task) if task.completed => CompleteOutcome::AlreadyCompleted(task),
+                Some(_) => CompleteOutcome::Changed,
+            },
+        })
     }
 
     pub async fn reopen_task(
@@ -357,7 +376,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<Option<Task>> {
         let sql = format!(
-            "UPDATE tasks SET completed = FALSE, completed_at = NULL, updated_at = $1 \
+            "UPDATE tasks SET completed = FALSE, completed_at = NULL, updated_at = $1, version = version + 1 \
              WHERE id = $2 AND user_id = $3 RETURNING {TASK_COLUMNS}"
         );
         let row: Option<TaskRow> = on_pool!(self, pool => sqlx::query_as(&sql)

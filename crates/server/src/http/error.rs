@@ -88,6 +88,11 @@ impl ApiError {
                     "database_unavailable",
                     "the database is unavailable; try again shortly".into(),
                 ),
+                S::Busy(code) => simple(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    code,
+                    "the server is busy with requests like this one; try again shortly".into(),
+                ),
                 S::Internal(_) => simple(
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "internal_error",

@@ -180,6 +180,7 @@ fn service_failure(error: &ServiceError) -> (&'static str, String) {
                 "The database is unavailable; try again shortly.".to_owned(),
             )
         }
+        ServiceError::Busy(code) => (code, "The server is busy; try again shortly.".to_owned()),
         ServiceError::Internal(cause) => {
             tracing::error!(%cause, "internal error during an MCP tool call");
             (
