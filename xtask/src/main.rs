@@ -4,6 +4,7 @@ mod bench;
 mod cpu;
 mod http;
 mod server;
+mod testing;
 mod web;
 mod wrk;
 
@@ -37,6 +38,21 @@ enum Command {
     /// Build the web UI, then run the server with it: the whole product at
     /// http://localhost:8080 (arguments after `--` go to `todo serve`).
     Serve(ServeArgs),
+    /// The README's test command: install what the tests need (Debian
+    /// packages, the Python environment, the browser harness, the chart
+    /// tools, the web UI; each cached under ~/.cache/todo-chatbot), run
+    /// `cargo test --workspace`, and list every test that could not run.
+    Test(TestArgs),
+}
+
+#[derive(Debug, Args)]
+struct TestArgs {
+    /// Only provision; afterwards `cargo test -p <crate> --test <name>` finds everything.
+    #[arg(long)]
+    provision_only: bool,
+    /// Passed to `cargo test --workspace`, e.g. `-- --test-threads 1`.
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    cargo_args: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -111,6 +127,11 @@ fn main() -> Result<()> {
                 workspace: workspace_root(),
             })
         }
+        Command::Test(args) => testing::run(&testing::Options {
+            workspace: workspace_root(),
+            provision_only: args.provision_only,
+            cargo_args: args.cargo_args,
+        }),
         Command::Web(args) => web::build(&web::Options {
             out: workspace_root().join(args.out),
             release: !args.dev,

@@ -54,6 +54,17 @@ pub fn build(options: &Options) -> Result<()> {
         .join(profile_dir)
         .join(format!("{CRATE}.wasm"));
 
+    // Binding, optimising and compressing take a while: skip them when
+    // nothing they read changed since the folder was built.
+    let inputs = inputs_digest(workspace, &wasm, options.release)?;
+    let stamp = options.out.join(".build-inputs");
+    if options.out.join("index.html").is_file()
+        && std::fs::read_to_string(&stamp).is_ok_and(|s| s == inputs)
+    {
+        println!("web UI in {} is up to date", options.out.display());
+        return Ok(());
+    }
+
     let staging = tempfile::tempdir().context("creating a staging folder")?;
     let bindgen = wasm_bindgen(workspace)?;
     let status = Command::new(&bindgen)
@@ -122,8 +133,36 @@ pub fn build(options: &Options) -> Result<()> {
         std::fs::write(with_suffix(path, "br"), &brotli)?;
         report.push((path.clone(), bytes.len(), gzip.len(), brotli.len()));
     }
+    std::fs::write(&stamp, inputs)?;
     print_sizes(out, &report);
     Ok(())
+}
+
+/// What the static folder is made from: the compiled wasm, the page, style
+/// and icon, the build kind, the tools' versions and this build code.
+fn inputs_digest(workspace: &Path, wasm: &Path, release: bool) -> Result<String> {
+    let web = workspace.join("crates/web");
+    let mut digest = Sha256::new();
+    for file in [
+        wasm.to_path_buf(),
+        web.join("index.html"),
+        web.join("style/app.css"),
+        web.join("static/icon.svg"),
+    ] {
+        let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+        digest.update((bytes.len() as u64).to_le_bytes());
+        digest.update(&bytes);
+    }
+    let tools = format!(
+        "release={release} wasm-bindgen={} binaryen={BINARYEN_VERSION} {:?} {:?}",
+        locked_wasm_bindgen_version(workspace)?,
+        std::env::var_os("WASM_BINDGEN"),
+        std::env::var_os("WASM_OPT"),
+    );
+    digest.update(tools.as_bytes());
+    // And how this file puts them together.
+    digest.update(include_bytes!("web.rs"));
+    Ok(format!("{:x}\n", digest.finalize()))
 }
 
 fn print_sizes(out: &Path, report: &[(PathBuf, usize, usize, usize)]) {
@@ -264,10 +303,24 @@ fn wasm_bindgen(workspace: &Path) -> Result<PathBuf> {
         if locked {
             command.arg("--locked");
         }
-        command.status().map(|s| s.success()).unwrap_or(false)
+        command.output()
     };
-    // The published lock file can name yanked crates; then resolve afresh.
-    if !(install(true) || install(false)) || !matches(&installed) {
+    // The published lock file can name yanked crates (cargo then fails at
+    // once, before compiling): resolve afresh, and show cargo's complaint
+    // only if that fails too.
+    let locked = install(true).context("running cargo install")?;
+    if !locked.status.success() {
+        println!("wasm-bindgen-cli {version}'s published Cargo.lock no longer resolves; installing with current dependencies");
+        let fresh = install(false).context("running cargo install")?;
+        if !fresh.status.success() {
+            bail!(
+                "could not install wasm-bindgen-cli {version}:\n{}\n{}",
+                String::from_utf8_lossy(&locked.stderr),
+                String::from_utf8_lossy(&fresh.stderr)
+            );
+        }
+    }
+    if !matches(&installed) {
         bail!("could not install wasm-bindgen-cli {version}");
     }
     Ok(installed)
