@@ -2,6 +2,8 @@
 //! release server on SQLite and Postgres. It prints figures and never asserts:
 //! timings depend on the machine, and wrk competes with the server for CPU.
 
+mod abuse;
+
 use crate::cpu::{self, Share};
 use crate::server::{self, Server};
 use crate::{http, wrk};
@@ -268,6 +270,9 @@ fn bench_backend(
     }
     let peak_rss_bytes = server.peak_rss()?;
     server.stop()?;
+    eprintln!("[{name}] sign-in bursts and worst-case recurrence…");
+    let abuse = abuse::run(&config, name)?;
+    abuse::print(name, &abuse);
     Ok(BackendResult {
         backend,
         cold,

@@ -91,14 +91,22 @@ impl Server {
 
     /// Peak resident memory so far (`VmHWM`), in bytes.
     pub fn peak_rss(&self) -> Result<u64> {
+        self.status_kib("VmHWM:").map(|kib| kib * 1024)
+    }
+
+    /// Resident memory now (`VmRSS`), in bytes.
+    pub fn rss(&self) -> Result<u64> {
+        self.status_kib("VmRSS:").map(|kib| kib * 1024)
+    }
+
+    fn status_kib(&self, field: &str) -> Result<u64> {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid()))?;
-        let kib: u64 = status
+        status
             .lines()
-            .find_map(|line| line.strip_prefix("VmHWM:"))
+            .find_map(|line| line.strip_prefix(field))
             .and_then(|rest| rest.split_whitespace().next())
             .and_then(|n| n.parse().ok())
-            .context("no VmHWM in /proc/<pid>/status")?;
-        Ok(kib * 1024)
+            .with_context(|| format!("no {field} in /proc/<pid>/status"))
     }
 
     /// SIGTERM (the server's graceful shutdown), then SIGKILL if it lingers.

@@ -152,8 +152,67 @@ pub struct ServeArgs {
         default_value = "localhost,127.0.0.1,[::1],todo.local"
     )]
     pub mcp_allowed_hosts: String,
+    /// Memory for password checks at sign-in and sign-up (Argon2id, 7 MiB each), which sets how many run
+    /// at once: a size such as `64MiB`, or `auto` for an eighth of the container's memory limit (64MiB without one).
+    #[arg(long, env = "PASSWORD_HASHING_MEMORY", value_name = "PASSWORD_HASHING_MEMORY", default_value = "auto",
+          value_parser = memory_setting)]
+    pub password_hashing_memory: MemorySetting,
+    /// How long a sign-in or sign-up waits for a free password check before answering 503 (`sign_in_busy`).
+    #[arg(long, env = "SIGN_IN_QUEUE_TIMEOUT", value_name = "SIGN_IN_QUEUE_TIMEOUT", default_value = "3s", value_parser = duration)]
+    pub sign_in_queue_timeout: Duration,
     #[command(flatten)]
     pub llm: LlmArgs,
+}
+
+/// A memory size in bytes, or `auto`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MemorySetting {
+    Auto,
+    Bytes(u64),
+}
+
+fn memory_setting(raw: &str) -> Result<MemorySetting, String> {
+    let raw = raw.trim();
+    if raw.eq_ignore_ascii_case("auto") {
+        return Ok(MemorySetting::Auto);
+    }
+    let split = raw.find(|c: char| !c.is_ascii_digit()).unwrap_or(raw.len());
+    let (number, unit) = raw.split_at(split);
+    let scale: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kib" => 1 << 10,
+        "m" | "mib" => 1 << 20,
+        "g" | "gib" => 1 << 30,
+        _ => {
+            return Err(format!(
+                "'{raw}' is not a size (use e.g. 64MiB, 1GiB or auto)"
+            ))
+        }
+    };
+    number
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(scale))
+        .map(MemorySetting::Bytes)
+        .ok_or_else(|| format!("'{raw}' is not a size (use e.g. 64MiB, 1GiB or auto)"))
+}
+
+/// The memory limit of this process's cgroup (a container's limit), if any.
+fn container_memory_limit() -> Option<u64> {
+    [
+        "/sys/fs/cgroup/memory.max",
+        "/sys/fs/cgroup/memory/memory.limit_in_bytes",
+    ]
+    .iter()
+    .find_map(|path| {
+        std::fs::read_to_string(path)
+            .ok()?
+            .trim()
+            .parse::<u64>()
+            .ok()
+    })
+    // cgroup v1 writes a huge number for "no limit".
+    .filter(|limit| *limit < 1 << 60)
 }
 
 /// The language model the chat uses instead of the builtin assistant.
@@ -343,6 +402,15 @@ impl ServeArgs {
         })
     }
 
+    /// How many password checks run at once, from `PASSWORD_HASHING_MEMORY`.
+    pub fn hashing_limits(&self) -> todo_services::HashingLimits {
+        let budget = match self.password_hashing_memory {
+            MemorySetting::Bytes(bytes) => bytes,
+            MemorySetting::Auto => container_memory_limit().map_or(64 << 20, |limit| limit / 8),
+        };
+        todo_services::HashingLimits::from_memory_budget(budget, self.sign_in_queue_timeout)
+    }
+
     pub fn static_dir(&self) -> Option<PathBuf> {
         match &self.static_dir {
             Some(dir) => Some(dir.clone()),
@@ -371,6 +439,13 @@ impl ServeArgs {
         }
         self.mcp_allowed_hosts()?;
         self.llm.config()?;
+        if matches!(self.password_hashing_memory, MemorySetting::Bytes(b) if b < todo_services::HASH_MEMORY_BYTES)
+        {
+            return Err(ConfigError {
+                name: "PASSWORD_HASHING_MEMORY",
+                reason: "use at least 7MiB (one password check) or auto".into(),
+            });
+        }
         if self.max_body_bytes < 1024 {
             return Err(ConfigError {
                 name: "MAX_BODY_BYTES",

@@ -31,7 +31,14 @@ impl Server {
         args.validate()?;
         let secret = args.resolve_jwt_secret()?;
         let ttl = ChronoDuration::from_std(args.session_ttl).unwrap_or(ChronoDuration::days(7));
-        let services = open_services(&args.database, &secret, ttl).await?;
+        let hashing = args.hashing_limits();
+        tracing::info!(
+            slots = hashing.slots,
+            queue_timeout_ms = hashing.queue_timeout.as_millis() as u64,
+            "password checks bounded"
+        );
+        let auth = AuthConfig::new(&secret, ttl).with_hashing(hashing);
+        let services = open_services_with(&args.database, auth).await?;
         let store = services.store().clone();
         let llm = args.llm.assistant()?.map(|llm| {
             tracing::info!(model = llm.model(), "the chat uses the language model");
@@ -113,6 +120,10 @@ pub async fn open_services(
     jwt_secret: &[u8],
     session_ttl: ChronoDuration,
 ) -> anyhow::Result<Services> {
+    open_services_with(database, AuthConfig::new(jwt_secret, session_ttl)).await
+}
+
+async fn open_services_with(database: &DatabaseArgs, auth: AuthConfig) -> anyhow::Result<Services> {
     let store = Store::connect(&database.url(), &database.store_options())
         .await
         .context("cannot reach the database (DATABASE_URL)")?;
@@ -120,11 +131,7 @@ pub async fn open_services(
         .migrate()
         .await
         .context("cannot apply database migrations")?;
-    Ok(Services::new(
-        store,
-        AuthConfig::new(jwt_secret, session_ttl),
-        system_clock(),
-    ))
+    Ok(Services::new(store, auth, system_clock()))
 }
 
 /// Resolves on SIGTERM (Kubernetes, Docker) or Ctrl-C.

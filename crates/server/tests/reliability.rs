@@ -95,3 +95,63 @@ on_both_backends! {
         }
     }
 }
+
+/// One password check at a time, and no waiting for it: a burst of sign-ins
+/// gets 503 `sign_in_busy` with Retry-After for those that find it taken.
+mod a_burst_of_sign_ins_is_bounded {
+    use super::*;
+    use support::Backend;
+
+    async fn run(backend: Backend) {
+        let app = TestApp::spawn_with(
+            backend,
+            &[
+                "--password-hashing-memory",
+                "7MiB",
+                "--sign-in-queue-timeout",
+                "1ms",
+            ],
+        )
+        .await;
+        app.user("ada").await;
+        let wrong = json!({"email": "ada@example.com", "password": "wrong horse"});
+        let mut burst = tokio::task::JoinSet::new();
+        for _ in 0..16 {
+            let request = app
+                .client
+                .post(format!("{}/api/auth/login", app.base))
+                .json(&wrong);
+            burst.spawn(async move { TestApp::answer(request.send().await.unwrap()).await });
+        }
+        let mut busy = 0;
+        while let Some(answer) = burst.join_next().await {
+            let answer = answer.unwrap();
+            match answer.status.as_u16() {
+                401 => {}
+                503 => {
+                    busy += 1;
+                    assert_eq!(answer.headers["retry-after"], "1");
+                    answer.problem(503, "sign_in_busy");
+                }
+                other => panic!("unexpected {other}: {}", answer.body),
+            }
+        }
+        assert!(busy > 0, "16 sign-ins at once all found the one slot free");
+        assert!(busy < 16, "none got the slot");
+        // Once the burst is over the right password works.
+        let right = json!({"email": "ada@example.com", "password": "correct horse"});
+        app.call(reqwest::Method::POST, "/api/auth/login", None, Some(right))
+            .await
+            .expect(200);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        run(Backend::Sqlite).await
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        run(Backend::Postgres).await
+    }
+}

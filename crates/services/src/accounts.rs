@@ -1,10 +1,6 @@
 //! Sign-up, sign-in and the bearer tokens that follow: session JWTs (HS256,
 //! signed with `JWT_SECRET`) and personal access tokens.
 
-use argon2::password_hash::{
-    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
-};
-use argon2::Argon2;
 use chrono::Duration;
 use jsonwebtoken::{
     decode, encode, errors::ErrorKind, Algorithm, DecodingKey, EncodingKey, Header, Validation,
@@ -14,14 +10,16 @@ use todo_domain::account::{LoginRequest, Session, SignupRequest, User, UserId};
 use todo_domain::TimeZone;
 
 use crate::error::{AuthFailure, ServiceError, ServiceResult};
+use crate::passwords::{HashingLimits, PasswordHashing};
 use crate::tokens::{hash_secret, TOKEN_PREFIX};
-use crate::{blocking, Services};
+use crate::Services;
 
-/// Signing keys and session lifetime.
+/// Signing keys, session lifetime and password hashing.
 pub struct AuthConfig {
     encoding: EncodingKey,
     decoding: DecodingKey,
     session_ttl: Duration,
+    pub(crate) passwords: PasswordHashing,
 }
 
 impl AuthConfig {
@@ -30,7 +28,14 @@ impl AuthConfig {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
             session_ttl,
+            passwords: PasswordHashing::new(HashingLimits::default()),
         }
+    }
+
+    /// Bounds concurrent password checks (see [`HashingLimits`]).
+    pub fn with_hashing(mut self, limits: HashingLimits) -> Self {
+        self.passwords = PasswordHashing::new(limits);
+        self
     }
 }
 
@@ -50,36 +55,10 @@ struct Claims {
     exp: i64,
 }
 
-/// Argon2id with OWASP's 7 MiB / 5 passes profile: as strong as the 19 MiB /
-/// 2 passes one, with a third of the memory per concurrent sign-in, which
-/// keeps the server's footprint small.
-fn argon2() -> Argon2<'static> {
-    let params = argon2::Params::new(7 * 1024, 5, 1, None).unwrap_or_default();
-    Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params)
-}
-
-fn hash_password(password: &str) -> ServiceResult<String> {
-    let salt = SaltString::generate(&mut OsRng);
-    argon2()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|hash| hash.to_string())
-        .map_err(|e| ServiceError::Internal(format!("password hashing failed: {e}")))
-}
-
-fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|parsed| {
-        // Parameters come from the stored hash itself.
-        Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok()
-    })
-}
-
 impl Services {
     pub async fn signup(&self, request: SignupRequest) -> ServiceResult<Session> {
         let account = request.validate()?;
-        let password = account.password.clone();
-        let hash = blocking(move || hash_password(&password)).await??;
+        let hash = self.auth.passwords.hash(account.password.clone()).await?;
         let user = self
             .store
             .insert_user(
@@ -97,14 +76,10 @@ impl Services {
     pub async fn login(&self, request: LoginRequest) -> ServiceResult<Session> {
         let email = request.email.trim().to_lowercase();
         let record = self.store.find_user_by_email(&email).await?;
-        // Without an account, verify against a fixed hash anyway so the answer
-        // takes as long and does not reveal which emails exist.
-        let hash = record
-            .as_ref()
-            .map(|r| r.password_hash.clone())
-            .unwrap_or_else(|| dummy_hash().to_owned());
-        let password = request.password;
-        let valid = blocking(move || verify_password(&password, &hash)).await?;
+        // Without an account the check does the same work anyway, so the
+        // answer takes as long and does not reveal which emails exist.
+        let hash = record.as_ref().map(|r| r.password_hash.clone());
+        let valid = self.auth.passwords.verify(request.password, hash).await?;
         match record {
             Some(record) if valid => self.session_for(record.user),
             _ => Err(ServiceError::InvalidCredentials),
@@ -169,36 +144,5 @@ impl Services {
             .map_err(|_| ServiceError::Unauthorized(AuthFailure::Invalid))?;
         let timezone = TimeZone::parse(&data.claims.tz).unwrap_or_default();
         Ok(Principal { user_id, timezone })
-    }
-}
-
-/// A hash of a random password nobody knows, made with the same parameters
-/// as real ones so that checking it costs the same.
-fn dummy_hash() -> &'static str {
-    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    HASH.get_or_init(|| {
-        let unknowable: [u8; 32] = rand::random();
-        hash_password(&format!("{unknowable:?}")).unwrap_or_default()
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn hashes_verify_and_are_argon2id() {
-        let hash = hash_password("correct horse battery").unwrap();
-        assert!(hash.starts_with("$argon2id$"));
-        assert!(verify_password("correct horse battery", &hash));
-        assert!(!verify_password("wrong horse battery", &hash));
-    }
-
-    #[test]
-    fn the_dummy_hash_parses_and_matches_nothing_obvious() {
-        assert!(PasswordHash::new(dummy_hash()).is_ok());
-        assert!(dummy_hash().starts_with("$argon2id$v=19$m=7168,t=5,p=1$"));
-        assert!(!verify_password("", dummy_hash()));
-        assert!(!verify_password("password", dummy_hash()));
     }
 }

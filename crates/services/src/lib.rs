@@ -5,6 +5,7 @@
 mod accounts;
 mod conversations;
 mod error;
+mod passwords;
 mod tasks;
 mod tokens;
 
@@ -15,6 +16,7 @@ use todo_storage::Store;
 pub use accounts::{AuthConfig, Principal};
 pub use conversations::{OpenConversation, HISTORY_MESSAGES};
 pub use error::{AuthFailure, ServiceError, ServiceResult};
+pub use passwords::{HashingLimits, HASH_MEMORY_BYTES};
 pub use tasks::Completion;
 pub use todo_domain::account::Session;
 pub use todo_domain::task::{Cleared, TaskPage};

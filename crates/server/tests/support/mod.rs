@@ -97,7 +97,16 @@ pub fn serve_args(
     database_url: &str,
     data_dir: &std::path::Path,
 ) -> todo_server::config::ServeArgs {
-    let cli = Cli::try_parse_from([
+    serve_args_with(database_url, data_dir, &[])
+}
+
+/// [`serve_args`] with more flags, e.g. `["--sign-in-queue-timeout", "1ms"]`.
+pub fn serve_args_with(
+    database_url: &str,
+    data_dir: &std::path::Path,
+    extra: &[&str],
+) -> todo_server::config::ServeArgs {
+    let fixed = [
         "todo",
         "serve",
         "--host",
@@ -112,8 +121,8 @@ pub fn serve_args(
         JWT_SECRET,
         "--max-body-bytes",
         "65536",
-    ])
-    .expect("test arguments parse");
+    ];
+    let cli = Cli::try_parse_from(fixed.iter().chain(extra)).expect("test arguments parse");
     match cli.command {
         Command::Serve(args) => args,
         _ => unreachable!(),
@@ -122,12 +131,17 @@ pub fn serve_args(
 
 impl TestApp {
     pub async fn spawn(backend: Backend) -> Self {
+        Self::spawn_with(backend, &[]).await
+    }
+
+    /// A server started with more flags than the tests' defaults.
+    pub async fn spawn_with(backend: Backend, extra: &[&str]) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let url = match backend {
             Backend::Sqlite => format!("sqlite://{}", dir.path().join("todo.db").display()),
             Backend::Postgres => todo_testkit::fresh_postgres_database(),
         };
-        let server = Server::build(&serve_args(&url, dir.path()))
+        let server = Server::build(&serve_args_with(&url, dir.path(), extra))
             .await
             .expect("server starts");
         let port = server.local_addr().unwrap().port();
