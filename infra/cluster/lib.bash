@@ -53,7 +53,11 @@ node_ip() {
 
 kubectl() { "$KUBE_BIN/kubectl" --kubeconfig "$KUBECONFIG_FILE" "$@"; }
 ctr_k8s() { ctr --address "$CONTAINERD_SOCK" --namespace k8s.io "$@"; }
-crictl() { "$(bin_dir cri-tools "v$CRI_TOOLS_VERSION")/crictl" --runtime-endpoint "unix://$CONTAINERD_SOCK" "$@"; }
+crictl() {
+  [ -s "$STATE/crictl.yaml" ] ||
+    printf 'runtime-endpoint: unix://%s\nimage-endpoint: unix://%s\n' "$CONTAINERD_SOCK" "$CONTAINERD_SOCK" >"$STATE/crictl.yaml"
+  "$(bin_dir cri-tools "v$CRI_TOOLS_VERSION")/crictl" --config "$STATE/crictl.yaml" "$@"
+}
 
 # podman with the storage (and layer cache) .ci/containers.sh uses, so the
 # app's images and their base stand-ins are built once for both.
@@ -108,7 +112,7 @@ wait_until() {
   done
 }
 
-# The add-ons' manifest (addons.yaml), with ${VARIABLES} filled in.
+# The add-ons' manifest (addons.yaml), with its variables filled in.
 render_addons() {
   local kubernetes_version="$KUBERNETES_VERSION" node_ip
   node_ip="$(node_ip)"
