@@ -1504,6 +1504,15 @@ fn every_script_passes_shellcheck() {
             .filter(|p| p.extension().is_some_and(|e| e == "bash")),
     );
     scripts.push(root().join(".ci/chart-tools.sh"));
+    // The source-built cluster that runs the chart for real (infra/cluster).
+    scripts.extend(
+        files_in(&root().join("infra/cluster"))
+            .into_iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "sh" || e == "bash")),
+    );
+    for build in ["kubernetes", "etcd"] {
+        scripts.push(root().join("infra/cluster/build").join(build).join("pin.sh"));
+    }
     succeed(
         Command::new(shellcheck)
             .current_dir(root())
