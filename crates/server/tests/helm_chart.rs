@@ -1511,7 +1511,12 @@ fn every_script_passes_shellcheck() {
             .filter(|p| p.extension().is_some_and(|e| e == "sh" || e == "bash")),
     );
     for build in ["kubernetes", "etcd"] {
-        scripts.push(root().join("infra/cluster/build").join(build).join("pin.sh"));
+        scripts.push(
+            root()
+                .join("infra/cluster/build")
+                .join(build)
+                .join("pin.sh"),
+        );
     }
     succeed(
         Command::new(shellcheck)
