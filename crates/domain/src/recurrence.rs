@@ -203,6 +203,8 @@ impl Recurrence {
             Due::Date(_) => Due::Date(next.date_naive()),
             Due::At(_) => Due::At(next.with_timezone(&Utc)),
         };
+        // Past the last supported date the series ends.
+        let next_due = next_due.check_range().ok()?;
         let rule = match count {
             Some(c) => rule.with_part("COUNT", &(c - 1).to_string()),
             None => rule,
@@ -658,5 +660,22 @@ mod tests {
             .unwrap();
         assert_eq!(next, Due::Date(date(2026, 11, 22)));
         assert_eq!(carried.as_str(), "FREQ=DAILY;COUNT=2");
+    }
+
+    #[test]
+    fn a_series_ends_at_the_last_supported_date() {
+        assert_eq!(
+            rule("FREQ=DAILY").next_after(
+                Due::Date(date(9999, 12, 31)),
+                TimeZone::UTC,
+                at("2026-11-21T08:00:00Z")
+            ),
+            None
+        );
+        let late = Due::At(at("9999-12-31T20:00:00Z"));
+        assert_eq!(
+            rule("FREQ=DAILY").next_after(late, TimeZone::UTC, at("2026-11-21T08:00:00Z")),
+            None
+        );
     }
 }

@@ -253,7 +253,41 @@ impl Due {
                 format!("'{raw}' is neither a date (2026-12-03) nor an RFC 3339 time (2026-12-03T17:00:00+01:00)"),
             ));
         };
-        Ok(due.with_all_day(all_day, tz))
+        due.with_all_day(all_day, tz).check_range()
+    }
+
+    /// Refuses a date outside [`Due::EARLIEST`]..=[`Due::LATEST`]: both
+    /// databases must store it and read it back (SQLite keeps 4-digit years).
+    pub fn check_range(self) -> Result<Self, FieldError> {
+        let (at, _) = self.to_stored();
+        if (Self::earliest()..=Self::latest()).contains(&at) {
+            Ok(self)
+        } else {
+            Err(FieldError::new(
+                "due_at",
+                "due_at_out_of_range",
+                format!("due dates run from {} to {}", Self::EARLIEST, Self::LATEST),
+            ))
+        }
+    }
+
+    /// The first and last supported due dates, in UTC.
+    pub const EARLIEST: &'static str = "0001-01-01";
+    pub const LATEST: &'static str = "9999-12-31";
+
+    fn earliest() -> DateTime<Utc> {
+        DateTime::<Utc>::MIN_UTC.max(
+            NaiveDate::from_ymd_opt(1, 1, 1)
+                .map(|d| d.and_time(NaiveTime::MIN).and_utc())
+                .unwrap_or(DateTime::<Utc>::MIN_UTC),
+        )
+    }
+
+    fn latest() -> DateTime<Utc> {
+        NaiveDate::from_ymd_opt(9999, 12, 31)
+            .and_then(|d| d.and_hms_micro_opt(23, 59, 59, 999_999))
+            .map(|at| at.and_utc())
+            .unwrap_or(DateTime::<Utc>::MAX_UTC)
     }
 
     /// Converts between the two kinds when a client asks for the other one.
@@ -497,7 +531,15 @@ impl TaskChanges {
 
     /// The task with these changes made, except completion, which the caller
     /// handles (completing a recurring task creates the next one).
-    pub fn apply(&self, task: &Task, tz: TimeZone, now: DateTime<Utc>) -> Task {
+    ///
+    /// Fails only when turning the due date into a timed one (or back)
+    /// moves it out of the supported range.
+    pub fn apply(
+        &self,
+        task: &Task,
+        tz: TimeZone,
+        now: DateTime<Utc>,
+    ) -> Result<Task, ValidationErrors> {
         let mut next = task.clone();
         if let Some(title) = &self.title {
             next.title = title.clone();
@@ -513,7 +555,10 @@ impl TaskChanges {
         }
         let due = match self.due {
             Some(due) => due,
-            None => task.due().map(|due| due.with_all_day(self.all_day, tz)),
+            None => task
+                .due()
+                .map(|due| due.with_all_day(self.all_day, tz).check_range())
+                .transpose()?,
         };
         next.due_at = due.map(|d| d.to_stored().0);
         next.all_day = due.is_some_and(Due::is_all_day);
@@ -521,7 +566,7 @@ impl TaskChanges {
             next.recurrence = recurrence.as_ref().map(|r| r.as_str().to_owned());
         }
         next.updated_at = now;
-        next
+        Ok(next)
     }
 }
 
@@ -620,6 +665,27 @@ mod tests {
         assert_eq!(
             timed.to_stored().0.to_rfc3339(),
             "2026-12-03T08:00:00+00:00"
+        );
+    }
+
+    #[test]
+    fn due_dates_stay_within_what_both_databases_hold() {
+        let code = |raw: &str| Due::parse(raw, None, paris()).unwrap_err().code;
+        assert_eq!(code("+10000-01-01"), "due_at_out_of_range");
+        assert_eq!(code("-5000-01-01"), "due_at_out_of_range");
+        assert_eq!(code("0000-12-31"), "due_at_out_of_range");
+        assert_eq!(code("+10000-01-01T00:00:00Z"), "due_at_invalid");
+        assert!(Due::parse("0001-01-01", None, paris()).is_ok());
+        assert!(Due::parse("9999-12-31T23:59:59Z", None, paris()).is_ok());
+        // 9999-12-31 at 09:00 in Paris is still in range; 0001-01-01 at
+        // 09:00 in Tokyo (then UTC+9:19) is the day before in UTC: refused.
+        assert!(Due::parse("9999-12-31", Some(false), paris()).is_ok());
+        let tokyo = TimeZone::parse("Asia/Tokyo").unwrap();
+        assert_eq!(
+            Due::parse("0001-01-01", Some(false), tokyo)
+                .unwrap_err()
+                .code,
+            "due_at_out_of_range"
         );
     }
 

@@ -155,3 +155,22 @@ mod a_burst_of_sign_ins_is_bounded {
         run(Backend::Postgres).await
     }
 }
+
+on_both_backends! {
+    async fn due_dates_outside_the_supported_range_are_refused(app: TestApp) {
+        let token = app.user("ada").await;
+        for due in ["+10000-01-01", "-5000-01-01", "0000-06-01"] {
+            let body = app.post("/api/tasks", &token, json!({"title": "far", "due_at": due})).await.problem(422, "validation_failed");
+            assert_eq!(body["errors"][0]["code"], "due_at_out_of_range", "{due}");
+        }
+        let task = app.task(&token, json!({"title": "edge", "due_at": "9999-12-31", "recurrence": "FREQ=DAILY"})).await;
+        let path = format!("/api/tasks/{}", task["id"]);
+        let body = app.patch(&path, &token, json!({"due_at": "+10000-01-01"})).await.problem(422, "validation_failed");
+        assert_eq!(body["errors"][0]["code"], "due_at_out_of_range");
+        // The daily series ends at the last supported date instead of failing.
+        app.post(&format!("{path}/complete"), &token, json!({})).await.expect(200);
+        let page = app.get("/api/tasks", &token).await.expect(200);
+        assert_eq!(page["total"], 1, "{page}");
+        assert_eq!(page["items"][0]["due_at"], "9999-12-31T00:00:00Z");
+    }
+}

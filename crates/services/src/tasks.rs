@@ -58,7 +58,7 @@ impl Services {
         let changes = patch.validate(principal.timezone)?;
         let current = self.get_task(principal, id).await?;
         let task = if changes.edits_fields() {
-            let edited = changes.apply(&current, principal.timezone, self.now());
+            let edited = changes.apply(&current, principal.timezone, self.now())?;
             self.store
                 .update_task(principal.user_id, &edited)
                 .await?

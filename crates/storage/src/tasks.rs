@@ -255,8 +255,15 @@ impl Store {
     ) -> StoreResult<Task> {
         let sql = insert_sql();
         let now = Timestamp::new(now);
-        let row = on_pool!(self, pool => insert_task_query!(&sql, user_id, task, now).fetch_one(pool).await)?;
-        row.try_into()
+        // Committed only once the row reads back as a task, so a value the
+        // database stores but cannot return never lands (as for every write).
+        Ok(on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let row = insert_task_query!(&sql, user_id, task, now).fetch_one(&mut *tx).await?;
+            let task = Task::try_from(row)?;
+            tx.commit().await?;
+            task
+        }))
     }
     pub async fn get_task(&self, user_id: UserId, id: TaskId) -> StoreResult<Option<Task>> {
         let sql = format!("SELECT {TASK_COLUMNS} FROM tasks WHERE id = $1 AND user_id = $2");
@@ -295,20 +302,25 @@ impl Store {
             "UPDATE tasks SET title = $1, description = $2, priority = $3, tags = $4, due_at = $5, all_day = $6, \
              recurrence = $7, updated_at = $8, version = version + 1 WHERE id = $9 AND user_id = $10 RETURNING {TASK_COLUMNS}"
         );
-        let row: Option<TaskRow> = on_pool!(self, pool => sqlx::query_as(&sql)
-            .bind(&task.title)
-            .bind(&task.description)
-            .bind(task.priority.rank())
-            .bind(tags_json(&task.tags))
-            .bind(task.due_at.map(Timestamp::new))
-            .bind(task.all_day)
-            .bind(task.recurrence.as_deref())
-            .bind(Timestamp::new(task.updated_at))
-            .bind(task.id)
-            .bind(user_id)
-            .fetch_optional(pool)
-            .await)?;
-        row.map(Task::try_from).transpose()
+        Ok(on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let row: Option<TaskRow> = sqlx::query_as(&sql)
+                .bind(&task.title)
+                .bind(&task.description)
+                .bind(task.priority.rank())
+                .bind(tags_json(&task.tags))
+                .bind(task.due_at.map(Timestamp::new))
+                .bind(task.all_day)
+                .bind(task.recurrence.as_deref())
+                .bind(Timestamp::new(task.updated_at))
+                .bind(task.id)
+                .bind(user_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let task = row.map(Task::try_from).transpose()?;
+            tx.commit().await?;
+            task
+        }))
     }
 
     /// Marks a task completed if it is still at `version` and, in the same
@@ -331,7 +343,7 @@ impl Store {
         );
         let insert = insert_sql();
         let now_ts = Timestamp::new(now);
-        let outcome: Option<(TaskRow, Option<TaskRow>)> = on_pool!(self, pool => {
+        let outcome: Option<(Task, Option<Task>)> = on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             let row: Option<TaskRow> = sqlx::query_as(&complete_sql)
                 .bind(now_ts)
@@ -344,11 +356,12 @@ impl Store {
                 Some(row) => {
                     let successor = match successor {
                         Some(new_task) => {
-                            Some(insert_task_query!(&insert, user_id, new_task, now_ts).fetch_one(&mut *tx).await?)
+                            let row = insert_task_query!(&insert, user_id, new_task, now_ts).fetch_one(&mut *tx).await?;
+                            Some(Task::try_from(row)?)
                         }
                         None => None,
                     };
-                    Some((row, successor))
+                    Some((Task::try_from(row)?, successor))
                 }
                 None => None,
             };
@@ -357,10 +370,7 @@ impl Store {
             outcome
         });
         Ok(match outcome {
-            Some((task, successor)) => CompleteOutcome::Completed(
-                task.try_into()?,
-                successor.map(Task::try_from).transpose()?,
-            ),
+            Some((task, successor)) => CompleteOutcome::Completed(task, successor),
             None => match self.get_task(user_id, id).await? {
                 None => CompleteOutcome::Missing,
                 Some(task) if task.completed => CompleteOutcome::AlreadyCompleted(task),
@@ -379,13 +389,18 @@ impl Store {
             "UPDATE tasks SET completed = FALSE, completed_at = NULL, updated_at = $1, version = version + 1 \
              WHERE id = $2 AND user_id = $3 RETURNING {TASK_COLUMNS}"
         );
-        let row: Option<TaskRow> = on_pool!(self, pool => sqlx::query_as(&sql)
-            .bind(Timestamp::new(now))
-            .bind(id)
-            .bind(user_id)
-            .fetch_optional(pool)
-            .await)?;
-        row.map(Task::try_from).transpose()
+        Ok(on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let row: Option<TaskRow> = sqlx::query_as(&sql)
+                .bind(Timestamp::new(now))
+                .bind(id)
+                .bind(user_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let task = row.map(Task::try_from).transpose()?;
+            tx.commit().await?;
+            task
+        }))
     }
 
     pub async fn delete_task(&self, user_id: UserId, id: TaskId) -> StoreResult<bool> {
