@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{FieldError, ValidationErrors};
+use crate::text::check_no_control_characters;
 use crate::time::TimeZone;
 
 pub type UserId = i64;
@@ -85,7 +86,9 @@ pub fn normalize_email(raw: &str) -> Result<String, FieldError> {
             format!("'{}' is not an email address", raw.trim()),
         )
     };
-    if email.chars().count() > EMAIL_MAX_CHARS || email.chars().any(char::is_whitespace) {
+    if email.chars().count() > EMAIL_MAX_CHARS
+        || email.chars().any(|c| c.is_whitespace() || c.is_control())
+    {
         return Err(invalid());
     }
     let (local, domain) = email.split_once('@').ok_or_else(invalid)?;
@@ -101,6 +104,7 @@ pub fn normalize_email(raw: &str) -> Result<String, FieldError> {
 }
 
 pub fn check_password(password: &str) -> Result<(), FieldError> {
+    check_no_control_characters("password", password, false)?;
     let length = password.chars().count();
     if length < PASSWORD_MIN_CHARS {
         return Err(FieldError::new(
@@ -121,6 +125,7 @@ pub fn check_password(password: &str) -> Result<(), FieldError> {
 
 pub fn parse_name(raw: &str) -> Result<String, FieldError> {
     let name = raw.trim();
+    check_no_control_characters("name", name, false)?;
     if name.is_empty() {
         return Err(FieldError::new(
             "name",

@@ -78,6 +78,15 @@ pub struct Conversation {
     pub updated_at: DateTime<Utc>,
 }
 
+/// `GET /api/conversations`: the caller's conversations, most recent first.
+/// The server sends this type and the web UI reads it, so the two cannot
+/// disagree on the shape.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ConversationList {
+    pub items: Vec<Conversation>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConversationDetail {
@@ -98,6 +107,7 @@ pub fn check_message(message: &str) -> Result<&str, crate::FieldError> {
             "the message is empty",
         ));
     }
+    crate::text::check_no_control_characters("message", trimmed, true)?;
     if trimmed.chars().count() > MESSAGE_MAX_CHARS {
         return Err(crate::FieldError::new(
             "message",

@@ -180,7 +180,10 @@ impl TaskQueryParams {
                 .collect(choice(&raw, "status", "all, pending, completed"))
                 .unwrap_or_default();
         }
-        query.text = present(&self.q);
+        query.text = present(&self.q).and_then(|text| {
+            errors
+                .collect(crate::text::check_no_control_characters("q", &text, false).map(|()| text))
+        });
         if let Some(raw) = present(&self.tag) {
             query.tag = errors
                 .collect(Tag::parse(&raw).map_err(|m| FieldError::new("tag", "tag_invalid", m)));

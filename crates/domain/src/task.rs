@@ -8,6 +8,7 @@ use std::str::FromStr;
 
 use crate::error::{FieldError, ValidationErrors};
 use crate::recurrence::Recurrence;
+use crate::text::check_no_control_characters;
 use crate::time::TimeZone;
 
 pub type TaskId = i64;
@@ -200,6 +201,7 @@ pub fn parse_tags<S: AsRef<str>>(raw: &[S], field: &str) -> Result<Vec<Tag>, Val
 
 pub fn parse_title(raw: &str) -> Result<String, FieldError> {
     let title = raw.trim();
+    check_no_control_characters("title", title, false)?;
     if title.is_empty() {
         return Err(FieldError::new(
             "title",
@@ -219,6 +221,7 @@ pub fn parse_title(raw: &str) -> Result<String, FieldError> {
 }
 
 pub fn parse_description(raw: &str) -> Result<String, FieldError> {
+    check_no_control_characters("description", raw, true)?;
     let length = raw.chars().count();
     if length > DESCRIPTION_MAX_CHARS {
         return Err(FieldError::new(

@@ -174,3 +174,38 @@ on_both_backends! {
         assert_eq!(page["items"][0]["due_at"], "9999-12-31T00:00:00Z");
     }
 }
+
+on_both_backends! {
+    async fn control_characters_are_refused_everywhere_text_goes_in(app: TestApp) {
+        use reqwest::Method;
+        // Unauthenticated: sign-up and sign-in.
+        let signup = json!({"email": "nul@example.com", "password": "pass\u{0}word", "name": "Nul"});
+        let body = app.call(Method::POST, "/api/auth/signup", None, Some(signup)).await.problem(422, "validation_failed");
+        assert_eq!(body["errors"][0]["code"], "control_character");
+        let signup = json!({"email": "nul@example.com", "password": "password", "name": "N\u{0}l"});
+        app.call(Method::POST, "/api/auth/signup", None, Some(signup)).await.problem(422, "validation_failed");
+        let login = json!({"email": "a\u{0}@example.com", "password": "password"});
+        app.call(Method::POST, "/api/auth/login", None, Some(login)).await.problem(422, "validation_failed");
+        // Signed in: tasks, search, tokens, chat.
+        let token = app.user("ada").await;
+        let task = app.task(&token, json!({"title": "fine", "description": "two\nlines\tand a tab"})).await;
+        let path = format!("/api/tasks/{}", task["id"]);
+        for (method, path, body, field) in [
+            (Method::POST, "/api/tasks", json!({"title": "a\u{0}b"}), "title"),
+            (Method::POST, "/api/tasks", json!({"title": "ok", "description": "x\u{0}"}), "description"),
+            (Method::PATCH, path.as_str(), json!({"title": "\u{1b}[31mred"}), "title"),
+            (Method::POST, "/api/tokens", json!({"name": "ci\u{0}"}), "name"),
+            (Method::POST, "/api/chat", json!({"message": "add milk\u{0}"}), "message"),
+        ] {
+            let answer = app.call(method, path, Some(&token), Some(body)).await;
+            let body = answer.problem(422, "validation_failed");
+            assert_eq!(body["errors"][0]["field"], field, "{body}");
+            assert_eq!(body["errors"][0]["code"], "control_character", "{body}");
+        }
+        app.get("/api/tasks?q=a%00b", &token).await.problem(422, "validation_failed");
+        // Nothing was stored or broken.
+        let page = app.get("/api/tasks", &token).await.expect(200);
+        assert_eq!(page["total"], 1);
+        assert_eq!(page["items"][0]["title"], "fine");
+    }
+}

@@ -74,7 +74,9 @@ impl Services {
     }
 
     pub async fn login(&self, request: LoginRequest) -> ServiceResult<Session> {
-        let email = request.email.trim().to_lowercase();
+        // Checked like at sign-up, so no odd byte reaches the database.
+        let email = todo_domain::account::normalize_email(&request.email)
+            .map_err(todo_domain::ValidationErrors::from)?;
         let record = self.store.find_user_by_email(&email).await?;
         // Without an account the check does the same work anyway, so the
         // answer takes as long and does not reveal which emails exist.

@@ -42,6 +42,8 @@ impl Services {
         name: &str,
     ) -> ServiceResult<CreatedToken> {
         let name = name.trim();
+        todo_domain::text::check_no_control_characters("name", name, false)
+            .map_err(ValidationErrors::from)?;
         if name.is_empty() || name.chars().count() > TOKEN_NAME_MAX_CHARS {
             return Err(ValidationErrors::from(FieldError::new(
                 "name",
