@@ -209,3 +209,84 @@ on_both_backends! {
         assert_eq!(page["items"][0]["title"], "fine");
     }
 }
+
+on_both_backends! {
+    async fn a_deleted_user_s_session_is_refused(app: TestApp) {
+        let token = app.user("ada").await;
+        app.task(&token, json!({"title": "mine"})).await;
+        let pat = app.post("/api/tokens", &token, json!({"name": "cli"})).await.expect(201)["token"].as_str().unwrap().to_owned();
+        let me = app.get("/api/me", &token).await.expect(200);
+        let store = todo_storage::Store::connect(&app.database_url, &Default::default()).await.unwrap();
+        assert!(store.delete_user(me["id"].as_i64().unwrap()).await.unwrap());
+        for bearer in [token.as_str(), pat.as_str()] {
+            app.get("/api/tasks", bearer).await.problem(401, "token_invalid");
+            app.post("/api/tasks", bearer, json!({"title": "orphan"})).await.problem(401, "token_invalid");
+            app.get("/api/me", bearer).await.problem(401, "token_invalid");
+        }
+        store.close().await;
+    }
+
+    async fn answers_with_secrets_are_never_cached(app: TestApp) {
+        use reqwest::Method;
+        let signup = json!({"email": "ada@example.com", "password": "correct horse", "name": "Ada"});
+        let answer = app.call(Method::POST, "/api/auth/signup", None, Some(signup)).await;
+        assert_eq!(answer.headers["cache-control"], "no-store");
+        let token = answer.expect(201)["token"].as_str().unwrap().to_owned();
+        let login = json!({"email": "ada@example.com", "password": "correct horse"});
+        let answer = app.call(Method::POST, "/api/auth/login", None, Some(login)).await;
+        assert_eq!(answer.headers["cache-control"], "no-store");
+        answer.expect(200);
+        let answer = app.post("/api/tokens", &token, json!({"name": "cli"})).await;
+        assert_eq!(answer.headers["cache-control"], "no-store");
+        answer.expect(201);
+    }
+}
+
+/// `todo serve` serving the UI sends the security headers nginx adds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_ui_has_the_same_security_headers_as_behind_nginx() {
+    let nginx = std::fs::read_to_string(
+        todo_testkit::workspace_root().join("infra/nginx/nginx.conf.template"),
+    )
+    .unwrap();
+    // add_header Name "value" always;  (Cache-Control differs per path)
+    let expected: Vec<(String, String)> = nginx
+        .lines()
+        .filter_map(|line| line.trim().strip_prefix("add_header "))
+        .filter_map(|rest| {
+            let (name, value) = rest.split_once(' ')?;
+            let value = value.trim_end_matches(';').trim_end_matches(" always");
+            Some((
+                name.to_ascii_lowercase(),
+                value.strip_prefix('"')?.strip_suffix('"')?.to_owned(),
+            ))
+        })
+        .collect();
+    assert!(expected.len() >= 6, "{expected:?}");
+    let ui = tempfile::tempdir().unwrap();
+    std::fs::write(
+        ui.path().join("index.html"),
+        "<!doctype html><title>todo</title>",
+    )
+    .unwrap();
+    let app = TestApp::spawn_with(
+        support::Backend::Sqlite,
+        &["--static-dir", ui.path().to_str().unwrap()],
+    )
+    .await;
+    for path in ["/", "/tasks/42", "/assets/missing.js"] {
+        let response = app
+            .client
+            .get(format!("{}{path}", app.base))
+            .send()
+            .await
+            .unwrap();
+        for (name, value) in &expected {
+            assert_eq!(
+                response.headers().get_all(name).iter().collect::<Vec<_>>(),
+                [value.as_str()],
+                "{path}: {name}"
+            );
+        }
+    }
+}

@@ -125,7 +125,8 @@ impl Services {
                 timezone: user.timezone,
             });
         }
-        self.verify_session(bearer)
+        let principal = self.verify_session(bearer)?;
+        self.check_session_user(principal).await
     }
 
     fn verify_session(&self, token: &str) -> ServiceResult<Principal> {
@@ -146,5 +147,17 @@ impl Services {
             .map_err(|_| ServiceError::Unauthorized(AuthFailure::Invalid))?;
         let timezone = TimeZone::parse(&data.claims.tz).unwrap_or_default();
         Ok(Principal { user_id, timezone })
+    }
+
+    /// A session outlives nothing: its user must still exist (a deleted
+    /// account's sessions answer 401, not an empty list or a 500 on write).
+    async fn check_session_user(&self, principal: Principal) -> ServiceResult<Principal> {
+        match self.store.get_user(principal.user_id).await? {
+            Some(user) => Ok(Principal {
+                user_id: user.id,
+                timezone: user.timezone,
+            }),
+            None => Err(ServiceError::Unauthorized(AuthFailure::Revoked)),
+        }
     }
 }

@@ -78,6 +78,14 @@ impl Store {
             on_pool!(self, pool => sqlx::query_as(&sql).bind(id).fetch_optional(pool).await)?;
         Ok(row.map(|r| UserRecord::from(r).user))
     }
+
+    /// Deletes an account and, by cascade, everything it owns.
+    pub async fn delete_user(&self, id: UserId) -> StoreResult<bool> {
+        let sql = "DELETE FROM users WHERE id = $1";
+        let done =
+            on_pool!(self, pool => sqlx::query(sql).bind(id).execute(pool).await?.rows_affected());
+        Ok(done > 0)
+    }
 }
 
 impl Store {

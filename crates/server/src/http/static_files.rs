@@ -26,45 +26,65 @@ pub fn service(static_dir: Option<PathBuf>) -> Fallback {
     BoxCloneSyncService::new(service_fn(move |request: Request| {
         let ui = ui.clone();
         async move {
-            let path = request.uri().path().to_owned();
-            if path.starts_with("/api/") || path == "/api" || path.starts_with("/mcp") {
-                return Ok(ApiError::not_found_route().into_response());
+            let mut response = ui_response(ui, request).await;
+            let headers = response.headers_mut();
+            for (name, value) in SECURITY_HEADERS {
+                headers.insert(name, HeaderValue::from_static(value));
             }
-            let Some((files, index)) = ui else {
-                return Ok(Html(NO_UI_PAGE).into_response());
-            };
-            let navigation = is_navigation(&path);
-            let (parts, body) = request.into_parts();
-            let head = Request::from_parts(parts.clone(), ());
-            let found = match files.oneshot(Request::from_parts(parts, body)).await {
-                Ok(response) => response.map(Body::new),
-                Err(error) => match error {},
-            };
-            let mut response = if found.status() == StatusCode::NOT_FOUND {
-                if !navigation {
-                    return Ok(asset_not_found());
-                }
-                // The single-page app routes this path itself.
-                match index.oneshot(head.map(|()| Body::empty())).await {
-                    Ok(response) => response.map(Body::new),
-                    Err(error) => match error {},
-                }
-            } else {
-                found
-            };
-            // Hashed assets never change; anything else (index.html, the
-            // fallback) must be re-checked so a new release is picked up.
-            let cache = if path.starts_with("/assets/") && response.status().is_success() {
-                "public, max-age=31536000, immutable"
-            } else {
-                "no-cache"
-            };
-            response
-                .headers_mut()
-                .insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
             Ok(response)
         }
     }))
+}
+
+/// What nginx adds to the UI it serves (infra/nginx/nginx.conf.template),
+/// sent when `todo serve` serves the UI itself; a test keeps the two equal.
+pub const SECURITY_HEADERS: [(header::HeaderName, &str); 6] = [
+    (header::CONTENT_SECURITY_POLICY, "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; manifest-src 'self'; worker-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"),
+    (header::X_FRAME_OPTIONS, "DENY"),
+    (header::REFERRER_POLICY, "strict-origin-when-cross-origin"),
+    (header::HeaderName::from_static("permissions-policy"), "camera=(), microphone=(), geolocation=(), payment=(), usb=()"),
+    (header::HeaderName::from_static("cross-origin-opener-policy"), "same-origin"),
+    (header::HeaderName::from_static("cross-origin-resource-policy"), "same-origin"),
+];
+
+async fn ui_response(ui: Option<(ServeDir, ServeFile)>, request: Request) -> Response {
+    let path = request.uri().path().to_owned();
+    if path.starts_with("/api/") || path == "/api" || path.starts_with("/mcp") {
+        return ApiError::not_found_route().into_response();
+    }
+    let Some((files, index)) = ui else {
+        return Html(NO_UI_PAGE).into_response();
+    };
+    let navigation = is_navigation(&path);
+    let (parts, body) = request.into_parts();
+    let head = Request::from_parts(parts.clone(), ());
+    let found = match files.oneshot(Request::from_parts(parts, body)).await {
+        Ok(response) => response.map(Body::new),
+        Err(error) => match error {},
+    };
+    let mut response = if found.status() == StatusCode::NOT_FOUND {
+        if !navigation {
+            return asset_not_found();
+        }
+        // The single-page app routes this path itself.
+        match index.oneshot(head.map(|()| Body::empty())).await {
+            Ok(response) => response.map(Body::new),
+            Err(error) => match error {},
+        }
+    } else {
+        found
+    };
+    // Hashed assets never change; anything else (index.html, the
+    // fallback) must be re-checked so a new release is picked up.
+    let cache = if path.starts_with("/assets/") && response.status().is_success() {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    response
 }
 
 /// A path the browser navigates to (and the app routes), as opposed to a

@@ -1,7 +1,7 @@
 //! Sign-up, sign-in, and who am I.
 
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{header, HeaderValue, StatusCode};
 use todo_domain::account::{LoginRequest, SignupRequest, User};
 use todo_services::Session;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -24,12 +24,24 @@ pub fn router() -> OpenApiRouter<AppState> {
 async fn signup(
     State(state): State<AppState>,
     Json(request): Json<SignupRequest>,
-) -> Result<(StatusCode, axum::Json<Session>), ApiError> {
+) -> Result<
+    (
+        StatusCode,
+        [(header::HeaderName, HeaderValue); 1],
+        axum::Json<Session>,
+    ),
+    ApiError,
+> {
     Ok((
         StatusCode::CREATED,
+        [NO_STORE],
         axum::Json(state.services.signup(request).await?),
     ))
 }
+
+/// Answers carrying a secret (a session, a new token) must not be cached.
+pub(crate) const NO_STORE: (header::HeaderName, HeaderValue) =
+    (header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
 
 /// Sign in with email and password.
 #[utoipa::path(post, path = "/api/auth/login", tag = "accounts", request_body = LoginRequest,
@@ -37,8 +49,8 @@ async fn signup(
 async fn login(
     State(state): State<AppState>,
     Json(request): Json<LoginRequest>,
-) -> Result<axum::Json<Session>, ApiError> {
-    Ok(axum::Json(state.services.login(request).await?))
+) -> Result<([(header::HeaderName, HeaderValue); 1], axum::Json<Session>), ApiError> {
+    Ok(([NO_STORE], axum::Json(state.services.login(request).await?)))
 }
 
 /// The signed-in user.

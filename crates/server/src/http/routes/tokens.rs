@@ -22,9 +22,17 @@ async fn create_token(
     State(state): State<AppState>,
     Caller(caller): Caller,
     Json(request): Json<NewToken>,
-) -> Result<(StatusCode, axum::Json<CreatedToken>), ApiError> {
+) -> Result<
+    (
+        StatusCode,
+        [(axum::http::HeaderName, axum::http::HeaderValue); 1],
+        axum::Json<CreatedToken>,
+    ),
+    ApiError,
+> {
     Ok((
         StatusCode::CREATED,
+        [super::auth::NO_STORE],
         axum::Json(state.services.create_token(caller, &request.name).await?),
     ))
 }
