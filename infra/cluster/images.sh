@@ -14,7 +14,7 @@
 #           image's contract (POSTGRES_USER/PASSWORD/DB, PGDATA, initdb on an
 #           empty volume, uid 70, pg_isready) on Debian's PostgreSQL 15
 #
-#   infra/cluster/images.sh system|app...
+#   infra/cluster/images.sh system|app|postgres...
 set -euo pipefail
 # shellcheck source=lib.bash
 source "$(dirname "${BASH_SOURCE[0]}")/lib.bash"
@@ -158,6 +158,7 @@ for what in "$@"; do
   case "$what" in
   system) system_images ;;
   app) app_images ;;
-  *) die "unknown image set: $what (system or app)" ;;
+  postgres) postgres_image ;;
+  *) die "unknown image set: $what (system, app or postgres)" ;;
   esac
 done

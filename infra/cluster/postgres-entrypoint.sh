@@ -23,8 +23,9 @@ if [ "${1:-}" = postgres ] && [ ! -s "$PGDATA/PG_VERSION" ]; then
   printf '\nhost all all all scram-sha-256\n' >>"$PGDATA/pg_hba.conf"
   pg_ctl -D "$PGDATA" -o "-c listen_addresses=''" -w start
   if [ "$POSTGRES_DB" != postgres ]; then
-    psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname postgres \
-      --set db="$POSTGRES_DB" -c 'CREATE DATABASE :"db"'
+    # psql interpolates :"db" (quoted as an identifier) only in its input.
+    echo 'CREATE DATABASE :"db";' | psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" \
+      --dbname postgres --set db="$POSTGRES_DB"
   fi
   for f in /docker-entrypoint-initdb.d/*.sql; do
     [ -e "$f" ] || continue
