@@ -290,3 +290,23 @@ async fn the_ui_has_the_same_security_headers_as_behind_nginx() {
         }
     }
 }
+
+on_both_backends! {
+    async fn a_personal_access_token_reaches_tasks_and_chat_but_not_tokens(app: TestApp) {
+        let session = app.user("ada").await;
+        let created = app.post("/api/tokens", &session, json!({"name": "mcp"})).await.expect(201);
+        let pat = created["token"].as_str().unwrap().to_owned();
+        // Tasks and chat work with it.
+        app.task(&pat, json!({"title": "from the token"})).await;
+        app.post("/api/chat", &pat, json!({"message": "list my tasks"})).await.expect(200);
+        // Token management does not, so a leaked token cannot outlive its revocation.
+        let path = format!("/api/tokens/{}", created["id"]);
+        app.post("/api/tokens", &pat, json!({"name": "spare"})).await.problem(403, "token_scope");
+        app.get("/api/tokens", &pat).await.problem(403, "token_scope");
+        app.delete(&path, &pat).await.problem(403, "token_scope");
+        let listed = app.get("/api/tokens", &session).await.expect(200);
+        assert_eq!(listed.as_array().unwrap().len(), 1, "no token was minted");
+        app.delete(&path, &session).await.expect(204);
+        app.get("/api/tasks", &pat).await.problem(401, "token_invalid");
+    }
+}

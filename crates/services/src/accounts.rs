@@ -39,6 +39,15 @@ impl AuthConfig {
     }
 }
 
+/// What a credential may do. Personal access tokens (MCP clients, scripts)
+/// reach tasks and chat; managing tokens and the account takes a session,
+/// so a leaked token cannot mint more tokens and outlive its revocation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    TasksAndChat,
+    Account,
+}
+
 /// The caller of a request, as established from its bearer token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Principal {
@@ -110,11 +119,19 @@ impl Services {
 
     /// Resolves a bearer token: a personal access token (`tdc_…`) or a session JWT.
     pub async fn authenticate(&self, bearer: &str) -> ServiceResult<Principal> {
+        self.authorize(bearer, Scope::TasksAndChat).await
+    }
+
+    /// [`Services::authenticate`], for something that needs `scope`.
+    pub async fn authorize(&self, bearer: &str, scope: Scope) -> ServiceResult<Principal> {
         let bearer = bearer.trim();
         if bearer.is_empty() {
             return Err(ServiceError::Unauthorized(AuthFailure::Missing));
         }
         if bearer.starts_with(TOKEN_PREFIX) {
+            if scope != Scope::TasksAndChat {
+                return Err(ServiceError::OutOfScope);
+            }
             let user = self
                 .store
                 .user_for_token(&hash_secret(bearer), self.now())

@@ -30,6 +30,9 @@ pub enum ServiceError {
     InvalidCredentials,
     #[error("{0}")]
     Unauthorized(AuthFailure),
+    /// A valid credential without the scope this needs.
+    #[error("a personal access token cannot do this; sign in")]
+    OutOfScope,
     /// Too much work of one kind at once; the code names which (for the
     /// client), and the answer is 503 with Retry-After.
     #[error("busy: {0}")]

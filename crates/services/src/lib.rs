@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use std::sync::Arc;
 use todo_storage::Store;
 
-pub use accounts::{AuthConfig, Principal};
+pub use accounts::{AuthConfig, Principal, Scope};
 pub use conversations::{OpenConversation, HISTORY_MESSAGES};
 pub use error::{AuthFailure, ServiceError, ServiceResult};
 pub use passwords::{HashingLimits, HASH_MEMORY_BYTES};

@@ -83,6 +83,11 @@ impl ApiError {
                     };
                     simple(StatusCode::UNAUTHORIZED, code, failure.to_string())
                 }
+                S::OutOfScope => simple(
+                    StatusCode::FORBIDDEN,
+                    "token_scope",
+                    "a personal access token reaches tasks and chat only; sign in to manage tokens and the account".into(),
+                ),
                 S::Unavailable(_) => simple(
                     StatusCode::SERVICE_UNAVAILABLE,
                     "database_unavailable",

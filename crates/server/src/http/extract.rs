@@ -2,7 +2,7 @@
 
 use axum::extract::{FromRequest, FromRequestParts};
 use axum::http::{header, request::Parts};
-use todo_services::{AuthFailure, Principal, ServiceError};
+use todo_services::{AuthFailure, Principal, Scope, ServiceError};
 
 use super::error::ApiError;
 use super::AppState;
@@ -23,6 +23,23 @@ pub struct Query<T>(pub T);
 #[derive(Debug, Clone, Copy)]
 pub struct Caller(pub Principal);
 
+/// A caller signed in with a session: what managing tokens and the account
+/// needs (a personal access token gets 403 `token_scope`).
+#[derive(Debug, Clone, Copy)]
+pub struct SessionCaller(pub Principal);
+
+fn bearer(parts: &Parts) -> Result<&str, ServiceError> {
+    let header = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    header
+        .strip_prefix("Bearer ")
+        .or_else(|| header.strip_prefix("bearer "))
+        .ok_or(ServiceError::Unauthorized(AuthFailure::Missing))
+}
+
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
@@ -30,15 +47,23 @@ impl FromRequestParts<AppState> for Caller {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let header = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
-        let token = header
-            .strip_prefix("Bearer ")
-            .or_else(|| header.strip_prefix("bearer "))
-            .ok_or(ServiceError::Unauthorized(AuthFailure::Missing))?;
-        Ok(Caller(state.services.authenticate(token).await?))
+        let token = bearer(parts)?;
+        Ok(Caller(
+            state.services.authorize(token, Scope::TasksAndChat).await?,
+        ))
+    }
+}
+
+impl FromRequestParts<AppState> for SessionCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = bearer(parts)?;
+        Ok(SessionCaller(
+            state.services.authorize(token, Scope::Account).await?,
+        ))
     }
 }

@@ -169,7 +169,9 @@ fn service_failure(error: &ServiceError) -> (&'static str, String) {
         ServiceError::Validation(errors) => ("validation_failed", errors.to_string()),
         ServiceError::NotFound(what) => ("not_found", format!("No such {what}.")),
         ServiceError::Conflict(what) => ("conflict", format!("{what} already exists.")),
-        ServiceError::Unauthorized(_) | ServiceError::InvalidCredentials => (
+        ServiceError::Unauthorized(_)
+        | ServiceError::InvalidCredentials
+        | ServiceError::OutOfScope => (
             "unauthorized",
             "The token is not valid any more.".to_owned(),
         ),

@@ -6,7 +6,7 @@ use todo_services::{CreatedToken, NewToken, TokenInfo};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::http::error::{ApiError, Problem};
-use crate::http::extract::{Caller, Json, Path};
+use crate::http::extract::{Json, Path, SessionCaller};
 use crate::http::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -17,10 +17,10 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// Create a token. Its secret is in this answer and never again.
 #[utoipa::path(post, path = "/api/tokens", tag = "tokens", request_body = NewToken, security(("bearer" = [])),
-    responses((status = 201, body = CreatedToken), (status = 422, body = Problem)))]
+    responses((status = 201, body = CreatedToken), (status = 403, description = "token_scope", body = Problem), (status = 422, body = Problem)))]
 async fn create_token(
     State(state): State<AppState>,
-    Caller(caller): Caller,
+    SessionCaller(caller): SessionCaller,
     Json(request): Json<NewToken>,
 ) -> Result<
     (
@@ -39,20 +39,20 @@ async fn create_token(
 
 /// The caller's tokens (without secrets).
 #[utoipa::path(get, path = "/api/tokens", tag = "tokens", security(("bearer" = [])),
-    responses((status = 200, body = Vec<TokenInfo>)))]
+    responses((status = 200, body = Vec<TokenInfo>), (status = 403, description = "token_scope", body = Problem)))]
 async fn list_tokens(
     State(state): State<AppState>,
-    Caller(caller): Caller,
+    SessionCaller(caller): SessionCaller,
 ) -> Result<axum::Json<Vec<TokenInfo>>, ApiError> {
     Ok(axum::Json(state.services.list_tokens(caller).await?))
 }
 
 /// Revoke a token: it stops working at once.
 #[utoipa::path(delete, path = "/api/tokens/{id}", tag = "tokens", params(("id" = i64, Path)), security(("bearer" = [])),
-    responses((status = 204), (status = 404, body = Problem)))]
+    responses((status = 204), (status = 403, description = "token_scope", body = Problem), (status = 404, body = Problem)))]
 async fn revoke_token(
     State(state): State<AppState>,
-    Caller(caller): Caller,
+    SessionCaller(caller): SessionCaller,
     Path(id): Path<i64>,
 ) -> Result<StatusCode, ApiError> {
     state.services.revoke_token(caller, id).await?;
