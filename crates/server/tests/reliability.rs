@@ -310,3 +310,76 @@ on_both_backends! {
         app.get("/api/tasks", &pat).await.problem(401, "token_invalid");
     }
 }
+
+on_both_backends! {
+    async fn concurrent_partial_updates_all_land(app: TestApp) {
+        let token = app.user("ada").await;
+        for round in 0..5 {
+            let task = app.task(&token, json!({"title": format!("round {round}")})).await;
+            let path = format!("/api/tasks/{}", task["id"]);
+            let changes = [
+                json!({"title": format!("renamed {round}")}),
+                json!({"description": "described"}),
+                json!({"priority": "high"}),
+                json!({"tags": ["home"]}),
+                json!({"due_at": "2031-05-01"}),
+                json!({"recurrence": "FREQ=WEEKLY"}),
+            ];
+            let answers = futures_join_all(&app, &path, &token, &changes).await;
+            assert!(answers.iter().all(|status| *status == 200), "round {round}: {answers:?}");
+            let stored = app.get(&path, &token).await.expect(200);
+            assert_eq!(stored["title"], format!("renamed {round}"), "round {round}: {stored}");
+            assert_eq!(stored["description"], "described", "round {round}: {stored}");
+            assert_eq!(stored["priority"], "high", "round {round}: {stored}");
+            assert_eq!(stored["tags"], json!(["home"]), "round {round}: {stored}");
+            assert_eq!(stored["due_at"], "2031-05-01T00:00:00Z", "round {round}: {stored}");
+            assert_eq!(stored["recurrence"], "FREQ=WEEKLY", "round {round}: {stored}");
+            assert_eq!(stored["version"], task["version"].as_i64().unwrap() + 6, "one version per update");
+        }
+    }
+
+    async fn if_match_guards_an_update_against_a_newer_version(app: TestApp) {
+        let token = app.user("ada").await;
+        let task = app.task(&token, json!({"title": "draft"})).await;
+        let path = format!("/api/tasks/{}", task["id"]);
+        let read = app.get(&path, &token).await;
+        let etag = read.headers["etag"].to_str().unwrap().to_owned();
+        assert_eq!(etag, format!("\"{}\"", task["version"]));
+        // Someone else changes it…
+        let newer = app.client.patch(format!("{}{path}", app.base)).bearer_auth(&token).json(&json!({"title": "theirs"})).send().await.unwrap();
+        let newer_etag = newer.headers()["etag"].to_str().unwrap().to_owned();
+        assert_ne!(newer_etag, etag);
+        // …so a change made from the old read is refused, and nothing is lost.
+        for stale in [etag.as_str(), "\"nonsense\"", "W/\"1\""] {
+            let refused = app.client.patch(format!("{}{path}", app.base)).bearer_auth(&token)
+                .header("if-match", stale).json(&json!({"title": "mine"})).send().await.unwrap();
+            TestApp::answer(refused).await.problem(412, "precondition_failed");
+        }
+        assert_eq!(app.get(&path, &token).await.expect(200)["title"], "theirs");
+        let accepted = app.client.patch(format!("{}{path}", app.base)).bearer_auth(&token)
+            .header("if-match", &newer_etag).json(&json!({"title": "mine"})).send().await.unwrap();
+        assert_eq!(TestApp::answer(accepted).await.expect(200)["title"], "mine");
+        let any = app.client.patch(format!("{}{path}", app.base)).bearer_auth(&token)
+            .header("if-match", "*").json(&json!({"priority": "low"})).send().await.unwrap();
+        TestApp::answer(any).await.expect(200);
+    }
+}
+
+/// Sends every change at once; the statuses, in order.
+async fn futures_join_all(app: &TestApp, path: &str, token: &str, changes: &[Value]) -> Vec<u16> {
+    let mut all = tokio::task::JoinSet::new();
+    for (index, change) in changes.iter().enumerate() {
+        let request = app
+            .client
+            .patch(format!("{}{path}", app.base))
+            .bearer_auth(token)
+            .json(change);
+        all.spawn(async move { (index, request.send().await.unwrap().status().as_u16()) });
+    }
+    let mut statuses = vec![0; changes.len()];
+    while let Some(done) = all.join_next().await {
+        let (index, status) = done.unwrap();
+        statuses[index] = status;
+    }
+    statuses
+}

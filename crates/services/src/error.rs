@@ -30,6 +30,9 @@ pub enum ServiceError {
     InvalidCredentials,
     #[error("{0}")]
     Unauthorized(AuthFailure),
+    /// The resource changed since the version the client named (If-Match).
+    #[error("the task changed since you read it")]
+    PreconditionFailed,
     /// A valid credential without the scope this needs.
     #[error("a personal access token cannot do this; sign in")]
     OutOfScope,

@@ -10,9 +10,9 @@ use crate::accounts::Principal;
 use crate::error::{ServiceError, ServiceResult};
 use crate::{blocking, Services};
 
-/// How often completion re-reads a task that keeps changing under it
-/// before answering 503.
-const COMPLETE_ATTEMPTS: usize = 5;
+/// How often an update or a completion re-reads a task that keeps changing
+/// under it before answering 503.
+const WRITE_ATTEMPTS: usize = 5;
 
 /// A completed task and, for a recurring one, the next occurrence created.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,16 +55,44 @@ impl Services {
         id: TaskId,
         patch: TaskPatch,
     ) -> ServiceResult<Task> {
+        self.update_task_if(principal, id, patch, None).await
+    }
+
+    /// [`Services::update_task`], only if the task is still at `version`
+    /// when one is given (HTTP `If-Match`), else `PreconditionFailed`.
+    ///
+    /// Atomic: the edit is written only over the version it was made from,
+    /// and made again from the newer one if another write came between, so
+    /// concurrent updates of different fields all land.
+    pub async fn update_task_if(
+        &self,
+        principal: Principal,
+        id: TaskId,
+        patch: TaskPatch,
+        version: Option<i64>,
+    ) -> ServiceResult<Task> {
         let changes = patch.validate(principal.timezone)?;
-        let current = self.get_task(principal, id).await?;
-        let task = if changes.edits_fields() {
+        let mut attempts = 0;
+        let task = loop {
+            let current = self.get_task(principal, id).await?;
+            if version.is_some_and(|v| v != current.version) {
+                return Err(ServiceError::PreconditionFailed);
+            }
+            if !changes.edits_fields() {
+                break current;
+            }
             let edited = changes.apply(&current, principal.timezone, self.now())?;
-            self.store
-                .update_task(principal.user_id, &edited)
+            if let Some(task) = self
+                .store
+                .update_task(principal.user_id, &edited, current.version)
                 .await?
-                .ok_or(ServiceError::NotFound("task"))?
-        } else {
-            current
+            {
+                break task;
+            }
+            attempts += 1;
+            if attempts == WRITE_ATTEMPTS {
+                return Err(ServiceError::Busy("task_busy"));
+            }
         };
         match changes.completed {
             Some(true) if !task.completed => Ok(self.complete_task(principal, id).await?.task),
@@ -84,7 +112,7 @@ impl Services {
         id: TaskId,
     ) -> ServiceResult<Completion> {
         let tz = principal.timezone;
-        for _ in 0..COMPLETE_ATTEMPTS {
+        for _ in 0..WRITE_ATTEMPTS {
             let task = self.get_task(principal, id).await?;
             if task.completed {
                 return Ok(Completion { task, next: None });

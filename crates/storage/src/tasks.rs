@@ -296,11 +296,17 @@ impl Store {
         Ok((tasks, total))
     }
 
-    /// Writes every editable field of `task` (completion excepted).
-    pub async fn update_task(&self, user_id: UserId, task: &Task) -> StoreResult<Option<Task>> {
+    /// Writes every editable field of `task` (completion excepted) if the
+    /// stored task is still at `version`; `None` if it is not (or missing).
+    pub async fn update_task(
+        &self,
+        user_id: UserId,
+        task: &Task,
+        version: i64,
+    ) -> StoreResult<Option<Task>> {
         let sql = format!(
             "UPDATE tasks SET title = $1, description = $2, priority = $3, tags = $4, due_at = $5, all_day = $6, \
-             recurrence = $7, updated_at = $8, version = version + 1 WHERE id = $9 AND user_id = $10 RETURNING {TASK_COLUMNS}"
+             recurrence = $7, updated_at = $8, version = version + 1 WHERE id = $9 AND user_id = $10 AND version = $11 RETURNING {TASK_COLUMNS}"
         );
         Ok(on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
@@ -315,6 +321,7 @@ impl Store {
                 .bind(Timestamp::new(task.updated_at))
                 .bind(task.id)
                 .bind(user_id)
+                .bind(version)
                 .fetch_optional(&mut *tx)
                 .await?;
             let task = row.map(Task::try_from).transpose()?;

@@ -54,7 +54,7 @@ async fn a_write_that_cannot_be_read_back_leaves_nothing_behind(store: Store) {
             .unwrap()
             .and_utc(),
     );
-    let updated = store.update_task(user.id, &edited).await;
+    let updated = store.update_task(user.id, &edited, task.version).await;
     assert_eq!(updated.is_err(), sqlite, "{updated:?}");
     if updated.is_err() {
         assert_eq!(store.get_task(user.id, task.id).await.unwrap(), Some(task));

@@ -83,6 +83,11 @@ impl ApiError {
                     };
                     simple(StatusCode::UNAUTHORIZED, code, failure.to_string())
                 }
+                S::PreconditionFailed => simple(
+                    StatusCode::PRECONDITION_FAILED,
+                    "precondition_failed",
+                    "the task changed since the version in If-Match; read it again".into(),
+                ),
                 S::OutOfScope => simple(
                     StatusCode::FORBIDDEN,
                     "token_scope",

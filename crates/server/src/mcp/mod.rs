@@ -182,6 +182,10 @@ fn service_failure(error: &ServiceError) -> (&'static str, String) {
                 "The database is unavailable; try again shortly.".to_owned(),
             )
         }
+        ServiceError::PreconditionFailed => (
+            "conflict",
+            "The task changed meanwhile; read it again.".to_owned(),
+        ),
         ServiceError::Busy(code) => (code, "The server is busy; try again shortly.".to_owned()),
         ServiceError::Internal(cause) => {
             tracing::error!(%cause, "internal error during an MCP tool call");

@@ -1,7 +1,7 @@
 //! The task list: CRUD, completion, filters and paging.
 
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use todo_domain::query::TaskQueryParams;
 use todo_domain::{Task, TaskDraft, TaskId, TaskPatch};
 use todo_services::{Cleared, TaskPage};
@@ -21,6 +21,30 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 type ApiResult<T> = Result<axum::Json<T>, ApiError>;
+
+/// A task with its `ETag` (its version), for `If-Match` on a later change.
+type TaskAnswer = Result<([(header::HeaderName, HeaderValue); 1], axum::Json<Task>), ApiError>;
+
+fn with_etag(task: Task) -> TaskAnswer {
+    let etag = HeaderValue::from_str(&format!("\"{}\"", task.version))
+        .unwrap_or(HeaderValue::from_static("\"0\""));
+    Ok(([(header::ETAG, etag)], axum::Json(task)))
+}
+
+/// `If-Match`: `*` or absent is any version; `"7"` is version 7; anything
+/// else matches no version (412), as a strong comparison must.
+fn if_match(headers: &HeaderMap) -> Option<i64> {
+    let raw = headers.get(header::IF_MATCH)?.to_str().unwrap_or("").trim();
+    if raw == "*" {
+        return None;
+    }
+    Some(
+        raw.strip_prefix('"')
+            .and_then(|r| r.strip_suffix('"'))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(-1),
+    )
+}
 
 /// List the caller's tasks, filtered, sorted and paginated.
 #[utoipa::path(get, path = "/api/tasks", tag = "tasks", params(TaskQueryParams), security(("bearer" = [])),
@@ -49,30 +73,41 @@ async fn create_task(
     ))
 }
 
-/// One task.
+/// One task, with its version as `ETag`.
 #[utoipa::path(get, path = "/api/tasks/{id}", tag = "tasks", params(("id" = i64, Path)), security(("bearer" = [])),
-    responses((status = 200, body = Task), (status = 404, description = "task_not_found", body = Problem)))]
+    responses((status = 200, body = Task, headers(("ETag" = String, description = "the task's version, for If-Match"))),
+              (status = 404, description = "task_not_found", body = Problem)))]
 async fn get_task(
     State(state): State<AppState>,
     Caller(caller): Caller,
     Path(id): Path<TaskId>,
-) -> ApiResult<Task> {
-    Ok(axum::Json(state.services.get_task(caller, id).await?))
+) -> TaskAnswer {
+    with_etag(state.services.get_task(caller, id).await?)
 }
 
 /// Change some fields of a task; `null` clears `due_at` or `recurrence`.
-#[utoipa::path(patch, path = "/api/tasks/{id}", tag = "tasks", params(("id" = i64, Path)), request_body = TaskPatch,
-    security(("bearer" = [])),
-    responses((status = 200, body = Task), (status = 404, body = Problem), (status = 422, body = Problem)))]
+/// With `If-Match: "<version>"` (the `ETag` of a read), only if nobody
+/// changed the task since: else 412 `precondition_failed`.
+#[utoipa::path(patch, path = "/api/tasks/{id}", tag = "tasks",
+    params(("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "an ETag from a read: change only that version")),
+    request_body = TaskPatch, security(("bearer" = [])),
+    responses((status = 200, body = Task, headers(("ETag" = String, description = "the new version"))),
+              (status = 404, body = Problem), (status = 412, description = "precondition_failed", body = Problem),
+              (status = 422, body = Problem)))]
 async fn update_task(
     State(state): State<AppState>,
     Caller(caller): Caller,
     Path(id): Path<TaskId>,
+    headers: HeaderMap,
     Json(patch): Json<TaskPatch>,
-) -> ApiResult<Task> {
-    Ok(axum::Json(
-        state.services.update_task(caller, id, patch).await?,
-    ))
+) -> TaskAnswer {
+    let version = if_match(&headers);
+    with_etag(
+        state
+            .services
+            .update_task_if(caller, id, patch, version)
+            .await?,
+    )
 }
 
 /// Delete a task.
