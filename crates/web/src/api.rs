@@ -5,7 +5,7 @@
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use todo_domain::account::{LoginRequest, Session, SignupRequest};
-use todo_domain::chat::{Action, ChatRequest, ChatResponse, Conversation, ConversationDetail};
+use todo_domain::chat::{Action, ChatRequest, ChatResponse, ConversationDetail, ConversationList};
 use todo_domain::query::TaskQueryParams;
 use todo_domain::task::{Cleared, TaskPage};
 use todo_domain::token::{CreatedToken, NewToken, TokenInfo};
@@ -20,6 +20,9 @@ pub enum ApiError {
     Unreachable,
     /// The server answered with a problem.
     Problem(Problem),
+    /// The server answered, but not in the shape this page reads: the page
+    /// is older or newer than the server, or something else answered.
+    Unreadable,
 }
 
 impl ApiError {
@@ -36,6 +39,9 @@ impl ApiError {
                 "token_missing" => "Please sign in.".into(),
                 _ => sentence(&problem.detail),
             },
+            ApiError::Unreadable => {
+                "The server's answer could not be read. Reload the page; if this keeps happening, the app and the server may be different versions.".into()
+            }
         }
     }
 
@@ -47,7 +53,7 @@ impl ApiError {
                 .iter()
                 .find(|error| error.field == name || error.field.starts_with(&format!("{name}[")))
                 .map(|error| sentence(&error.message)),
-            ApiError::Unreachable => None,
+            ApiError::Unreachable | ApiError::Unreadable => None,
         }
     }
 
@@ -157,7 +163,7 @@ impl Client {
         self.delete(&format!("/api/tokens/{id}")).await
     }
 
-    pub async fn conversations(&self) -> ApiResult<Vec<Conversation>> {
+    pub async fn conversations(&self) -> ApiResult<ConversationList> {
         self.json("GET", "/api/conversations", None::<&()>).await
     }
 
@@ -177,7 +183,7 @@ impl Client {
         request: &ChatRequest,
         mut on_event: impl FnMut(ChatEvent),
     ) -> ApiResult<ChatResponse> {
-        let body = serde_json::to_string(request).map_err(|_| ApiError::Unreachable)?;
+        let body = serde_json::to_string(request).map_err(|_| ApiError::Unreadable)?;
         let response = self.send("POST", "/api/chat", Some(body), true).await?;
         let stream = response.body().ok_or(ApiError::Unreachable)?;
         let reader: ReadableStreamDefaultReader = stream
@@ -217,13 +223,10 @@ impl Client {
                             on_event(ChatEvent::Action(action));
                         }
                     }
-                    "done" => {
-                        return serde_json::from_str(&data).map_err(|_| ApiError::Unreachable);
-                    }
+                    "done" => return read_answer("/api/chat", &data).ok_or(ApiError::Unreadable),
                     "error" => {
-                        return Err(serde_json::from_str::<Problem>(&data)
-                            .map(ApiError::Problem)
-                            .unwrap_or(ApiError::Unreachable));
+                        return Err(read_answer("/api/chat", &data)
+                            .map_or(ApiError::Unreadable, ApiError::Problem));
                     }
                     _ => {}
                 }
@@ -249,10 +252,10 @@ impl Client {
         let body = body
             .map(serde_json::to_string)
             .transpose()
-            .map_err(|_| ApiError::Unreachable)?;
+            .map_err(|_| ApiError::Unreadable)?;
         let response = self.send(method, path, body, false).await?;
         let text = response_text(&response).await?;
-        serde_json::from_str(&text).map_err(|_| ApiError::Unreachable)
+        read_answer(path, &text).ok_or(ApiError::Unreadable)
     }
 
     async fn send(
@@ -321,6 +324,18 @@ fn build_request(
         js_sys::Reflect::set(&init, &JsValue::from_str("keepalive"), &JsValue::TRUE)?;
     }
     Request::new_with_str_and_init(path, &init)
+}
+
+/// An answer read as `T`. One that is not becomes [`ApiError::Unreadable`]
+/// for the user; its cause goes to the console for whoever debugs it.
+fn read_answer<T: DeserializeOwned>(path: &str, text: &str) -> Option<T> {
+    serde_json::from_str(text)
+        .map_err(|error| {
+            web_sys::console::error_1(
+                &format!("the answer to {path} could not be read: {error}").into(),
+            );
+        })
+        .ok()
 }
 
 async fn response_text(response: &Response) -> ApiResult<String> {

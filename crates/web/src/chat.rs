@@ -20,6 +20,14 @@ struct Line {
     error: bool,
 }
 
+#[derive(Debug, Clone, PartialEq)]
+enum HistoryShown {
+    Loading,
+    Failed(String),
+    Empty,
+    Listed,
+}
+
 const SUGGESTIONS: [&str; 3] = [
     "add buy milk tomorrow at 9am #shopping",
     "what's due this week?",
@@ -32,20 +40,42 @@ pub fn ChatPanel() -> impl IntoView {
     let lines = RwSignal::new(Vec::<Line>::new());
     let next_id = StoredValue::new(1u32);
     let conversation = RwSignal::new(None::<ConversationId>);
-    let history = RwSignal::new(Vec::<Conversation>::new());
+    // `None` until the first answer; an error stays on show until the next try.
+    let history = RwSignal::new(None::<Result<Vec<Conversation>, ApiError>>);
     let show_history = RwSignal::new(false);
     let input = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
     let log_ref = NodeRef::<leptos::html::Div>::new();
 
+    // Loaded when History opens, not before: nothing is asked of the server
+    // that the user did not look at.
     let load_history = move || {
         spawn_local(async move {
-            if let Ok(list) = state.client().conversations().await {
-                history.set(list);
-            }
+            let answer = match state.client().conversations().await {
+                Ok(list) => {
+                    state.reached();
+                    Ok(list.items)
+                }
+                Err(e) => Err(state.handle(e)),
+            };
+            history.try_set(Some(answer));
         });
     };
-    load_history();
+    let listed = Memo::new(move |_| {
+        history.with(|h| match h {
+            Some(Ok(list)) => list.clone(),
+            _ => Vec::new(),
+        })
+    });
+    // What the History panel shows; the list itself is keyed by `listed`.
+    let history_shown = Memo::new(move |_| {
+        history.with(|h| match h {
+            None => HistoryShown::Loading,
+            Some(Err(e)) => HistoryShown::Failed(e.message()),
+            Some(Ok(list)) if list.is_empty() => HistoryShown::Empty,
+            Some(Ok(_)) => HistoryShown::Listed,
+        })
+    });
 
     // Keep the newest line in view as text streams in.
     Effect::new(move |_| {
@@ -122,7 +152,7 @@ pub fn ChatPanel() -> impl IntoView {
                     {
                         state.tasks_changed.update(|n| *n += 1);
                     }
-                    if new_conversation {
+                    if new_conversation && show_history.get_untracked() {
                         load_history();
                     }
                 }
@@ -175,7 +205,11 @@ pub fn ChatPanel() -> impl IntoView {
         spawn_local(async move {
             match state.client().delete_conversation(id).await {
                 Ok(()) => {
-                    history.update(|h| h.retain(|c| c.id != id));
+                    history.update(|h| {
+                        if let Some(Ok(list)) = h {
+                            list.retain(|c| c.id != id);
+                        }
+                    });
                     if conversation.try_get_untracked().flatten() == Some(id) {
                         conversation.set(None);
                         lines.set(Vec::new());
@@ -210,7 +244,9 @@ pub fn ChatPanel() -> impl IntoView {
                     <button class="button ghost small" aria-expanded=move || show_history.get().to_string()
                         aria-controls="chat-history" on:click=move |_| {
                             show_history.update(|s| *s = !*s);
-                            load_history();
+                            if show_history.get_untracked() {
+                                load_history();
+                            }
                         }>"History"</button>
                     <button class="button ghost small" on:click=move |_| new_chat()>"New chat"</button>
                     <button class="icon-button chat-close" aria-label="Close the assistant"
@@ -220,12 +256,18 @@ pub fn ChatPanel() -> impl IntoView {
             <Show when=move || show_history.get()>
                 <div id="chat-history" class="chat-history">
                     <h3 class="visually-hidden">"Conversations"</h3>
-                    {move || if history.with(|h| h.is_empty()) {
-                        view! { <p class="muted">"No conversations yet."</p> }.into_any()
-                    } else {
-                        view! {
+                    {move || match history_shown.get() {
+                        HistoryShown::Loading => view! { <p class="muted">"Loading conversations…"</p> }.into_any(),
+                        HistoryShown::Failed(message) => view! {
+                            <div class="form-error" role="alert">
+                                <p>"Couldn't load your conversations. " {message}</p>
+                                <button class="button small" on:click=move |_| load_history()>"Try again"</button>
+                            </div>
+                        }.into_any(),
+                        HistoryShown::Empty => view! { <p class="muted">"No conversations yet."</p> }.into_any(),
+                        HistoryShown::Listed => view! {
                             <ul>
-                                <For each=move || history.get() key=|c| (c.id, c.updated_at) let(c)>
+                                <For each=move || listed.get() key=|c| (c.id, c.updated_at) let(c)>
                                     <li class:current=move || conversation.get() == Some(c.id)>
                                         <button class="history-open" on:click=move |_| open_conversation(c.id)>
                                             <span class="history-title">{c.title.clone()}</span>

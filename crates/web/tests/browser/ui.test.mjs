@@ -379,6 +379,42 @@ describe('web UI', { concurrency: false }, () => {
     await row(page, 'Buy milk').waitFor({ state: 'detached' });
   });
 
+  it('past conversations come back after a reload; an unreadable answer is said, not dropped', async () => {
+    await page.reload();
+    await page.getByRole('heading', { name: 'Tasks', level: 1 }).waitFor();
+    const chat = page.locator('#chat-panel');
+    const historyButton = chat.getByRole('button', { name: 'History' });
+    await historyButton.click();
+    const history = chat.locator('#chat-history');
+    const entry = history.locator('.history-open', { hasText: 'add buy milk tomorrow at 9am #shopping' });
+    await entry.waitFor();
+    await screen(page, 'chat-history', ['desktop']);
+    await entry.click();
+    await chat.locator('.message.from-user', { hasText: 'complete buy milk' }).waitFor();
+    assert.deepEqual(await chat.locator('.message.from-user .message-text').allTextContents(), [
+      'add buy milk tomorrow at 9am #shopping',
+      'complete buy milk',
+    ]);
+    await chat.locator('.action-chip[data-tool="add_task"]').waitFor();
+    await chat.locator('.action-chip[data-tool="complete_task"]').waitFor();
+
+    // An answer of another shape is an error on screen, never an empty list.
+    await page.route('**/api/conversations', (route) =>
+      route.fulfill({ status: 200, contentType: 'application/json', body: '[]' }),
+    );
+    // (Opening a conversation closed the list.)
+    await history.waitFor({ state: 'detached' });
+    await historyButton.click();
+    const alert = history.getByRole('alert');
+    await alert.waitFor();
+    assert.match(await alert.textContent(), /could not be read/);
+    await page.unroute('**/api/conversations');
+    await alert.getByRole('button', { name: 'Try again' }).click();
+    await entry.waitFor();
+    await historyButton.click();
+    await history.waitFor({ state: 'detached' });
+  });
+
   it('on a phone the chat is a drawer; Esc closes it', async () => {
     const phone = await newPage('phone', { isMobile: true, hasTouch: true, storageState: await page.context().storageState() });
     await phone.goto(stack.url);

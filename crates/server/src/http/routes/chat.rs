@@ -10,13 +10,12 @@ use std::convert::Infallible;
 use todo_assistant::TurnEvents;
 use todo_domain::account::UserId;
 use todo_domain::chat::{
-    Action, ChatRequest, ChatResponse, Conversation, ConversationDetail, ConversationId,
+    Action, ChatRequest, ChatResponse, ConversationDetail, ConversationId, ConversationList,
 };
 use todo_services::Principal;
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::UnboundedReceiverStream;
 use tokio_stream::StreamExt;
-use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::http::error::{ApiError, Problem};
@@ -169,19 +168,14 @@ async fn chat_as_user(
     run_turn(state, caller, request, &headers).await
 }
 
-#[derive(Serialize, ToSchema)]
-struct Conversations {
-    items: Vec<Conversation>,
-}
-
 /// The caller's conversations, most recent first.
 #[utoipa::path(get, path = "/api/conversations", tag = "chat", security(("bearer" = [])),
-    responses((status = 200, body = Conversations)))]
+    responses((status = 200, body = ConversationList)))]
 async fn list_conversations(
     State(state): State<AppState>,
     Caller(caller): Caller,
-) -> Result<axum::Json<Conversations>, ApiError> {
-    Ok(axum::Json(Conversations {
+) -> Result<axum::Json<ConversationList>, ApiError> {
+    Ok(axum::Json(ConversationList {
         items: state.services.list_conversations(caller).await?,
     }))
 }
