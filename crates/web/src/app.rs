@@ -45,16 +45,34 @@ pub fn App() -> impl IntoView {
         }
     });
 
+    // The signed-in pages only with a session: mounted without one (a first
+    // visit, before the effect above redirects) they would ask the server
+    // for tasks and conversations it must refuse.
+    let shown = Memo::new(
+        move |_| match (state.page.get(), state.session.with(|s| s.is_some())) {
+            (Page::SignUp, _) => Shown::SignUp,
+            (Page::Tasks | Page::Tokens, true) => Shown::Shell,
+            (Page::SignIn | Page::Tasks | Page::Tokens, _) => Shown::SignIn,
+        },
+    );
+
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
         <OfflineBanner/>
-        {move || match state.page.get() {
-            Page::SignIn => view! { <SignIn/> }.into_any(),
-            Page::SignUp => view! { <SignUp/> }.into_any(),
-            Page::Tasks | Page::Tokens => view! { <Shell/> }.into_any(),
+        {move || match shown.get() {
+            Shown::SignIn => view! { <SignIn/> }.into_any(),
+            Shown::SignUp => view! { <SignUp/> }.into_any(),
+            Shown::Shell => view! { <Shell/> }.into_any(),
         }}
         <Toasts/>
     }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shown {
+    SignIn,
+    SignUp,
+    Shell,
 }
 
 fn replace_url(page: Page) {

@@ -137,10 +137,27 @@ describe('web UI', { concurrency: false }, () => {
 
   it('sign-up shows a short password next to its field, then creates the account', async () => {
     page = await newPage('desktop');
+    // A signed-out first visit asks the API for nothing it would refuse.
+    const apiCalls = [];
+    const consoleErrors = [];
+    const onRequest = (r) => {
+      const path = new URL(r.url()).pathname;
+      if (path.startsWith('/api/')) apiCalls.push(`${r.method()} ${path}`);
+    };
+    const onConsole = (m) => {
+      if (m.type() === 'error') consoleErrors.push(m.text());
+    };
+    page.on('request', onRequest);
+    page.on('console', onConsole);
     await page.goto(stack.url);
     // Signed out: the app goes to sign-in.
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     assert.equal(new URL(page.url()).pathname, '/signin');
+    await page.waitForLoadState('networkidle');
+    page.off('request', onRequest);
+    page.off('console', onConsole);
+    assert.deepEqual(apiCalls, [], 'no API call before signing in');
+    assert.deepEqual(consoleErrors, [], 'no console error on a first visit');
     await screen(page, 'signin');
 
     await page.getByRole('link', { name: 'Create an account' }).click();
