@@ -167,12 +167,15 @@ impl AppState {
         let id = self.next_toast.get_value();
         self.next_toast.set_value(id + 1);
         self.toasts.update(|toasts| {
-            toasts.push(Toast {
-                id,
-                message: message.into(),
-                error,
-                action,
-            })
+            push_capped(
+                toasts,
+                Toast {
+                    id,
+                    message: message.into(),
+                    error,
+                    action,
+                },
+            )
         });
         let toasts = self.toasts;
         let lifetime = if error { 8000 } else { 6000 };
@@ -195,6 +198,20 @@ impl AppState {
 
     pub fn dismiss_toast(&self, id: u32) {
         self.toasts.update(|t| t.retain(|toast| toast.id != id));
+    }
+}
+
+/// At most this many toasts show at once: more would cover the list, and
+/// the editor on a phone.
+pub const MAX_TOASTS: usize = 3;
+
+/// Adds a toast, dropping the oldest when there are too many: the oldest
+/// without a button first, since an "Undo" matters longer than a note.
+fn push_capped(toasts: &mut Vec<Toast>, toast: Toast) {
+    toasts.push(toast);
+    while toasts.len() > MAX_TOASTS {
+        let oldest = toasts.iter().position(|t| t.action.is_none()).unwrap_or(0);
+        toasts.remove(oldest);
     }
 }
 
@@ -242,4 +259,39 @@ pub fn browser_timezone() -> Option<String> {
     js_sys::Reflect::get(&options, &"timeZone".into())
         .ok()?
         .as_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn toast(id: u32, undo: bool) -> Toast {
+        Toast {
+            id,
+            message: format!("toast {id}"),
+            error: false,
+            action: undo.then(|| ("Undo".to_owned(), std::sync::Arc::new(|| ()) as _)),
+        }
+    }
+
+    fn ids(toasts: &[Toast]) -> Vec<u32> {
+        toasts.iter().map(|t| t.id).collect()
+    }
+
+    #[test]
+    fn toasts_are_capped_oldest_note_first() {
+        let mut toasts = Vec::new();
+        for id in 1..=5 {
+            push_capped(&mut toasts, toast(id, false));
+        }
+        assert_eq!(ids(&toasts), [3, 4, 5]);
+
+        let mut toasts = vec![toast(1, true), toast(2, false), toast(3, false)];
+        push_capped(&mut toasts, toast(4, false));
+        assert_eq!(ids(&toasts), [1, 3, 4], "the undo outlives a newer note");
+
+        let mut toasts = vec![toast(1, true), toast(2, true), toast(3, true)];
+        push_capped(&mut toasts, toast(4, true));
+        assert_eq!(ids(&toasts), [2, 3, 4]);
+    }
 }

@@ -110,6 +110,17 @@ async function session(page) {
   return page.evaluate((key) => JSON.parse(localStorage.getItem(key) || 'null'), SESSION_KEY);
 }
 
+/** A new page signed in as a new user seeded through the API. */
+async function signedInPage(user, viewport = 'desktop') {
+  const seeded = await seedUser(stack, user);
+  const page = await newPage(viewport);
+  await page.goto(`${stack.url}/signin`);
+  await page.evaluate(([key, value]) => localStorage.setItem(key, JSON.stringify(value)), [SESSION_KEY, seeded]);
+  await page.goto(stack.url);
+  await page.getByRole('heading', { name: 'Tasks', level: 1 }).waitFor();
+  return page;
+}
+
 async function signUpThroughUi(page, { name, email, password = PASSWORD }) {
   await page.goto(`${stack.url}/signup`);
   await page.getByLabel('Name').fill(name);
@@ -228,6 +239,20 @@ describe('web UI', { concurrency: false }, () => {
     // Toasts dismissed (by their button) for a clean screenshot.
     while ((await page.locator('.toast-close').count()) > 0) await page.locator('.toast-close').first().click();
     await screen(page, 'tasks');
+  });
+
+  it('at most three toasts show at once; the newest stays', async () => {
+    const carol = await signedInPage({ name: 'Carol', email: 'carol@example.com' });
+    for (let i = 1; i <= 5; i += 1) {
+      await carol.locator('#quick-add').fill(`Errand ${i}`);
+      await carol.locator('#quick-add').press('Enter');
+      await eventually(async () => assert.equal(await carol.locator('#quick-add').inputValue(), ''));
+    }
+    await row(carol, 'Errand 5').waitFor();
+    await carol.locator('.toast', { hasText: 'Added “Errand 5”' }).waitFor();
+    const shown = await carol.locator('.toast span').allTextContents();
+    assert.deepEqual(shown, ['Added “Errand 3”', 'Added “Errand 4”', 'Added “Errand 5”']);
+    await carol.context().close();
   });
 
   it('filters, search (/) and sort narrow and order the list', async () => {
