@@ -282,7 +282,8 @@ pub fn ChatPanel() -> impl IntoView {
                     }}
                 </div>
             </Show>
-            <div class="chat-log" node_ref=log_ref role="log" aria-live="polite" aria-label="Conversation">
+            // Focusable, so a keyboard can scroll back through a long conversation.
+            <div class="chat-log" node_ref=log_ref role="log" aria-live="polite" aria-label="Conversation" tabindex="0">
                 <Show when=move || lines.with(|l| l.is_empty())>
                     <div class="chat-welcome">
                         <p>"Ask me to add, find, change or complete tasks."</p>

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use chrono::{NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use todo_domain::query::TaskQueryParams;
@@ -81,6 +81,9 @@ struct ListState {
     /// Deleted in the UI, still waiting out the undo delay.
     pending_delete: RwSignal<Vec<TaskId>>,
     editing: RwSignal<Option<TaskId>>,
+    /// The row that takes focus when it shows again, once the editor
+    /// closes: any version of the task (`None`), or the one just saved.
+    focus_row: RwSignal<Option<(TaskId, Option<DateTime<Utc>>)>>,
     reload: RwSignal<u32>,
     known_tags: RwSignal<BTreeSet<String>>,
 }
@@ -103,6 +106,7 @@ pub fn TasksPage() -> impl IntoView {
         error: RwSignal::new(None),
         pending_delete: RwSignal::new(Vec::new()),
         editing: RwSignal::new(None),
+        focus_row: RwSignal::new(None),
         reload: RwSignal::new(0),
         known_tags: RwSignal::new(BTreeSet::new()),
     };
@@ -394,6 +398,20 @@ fn TaskRow(task: Task, list: ListState, filters: Filters) -> impl IntoView {
         move |_| delete_with_undo(state, list, id, title.clone())
     };
 
+    // Back from the editor: focus returns here rather than to the page.
+    let title_ref = NodeRef::<leptos::html::Button>::new();
+    let version = task.updated_at;
+    Effect::new(move |_| {
+        let Some(button) = title_ref.get() else {
+            return;
+        };
+        let wanted = list.focus_row.get_untracked();
+        if matches!(wanted, Some((row, at)) if row == id && at.is_none_or(|at| at == version)) {
+            list.focus_row.set(None);
+            let _ = button.focus();
+        }
+    });
+
     let tags = task.tags.clone();
     let description = task.description.clone();
     view! {
@@ -407,7 +425,10 @@ fn TaskRow(task: Task, list: ListState, filters: Filters) -> impl IntoView {
                 aria-label=format!("{} “{}”", if completed { "Reopen" } else { "Complete" }, title)
             />
             <div class="task-body">
-                <button class="task-title" on:click=move |_| list.editing.set(Some(id)) title="Edit">
+                <button class="task-title" node_ref=title_ref title="Edit" on:click=move |_| {
+                    list.focus_row.set(None);
+                    list.editing.set(Some(id));
+                }>
                     <span class="visually-hidden">"Edit "</span>
                     {title.clone()}
                 </button>
@@ -543,7 +564,10 @@ fn TaskEditor(task: Task, list: ListState) -> impl IntoView {
     let busy = RwSignal::new(false);
 
     let escape = escape_stack();
-    let close = Callback::new(move |_| list.editing.set(None));
+    let close = Callback::new(move |_| {
+        list.focus_row.set(Some((id, None)));
+        list.editing.set(None);
+    });
     escape.push(id as u32, close);
     on_cleanup(move || escape.release(id as u32));
 
@@ -581,8 +605,9 @@ fn TaskEditor(task: Task, list: ListState) -> impl IntoView {
         error.set(None);
         spawn_local(async move {
             match state.client().update_task(id, &patch).await {
-                Ok(_) => {
+                Ok(saved) => {
                     state.reached();
+                    list.focus_row.set(Some((id, Some(saved.updated_at))));
                     list.editing.set(None);
                     list.refresh();
                 }

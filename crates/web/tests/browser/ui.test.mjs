@@ -121,6 +121,15 @@ async function signedInPage(user, viewport = 'desktop') {
   return page;
 }
 
+/** The focused element: a row's title as "row: <title>", else its tag name. */
+function focused(page) {
+  return page.evaluate(() => {
+    const element = document.activeElement;
+    if (element?.classList.contains('task-title')) return `row: ${element.textContent.replace(/^Edit /, '').trim()}`;
+    return element ? element.tagName.toLowerCase() : 'none';
+  });
+}
+
 async function signUpThroughUi(page, { name, email, password = PASSWORD }) {
   await page.goto(`${stack.url}/signup`);
   await page.getByLabel('Name').fill(name);
@@ -297,7 +306,7 @@ describe('web UI', { concurrency: false }, () => {
     await eventually(async () => assert.equal((await titles(page)).length, 5));
   });
 
-  it('edits a task in place; Esc closes the editor', async () => {
+  it('edits a task in place; Esc and Cancel close the editor and focus returns to the row', async () => {
     await row(page, 'Water plants').locator('.task-title').click();
     const editor = page.locator('form.task-editor');
     await editor.waitFor();
@@ -305,6 +314,13 @@ describe('web UI', { concurrency: false }, () => {
     await screen(page, 'editor');
     await page.keyboard.press('Escape');
     await editor.waitFor({ state: 'detached' });
+    await eventually(async () => assert.equal(await focused(page), 'row: Water plants'));
+
+    await page.keyboard.press('Enter');
+    await editor.waitFor();
+    await editor.getByRole('button', { name: 'Cancel' }).click();
+    await editor.waitFor({ state: 'detached' });
+    await eventually(async () => assert.equal(await focused(page), 'row: Water plants'));
 
     await row(page, 'Water plants').locator('.task-title').click();
     await editor.getByLabel('Title').fill('Water the plants');
@@ -321,6 +337,8 @@ describe('web UI', { concurrency: false }, () => {
     assert.match(text, /Medium/);
     assert.match(text, /#garden/);
     assert.match(text, /May 4|4 May|2031/);
+    // Saved: focus is on the row as it now reads.
+    await eventually(async () => assert.equal(await focused(page), 'row: Water the plants'));
 
     // A server-side rule shows next to its field: an empty title.
     await edited.locator('.task-title').click();
@@ -439,6 +457,15 @@ describe('web UI', { concurrency: false }, () => {
     ]);
     await chat.locator('.action-chip[data-tool="add_task"]').waitFor();
     await chat.locator('.action-chip[data-tool="complete_task"]').waitFor();
+
+    // A long conversation scrolls, and the keyboard can reach its log.
+    await page.setViewportSize({ width: 1280, height: 420 });
+    const log = chat.locator('.chat-log');
+    await eventually(async () => assert.ok(await log.evaluate((l) => l.scrollHeight > l.clientHeight), 'the log scrolls'));
+    assert.equal(await log.evaluate((l) => l.tabIndex), 0);
+    const rules = (await axeViolations(page)).map((v) => v.id);
+    assert.ok(!rules.includes('scrollable-region-focusable'), rules.join(', '));
+    await page.setViewportSize(VIEWPORTS.desktop);
 
     // An answer of another shape is an error on screen, never an empty list.
     await page.route('**/api/conversations', (route) =>
