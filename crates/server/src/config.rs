@@ -160,6 +160,25 @@ pub struct ServeArgs {
     /// How long a sign-in or sign-up waits for a free password check before answering 503 (`sign_in_busy`).
     #[arg(long, env = "SIGN_IN_QUEUE_TIMEOUT", value_name = "SIGN_IN_QUEUE_TIMEOUT", default_value = "3s", value_parser = duration)]
     pub sign_in_queue_timeout: Duration,
+    /// Sign-in attempts one account may make per SIGN_IN_LIMIT_WINDOW; then 429 (`too_many_sign_ins`).
+    #[arg(long, env = "SIGN_IN_LIMIT_PER_ACCOUNT", value_name = "SIGN_IN_LIMIT_PER_ACCOUNT", default_value_t = 10,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub sign_in_limit_per_account: u32,
+    /// Sign-in attempts one client address may make per SIGN_IN_LIMIT_WINDOW; then 429.
+    #[arg(long, env = "SIGN_IN_LIMIT_PER_ADDRESS", value_name = "SIGN_IN_LIMIT_PER_ADDRESS", default_value_t = 100,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub sign_in_limit_per_address: u32,
+    #[arg(long, env = "SIGN_IN_LIMIT_WINDOW", value_name = "SIGN_IN_LIMIT_WINDOW", default_value = "15m", value_parser = duration)]
+    pub sign_in_limit_window: Duration,
+    /// A header carrying the client's address, set by a reverse proxy in front (e.g. `X-Real-IP` behind
+    /// the bundled nginx). Default: none, the connection's peer address.
+    #[arg(
+        long,
+        env = "CLIENT_ADDRESS_HEADER",
+        value_name = "CLIENT_ADDRESS_HEADER",
+        default_value = ""
+    )]
+    pub client_address_header: String,
     #[command(flatten)]
     pub llm: LlmArgs,
 }
@@ -411,6 +430,28 @@ impl ServeArgs {
         todo_services::HashingLimits::from_memory_budget(budget, self.sign_in_queue_timeout)
     }
 
+    pub fn sign_in_limits(&self) -> todo_services::SignInLimits {
+        todo_services::SignInLimits {
+            per_account: self.sign_in_limit_per_account,
+            per_address: self.sign_in_limit_per_address,
+            window: self.sign_in_limit_window,
+        }
+    }
+
+    /// `CLIENT_ADDRESS_HEADER` as a header name, if set.
+    pub fn client_address_header(&self) -> Result<Option<axum::http::HeaderName>, ConfigError> {
+        let name = self.client_address_header.trim();
+        if name.is_empty() {
+            return Ok(None);
+        }
+        axum::http::HeaderName::try_from(name)
+            .map(Some)
+            .map_err(|_| ConfigError {
+                name: "CLIENT_ADDRESS_HEADER",
+                reason: format!("'{name}' is not a header name"),
+            })
+    }
+
     pub fn static_dir(&self) -> Option<PathBuf> {
         match &self.static_dir {
             Some(dir) => Some(dir.clone()),
@@ -438,6 +479,13 @@ impl ServeArgs {
             });
         }
         self.mcp_allowed_hosts()?;
+        self.client_address_header()?;
+        if self.sign_in_limit_window.is_zero() {
+            return Err(ConfigError {
+                name: "SIGN_IN_LIMIT_WINDOW",
+                reason: "use more than zero, e.g. 15m".into(),
+            });
+        }
         self.llm.config()?;
         if matches!(self.password_hashing_memory, MemorySetting::Bytes(b) if b < todo_services::HASH_MEMORY_BYTES)
         {

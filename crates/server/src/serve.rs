@@ -37,7 +37,9 @@ impl Server {
             queue_timeout_ms = hashing.queue_timeout.as_millis() as u64,
             "password checks bounded"
         );
-        let auth = AuthConfig::new(&secret, ttl).with_hashing(hashing);
+        let auth = AuthConfig::new(&secret, ttl)
+            .with_hashing(hashing)
+            .with_sign_in_limits(args.sign_in_limits());
         let services = open_services_with(&args.database, auth).await?;
         let store = services.store().clone();
         let llm = args.llm.assistant()?.map(|llm| {
@@ -65,6 +67,7 @@ impl Server {
                 .collect(),
             max_body_bytes: args.max_body_bytes,
             mcp_allowed_hosts: args.mcp_allowed_hosts()?,
+            client_address_header: args.client_address_header()?,
         };
         let app = http::router(state, &options);
         let address = format!("{}:{}", args.host, args.port);
@@ -91,7 +94,9 @@ impl Server {
         let address = self.local_addr()?;
         tracing::info!(%address, database = self.store.backend(), "listening");
         let draining = Arc::new(Notify::new());
-        let serve = axum::serve(self.listener, self.app).with_graceful_shutdown({
+        // The peer address, for throttling sign-ins per client.
+        let app = self.app.into_make_service_with_connect_info::<SocketAddr>();
+        let serve = axum::serve(self.listener, app).with_graceful_shutdown({
             let draining = draining.clone();
             async move { draining.notified().await }
         });

@@ -110,6 +110,8 @@ mod a_burst_of_sign_ins_is_bounded {
                 "7MiB",
                 "--sign-in-queue-timeout",
                 "1ms",
+                "--sign-in-limit-per-account",
+                "1000",
             ],
         )
         .await;
@@ -382,4 +384,90 @@ async fn futures_join_all(app: &TestApp, path: &str, token: &str, changes: &[Val
         statuses[index] = status;
     }
     statuses
+}
+
+/// Sign-ins are throttled per account and per client address (429 with
+/// Retry-After), and the most common passwords are refused at sign-up.
+mod brute_force_is_throttled {
+    use super::*;
+    use reqwest::Method;
+    use support::Backend;
+
+    async fn login(app: &TestApp, email: &str, password: &str, real_ip: &str) -> support::Answer {
+        let request = app
+            .client
+            .post(format!("{}/api/auth/login", app.base))
+            .header("x-real-ip", real_ip)
+            .json(&json!({"email": email, "password": password}));
+        TestApp::answer(request.send().await.unwrap()).await
+    }
+
+    async fn run(backend: Backend) {
+        let app = TestApp::spawn_with(
+            backend,
+            &[
+                "--sign-in-limit-per-account",
+                "3",
+                "--sign-in-limit-per-address",
+                "5",
+                "--sign-in-limit-window",
+                "1h",
+                "--client-address-header",
+                "X-Real-IP",
+            ],
+        )
+        .await;
+        for common in ["password123", "12345678", "qwertyuiop"] {
+            let signup = json!({"email": "weak@example.com", "password": common, "name": "Weak"});
+            let body = app
+                .call(Method::POST, "/api/auth/signup", None, Some(signup))
+                .await
+                .problem(422, "validation_failed");
+            assert_eq!(body["errors"][0]["code"], "password_common", "{common}");
+        }
+        app.user("ada").await;
+        // Three tries for Ada's account, from anywhere; then even the right
+        // password waits.
+        for ip in ["10.0.0.1", "10.0.0.2", "10.0.0.3"] {
+            login(&app, "ada@example.com", "wrong horse", ip)
+                .await
+                .problem(401, "invalid_credentials");
+        }
+        let throttled = login(&app, "ada@example.com", "correct horse", "10.0.0.4").await;
+        let retry_after: u64 = throttled.headers["retry-after"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((1..=1200).contains(&retry_after), "{retry_after}");
+        throttled.problem(429, "too_many_sign_ins");
+        // Five tries per address, whatever the accounts; another address is
+        // not affected.
+        for n in 0..5 {
+            login(
+                &app,
+                &format!("nobody{n}@example.com"),
+                "wrong horse",
+                "10.0.0.9",
+            )
+            .await
+            .problem(401, "invalid_credentials");
+        }
+        login(&app, "nobody9@example.com", "wrong horse", "10.0.0.9")
+            .await
+            .problem(429, "too_many_sign_ins");
+        login(&app, "nobody9@example.com", "wrong horse", "10.0.0.10")
+            .await
+            .problem(401, "invalid_credentials");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        run(Backend::Sqlite).await
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        run(Backend::Postgres).await
+    }
 }

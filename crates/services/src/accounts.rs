@@ -11,6 +11,7 @@ use todo_domain::TimeZone;
 
 use crate::error::{AuthFailure, ServiceError, ServiceResult};
 use crate::passwords::{HashingLimits, PasswordHashing};
+use crate::throttle::{SignInLimits, SignInThrottle};
 use crate::tokens::{hash_secret, TOKEN_PREFIX};
 use crate::Services;
 
@@ -20,6 +21,7 @@ pub struct AuthConfig {
     decoding: DecodingKey,
     session_ttl: Duration,
     pub(crate) passwords: PasswordHashing,
+    throttle: SignInThrottle,
 }
 
 impl AuthConfig {
@@ -29,7 +31,14 @@ impl AuthConfig {
             decoding: DecodingKey::from_secret(secret),
             session_ttl,
             passwords: PasswordHashing::new(HashingLimits::default()),
+            throttle: SignInThrottle::new(SignInLimits::default()),
         }
+    }
+
+    /// Limits sign-in attempts per account and per client address.
+    pub fn with_sign_in_limits(mut self, limits: SignInLimits) -> Self {
+        self.throttle = SignInThrottle::new(limits);
+        self
     }
 
     /// Bounds concurrent password checks (see [`HashingLimits`]).
@@ -67,6 +76,16 @@ struct Claims {
 impl Services {
     pub async fn signup(&self, request: SignupRequest) -> ServiceResult<Session> {
         let account = request.validate()?;
+        // Here rather than in the domain's check: the list would weigh
+        // a megabyte in the web UI.
+        if passwords::analyzer::is_common_password(&account.password) {
+            return Err(todo_domain::ValidationErrors::single(
+                "password",
+                "password_common",
+                "this password is among the most common ones; choose another",
+            )
+            .into());
+        }
         let hash = self.auth.passwords.hash(account.password.clone()).await?;
         let user = self
             .store
@@ -82,10 +101,17 @@ impl Services {
         self.session_for(user)
     }
 
-    pub async fn login(&self, request: LoginRequest) -> ServiceResult<Session> {
+    /// Signs in `request` coming from `client` (its address, when known,
+    /// for throttling).
+    pub async fn login(
+        &self,
+        request: LoginRequest,
+        client: Option<std::net::IpAddr>,
+    ) -> ServiceResult<Session> {
         // Checked like at sign-up, so no odd byte reaches the database.
         let email = todo_domain::account::normalize_email(&request.email)
             .map_err(todo_domain::ValidationErrors::from)?;
+        self.auth.throttle.attempt(&email, client)?;
         let record = self.store.find_user_by_email(&email).await?;
         // Without an account the check does the same work anyway, so the
         // answer takes as long and does not reveal which emails exist.

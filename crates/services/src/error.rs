@@ -30,6 +30,9 @@ pub enum ServiceError {
     InvalidCredentials,
     #[error("{0}")]
     Unauthorized(AuthFailure),
+    /// Too many sign-ins for this account or from this address.
+    #[error("too many sign-in attempts; wait {retry_after_secs} s")]
+    TooManyAttempts { retry_after_secs: u64 },
     /// The resource changed since the version the client named (If-Match).
     #[error("the task changed since you read it")]
     PreconditionFailed,

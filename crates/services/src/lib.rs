@@ -7,6 +7,7 @@ mod conversations;
 mod error;
 mod passwords;
 mod tasks;
+mod throttle;
 mod tokens;
 
 use chrono::{DateTime, Utc};
@@ -18,6 +19,7 @@ pub use conversations::{OpenConversation, HISTORY_MESSAGES};
 pub use error::{AuthFailure, ServiceError, ServiceResult};
 pub use passwords::{HashingLimits, HASH_MEMORY_BYTES};
 pub use tasks::Completion;
+pub use throttle::SignInLimits;
 pub use todo_domain::account::Session;
 pub use todo_domain::task::{Cleared, TaskPage};
 pub use todo_domain::token::{CreatedToken, NewToken, TokenInfo};

@@ -11,8 +11,16 @@ use crate::error::{ServiceError, ServiceResult};
 use crate::{blocking, Services};
 
 /// How often an update or a completion re-reads a task that keeps changing
-/// under it before answering 503.
-const WRITE_ATTEMPTS: usize = 5;
+/// under it before answering 503: each collision means another write landed,
+/// so this many writers at once on one task still all get through.
+const WRITE_ATTEMPTS: usize = 20;
+
+/// A short random pause after a collision, so that writers that collided
+/// do not collide again in step.
+async fn back_off(attempt: usize) {
+    let millis = rand::random::<u64>() % (2 * attempt as u64 + 2);
+    tokio::time::sleep(std::time::Duration::from_millis(millis)).await;
+}
 
 /// A completed task and, for a recurring one, the next occurrence created.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,6 +101,7 @@ impl Services {
             if attempts == WRITE_ATTEMPTS {
                 return Err(ServiceError::Busy("task_busy"));
             }
+            back_off(attempts).await;
         };
         match changes.completed {
             Some(true) if !task.completed => Ok(self.complete_task(principal, id).await?.task),
@@ -112,7 +121,10 @@ impl Services {
         id: TaskId,
     ) -> ServiceResult<Completion> {
         let tz = principal.timezone;
-        for _ in 0..WRITE_ATTEMPTS {
+        for attempt in 0..WRITE_ATTEMPTS {
+            if attempt > 0 {
+                back_off(attempt).await;
+            }
             let task = self.get_task(principal, id).await?;
             if task.completed {
                 return Ok(Completion { task, next: None });

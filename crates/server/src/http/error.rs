@@ -83,6 +83,11 @@ impl ApiError {
                     };
                     simple(StatusCode::UNAUTHORIZED, code, failure.to_string())
                 }
+                S::TooManyAttempts { retry_after_secs } => simple(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "too_many_sign_ins",
+                    format!("too many sign-in attempts for this account or from this address; try again in {retry_after_secs} s"),
+                ),
                 S::PreconditionFailed => simple(
                     StatusCode::PRECONDITION_FAILED,
                     "precondition_failed",
@@ -157,6 +162,12 @@ impl IntoResponse for ApiError {
             }
             StatusCode::SERVICE_UNAVAILABLE => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            }
+            StatusCode::TOO_MANY_REQUESTS => {
+                if let ApiError::Service(ServiceError::TooManyAttempts { retry_after_secs }) = &self
+                {
+                    headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+                }
             }
             _ => {}
         }

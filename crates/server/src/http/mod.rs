@@ -37,6 +37,8 @@ pub struct HttpOptions {
     pub max_body_bytes: usize,
     /// Host names `/mcp` answers to; `*`: any; empty: the defaults.
     pub mcp_allowed_hosts: Vec<String>,
+    /// A header a reverse proxy sets to the client's address; none: the peer.
+    pub client_address_header: Option<HeaderName>,
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -54,6 +56,10 @@ pub fn router(state: AppState, options: &HttpOptions) -> Router {
         .method_not_allowed_fallback(static_files::method_not_allowed)
         .fallback_service(static_files::service(options.static_dir.clone()))
         .with_state(state)
+        .layer(axum::middleware::from_fn_with_state(
+            options.client_address_header.clone(),
+            extract::resolve_client_address,
+        ))
         .layer(DefaultBodyLimit::max(options.max_body_bytes))
         .layer(CatchPanicLayer::custom(static_files::panic_response))
         .layer(SetResponseHeaderLayer::if_not_present(

@@ -182,6 +182,10 @@ fn service_failure(error: &ServiceError) -> (&'static str, String) {
                 "The database is unavailable; try again shortly.".to_owned(),
             )
         }
+        ServiceError::TooManyAttempts { .. } => (
+            "too_many_attempts",
+            "Too many attempts; wait and try again.".to_owned(),
+        ),
         ServiceError::PreconditionFailed => (
             "conflict",
             "The task changed meanwhile; read it again.".to_owned(),

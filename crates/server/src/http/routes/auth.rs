@@ -7,7 +7,7 @@ use todo_services::Session;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::http::error::{ApiError, Problem};
-use crate::http::extract::{Caller, Json};
+use crate::http::extract::{Caller, ClientAddress, Json};
 use crate::http::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -45,12 +45,17 @@ pub(crate) const NO_STORE: (header::HeaderName, HeaderValue) =
 
 /// Sign in with email and password.
 #[utoipa::path(post, path = "/api/auth/login", tag = "accounts", request_body = LoginRequest,
-    responses((status = 200, body = Session), (status = 401, description = "invalid_credentials", body = Problem)))]
+    responses((status = 200, body = Session), (status = 401, description = "invalid_credentials", body = Problem),
+              (status = 429, description = "too_many_sign_ins", body = Problem), (status = 503, description = "sign_in_busy", body = Problem)))]
 async fn login(
     State(state): State<AppState>,
+    ClientAddress(client): ClientAddress,
     Json(request): Json<LoginRequest>,
 ) -> Result<([(header::HeaderName, HeaderValue); 1], axum::Json<Session>), ApiError> {
-    Ok(([NO_STORE], axum::Json(state.services.login(request).await?)))
+    Ok((
+        [NO_STORE],
+        axum::Json(state.services.login(request, client).await?),
+    ))
 }
 
 /// The signed-in user.
