@@ -7,7 +7,7 @@ use leptos::task::spawn_local;
 use todo_domain::chat::{Action, ChatRequest, Conversation, ConversationId, Role};
 
 use crate::api::{ApiError, ChatEvent};
-use crate::format::short_date;
+use crate::format::day_of;
 use crate::state::app_state;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -271,7 +271,7 @@ pub fn ChatPanel() -> impl IntoView {
                                     <li class:current=move || conversation.get() == Some(c.id)>
                                         <button class="history-open" on:click=move |_| open_conversation(c.id)>
                                             <span class="history-title">{c.title.clone()}</span>
-                                            <span class="muted">{short_date(c.updated_at, tz)}</span>
+                                            <span class="muted">{day_of(c.updated_at, tz, chrono::Utc::now())}</span>
                                         </button>
                                         <button class="icon-button danger" aria-label=format!("Delete conversation “{}”", c.title)
                                             on:click=move |_| delete_conversation(c.id)>"×"</button>

@@ -1,4 +1,5 @@
-//! Dates and times as a person reads them, in their own time zone.
+//! Dates and times as a person reads them, in their own time zone: the one
+//! place the UI turns a date into words, so every page says it the same way.
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use todo_domain::{Due, Task, TimeZone};
@@ -39,9 +40,10 @@ pub fn is_overdue(task: &Task, tz: TimeZone, now: DateTime<Utc>) -> bool {
     }
 }
 
-/// "Nov 21, 2026" for lists of tokens and conversations.
-pub fn short_date(at: DateTime<Utc>, tz: TimeZone) -> String {
-    tz.local(at).format("%b %-d, %Y").to_string()
+/// The day something happened, in the words due dates use: "Today",
+/// "Yesterday", "Mon 16 Nov", "Sat 21 Nov 2025" (tokens, conversations).
+pub fn day_of(at: DateTime<Utc>, tz: TimeZone, now: DateTime<Utc>) -> String {
+    day_label(tz.local(at).date(), tz.today(now))
 }
 
 #[cfg(test)]
@@ -61,5 +63,20 @@ mod tests {
         assert_eq!(due_label(Due::At(nine), tz, now), "Tomorrow 9:00 AM");
         let next_year = NaiveDate::from_ymd_opt(2027, 1, 4).unwrap();
         assert_eq!(due_label(Due::Date(next_year), tz, now), "Mon 4 Jan 2027");
+    }
+
+    #[test]
+    fn past_instants_read_like_due_dates() {
+        let tz = TimeZone::parse("Europe/Paris").unwrap();
+        let now = Utc.with_ymd_and_hms(2026, 11, 21, 10, 0, 0).unwrap();
+        // 23:30 UTC is already the next day in Paris.
+        let late = Utc.with_ymd_and_hms(2026, 11, 20, 23, 30, 0).unwrap();
+        assert_eq!(day_of(late, tz, now), "Today");
+        let yesterday = Utc.with_ymd_and_hms(2026, 11, 20, 9, 0, 0).unwrap();
+        assert_eq!(day_of(yesterday, tz, now), "Yesterday");
+        let earlier = Utc.with_ymd_and_hms(2026, 11, 16, 9, 0, 0).unwrap();
+        assert_eq!(day_of(earlier, tz, now), "Mon 16 Nov");
+        let last_year = Utc.with_ymd_and_hms(2025, 11, 21, 9, 0, 0).unwrap();
+        assert_eq!(day_of(last_year, tz, now), "Fri 21 Nov 2025");
     }
 }

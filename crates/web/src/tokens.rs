@@ -7,7 +7,7 @@ use todo_domain::token::{CreatedToken, TokenInfo};
 
 use crate::api::ApiError;
 use crate::auth::{Field, FormError};
-use crate::format::short_date;
+use crate::format::day_of;
 use crate::state::app_state;
 
 #[component]
@@ -89,6 +89,7 @@ pub fn TokensPage() -> impl IntoView {
         .and_then(|w| w.location().origin().ok())
         .unwrap_or_default();
     let tz = state.timezone();
+    let now = chrono::Utc::now();
 
     view! {
         <section class="tokens-page" aria-labelledby="tokens-heading">
@@ -139,8 +140,8 @@ pub fn TokensPage() -> impl IntoView {
                                 <tr>
                                     <td>{token.name.clone()}</td>
                                     <td><code>{token.prefix.clone()}</code></td>
-                                    <td>{short_date(token.created_at, tz)}</td>
-                                    <td>{token.last_used_at.map(|at| short_date(at, tz)).unwrap_or_else(|| "Never".into())}</td>
+                                    <td>{day_of(token.created_at, tz, now)}</td>
+                                    <td>{token.last_used_at.map(|at| day_of(at, tz, now)).unwrap_or_else(|| "Never".into())}</td>
                                     <td>
                                         <button class="button ghost danger-text small"
                                             aria-label=format!("Revoke “{}”", token.name)

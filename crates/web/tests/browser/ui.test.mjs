@@ -448,6 +448,8 @@ describe('web UI', { concurrency: false }, () => {
     const history = chat.locator('#chat-history');
     const entry = history.locator('.history-open', { hasText: 'add buy milk tomorrow at 9am #shopping' });
     await entry.waitFor();
+    // Dates read the same everywhere: the words the task list uses.
+    assert.match(await entry.textContent(), /Today$/);
     await screen(page, 'chat-history', ['desktop']);
     await entry.click();
     await chat.locator('.message.from-user', { hasText: 'complete buy milk' }).waitFor();
@@ -527,6 +529,8 @@ describe('web UI', { concurrency: false }, () => {
     const value = (await secret.textContent()).trim();
     assert.match(value, /^tdc_/);
     await page.locator('.token-table').getByText('Claude Desktop').waitFor();
+    const cells = await page.locator('.token-table tbody tr').first().locator('td').allTextContents();
+    assert.deepEqual(cells.slice(2, 4), ['Today', 'Never'], 'dates in the words the task list uses');
     await screen(page, 'tokens-secret');
 
     // The token works for the API as Alice.
