@@ -223,6 +223,13 @@ pub fn ChatPanel() -> impl IntoView {
         });
     };
 
+    // A suggestion is a start, not an order: it goes into the box to be
+    // read, changed and sent (one tap must not complete a task).
+    let use_suggestion = move |text: &str| {
+        input.set(text.to_owned());
+        crate::keyboard::focus("chat-input");
+    };
+
     let on_submit = move |ev: web_sys::SubmitEvent| {
         ev.prevent_default();
         send(input.get_untracked());
@@ -289,7 +296,7 @@ pub fn ChatPanel() -> impl IntoView {
                         <p>"Ask me to add, find, change or complete tasks."</p>
                         <ul class="suggestions">
                             {SUGGESTIONS.iter().map(|s| view! {
-                                <li><button class="suggestion" on:click=move |_| send((*s).to_owned())>{*s}</button></li>
+                                <li><button class="suggestion" on:click=move |_| use_suggestion(s)>{*s}</button></li>
                             }).collect_view()}
                         </ul>
                     </div>
@@ -314,6 +321,7 @@ pub fn ChatPanel() -> impl IntoView {
 fn ChatLine(line: Line) -> impl IntoView {
     let from_user = line.role == Role::User;
     let waiting = line.streaming && line.text.is_empty();
+    let shown = shown_actions(&line.actions);
     view! {
         <div class="message" class:from-user=from_user class:from-assistant=!from_user class:error=line.error
             class:streaming=line.streaming>
@@ -323,9 +331,9 @@ fn ChatLine(line: Line) -> impl IntoView {
             } else {
                 view! { <p class="message-text">{line.text.clone()}</p> }.into_any()
             }}
-            {(!line.actions.is_empty()).then(|| view! {
+            {(!shown.is_empty()).then(|| view! {
                 <ul class="action-chips" aria-label="What the assistant did">
-                    {line.actions.iter().map(|action| view! {
+                    {shown.iter().map(|action| view! {
                         <li class="action-chip" class:failed=!action.ok data-tool=action.tool.clone()>
                             <span aria-hidden="true">{if action.ok { "✓ " } else { "⚠ " }}</span>
                             {action_label(action)}
@@ -341,7 +349,20 @@ fn changes_tasks(tool: &str) -> bool {
     tool != "list_tasks"
 }
 
-/// "Added “Buy milk”", "Completed “Pay rent”", "Found 3 tasks".
+/// The actions worth a chip: those that changed (or tried to change) a
+/// task; in a turn that changed nothing, the look-up that answered it (the
+/// last). Look-ups made to find a task to change are the assistant's own
+/// business, and their counts would contradict the reply.
+fn shown_actions(actions: &[Action]) -> Vec<&Action> {
+    let changes: Vec<&Action> = actions.iter().filter(|a| changes_tasks(&a.tool)).collect();
+    if changes.is_empty() {
+        actions.last().into_iter().collect()
+    } else {
+        changes
+    }
+}
+
+/// "Added “Buy milk”", "Completed “Pay rent”", "Looked up your tasks".
 fn action_label(action: &Action) -> String {
     let result = &action.result;
     let title = result["task"]["title"]
@@ -365,10 +386,8 @@ fn action_label(action: &Action) -> String {
         "complete_task" => format!("Completed{title}"),
         "delete_task" => format!("Deleted{title}"),
         "update_task" => format!("Updated{title}"),
-        "list_tasks" => match result["total"].as_i64().unwrap_or(0) {
-            1 => "Found 1 task".into(),
-            n => format!("Found {n} tasks"),
-        },
+        // No count: the reply says how many, after its own narrowing.
+        "list_tasks" => "Looked up your tasks".into(),
         other => other.replace('_', " "),
     }
 }
@@ -400,11 +419,43 @@ mod tests {
                 true,
                 json!({"tasks": [], "total": 3})
             )),
-            "Found 3 tasks"
+            "Looked up your tasks"
         );
         assert_eq!(
             action_label(&action("delete_task", false, json!({"error": "no"}))),
             "Couldn't delete “Buy milk”"
         );
+    }
+}
+
+#[cfg(test)]
+mod shown_tests {
+    use super::*;
+    use serde_json::json;
+
+    fn action(tool: &str) -> Action {
+        Action {
+            tool: tool.into(),
+            arguments: json!({}),
+            ok: true,
+            result: json!({}),
+        }
+    }
+
+    fn tools(actions: Vec<&Action>) -> Vec<&str> {
+        actions.iter().map(|a| a.tool.as_str()).collect()
+    }
+
+    #[test]
+    fn look_ups_made_to_change_a_task_get_no_chip() {
+        let turn = [
+            action("list_tasks"),
+            action("list_tasks"),
+            action("complete_task"),
+        ];
+        assert_eq!(tools(shown_actions(&turn)), ["complete_task"]);
+        let answer = [action("list_tasks"), action("list_tasks")];
+        assert_eq!(tools(shown_actions(&answer)), ["list_tasks"]);
+        assert!(shown_actions(&[]).is_empty());
     }
 }

@@ -412,8 +412,19 @@ describe('web UI', { concurrency: false }, () => {
     const chat = page.locator('#chat-panel');
     assert.ok(await chat.isVisible(), 'the chat sits beside the list on a wide screen');
     await screen(page, 'chat-empty', ['desktop']);
+    // A suggestion fills the box, to be read and sent; it sends nothing itself.
+    const sent = [];
+    const onRequest = (r) => r.url().endsWith('/api/chat') && sent.push(r.url());
+    page.on('request', onRequest);
+    await chat.getByRole('button', { name: 'add buy milk tomorrow at 9am #shopping' }).click();
+    assert.equal(await chat.getByLabel('Message the assistant').inputValue(), 'add buy milk tomorrow at 9am #shopping');
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'chat-input');
+    await page.evaluate(() => new Promise((r) => setTimeout(r, 300)));
+    page.off('request', onRequest);
+    assert.deepEqual(sent, [], 'a suggestion sends nothing');
+    assert.equal(await chat.locator('.message').count(), 0);
+
     const streamed = page.waitForResponse((r) => r.url().endsWith('/api/chat') && r.request().method() === 'POST');
-    await chat.getByLabel('Message the assistant').fill('add buy milk tomorrow at 9am #shopping');
     await chat.getByLabel('Message the assistant').press('Enter');
     const response = await streamed;
     assert.match(response.headers()['content-type'], /text\/event-stream/);
@@ -437,6 +448,9 @@ describe('web UI', { concurrency: false }, () => {
     await chat.getByLabel('Message the assistant').press('Enter');
     await chat.locator('.action-chip[data-tool="complete_task"]').waitFor();
     await row(page, 'Buy milk').waitFor({ state: 'detached' });
+    // The look-up that found the task is not an action of its own.
+    const chips = chat.locator('.message.from-assistant').last().locator('.action-chip');
+    assert.deepEqual(await chips.evaluateAll((list) => list.map((c) => c.dataset.tool)), ['complete_task']);
   });
 
   it('past conversations come back after a reload; an unreadable answer is said, not dropped', async () => {
