@@ -160,6 +160,14 @@ pub struct ServeArgs {
     /// How long a sign-in or sign-up waits for a free password check before answering 503 (`sign_in_busy`).
     #[arg(long, env = "SIGN_IN_QUEUE_TIMEOUT", value_name = "SIGN_IN_QUEUE_TIMEOUT", default_value = "3s", value_parser = duration)]
     pub sign_in_queue_timeout: Duration,
+    /// How long a client may take to send a request's headers, and how long an idle keep-alive
+    /// connection stays open; then the connection is closed.
+    #[arg(long, env = "HEADER_READ_TIMEOUT", value_name = "HEADER_READ_TIMEOUT", default_value = "10s", value_parser = duration)]
+    pub header_read_timeout: Duration,
+    /// Most client connections open at once; more are closed as soon as they are accepted.
+    #[arg(long, env = "MAX_CONNECTIONS", value_name = "MAX_CONNECTIONS", default_value_t = 512,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_connections: u32,
     /// Sign-in attempts one account may make per SIGN_IN_LIMIT_WINDOW; then 429 (`too_many_sign_ins`).
     #[arg(long, env = "SIGN_IN_LIMIT_PER_ACCOUNT", value_name = "SIGN_IN_LIMIT_PER_ACCOUNT", default_value_t = 10,
           value_parser = clap::value_parser!(u32).range(1..))]
@@ -480,6 +488,12 @@ impl ServeArgs {
         }
         self.mcp_allowed_hosts()?;
         self.client_address_header()?;
+        if self.header_read_timeout.is_zero() {
+            return Err(ConfigError {
+                name: "HEADER_READ_TIMEOUT",
+                reason: "use more than zero, e.g. 10s".into(),
+            });
+        }
         if self.sign_in_limit_window.is_zero() {
             return Err(ConfigError {
                 name: "SIGN_IN_LIMIT_WINDOW",

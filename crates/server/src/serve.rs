@@ -3,8 +3,13 @@
 //! finish within the grace period, and exit 0.
 
 use anyhow::Context;
+use axum::extract::ConnectInfo;
 use axum::Router;
 use chrono::Duration as ChronoDuration;
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -13,7 +18,8 @@ use todo_assistant::{Assistant, Builtin, Chat, Toolbox};
 use todo_services::{system_clock, AuthConfig, Services};
 use todo_storage::Store;
 use tokio::net::TcpListener;
-use tokio::sync::Notify;
+use tokio::sync::{watch, Semaphore};
+use tower::ServiceExt;
 
 use crate::config::{DatabaseArgs, ServeArgs};
 use crate::http::{self, AppState, HttpOptions};
@@ -24,6 +30,8 @@ pub struct Server {
     app: Router,
     store: Store,
     shutdown_timeout: Duration,
+    header_read_timeout: Duration,
+    max_connections: usize,
 }
 
 impl Server {
@@ -32,15 +40,15 @@ impl Server {
         let secret = args.resolve_jwt_secret()?;
         let ttl = ChronoDuration::from_std(args.session_ttl).unwrap_or(ChronoDuration::days(7));
         let hashing = args.hashing_limits();
+        let auth = AuthConfig::new(&secret, ttl)
+            .with_hashing(hashing)
+            .with_sign_in_limits(args.sign_in_limits());
+        let services = open_services_with(&args.database, auth).await?;
         tracing::info!(
             slots = hashing.slots,
             queue_timeout_ms = hashing.queue_timeout.as_millis() as u64,
             "password checks bounded"
         );
-        let auth = AuthConfig::new(&secret, ttl)
-            .with_hashing(hashing)
-            .with_sign_in_limits(args.sign_in_limits());
-        let services = open_services_with(&args.database, auth).await?;
         let store = services.store().clone();
         let llm = args.llm.assistant()?.map(|llm| {
             tracing::info!(model = llm.model(), "the chat uses the language model");
@@ -79,6 +87,8 @@ impl Server {
             app,
             store,
             shutdown_timeout: args.shutdown_timeout,
+            header_read_timeout: args.header_read_timeout,
+            max_connections: args.max_connections as usize,
         })
     }
 
@@ -87,29 +97,90 @@ impl Server {
     }
 
     /// Serves until `shutdown` completes, then drains within the grace period.
+    ///
+    /// Each connection gets `HEADER_READ_TIMEOUT` to send a request's headers
+    /// (and as long to stay idle between requests), and at most
+    /// `MAX_CONNECTIONS` are open at once: a slow or idle client cannot hold
+    /// the server's memory or sockets for long.
     pub async fn run(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let address = self.local_addr()?;
-        tracing::info!(%address, database = self.store.backend(), "listening");
-        let draining = Arc::new(Notify::new());
-        // The peer address, for throttling sign-ins per client.
-        let app = self.app.into_make_service_with_connect_info::<SocketAddr>();
-        let serve = axum::serve(self.listener, app).with_graceful_shutdown({
-            let draining = draining.clone();
-            async move { draining.notified().await }
-        });
-        let mut serve = std::pin::pin!(std::future::IntoFuture::into_future(serve));
-        tokio::select! {
-            result = &mut serve => result?,
-            () = shutdown => {
-                tracing::info!(grace_seconds = self.shutdown_timeout.as_secs(), "shutting down: finishing in-flight requests");
-                draining.notify_one();
-                if tokio::time::timeout(self.shutdown_timeout, serve).await.is_err() {
-                    tracing::warn!("some requests did not finish within the grace period");
+        tracing::info!(%address, database = self.store.backend(), max_connections = self.max_connections,
+            header_read_timeout_ms = self.header_read_timeout.as_millis() as u64, "listening");
+        let slots = Arc::new(Semaphore::new(self.max_connections));
+        // Dropped to tell connections to finish; closed once they all have.
+        let (draining, drain_signal) = watch::channel(());
+        let (finished, all_finished) = watch::channel(());
+        let mut shutdown = std::pin::pin!(shutdown);
+        loop {
+            let (stream, peer) = tokio::select! {
+                accepted = self.listener.accept() => match accepted {
+                    Ok(accepted) => accepted,
+                    Err(error) => {
+                        // Out of file descriptors and the like: pause, go on.
+                        tracing::warn!(%error, "accepting a connection failed");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                },
+                () = &mut shutdown => break,
+            };
+            let Ok(slot) = slots.clone().try_acquire_owned() else {
+                metrics::counter!("connections_refused_total").increment(1);
+                tracing::debug!(%peer, "connection limit reached: closing a new connection");
+                drop(stream);
+                continue;
+            };
+            let app = self.app.clone();
+            let header_read_timeout = self.header_read_timeout;
+            let mut drain_signal = drain_signal.clone();
+            let finished = finished.clone();
+            tokio::spawn(async move {
+                let service =
+                    app.map_request(move |mut request: axum::extract::Request<Incoming>| {
+                        // The peer address, for throttling sign-ins per client.
+                        request.extensions_mut().insert(ConnectInfo(peer));
+                        request.map(axum::body::Body::new)
+                    });
+                // HTTP/1.1 only (nginx and every client here speak it): the
+                // header-read timer then runs from the first byte awaited,
+                // which the HTTP/2 detection of an "auto" connection would not.
+                let connection = http1::Builder::new()
+                    .timer(TokioTimer::new())
+                    .header_read_timeout(header_read_timeout)
+                    .serve_connection(TokioIo::new(stream), TowerToHyperService::new(service))
+                    .with_upgrades();
+                let mut connection = std::pin::pin!(connection);
+                let result = tokio::select! {
+                    result = connection.as_mut() => result,
+                    _ = drain_signal.changed() => {
+                        // Finish the request in flight, then close.
+                        connection.as_mut().graceful_shutdown();
+                        connection.await
+                    }
+                };
+                if let Err(error) = result {
+                    tracing::debug!(%peer, %error, "connection ended with an error");
                 }
-            }
+                drop((slot, finished));
+            });
+        }
+        tracing::info!(
+            grace_seconds = self.shutdown_timeout.as_secs(),
+            "shutting down: finishing in-flight requests"
+        );
+        drop(self.listener);
+        drop(draining);
+        drop(finished);
+        let mut all_finished = all_finished;
+        let drained = async move { while all_finished.changed().await.is_ok() {} };
+        if tokio::time::timeout(self.shutdown_timeout, drained)
+            .await
+            .is_err()
+        {
+            tracing::warn!("some requests did not finish within the grace period");
         }
         self.store.close().await;
         tracing::info!("stopped");

@@ -471,3 +471,93 @@ mod brute_force_is_throttled {
         run(Backend::Postgres).await
     }
 }
+
+/// A client that sends its headers slowly, or keeps a connection idle, is cut
+/// off after HEADER_READ_TIMEOUT; past MAX_CONNECTIONS new connections are
+/// closed at once, and served again once others close.
+mod slow_clients_are_cut_off {
+    use super::*;
+    use std::io::{Read, Write};
+    use std::net::TcpStream;
+    use std::time::Duration;
+    use support::Backend;
+
+    /// Reads until the server closes the connection (or 30 s pass, which
+    /// fails the test: no server this test starts waits that long).
+    fn closed_by_server(stream: &mut TcpStream) -> bool {
+        stream
+            .set_read_timeout(Some(Duration::from_secs(30)))
+            .unwrap();
+        let mut buffer = [0u8; 1024];
+        loop {
+            match stream.read(&mut buffer) {
+                Ok(0) => return true,
+                Ok(_) => continue,
+                Err(error) if error.kind() == std::io::ErrorKind::ConnectionReset => return true,
+                Err(_) => return false,
+            }
+        }
+    }
+
+    fn connect(app: &TestApp) -> TcpStream {
+        TcpStream::connect(app.base.trim_start_matches("http://")).unwrap()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn half_sent_headers_and_idle_connections_are_closed() {
+        let app = TestApp::spawn_with(Backend::Sqlite, &["--header-read-timeout", "1s"]).await;
+        let mut half_sent = connect(&app);
+        half_sent
+            .write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Slow: ")
+            .unwrap();
+        let mut idle = connect(&app);
+        let (half_sent_closed, idle_closed) = tokio::task::spawn_blocking(move || {
+            (
+                closed_by_server(&mut half_sent),
+                closed_by_server(&mut idle),
+            )
+        })
+        .await
+        .unwrap();
+        assert!(half_sent_closed && idle_closed);
+        // Whole requests are still served.
+        let health = app
+            .client
+            .get(format!("{}/healthz", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert!(health.status().is_success());
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn connections_past_the_limit_are_closed_at_once() {
+        let app = TestApp::spawn_with(
+            Backend::Sqlite,
+            &["--max-connections", "3", "--header-read-timeout", "60s"],
+        )
+        .await;
+        let held: Vec<TcpStream> = (0..3).map(|_| connect(&app)).collect();
+        // Accepted in order: give the server a moment to take the three.
+        let mut extra = connect(&app);
+        let refused = tokio::task::spawn_blocking(move || closed_by_server(&mut extra))
+            .await
+            .unwrap();
+        assert!(refused, "a fourth connection was kept open");
+        drop(held);
+        // The slots come back once those connections close.
+        let mut served = false;
+        for _ in 0..50 {
+            let client = reqwest::Client::new();
+            if let Ok(response) = client.get(format!("{}/healthz", app.base)).send().await {
+                served = response.status().is_success();
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(
+            served,
+            "no request was served after the held connections closed"
+        );
+    }
+}
