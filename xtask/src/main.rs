@@ -109,8 +109,19 @@ enum BackendChoice {
     Both,
 }
 
-fn main() -> Result<()> {
-    match Cli::parse().command {
+fn main() -> std::process::ExitCode {
+    // One readable error, without the backtrace anyhow adds under RUST_BACKTRACE.
+    match run(Cli::parse().command) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(command: Command) -> Result<()> {
+    match command {
         Command::Bench(args) => {
             let backends = match args.backend {
                 BackendChoice::Sqlite => vec![bench::Backend::Sqlite],
