@@ -307,7 +307,7 @@ pub fn ChatPanel() -> impl IntoView {
             </div>
             <form class="chat-form" on:submit=on_submit>
                 <label class="visually-hidden" for="chat-input">"Message the assistant"</label>
-                <textarea id="chat-input" rows="2" placeholder="Message the assistant…" bind:value=input
+                <textarea id="chat-input" rows="1" placeholder="Message the assistant…" bind:value=input
                     on:keydown=on_keydown maxlength="4000"></textarea>
                 <button class="button primary" type="submit" disabled=move || busy.get()>
                     {move || if busy.get() { "…" } else { "Send" }}

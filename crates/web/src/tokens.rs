@@ -79,11 +79,20 @@ pub fn TokensPage() -> impl IntoView {
         });
     };
 
+    // The clipboard can refuse (no permission, or a page served over plain
+    // HTTP has none): then say so rather than claim "Copied".
     let copy = move |secret: String| {
-        if let Some(window) = web_sys::window() {
-            let _ = window.navigator().clipboard().write_text(&secret);
-            copied.set(true);
-        }
+        spawn_local(async move {
+            if copy_to_clipboard(&secret).await {
+                copied.set(true);
+            } else {
+                state.toast(
+                    "Couldn't copy. Select the token and copy it by hand.",
+                    true,
+                    None,
+                );
+            }
+        });
     };
     let origin = web_sys::window()
         .and_then(|w| w.location().origin().ok())
@@ -158,4 +167,20 @@ pub fn TokensPage() -> impl IntoView {
             }}
         </section>
     }
+}
+
+/// True once the text is on the clipboard.
+async fn copy_to_clipboard(text: &str) -> bool {
+    let Some(navigator) = web_sys::window().map(|w| w.navigator()) else {
+        return false;
+    };
+    // Absent outside secure contexts, though web-sys types it as always there.
+    let available = js_sys::Reflect::get(&navigator, &"clipboard".into())
+        .is_ok_and(|clipboard| !clipboard.is_undefined() && !clipboard.is_null());
+    if !available {
+        return false;
+    }
+    wasm_bindgen_futures::JsFuture::from(navigator.clipboard().write_text(text))
+        .await
+        .is_ok()
 }

@@ -412,6 +412,18 @@ describe('web UI', { concurrency: false }, () => {
     const chat = page.locator('#chat-panel');
     assert.ok(await chat.isVisible(), 'the chat sits beside the list on a wide screen');
     await screen(page, 'chat-empty', ['desktop']);
+    // The message box and Send line up, with no resize grip between them;
+    // the box grows with its text instead.
+    const input = chat.getByLabel('Message the assistant');
+    const box = await input.boundingBox();
+    const sendBox = await chat.getByRole('button', { name: 'Send' }).boundingBox();
+    const lineUp = JSON.stringify({ box, sendBox });
+    assert.ok(Math.abs(box.y - sendBox.y) <= 1 && Math.abs(box.height - sendBox.height) <= 1, lineUp);
+    assert.equal(await input.evaluate((t) => getComputedStyle(t).resize), 'none');
+    await input.fill('one\ntwo\nthree');
+    assert.ok((await input.boundingBox()).height > box.height + 10, 'the box grows with its text');
+    await input.fill('');
+
     // A suggestion fills the box, to be read and sent; it sends nothing itself.
     const sent = [];
     const onRequest = (r) => r.url().endsWith('/api/chat') && sent.push(r.url());
@@ -545,6 +557,11 @@ describe('web UI', { concurrency: false }, () => {
     await page.locator('.token-table').getByText('Claude Desktop').waitFor();
     const cells = await page.locator('.token-table tbody tr').first().locator('td').allTextContents();
     assert.deepEqual(cells.slice(2, 4), ['Today', 'Never'], 'dates in the words the task list uses');
+    // Copy puts the secret on the clipboard.
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: stack.url });
+    await page.getByRole('button', { name: 'Copy' }).click();
+    await page.getByRole('button', { name: 'Copied' }).waitFor();
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), value);
     await screen(page, 'tokens-secret');
 
     // The token works for the API as Alice.
