@@ -31,11 +31,12 @@ fn with_etag(task: Task) -> TaskAnswer {
     Ok(([(header::ETAG, etag)], axum::Json(task)))
 }
 
-/// `If-Match`: `*` or absent is any version; `"7"` is version 7; anything
+/// `If-Match`: `*`, empty or absent is any version; `"7"` is version 7; anything
 /// else matches no version (412), as a strong comparison must.
 fn if_match(headers: &HeaderMap) -> Option<i64> {
     let raw = headers.get(header::IF_MATCH)?.to_str().unwrap_or("").trim();
-    if raw == "*" {
+    // An empty header names no version: the same as none.
+    if raw == "*" || raw.is_empty() {
         return None;
     }
     Some(
