@@ -10,6 +10,7 @@ mod format;
 mod icons;
 mod keyboard;
 mod quick_add;
+mod repeat;
 mod state;
 mod tasks;
 mod tokens;

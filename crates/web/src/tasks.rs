@@ -14,6 +14,7 @@ use crate::auth::Field;
 use crate::format::{due_label, is_overdue};
 use crate::keyboard::{escape_stack, SEARCH_ID};
 use crate::quick_add::QuickAddBar;
+use crate::repeat::{CustomRepeat, UNITS, WEEKDAYS};
 use crate::state::{app_state, AppState};
 
 /// How long a deleted task can be brought back.
@@ -517,7 +518,8 @@ fn delete_with_undo(state: AppState, list: ListState, id: TaskId, title: String)
     );
 }
 
-/// The repeat choices the editor offers; anything else is edited as an RRULE.
+/// The repeat choices the editor names; others are "every N units", or, for
+/// rules those controls cannot show, kept as they are.
 const REPEATS: [(&str, &str); 7] = [
     ("", "Doesn't repeat"),
     ("FREQ=DAILY", "Every day"),
@@ -528,6 +530,8 @@ const REPEATS: [(&str, &str); 7] = [
     ("FREQ=YEARLY", "Every year"),
 ];
 const CUSTOM: &str = "custom";
+/// A rule the controls cannot show (COUNT, BYMONTHDAY…), left unchanged.
+const KEEP: &str = "keep";
 
 #[component]
 fn TaskEditor(task: Task, list: ListState) -> impl IntoView {
@@ -546,11 +550,16 @@ fn TaskEditor(task: Task, list: ListState) -> impl IntoView {
         None => (String::new(), String::new()),
     };
     let rule = task.recurrence.clone().unwrap_or_default();
+    let custom = CustomRepeat::from_rule(&rule);
     let preset = if REPEATS.iter().any(|(r, _)| *r == rule) {
         rule.clone()
-    } else {
+    } else if custom.is_some() {
         CUSTOM.to_owned()
+    } else {
+        KEEP.to_owned()
     };
+    let custom = custom.unwrap_or_default();
+    let kept_rule = (preset == KEEP).then(|| rule.clone());
 
     let title = RwSignal::new(task.title.clone());
     let description = RwSignal::new(task.description.clone());
@@ -559,7 +568,9 @@ fn TaskEditor(task: Task, list: ListState) -> impl IntoView {
     let due_date = RwSignal::new(date);
     let due_time = RwSignal::new(time);
     let repeat = RwSignal::new(preset);
-    let custom_rule = RwSignal::new(rule);
+    let every = RwSignal::new(custom.every.to_string());
+    let unit = RwSignal::new(custom.unit);
+    let weekdays = RwSignal::new(custom.days);
     let error = RwSignal::new(None::<ApiError>);
     let busy = RwSignal::new(false);
 
@@ -578,7 +589,16 @@ fn TaskEditor(task: Task, list: ListState) -> impl IntoView {
         }
         let recurrence = match repeat.get_untracked().as_str() {
             "" => None,
-            CUSTOM => Some(custom_rule.get_untracked()).filter(|r| !r.trim().is_empty()),
+            // Not a number: 0, which the server refuses next to the field.
+            CUSTOM => Some(
+                CustomRepeat {
+                    unit: unit.get_untracked(),
+                    every: every.get_untracked().trim().parse().unwrap_or(0),
+                    days: weekdays.get_untracked(),
+                }
+                .to_rule(),
+            ),
+            KEEP => Some(rule.clone()),
             preset => Some(preset.to_owned()),
         };
         let patch = TaskPatch {
@@ -624,11 +644,13 @@ fn TaskEditor(task: Task, list: ListState) -> impl IntoView {
         "time",
         "priority",
         "repeat",
-        "rule",
+        "every",
+        "unit",
         "tags",
     ]
     .map(|name| format!("edit-{id}-{name}"));
-    let [title_id, notes_id, date_id, time_id, priority_id, repeat_id, rule_id, tags_id] = ids;
+    let [title_id, notes_id, date_id, time_id, priority_id, repeat_id, every_id, unit_id, tags_id] =
+        ids;
     view! {
         <form class="task-editor" on:submit=submit aria-label=format!("Edit “{}”", task.title)>
             <crate::auth::FormError error=error/>
@@ -659,14 +681,46 @@ fn TaskEditor(task: Task, list: ListState) -> impl IntoView {
                 <Field label="Repeats" id=repeat_id.clone() error=error field="recurrence">
                     <select id=repeat_id.clone() prop:value=move || repeat.get() on:change=move |ev| repeat.set(event_target_value(&ev))>
                         {REPEATS.iter().map(|(value, label)| view! { <option value=*value>{*label}</option> }).collect_view()}
-                        <option value=CUSTOM>"Custom rule…"</option>
+                        <option value=CUSTOM>"Custom…"</option>
+                        {kept_rule.clone().map(|rule| view! {
+                            <option value=KEEP>{format!("As set: {}", Recurrence::describe_rule(&rule))}</option>
+                        })}
                     </select>
                 </Field>
             </div>
             <Show when=move || repeat.get() == CUSTOM>
-                <div class="field">
-                    <label for=rule_id.clone()>"Repeat rule (RFC 5545 RRULE)"</label>
-                    <input id=rule_id.clone() type="text" bind:value=custom_rule placeholder="FREQ=MONTHLY;BYMONTHDAY=15"/>
+                <div class="repeat-custom">
+                    <div class="repeat-every">
+                        <label for=every_id.clone()>"Every"</label>
+                        <input id=every_id.clone() type="number" min="1" max="999" inputmode="numeric" bind:value=every/>
+                        <label class="visually-hidden" for=unit_id.clone()>"Unit"</label>
+                        <select id=unit_id.clone() prop:value=move || unit.get() on:change=move |ev| unit.set(event_target_value(&ev))>
+                            {UNITS.iter().map(|(freq, label)| view! { <option value=*freq>{*label}</option> }).collect_view()}
+                        </select>
+                    </div>
+                    <Show when=move || unit.get() == "WEEKLY">
+                        <div class="weekday-picker" role="group" aria-label="Repeat on">
+                            {WEEKDAYS.iter().map(|(code, short, name)| {
+                                let code = (*code).to_owned();
+                                let chosen = {
+                                    let code = code.clone();
+                                    move || weekdays.with(|days| days.contains(&code))
+                                };
+                                let toggle = move |_| weekdays.update(|days| {
+                                    if let Some(at) = days.iter().position(|d| *d == code) {
+                                        days.remove(at);
+                                    } else {
+                                        days.push(code.clone());
+                                    }
+                                });
+                                view! {
+                                    // Named by its visible text; the full name is its description.
+                                    <button type="button" class="weekday" title=*name
+                                        aria-pressed=move || chosen().to_string() on:click=toggle>{*short}</button>
+                                }
+                            }).collect_view()}
+                        </div>
+                    </Show>
                 </div>
             </Show>
             <Field label="Tags (space separated)" id=tags_id.clone() error=error field="tags">

@@ -347,6 +347,32 @@ describe('web UI', { concurrency: false }, () => {
     await eventually(async () => assert.notEqual((await editor.locator('.field-error').first().textContent()).trim(), ''));
     await page.keyboard.press('Escape');
     await editor.waitFor({ state: 'detached' });
+
+    // A repeat beyond the named ones, set with controls (no RRULE to type):
+    // every 3 weeks on Monday and Thursday.
+    await edited.locator('.task-title').click();
+    await editor.getByLabel('Repeats').selectOption('custom');
+    assert.equal(await editor.getByLabel(/RRULE/i).count(), 0, 'no rule to type');
+    await editor.getByLabel('Every', { exact: true }).fill('3');
+    await editor.getByLabel('Unit', { exact: true }).selectOption('WEEKLY');
+    await editor.getByRole('button', { name: 'Mon', exact: true }).click();
+    await editor.getByRole('button', { name: 'Thu', exact: true }).click();
+    assert.equal(await editor.getByRole('button', { name: 'Mon', exact: true }).getAttribute('aria-pressed'), 'true');
+    await screen(page, 'editor-repeat', ['desktop', 'phone']);
+    await editor.getByRole('button', { name: 'Save' }).click();
+    await editor.waitFor({ state: 'detached' });
+    const repeats = row(page, 'Water the plants').locator('.meta-recurrence');
+    await eventually(async () => assert.match(await repeats.textContent(), /3 weeks.*Monday.*Thursday/i));
+    const stored = await api(stack, 'GET', '/api/tasks?q=plants', undefined, (await session(page)).token);
+    assert.equal(stored.body.items[0].recurrence, 'FREQ=WEEKLY;INTERVAL=3;BYDAY=MO,TH');
+    // Reopened, the controls show it again.
+    await row(page, 'Water the plants').locator('.task-title').click();
+    assert.equal(await editor.getByLabel('Repeats').inputValue(), 'custom');
+    assert.equal(await editor.getByLabel('Every', { exact: true }).inputValue(), '3');
+    assert.equal(await editor.getByRole('button', { name: 'Thu', exact: true }).getAttribute('aria-pressed'), 'true');
+    assert.equal(await editor.getByRole('button', { name: 'Tue', exact: true }).getAttribute('aria-pressed'), 'false');
+    await page.keyboard.press('Escape');
+    await editor.waitFor({ state: 'detached' });
   });
 
   it('completes a task, finds it under Done, clears completed (Esc closes the dialog)', async () => {
