@@ -138,11 +138,12 @@ app_images() {
   local version
   version="$(sed -n 's/^appVersion: *"\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$REPO_ROOT/infra/helm/todo-chatbot/Chart.yaml")"
   log "the app's images from infra/docker (as .ci/containers.sh builds them)"
-  "$REPO_ROOT/.ci/containers.sh" packages bases build >"$work/containers.log" 2>&1 || {
-    tail -n 40 "$work/containers.log" >&2
-    die "building the app's images failed"
+  local build_log="$CACHE/cluster/images-build.log"
+  "$REPO_ROOT/.ci/containers.sh" packages bases build >"$build_log" 2>&1 || {
+    tail -n 40 "$build_log" >&2
+    die "building the app's images failed (the whole log: $build_log)"
   }
-  grep '^built ' "$work/containers.log" | sed 's/^/    /' >&2 || true
+  grep '^built ' "$build_log" | sed 's/^/    /' >&2 || true
   local component
   for component in backend frontend; do
     # The chart names them without a registry, as for an image built into

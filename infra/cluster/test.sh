@@ -114,9 +114,9 @@ timing "backend pod start → Ready" "$backend_start s" "< 120 s"
 log "infra/scripts/verify.sh (unchanged, with helm test)"
 "$REPO_ROOT/infra/scripts/verify.sh"
 
-log "scripts/demo.sh on this cluster"
+log "scripts/demo.sh on this cluster, with infra/scripts/chaos.sh"
 started=$SECONDS
-"$REPO_ROOT/scripts/demo.sh" --skip-cluster --skip-build --yes 2>&1 | tee "$OUT/demo.log"
+"$REPO_ROOT/scripts/demo.sh" --skip-cluster --skip-build --chaos --yes 2>&1 | tee "$OUT/demo.log"
 timing "scripts/demo.sh end to end" "$((SECONDS - started)) s"
 
 log "through $APP_HOST: the UI, a user, task CRUD, MCP"
