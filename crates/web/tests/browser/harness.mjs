@@ -223,8 +223,8 @@ export async function launchBrowser(extraArgs = []) {
 const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 /**
- * Runs axe-core on the page and returns the serious and critical violations
- * as readable lines (empty: none).
+ * Runs axe-core on the page and returns its violations, of every impact
+ * (empty: none).
  */
 export async function axeViolations(page) {
   const loaded = await page.evaluate(() => typeof window.axe !== 'undefined');

@@ -23,10 +23,10 @@ const shots = screenshotDir();
 
 let stack;
 let browser;
-/** Every serious or critical axe violation, by screen. */
+/** Every axe violation, of any impact, by screen. */
 const axeFailures = [];
 /** Screens checked, and axe-core runs (screen × viewport × theme). */
-const checked = { screens: new Set(), runs: 0, lesser: new Map() };
+const checked = { screens: new Set(), runs: 0 };
 /** Uncaught page errors and CSP refusals: none is expected. */
 const pageProblems = [];
 
@@ -84,11 +84,8 @@ async function screen(page, name, viewports = ['desktop', 'phone']) {
       const all = await axeViolations(page);
       checked.screens.add(name);
       checked.runs += 1;
-      for (const v of all.filter((v) => !['serious', 'critical'].includes(v.impact))) {
-        checked.lesser.set(`${v.id} [${v.impact}]`, `${name} (${viewport}, ${scheme}): ${v.nodes[0]}`);
-      }
-      const violations = all.filter((v) => ['serious', 'critical'].includes(v.impact));
-      for (const v of violations) {
+      // Any impact counts: minor and moderate ones are debt too.
+      for (const v of all) {
         axeFailures.push(`${name} (${viewport}, ${scheme}): ${v.id} [${v.impact}] ${v.help}\n    ${v.nodes.join('\n    ')}`);
       }
     }
@@ -376,7 +373,9 @@ describe('web UI', { concurrency: false }, () => {
   });
 
   it('completes a task, finds it under Done, clears completed (Esc closes the dialog)', async () => {
-    await row(page, 'Buy stamps').getByRole('checkbox').check();
+    // click(), not check(): the row leaves the list once the server answers,
+    // and check() would wait for the detached box to read as checked.
+    await row(page, 'Buy stamps').getByRole('checkbox').click();
     await row(page, 'Buy stamps').waitFor({ state: 'detached' });
     await page.getByRole('button', { name: 'Done', exact: true }).click();
     await eventually(async () => assert.deepEqual(await titles(page), ['Buy stamps']));
@@ -384,10 +383,10 @@ describe('web UI', { concurrency: false }, () => {
     assert.match(await row(page, 'Buy stamps').getAttribute('class'), /\bdone\b/);
 
     // Reopen and complete again, from the Done list.
-    await row(page, 'Buy stamps').getByRole('checkbox').uncheck();
+    await row(page, 'Buy stamps').getByRole('checkbox').click();
     await page.getByText('Nothing completed yet.').waitFor();
     await page.getByRole('button', { name: 'Open', exact: true }).click();
-    await row(page, 'Buy stamps').getByRole('checkbox').check();
+    await row(page, 'Buy stamps').getByRole('checkbox').click();
     await row(page, 'Buy stamps').waitFor({ state: 'detached' });
     await page.getByRole('button', { name: 'Done', exact: true }).click();
     await row(page, 'Buy stamps').waitFor();
@@ -701,11 +700,10 @@ describe('web UI', { concurrency: false }, () => {
     await signin.context().close();
   });
 
-  it('no axe-core violation is serious or critical, and no page error happened', () => {
+  it('axe-core finds no violation of any impact, and no page error happened', () => {
     console.log(
       `# axe-core: ${checked.runs} runs over ${checked.screens.size} screens (light and dark), ` +
-        `${axeFailures.length} serious or critical` +
-        (checked.lesser.size ? `; lesser: ${[...checked.lesser].map(([rule, where]) => `${rule} e.g. ${where}`).join('; ')}` : ''),
+        `${axeFailures.length} violations`,
     );
     assert.deepEqual(pageProblems, [], pageProblems.join('\n'));
     assert.equal(axeFailures.length, 0, `axe-core found:\n${axeFailures.join('\n')}`);
