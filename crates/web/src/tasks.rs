@@ -257,7 +257,10 @@ fn FilterBar(
             </div>
             <div class="filter-search">
                 <label class="visually-hidden" for=SEARCH_ID>"Search tasks"</label>
-                <input id=SEARCH_ID type="search" placeholder="Search  ( / )" bind:value=filters.q autocomplete="off"/>
+                <input id=SEARCH_ID type="search" placeholder="Search" bind:value=filters.q autocomplete="off"
+                    aria-keyshortcuts="/"/>
+                // The shortcut, for keyboards; hidden on touch screens.
+                <kbd class="key-hint" aria-hidden="true">"/"</kbd>
             </div>
             <div class="filter-selects">
                 <FilterSelect label="Due" value=filters.due options=DUE_CHOICES/>
@@ -370,6 +373,10 @@ fn TaskRow(task: Task, list: ListState, filters: Filters) -> impl IntoView {
     let completed = task.completed;
     let overdue = is_overdue(&task, tz, now);
     let due = task.due().map(|due| due_label(due, tz, now));
+    // Today and tomorrow stand out from other dates, as overdue does.
+    let soon = task
+        .due()
+        .map(|due| (due.local_date(tz) - tz.today(now)).num_days());
     let recurrence = task.recurrence.as_deref().map(Recurrence::describe_rule);
     let priority = task.priority;
     let busy = RwSignal::new(false);
@@ -419,7 +426,7 @@ fn TaskRow(task: Task, list: ListState, filters: Filters) -> impl IntoView {
         <div class="task-row" class:done=completed class:overdue=overdue data-task-id=id.to_string()>
             <input
                 type="checkbox"
-                class="task-check"
+                class=format!("task-check prio-{}", priority.as_str())
                 prop:checked=completed
                 disabled=move || busy.get()
                 on:change=toggle
@@ -436,7 +443,8 @@ fn TaskRow(task: Task, list: ListState, filters: Filters) -> impl IntoView {
                 {(!description.is_empty()).then(|| view! { <p class="task-description">{description.clone()}</p> })}
                 <div class="task-meta">
                     {due.map(|due| view! {
-                        <span class="meta meta-due" class:overdue=overdue>
+                        <span class="meta meta-due" class:overdue=overdue
+                            class:today=!overdue && soon == Some(0) class:tomorrow=soon == Some(1)>
                             {crate::icons::calendar()}
                             {if overdue { format!("Overdue · {due}") } else { due }}
                         </span>

@@ -242,6 +242,27 @@ describe('web UI', { concurrency: false }, () => {
     await row(page, 'Water plants').waitFor();
     assert.match(await row(page, 'Pay rent').locator('.meta-recurrence').textContent(), /month/i);
     assert.deepEqual(await titles(page), ['Water plants', 'Buy stamps', 'Pay rent', 'Read chapter 4 p4', 'Call mom']);
+    // A list rather than a stack of cards: regular titles, the priority on
+    // the checkbox, today and tomorrow set apart from other dates.
+    const look = await page.evaluate(() => {
+      const rowOf = (title) =>
+        [...document.querySelectorAll('.task-row')].find((r) => r.querySelector('.task-title').textContent.includes(title));
+      const ring = (title) => getComputedStyle(rowOf(title).querySelector('.task-check')).borderTopColor;
+      return {
+        titleWeight: getComputedStyle(rowOf('Water plants').querySelector('.task-title')).fontWeight,
+        rowShadow: getComputedStyle(rowOf('Water plants').closest('.task-item')).boxShadow,
+        urgent: ring('Pay rent'),
+        high: ring('Call mom'),
+        none: ring('Water plants'),
+        today: rowOf('Pay rent').querySelector('.meta-due').className,
+        tomorrow: rowOf('Buy stamps').querySelector('.meta-due').className,
+      };
+    });
+    assert.equal(look.titleWeight, '400');
+    assert.equal(look.rowShadow, 'none');
+    assert.equal(new Set([look.urgent, look.high, look.none]).size, 3, JSON.stringify(look));
+    assert.match(look.today, /\btoday\b/);
+    assert.match(look.tomorrow, /\btomorrow\b/);
     // Toasts dismissed (by their button) for a clean screenshot.
     while ((await page.locator('.toast-close').count()) > 0) await page.locator('.toast-close').first().click();
     await screen(page, 'tasks');
@@ -263,6 +284,7 @@ describe('web UI', { concurrency: false }, () => {
 
   it('filters, search (/) and sort narrow and order the list', async () => {
     await page.locator('body').click({ position: { x: 5, y: 300 } });
+    assert.ok(await page.locator('.key-hint').isVisible(), 'the / hint shows where there is a keyboard');
     await page.keyboard.press('/');
     assert.equal(await page.evaluate(() => document.activeElement.id), 'task-search');
     await page.keyboard.type('rent');
@@ -542,6 +564,9 @@ describe('web UI', { concurrency: false }, () => {
     await phone.goto(stack.url);
     await phone.getByRole('heading', { name: 'Tasks', level: 1 }).waitFor();
     await row(phone, 'Water the plants').waitFor();
+    // No keyboard shortcut hint on a touch screen.
+    assert.equal(await phone.locator('.key-hint').isVisible(), false);
+    assert.doesNotMatch(await phone.locator('#task-search').getAttribute('placeholder'), /\//);
     // The first Tab reaches the skip link, which moves focus to the content.
     await phone.keyboard.press('Tab');
     assert.equal(await phone.evaluate(() => document.activeElement.textContent), 'Skip to content');
