@@ -53,6 +53,13 @@ impl Recurrence {
             .or_else(|| trimmed.strip_prefix("rrule:"))
             .unwrap_or(trimmed)
             .to_ascii_uppercase();
+        // The rrule crate slices its input by bytes and panics inside a
+        // multi-byte character (found by fuzzing); a rule is ASCII anyway.
+        if !body.is_ascii() {
+            return Err(invalid(format!(
+                "'{trimmed}' is not a valid RRULE: it holds characters other than ASCII"
+            )));
+        }
         let parts = parts(&body);
         if parts.iter().any(|(key, _)| key == "DTSTART") || body.contains(['\n', '\r']) {
             return Err(invalid(
@@ -585,6 +592,12 @@ mod tests {
         assert_eq!(code(&long), "recurrence_too_long");
         assert_eq!(code("BYDAY=MO"), "recurrence_invalid");
         assert_eq!(code("FREQ=DAILY\nRRULE:FREQ=DAILY"), "recurrence_invalid");
+        // Found by fuzzing: the rrule crate panicked inside a multi-byte character.
+        assert_eq!(
+            code("FREQ=MONTHLY;BYMONTH=4;BYMONTHDAY=30,31,-31;BYDAY=MO,Tf\u{527}E,TH,FR,SU;BYSETPOS=0,2,3,-1"),
+            "recurrence_invalid"
+        );
+        assert_eq!(code("FREQ=WEEKLY;BYDAY=M\u{e9}"), "recurrence_invalid");
         // The limits themselves are fine.
         assert!(Recurrence::parse("FREQ=YEARLY;INTERVAL=999;COUNT=1000").is_ok());
     }

@@ -36,6 +36,8 @@ on_both_backends! {
             ("FREQ=HOURLY", "recurrence_unsupported"),
             ("FREQ=DAILY;INTERVAL=0", "recurrence_out_of_range"),
             ("FREQ=DAILY;COUNT=1000000", "recurrence_out_of_range"),
+            // Found by fuzzing: a panic (500) inside the rrule crate.
+            ("FREQ=WEEKLY;BYDAY=MO,T\u{527}E", "recurrence_invalid"),
         ];
         let task = app.task(&token, json!({"title": "Stand-up", "due_at": "2030-01-01"})).await;
         for (rule, code) in cases {
