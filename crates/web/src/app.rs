@@ -65,6 +65,64 @@ pub fn App() -> impl IntoView {
             Shown::Shell => view! { <Shell/> }.into_any(),
         }}
         <Toasts/>
+        <Show when=move || state.help_open.get()>
+            <KeyboardHelp/>
+        </Show>
+    }
+}
+
+/// `?`: every shortcut, in a dialog that Esc closes; focus returns to
+/// where it was.
+#[component]
+fn KeyboardHelp() -> impl IntoView {
+    let state = app_state();
+    let previous = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.active_element())
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+    let previous = StoredValue::new_local(previous);
+    let close = Callback::new(move |_| {
+        previous.with_value(|element| {
+            if let Some(element) = element {
+                let _ = element.focus();
+            }
+        });
+        state.help_open.set(false);
+    });
+    let escape = keyboard::escape_stack();
+    escape.push(u32::MAX - 1, close);
+    on_cleanup(move || escape.release(u32::MAX - 1));
+    let close_ref = NodeRef::<leptos::html::Button>::new();
+    Effect::new(move |_| {
+        if let Some(button) = close_ref.get() {
+            let _ = button.focus();
+        }
+    });
+    view! {
+        <div class="dialog-backdrop" on:click=move |_| close.run(())>
+            <div class="dialog help-dialog" role="dialog" aria-modal="true" aria-labelledby="help-title"
+                on:click=|ev| ev.stop_propagation()>
+                <h2 id="help-title">"Keyboard shortcuts"</h2>
+                <table class="shortcuts">
+                    <tbody>
+                        {keyboard::SHORTCUTS.iter().map(|(keys, what)| view! {
+                            <tr>
+                                <th scope="row">
+                                    {keys.iter().enumerate().map(|(i, key)| view! {
+                                        {(i > 0).then_some(" or ")}
+                                        <kbd>{*key}</kbd>
+                                    }).collect_view()}
+                                </th>
+                                <td>{*what}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+                <div class="dialog-actions">
+                    <button class="button" node_ref=close_ref on:click=move |_| close.run(())>"Close"</button>
+                </div>
+            </div>
+        </div>
     }
 }
 

@@ -1,5 +1,7 @@
-//! Global shortcuts: `n` quick-add, `/` search, `Esc` closes what is open.
-//! Elements opt in by id, so the shortcuts need no handles to components.
+//! Global shortcuts: `n` quick-add, `/` search, `#` tag filter, `j`/`k`
+//! move between tasks, `x` or Space completes, `e` edits, `?` lists them
+//! all, `Esc` closes what is open. Elements opt in by id or class, so the
+//! shortcuts need no handles to components.
 
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
@@ -9,6 +11,22 @@ use crate::state::AppState;
 
 pub const QUICK_ADD_ID: &str = "quick-add";
 pub const SEARCH_ID: &str = "task-search";
+pub const TAG_FILTER_ID: &str = "tag-filter";
+/// A task row's title button: what "the current task" is.
+const ROW_TITLE: &str = ".task-row .task-title";
+
+/// Every shortcut, for the help overlay: keys and what they do.
+pub const SHORTCUTS: [(&[&str], &str); 9] = [
+    (&["n"], "Add a task"),
+    (&["/"], "Search tasks"),
+    (&["#"], "Filter by tag"),
+    (&["j"], "Next task"),
+    (&["k"], "Previous task"),
+    (&["x", "Space"], "Complete or reopen the task"),
+    (&["e", "Enter"], "Edit the task"),
+    (&["Esc"], "Close the editor, a dialog or the assistant"),
+    (&["?"], "Show these shortcuts"),
+];
 
 /// Things `Esc` closes, innermost first. Each registers while open.
 #[derive(Clone, Copy)]
@@ -51,12 +69,26 @@ pub fn install(state: AppState) {
         if ev.ctrl_key() || ev.meta_key() || ev.alt_key() || typing(&ev) {
             return;
         }
-        let target = match ev.key().as_str() {
-            "n" => QUICK_ADD_ID,
-            "/" => SEARCH_ID,
-            _ => return,
+        let handled = match ev.key().as_str() {
+            "n" => focus(QUICK_ADD_ID),
+            "/" => focus(SEARCH_ID),
+            "#" => focus(TAG_FILTER_ID),
+            "j" => move_between_rows(1),
+            "k" => move_between_rows(-1),
+            "x" => toggle_current_row(),
+            // Space only on the title: on other buttons it keeps its meaning.
+            " " if focused_is_row_title() => toggle_current_row(),
+            "e" => current_row_title().is_some_and(|title| {
+                title.click();
+                true
+            }),
+            "?" if state.session.with_untracked(|s| s.is_some()) => {
+                state.help_open.set(true);
+                true
+            }
+            _ => false,
         };
-        if focus(target) {
+        if handled {
             ev.prevent_default();
         }
     });
@@ -84,6 +116,83 @@ fn typing(ev: &KeyboardEvent) -> bool {
                 "checkbox" | "radio" | "button" | "submit"
             ))
         || element.get_attribute("contenteditable").is_some()
+}
+
+fn row_titles() -> Vec<web_sys::HtmlElement> {
+    let Some(list) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector_all(ROW_TITLE).ok())
+    else {
+        return Vec::new();
+    };
+    (0..list.length())
+        .filter_map(|i| list.item(i))
+        .filter_map(|node| node.dyn_into::<web_sys::HtmlElement>().ok())
+        .collect()
+}
+
+/// The focused task's title button, when focus is on a task row.
+fn current_row_title() -> Option<web_sys::HtmlElement> {
+    let active = web_sys::window()?.document()?.active_element()?;
+    let row = active.closest(".task-row").ok()??;
+    row.query_selector(".task-title")
+        .ok()??
+        .dyn_into::<web_sys::HtmlElement>()
+        .ok()
+}
+
+fn focused_is_row_title() -> bool {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.active_element())
+        .is_some_and(|e| e.matches(ROW_TITLE).unwrap_or(false))
+}
+
+/// Focuses the next (`1`) or previous (`-1`) task; the first or last when
+/// no task has focus.
+fn move_between_rows(step: isize) -> bool {
+    let titles = row_titles();
+    if titles.is_empty() {
+        return false;
+    }
+    let current = current_row_title().and_then(|t| titles.iter().position(|other| *other == t));
+    let last = titles.len() as isize - 1;
+    let next = match current {
+        Some(at) => (at as isize + step).clamp(0, last),
+        None if step > 0 => 0,
+        None => last,
+    };
+    titles[next as usize].focus().is_ok()
+}
+
+/// Completes (or reopens) the focused task. Completing usually takes it out
+/// of the list, so focus moves on to its neighbour first.
+fn toggle_current_row() -> bool {
+    let Some(title) = current_row_title() else {
+        return false;
+    };
+    let Some(check) = title
+        .closest(".task-row")
+        .ok()
+        .flatten()
+        .and_then(|row| row.query_selector(".task-check").ok().flatten())
+        .and_then(|c| c.dyn_into::<web_sys::HtmlInputElement>().ok())
+    else {
+        return false;
+    };
+    if !check.checked() {
+        let titles = row_titles();
+        if let Some(at) = titles.iter().position(|t| *t == title) {
+            if let Some(neighbour) = titles
+                .get(at + 1)
+                .or_else(|| at.checked_sub(1).and_then(|i| titles.get(i)))
+            {
+                let _ = neighbour.focus();
+            }
+        }
+    }
+    check.click();
+    true
 }
 
 pub fn focus(id: &str) -> bool {

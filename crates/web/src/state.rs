@@ -80,6 +80,8 @@ pub struct AppState {
     pub chat_open: RwSignal<bool>,
     /// Set while the server cannot be reached.
     pub offline: RwSignal<bool>,
+    /// The keyboard shortcuts overlay (`?`).
+    pub help_open: RwSignal<bool>,
 }
 
 impl AppState {
@@ -96,6 +98,7 @@ impl AppState {
             tasks_changed: RwSignal::new(0),
             chat_open: RwSignal::new(false),
             offline: RwSignal::new(false),
+            help_open: RwSignal::new(false),
         }
     }
 

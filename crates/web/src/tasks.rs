@@ -12,7 +12,7 @@ use todo_domain::{Due, Priority, Recurrence, Task, TaskId, TaskPatch};
 use crate::api::ApiError;
 use crate::auth::Field;
 use crate::format::{due_label, is_overdue};
-use crate::keyboard::{escape_stack, SEARCH_ID};
+use crate::keyboard::{escape_stack, SEARCH_ID, TAG_FILTER_ID};
 use crate::quick_add::QuickAddBar;
 use crate::repeat::{CustomRepeat, UNITS, WEEKDAYS};
 use crate::state::{app_state, AppState};
@@ -265,7 +265,7 @@ fn FilterBar(
             <div class="filter-selects">
                 <FilterSelect label="Due" value=filters.due options=DUE_CHOICES/>
                 <FilterSelect label="Priority" value=filters.priority options=PRIORITY_CHOICES/>
-                <FilterSelect label="Tag" value=filters.tag options=tag_choices/>
+                <FilterSelect label="Tag" value=filters.tag options=tag_choices id=TAG_FILTER_ID/>
                 <FilterSelect label="Sort by" value=filters.sort options=SORT_CHOICES/>
             </div>
             <Show when=move || filters.status.get() != "pending">
@@ -311,11 +311,12 @@ fn FilterSelect(
     label: &'static str,
     value: RwSignal<String>,
     #[prop(into)] options: ChoiceList,
+    #[prop(optional)] id: Option<&'static str>,
 ) -> impl IntoView {
     view! {
         <label>
             <span class="visually-hidden">{label}</span>
-            <select aria-label=label prop:value=move || value.get()
+            <select id=id aria-label=label prop:value=move || value.get()
                 on:change=move |ev| value.set(event_target_value(&ev))>
                 <For each=move || options.get() key=|(v, l)| (v.clone(), l.clone()) let((choice, text))>
                     <option value=choice>{text}</option>

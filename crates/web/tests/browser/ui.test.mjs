@@ -282,6 +282,58 @@ describe('web UI', { concurrency: false }, () => {
     await carol.context().close();
   });
 
+  it('the keyboard alone: ? lists the shortcuts, j/k move, e edits, x and Space complete, # filters by tag', async () => {
+    const dave = await signedInPage({ name: 'Dave', email: 'dave@example.com' });
+    const token = (await session(dave)).token;
+    for (const title of ['Third', 'Second', 'First']) {
+      assert.equal((await api(stack, 'POST', '/api/tasks', { title, tags: ['kb'] }, token)).status, 201);
+    }
+    await dave.reload();
+    await eventually(async () => assert.deepEqual(await titles(dave), ['First', 'Second', 'Third']));
+
+    await dave.locator('body').click({ position: { x: 5, y: 300 } });
+    await dave.keyboard.press('?');
+    const help = dave.getByRole('dialog', { name: 'Keyboard shortcuts' });
+    await help.waitFor();
+    const keys = await help.locator('kbd').allTextContents();
+    for (const key of ['n', '/', '#', 'j', 'k', 'x', 'Space', 'e', 'Esc', '?']) {
+      assert.ok(keys.includes(key), `${key} is listed`);
+    }
+    assert.equal(await dave.evaluate(() => document.activeElement.textContent), 'Close');
+    await screen(dave, 'keyboard-help');
+    await dave.keyboard.press('Escape');
+    await help.waitFor({ state: 'detached' });
+
+    await dave.keyboard.press('j');
+    assert.equal(await focused(dave), 'row: First');
+    for (let i = 0; i < 3; i += 1) await dave.keyboard.press('j');
+    assert.equal(await focused(dave), 'row: Third', 'j stops at the last task');
+    await dave.keyboard.press('k');
+    assert.equal(await focused(dave), 'row: Second');
+
+    await dave.keyboard.press('e');
+    const editor = dave.locator('form.task-editor');
+    await editor.waitFor();
+    assert.equal(await editor.getByLabel('Title').inputValue(), 'Second');
+    await dave.keyboard.press('Escape');
+    await editor.waitFor({ state: 'detached' });
+    await eventually(async () => assert.equal(await focused(dave), 'row: Second'));
+
+    // Completing moves focus on to the neighbour, as the task leaves the list.
+    await dave.keyboard.press('x');
+    await row(dave, 'Second').waitFor({ state: 'detached' });
+    assert.equal(await focused(dave), 'row: Third');
+    await dave.keyboard.press(' ');
+    await row(dave, 'Third').waitFor({ state: 'detached' });
+    assert.equal(await focused(dave), 'row: First');
+    const open = await api(stack, 'GET', '/api/tasks?status=pending', undefined, token);
+    assert.deepEqual(open.body.items.map((t) => t.title), ['First']);
+
+    await dave.keyboard.press('#');
+    assert.equal(await dave.evaluate(() => document.activeElement.id), 'tag-filter');
+    await dave.context().close();
+  });
+
   it('filters, search (/) and sort narrow and order the list', async () => {
     await page.locator('body').click({ position: { x: 5, y: 300 } });
     assert.ok(await page.locator('.key-hint').isVisible(), 'the / hint shows where there is a keyboard');
