@@ -5,7 +5,7 @@
 #   system  pause (Kubernetes' own pause.c), CoreDNS, Traefik,
 #           kube-network-policies, local-path-provisioner (each FROM scratch
 #           with the binary build.sh compiled), and a stand-in for
-#           docker.io/library/busybox:1.37 (Debian's static busybox), which
+#           docker.io/library/busybox:1.37 (Debian's busybox, GNU wget), which
 #           the chart's `helm test` pod and the volume helper use
 #   app     the app's images from infra/docker/*.Dockerfile, built exactly as
 #           a user builds them (by .ci/containers.sh, on its base-image
@@ -69,16 +69,27 @@ kube-network-policies $KUBE_NETWORK_POLICIES_VERSION netpol
 local-path-provisioner $LOCAL_PATH_PROVISIONER_VERSION local-path-provisioner
 EOF
 
-  install_packages busybox-static
+  # Debian's busybox (dynamically linked: the static one crashes resolving
+  # names) with GNU wget for `wget`: Debian's busybox 1.35 wget crashes on
+  # -T, which the chart's test pod uses. Each with the libraries it links.
   dir="$work/busybox"
-  mkdir -p "$dir/bin" "$dir/tmp" "$dir/etc"
-  cp /bin/busybox "$dir/bin/busybox"
-  local applet
-  for applet in $("$dir/bin/busybox" --list); do
-    [ "$applet" = busybox ] || ln -s busybox "$dir/bin/$applet"
+  mkdir -p "$dir/tmp" "$dir/etc"
+  (cd "$work" && apt-get download busybox wget >/dev/null 2>&1) || die "apt-get download busybox wget failed"
+  dpkg-deb -x "$work"/busybox_*.deb "$dir"
+  dpkg-deb -x "$work"/wget_*.deb "$dir"
+  local lib applet
+  for lib in $({ ldd "$dir/bin/busybox" && ldd "$dir/usr/bin/wget"; } | grep -o '/[^ ]*' | sort -u); do
+    mkdir -p "$dir$(dirname "$lib")"
+    cp -L "$lib" "$dir$lib"
   done
+  rm -rf "${dir:?}/usr/share" "$dir/etc/wgetrc"
+  for applet in $("$dir/bin/busybox" --list); do
+    [ "$applet" = busybox ] || [ "$applet" = wget ] || [ -e "$dir/bin/$applet" ] || ln -s busybox "$dir/bin/$applet"
+  done
+  ln -s ../usr/bin/wget "$dir/bin/wget"
   printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/home:/bin/false\n' >"$dir/etc/passwd"
   printf 'root:x:0:\nnobody:x:65534:\n' >"$dir/etc/group"
+  printf 'hosts: files dns\n' >"$dir/etc/nsswitch.conf"
   chmod 1777 "$dir/tmp"
   podman_cached rmi --force docker.io/library/busybox:1.37 >/dev/null 2>&1 || true
   scratch_image docker.io/library/busybox:1.37 "$dir"
