@@ -21,6 +21,15 @@ use crate::state::{app_state, AppState};
 const UNDO_MS: u64 = 6000;
 const PAGE_SIZE: u32 = 100;
 
+/// A filter's value when the URL does not name it.
+fn default_of(key: &str) -> &'static str {
+    match key {
+        "status" => "pending",
+        "sort" => "created",
+        _ => "",
+    }
+}
+
 #[derive(Clone, Copy)]
 struct Filters {
     status: RwSignal<String>,
@@ -34,12 +43,12 @@ struct Filters {
 impl Filters {
     fn new() -> Self {
         Self {
-            status: RwSignal::new("pending".into()),
+            status: RwSignal::new(default_of("status").into()),
             q: RwSignal::new(String::new()),
             tag: RwSignal::new(String::new()),
             priority: RwSignal::new(String::new()),
             due: RwSignal::new(String::new()),
-            sort: RwSignal::new("created".into()),
+            sort: RwSignal::new(default_of("sort").into()),
         }
     }
 
@@ -55,6 +64,56 @@ impl Filters {
             limit: Some(PAGE_SIZE.to_string()),
             ..TaskQueryParams::default()
         }
+    }
+
+    /// The filters as the URL's query, defaults left out: "?status=all&tag=home".
+    fn query(&self) -> String {
+        let pairs: Vec<String> = self
+            .fields()
+            .iter()
+            .filter(|(key, signal)| signal.with(|v| !v.is_empty() && *v != default_of(key)))
+            .map(|(key, signal)| {
+                format!(
+                    "{key}={}",
+                    signal.with(|v| String::from(js_sys::encode_uri_component(v)))
+                )
+            })
+            .collect();
+        if pairs.is_empty() {
+            String::new()
+        } else {
+            format!("?{}", pairs.join("&"))
+        }
+    }
+
+    /// Sets every filter from the page's URL (a reload, a shared link, back
+    /// or forward).
+    fn read_url(&self) {
+        let search = web_sys::window()
+            .and_then(|w| w.location().search().ok())
+            .unwrap_or_default();
+        let Ok(params) = web_sys::UrlSearchParams::new_with_str(&search) else {
+            return;
+        };
+        for (key, signal) in self.fields() {
+            let value = params
+                .get(key)
+                .unwrap_or_else(|| default_of(key).to_owned());
+            if signal.with_untracked(|v| *v != value) {
+                signal.set(value);
+            }
+        }
+    }
+
+    fn fields(&self) -> [(&'static str, RwSignal<String>); 6] {
+        [
+            ("status", self.status),
+            ("q", self.q),
+            ("tag", self.tag),
+            ("priority", self.priority),
+            ("due", self.due),
+            ("sort", self.sort),
+        ]
     }
 
     fn narrowed(&self) -> bool {
@@ -112,6 +171,38 @@ pub fn TasksPage() -> impl IntoView {
         known_tags: RwSignal::new(BTreeSet::new()),
     };
     let sequence = StoredValue::new(0u32);
+
+    // The filters live in the URL too: a reload, a shared link, back and
+    // forward all show the same list. Typing a search replaces the entry;
+    // other changes add one.
+    filters.read_url();
+    let on_popstate = window_event_listener(leptos::ev::popstate, move |_| filters.read_url());
+    on_cleanup(move || on_popstate.remove());
+    Effect::new(move |previous: Option<(String, String)>| {
+        let query = filters.query();
+        let search = filters.q.get();
+        let location = web_sys::window().map(|w| w.location());
+        let shown = location
+            .as_ref()
+            .and_then(|l| l.search().ok())
+            .unwrap_or_default();
+        let path = location
+            .as_ref()
+            .and_then(|l| l.pathname().ok())
+            .unwrap_or_else(|| "/".into());
+        if previous.is_some() && shown != query {
+            let url = format!("{path}{query}");
+            if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+                let typing = previous.is_some_and(|(_, before)| before != search);
+                let _ = if typing {
+                    history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url))
+                } else {
+                    history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url))
+                };
+            }
+        }
+        (query, search)
+    });
 
     // Refetch on any filter change, on a local change, and when the chat
     // changed tasks. Answers that arrive out of order are dropped.
@@ -239,13 +330,14 @@ fn FilterBar(
         }
     };
     let tag_choices = Signal::derive(move || {
+        let mut tags = list.known_tags.get();
+        // A tag from the URL is a choice before any task shows it.
+        let current = filters.tag.get();
+        if !current.is_empty() {
+            tags.insert(current);
+        }
         let mut choices = vec![(String::new(), "Any tag".to_owned())];
-        choices.extend(
-            list.known_tags
-                .get()
-                .into_iter()
-                .map(|tag| (tag.clone(), format!("#{tag}"))),
-        );
+        choices.extend(tags.into_iter().map(|tag| (tag.clone(), format!("#{tag}"))));
         choices
     });
     view! {
@@ -319,7 +411,9 @@ fn FilterSelect(
             <select id=id aria-label=label prop:value=move || value.get()
                 on:change=move |ev| value.set(event_target_value(&ev))>
                 <For each=move || options.get() key=|(v, l)| (v.clone(), l.clone()) let((choice, text))>
-                    <option value=choice>{text}</option>
+                    // Selected by the option itself: the select's value is
+                    // set before its options exist (a filter from the URL).
+                    <option value=choice.clone() selected=move || value.with(|v| *v == choice)>{text}</option>
                 </For>
             </select>
         </label>

@@ -346,6 +346,21 @@ describe('web UI', { concurrency: false }, () => {
 
     await page.getByLabel('Tag', { exact: true }).selectOption('family');
     await eventually(async () => assert.deepEqual(await titles(page), ['Call mom']));
+    // The filters are in the URL: a reload, back and forward keep them.
+    await page.getByLabel('Priority', { exact: true }).selectOption('high');
+    await eventually(async () => assert.equal(new URL(page.url()).search, '?tag=family&priority=high'));
+    await page.reload();
+    await eventually(async () => assert.deepEqual(await titles(page), ['Call mom']));
+    assert.equal(await page.getByLabel('Tag', { exact: true }).inputValue(), 'family');
+    assert.equal(await page.getByLabel('Priority', { exact: true }).inputValue(), 'high');
+    await page.goBack();
+    await eventually(async () => assert.equal(new URL(page.url()).search, '?tag=family'));
+    await eventually(async () => assert.equal(await page.getByLabel('Priority', { exact: true }).inputValue(), ''));
+    await page.goBack();
+    await eventually(async () => assert.equal((await titles(page)).length, 5));
+    assert.equal(await page.getByLabel('Tag', { exact: true }).inputValue(), '');
+    await page.goForward();
+    await eventually(async () => assert.deepEqual(await titles(page), ['Call mom']));
     await page.getByLabel('Tag', { exact: true }).selectOption('');
 
     await page.getByLabel('Priority', { exact: true }).selectOption('urgent');
