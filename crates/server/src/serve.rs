@@ -44,11 +44,6 @@ impl Server {
             .with_hashing(hashing)
             .with_sign_in_limits(args.sign_in_limits());
         let services = open_services_with(&args.database, auth).await?;
-        tracing::info!(
-            slots = hashing.slots,
-            queue_timeout_ms = hashing.queue_timeout.as_millis() as u64,
-            "password checks bounded"
-        );
         let store = services.store().clone();
         let llm = args.llm.assistant()?.map(|llm| {
             tracing::info!(model = llm.model(), "the chat uses the language model");
@@ -82,6 +77,12 @@ impl Server {
         let listener = TcpListener::bind(&address)
             .await
             .with_context(|| format!("cannot listen on {address} (HOST, PORT)"))?;
+        // Logged once every setting is known good: a bad one stays the only line.
+        tracing::info!(
+            slots = hashing.slots,
+            queue_timeout_ms = hashing.queue_timeout.as_millis() as u64,
+            "password checks bounded"
+        );
         Ok(Self {
             listener,
             app,
