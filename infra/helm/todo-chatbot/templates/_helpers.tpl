@@ -121,6 +121,18 @@ imagePullSecrets:
 {{- end -}}
 
 {{/* True (non-empty) when the chart renders its own Secret. */}}
+{{/*
+Checksum of what the chart's Secret is made from, for a pod annotation that
+rolls the pods when it changes. The values, not the rendered Secret: a
+generated value differs between renders until the Secret exists (at install
+the annotation would hash one random value and the Secret hold another), so
+the first upgrade after an install rolled every pod for nothing.
+*/}}
+{{- define "todo-chatbot.secretChecksum" -}}
+{{- $inputs := dict "secret" .Values.secret "database" .Values.externalDatabase "postgresql" .Values.postgresql.auth "inCluster" .Values.postgresql.enabled "llmEnabled" .Values.llm.enabled "llmApiKey" .Values.llm.apiKey -}}
+{{- $inputs | toJson | sha256sum -}}
+{{- end -}}
+
 {{- define "todo-chatbot.createSecret" -}}
 {{- if not .Values.secret.existingSecret -}}true{{- end -}}
 {{- end -}}
