@@ -90,6 +90,11 @@ for image in todo-chatbot-backend todo-chatbot-frontend postgres; do
   timing "image $image" "$size"
 done
 
+# The chart's names for the release (RELEASE contains "todo-chatbot", so
+# the full name is the release's; see infra/scripts/common.bash).
+fullname() { printf '%s' "$RELEASE"; }
+selector() { printf 'app.kubernetes.io/instance=%s,app.kubernetes.io/component=%s' "$RELEASE" "$1"; }
+
 # through_ingress CURL_ARGS...: curl to the ingress with Host: todo.local.
 through_ingress() { curl -sS --max-time 30 -H "Host: $APP_HOST" "$@"; }
 
@@ -139,7 +144,8 @@ api -X POST "$url/api/tasks/$id/complete" | jq -e '.completed == true' >/dev/nul
 [ "$(api -o /dev/null -w '%{http_code}' "$url/api/tasks/$id")" = 404 ] || fail "a deleted task answers 404"
 pat="$(api -X POST -d '{"name":"cluster test"}' "$url/api/tokens" | jq -er .token)" || fail "a personal access token"
 "$python" "$REPO_ROOT/crates/server/tests/mcp/client.py" http "$url/mcp" --token "$pat" --host "$APP_HOST" \
-  --title "added over MCP through the ingress" | tail -n 1 | tee "$OUT/mcp.json"
+  --title "added over MCP through the ingress" | tail -n 1 >"$OUT/mcp.json"
+info "MCP: $(jq -r '"\(.server_name): tools \(.tools | keys | join(", ")); \(.errors | length) refusals as expected"' "$OUT/mcp.json")"
 api "$url/api/tasks?q=over%20MCP" | jq -e '.total >= 1' >/dev/null || fail "the MCP client's task is not in the list"
 info "UI, sign-up, create/read/update/complete/delete, MCP tools: all through the ingress"
 
