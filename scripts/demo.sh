@@ -120,7 +120,14 @@ kubectl -n "$NAMESPACE" delete pod "$old_pod" --wait=false >/dev/null
 kill_started=$SECONDS
 sleep 2
 kubectl -n "$NAMESPACE" rollout status "deployment/$(fullname)-backend" --timeout 300s >/dev/null
-until [ "$(api GET /readyz)" = 200 ]; do sleep 0.5; done
+# Back when the API answers through the ingress (the path users take: the
+# ingress controller learns of the new pod on its own, a little later than
+# the Service the frontend's /readyz goes through).
+deadline=$((SECONDS + 120))
+until [ "$(api GET "/api/tasks?limit=1" "" "$token")" = 200 ]; do
+  [ $SECONDS -lt $deadline ] || die "the API did not answer again within 120 s: $(api_body)"
+  sleep 0.5
+done
 new_pod="$(kubectl -n "$NAMESPACE" get pods -l "$(selector backend)" --field-selector=status.phase=Running -o jsonpath='{.items[0].metadata.name}')"
 ok "$old_pod is gone; $new_pod serves again after $((SECONDS - kill_started))s"
 [ "$(api GET "/api/tasks?status=all" "" "$token")" = 200 ] || die "cannot list tasks: $(api_body)"

@@ -110,8 +110,12 @@ experiment() { # experiment N TITLE COMMAND...
   started=$SECONDS
   "$@"
   wait_rollout 300s >/dev/null
-  # Back when a write succeeds again.
-  until [ "$(api GET /readyz)" = 200 ]; do sleep 0.5; done
+  # Back when the API answers through the ingress again (within 2 minutes).
+  local deadline=$((SECONDS + 120))
+  until [ "$(api GET "/api/tasks?limit=1" "" "$token")" = 200 ]; do
+    [ $SECONDS -lt $deadline ] || die "the API did not answer again within 120 s: $(api_body)"
+    sleep 0.5
+  done
   recovered=$((SECONDS - started))
   sleep "$settle"
   kill "$loop_pid" 2>/dev/null || true
