@@ -123,3 +123,15 @@ render_addons() {
     perl -pe 's/\$\{([A-Z_]+)\}/exists $ENV{$1} ? $ENV{$1} : die "addons.yaml: unknown \${$1}\n"/ge' \
     "$CLUSTER_DIR/addons.yaml"
 }
+
+# Whether the kernel has nftables' `queue` expression, which
+# kube-network-policies needs to enforce NetworkPolicy (some kernels are
+# built without it: the rule is refused with "No such file or directory").
+nft_queue_supported() {
+  local table="todo_cluster_probe_$$" ok=1
+  nft add table inet "$table" 2>/dev/null || return 1
+  nft add chain inet "$table" probe '{ type filter hook forward priority 0; policy accept; }' 2>/dev/null &&
+    nft add rule inet "$table" probe meta l4proto udp udp dport 9 queue num 98 bypass 2>/dev/null && ok=0
+  nft delete table inet "$table" 2>/dev/null || true
+  return "$ok"
+}
