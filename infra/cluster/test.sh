@@ -257,6 +257,15 @@ helm upgrade "$RELEASE" "$REPO_ROOT/infra/helm/todo-chatbot" -n "$NAMESPACE" --r
   --set llm.enabled=true --set "llm.baseUrl=http://$INGRESS_IP:$stub_port/v1" --set llm.model=stub \
   --wait --timeout 3m >/dev/null
 kubectl -n "$NAMESPACE" rollout status "deployment/$(fullname)-backend" --timeout 120s >/dev/null
+# The old pods serve on through their preStop pause: wait until they are
+# gone, so the turn is answered by a pod that has the model.
+deadline=$((SECONDS + 120))
+while kubectl -n "$NAMESPACE" get pods -l "$(selector backend)" -o json |
+  jq -e '[.items[] | select(.metadata.deletionTimestamp != null)] | length > 0' >/dev/null; do
+  [ $SECONDS -lt $deadline ] || fail "the old backend pods did not go within 120 s"
+  sleep 1
+done
+sleep 3
 api -N -H 'Accept: text/event-stream' -X POST -d '{"message":"tell me something"}' "$url/api/chat" |
   while IFS= read -r line; do printf '%s %s\n' "$(date +%s.%N)" "$line"; done >"$OUT/sse.log"
 deltas="$(grep -c ' event: delta$' "$OUT/sse.log" || true)"
