@@ -279,9 +279,9 @@ log "Helm 3 ($("$TODO_TEST_HELM3" version --short)) against an external PostgreS
 helm uninstall "$RELEASE" -n "$NAMESPACE" --wait >/dev/null
 kubectl -n "$NAMESPACE" delete pvc --all --wait=false >/dev/null
 ln -sf "$TODO_TEST_HELM3" "$tools/helm"
-external_pg="$OUT/external-postgres"
+# Outside root's home, which the postgres user cannot enter.
+external_pg="$(mktemp -d /tmp/todo-external-pg.XXXXXX)"
 pg_bin="$(find /usr/lib/postgresql -mindepth 2 -maxdepth 2 -name bin | sort -V | tail -n 1)"
-mkdir -p "$external_pg"
 chown postgres: "$external_pg"
 pg_password="external-$(openssl rand -hex 12)"
 as_postgres() { runuser -u postgres -- "$@"; }
@@ -300,7 +300,10 @@ EOF
 printf 'hostnossl all all 0.0.0.0/0 reject\nhostssl all all 0.0.0.0/0 scram-sha-256\n' >"$external_pg/data/pg_hba.conf"
 printf 'local all all trust\n' >>"$external_pg/data/pg_hba.conf"
 as_postgres "$pg_bin/pg_ctl" -D "$external_pg/data" -l "$external_pg/log" -w start >/dev/null
-background_pg() { as_postgres "$pg_bin/pg_ctl" -D "$external_pg/data" -m fast -w stop >/dev/null 2>&1 || true; }
+background_pg() {
+  as_postgres "$pg_bin/pg_ctl" -D "$external_pg/data" -m fast -w stop >/dev/null 2>&1 || true
+  rm -rf "$external_pg"
+}
 trap 'background_pg; cleanup' EXIT
 as_postgres psql -h "$external_pg" -p 55432 -U postgres -qc "CREATE ROLE todo LOGIN PASSWORD '$pg_password'"
 as_postgres psql -h "$external_pg" -p 55432 -U postgres -qc "CREATE DATABASE todo OWNER todo"
