@@ -282,16 +282,15 @@ fn bench_backend(
     })
 }
 
-/// Signs up a new user (`bench-<label>@example.com`) with [`SEED_TASKS`] tasks;
-/// returns its token.
-fn seed(addr: SocketAddr, label: &str) -> Result<String> {
-    let signup = json!({"email": format!("bench-{label}@example.com"), "password": "bench-password-1", "name": "Bench"});
+/// Signs up a user; returns its session token.
+fn sign_up(addr: SocketAddr, email: &str, password: &str) -> Result<String> {
+    let body = json!({"email": email, "password": password, "name": "Bench"});
     let response = http::send(
         addr,
         "POST",
         "/api/auth/signup",
         None,
-        Some(&signup.to_string()),
+        Some(&body.to_string()),
     )?;
     ensure!(
         response.status == 201,
@@ -299,10 +298,20 @@ fn seed(addr: SocketAddr, label: &str) -> Result<String> {
         response.status,
         response.body
     );
-    let token = response.json()?["token"]
+    Ok(response.json()?["token"]
         .as_str()
         .context("no token in the signup response")?
-        .to_owned();
+        .to_owned())
+}
+
+/// Signs up a new user (`bench-<label>@example.com`) with [`SEED_TASKS`] tasks;
+/// returns its token.
+fn seed(addr: SocketAddr, label: &str) -> Result<String> {
+    let token = sign_up(
+        addr,
+        &format!("bench-{label}@example.com"),
+        "bench-password-1",
+    )?;
 
     const VERBS: [&str; 8] = [
         "Buy", "Call", "Write", "Review", "Fix", "Plan", "Email", "Clean",

@@ -68,25 +68,11 @@ pub fn run(config: &Config, label: &str) -> Result<Figures> {
     })
 }
 
+/// The password the abuse scenarios sign up with (and later get wrong).
+const RIGHT_PASSWORD: &str = "right-password-1";
+
 fn sign_up(addr: SocketAddr, email: &str) -> Result<String> {
-    let body = json!({"email": email, "password": "right-password-1", "name": "Bench"});
-    let response = http::send(
-        addr,
-        "POST",
-        "/api/auth/signup",
-        None,
-        Some(&body.to_string()),
-    )?;
-    ensure!(
-        response.status == 201,
-        "signup answered {}: {}",
-        response.status,
-        response.body
-    );
-    Ok(response.json()?["token"]
-        .as_str()
-        .context("no token")?
-        .to_owned())
+    super::sign_up(addr, email, RIGHT_PASSWORD)
 }
 
 fn sign_in_burst(server: &Server, sign_ins: usize, label: &str) -> Result<Burst> {
