@@ -149,15 +149,7 @@ mod a_burst_of_sign_ins_is_bounded {
             .expect(200);
     }
 
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn sqlite() {
-        run(Backend::Sqlite).await
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn postgres() {
-        run(Backend::Postgres).await
-    }
+    tests_on_both_backends!(run);
 }
 
 on_both_backends! {
@@ -465,15 +457,7 @@ mod brute_force_is_throttled {
             .problem(401, "invalid_credentials");
     }
 
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn sqlite() {
-        run(Backend::Sqlite).await
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn postgres() {
-        run(Backend::Postgres).await
-    }
+    tests_on_both_backends!(run);
 }
 
 /// A client that sends its headers slowly, or keeps a connection idle, is cut

@@ -34,6 +34,22 @@ macro_rules! on_both_backends {
     };
 }
 
+/// The two tests of a module whose `run(backend)` starts its own server
+/// (with settings of its own): `tests_on_both_backends!(run);`.
+#[macro_export]
+macro_rules! tests_on_both_backends {
+    ($run:ident) => {
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn sqlite() {
+            $run($crate::support::Backend::Sqlite).await
+        }
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn postgres() {
+            $run($crate::support::Backend::Postgres).await
+        }
+    };
+}
+
 pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
