@@ -30,6 +30,10 @@ export DEBIAN_FRONTEND=noninteractive
 cache="$HOME/.cache/todo-chatbot"
 containers="$cache/containers"
 mkdir -p "$containers"
+# One run at a time: podman's shared storage is pruned below, which would pull
+# layers out from under a second run (a helper's, or the cluster's images.sh).
+exec {containers_lock}>"$cache/containers.lock"
+flock "$containers_lock"
 
 version=$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -n 1)
 backend_image="localhost/todo-chatbot-backend:$version"
