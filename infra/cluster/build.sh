@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Builds the cluster's components from their release sources with `go build`
 # (nothing prebuilt is downloaded): Kubernetes (apiserver, controller-manager,
-# scheduler, kubelet, kube-proxy, kubectl), etcd, CoreDNS, Traefik and
-# kube-network-policies, local-path-provisioner and crictl. Each build lands in
+# scheduler, kubelet, kube-proxy, kubectl), etcd, CoreDNS, Traefik,
+# kube-router (NetworkPolicy only), local-path-provisioner and crictl. Each build lands in
 # ~/.cache/todo-chatbot/cluster/bin/<name>-<version>/ and is skipped when
 # already there, so only the first run on a machine pays for it.
 #
-#   infra/cluster/build.sh [kubernetes|etcd|coredns|traefik|netpol|local-path|crictl]...
+#   infra/cluster/build.sh [kubernetes|etcd|coredns|traefik|kube-router|local-path|crictl]...
 set -euo pipefail
 # shellcheck source=lib.bash
 source "$(dirname "${BASH_SOURCE[0]}")/lib.bash"
@@ -85,9 +85,32 @@ build_module() {
   finish "$tmp" "$dir"
 }
 
+# k3s's kube-router fork declares the upstream module path, so `go mod
+# download` refuses it under its own: its release zip comes from the proxy,
+# checked against the hash pinned in versions.env, and builds with its own
+# go.mod and go.sum (every dependency verified as usual).
+build_kube_router() {
+  local dir tmp zip src version="v$KUBE_ROUTER_VERSION"
+  dir="$(bin_dir kube-router "$version")"
+  built "$dir" kube-router && return
+  log "building kube-router $version (k3s's fork)"
+  tmp="$(mktemp -d "$BIN_CACHE/.kube-router.XXXXXX")"
+  zip="$tmp/source.zip"
+  curl -fsS -o "$zip" "https://proxy.golang.org/github.com/k3s-io/kube-router/v2/@v/$version.zip" ||
+    die "cannot download kube-router $version"
+  echo "$KUBE_ROUTER_ZIP_SHA256  $zip" | sha256sum --quiet -c - || die "kube-router $version: the zip's hash is not the pinned one"
+  (cd "$tmp" && unzip -q source.zip)
+  src="$tmp/github.com/k3s-io/kube-router/v2@$version"
+  (cd "$src" && CGO_ENABLED=0 GOFLAGS=-mod=readonly go build -trimpath \
+    -ldflags "-s -w -X github.com/cloudnativelabs/kube-router/v2/pkg/version.Version=$version" \
+    -o "$tmp/kube-router" ./cmd/kube-router)
+  rm -rf "$zip" "$tmp/github.com"
+  finish "$tmp" "$dir"
+}
+
 mkdir -p "$BIN_CACHE"
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(kubernetes etcd coredns traefik netpol local-path crictl)
+[ ${#targets[@]} -gt 0 ] || targets=(kubernetes etcd coredns traefik kube-router local-path crictl)
 for target in "${targets[@]}"; do
   case "$target" in
   kubernetes) build_kubernetes ;;
@@ -97,7 +120,7 @@ for target in "${targets[@]}"; do
     build_module traefik github.com/traefik/traefik/v3 "v$TRAEFIK_VERSION" ./cmd/traefik traefik \
       "-X github.com/traefik/traefik/v3/pkg/version.Version=v$TRAEFIK_VERSION"
     ;;
-  netpol) build_module kube-network-policies sigs.k8s.io/kube-network-policies "v$KUBE_NETWORK_POLICIES_VERSION" ./cmd netpol ;;
+  kube-router) build_kube_router ;;
   local-path)
     build_module local-path-provisioner github.com/rancher/local-path-provisioner \
       "v$LOCAL_PATH_PROVISIONER_VERSION" . local-path-provisioner

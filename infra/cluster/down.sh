@@ -70,19 +70,28 @@ for netns in /var/run/netns/cni-*; do
   umount "$netns" 2>/dev/null || true
   rm -f "$netns"
 done
-# nftables: kube-proxy's and kube-network-policies' tables.
-for table in "ip kube-proxy" "ip6 kube-proxy" "inet kube-network-policies"; do
+# nftables: kube-proxy's tables.
+for table in "ip kube-proxy" "ip6 kube-proxy"; do
   # shellcheck disable=SC2086 # family and name are two words
   nft delete table $table 2>/dev/null || true
 done
-# iptables: the chains the kubelet, kube-proxy and the CNI plugins add
-# (KUBE-*, CNI-*) and every rule that jumps to them; nothing else changes.
+# iptables: the chains the kubelet, kube-proxy, kube-router and the CNI
+# plugins add (KUBE-*, CNI-*) and every rule that jumps to them; nothing
+# else changes.
 for tool in iptables ip6tables; do
   command -v "$tool-save" >/dev/null || continue
-  if "$tool-save" 2>/dev/null | grep -qE -- '(KUBE-|CNI-)'; then
-    "$tool-save" | grep -vE -- '^:(KUBE-|CNI-)|-[AjgN] (KUBE-|CNI-)' | "$tool-restore"
+  # (grep -c, not -q: -q stops reading early, and under pipefail the save's
+  # SIGPIPE would read as "nothing to remove")
+  if "$tool-save" 2>/dev/null | grep -cE -- '(KUBE-|CNI-)' >/dev/null; then
+    "$tool-save" | grep -vE -- '^:(KUBE-|CNI-)|-[AjgN] (KUBE-|CNI-)|--comment "KUBE-ROUTER ' | "$tool-restore"
   fi
 done
+# kube-router's ipsets (of pods' addresses), free once no rule uses them.
+if command -v ipset >/dev/null; then
+  for set in $(ipset list -n 2>/dev/null | grep -E '^(KUBE-|kube-router-)' || true); do
+    ipset destroy "$set" 2>/dev/null || true
+  done
+fi
 # The pods' bridge and any of its veths.
 ip link delete "$BRIDGE" 2>/dev/null || true
 # Empty cgroups the kubelet made.
@@ -99,15 +108,16 @@ for name in containerd etcd kube-apiserver kube-controller-manager kube-schedule
 done
 pgrep -f "containerd-shim-runc-v2 .*-address $CONTAINERD_SOCK" >/dev/null && left+=("containerd shims")
 grep -qF " $STATE" /proc/self/mounts && left+=("mounts under $STATE")
-for table in "ip kube-proxy" "ip6 kube-proxy" "inet kube-network-policies"; do
+for table in "ip kube-proxy" "ip6 kube-proxy"; do
   # shellcheck disable=SC2086
   nft list table $table >/dev/null 2>&1 && left+=("nftables table $table")
 done
-iptables-save 2>/dev/null | grep -qE -- '(KUBE-|CNI-)' && left+=("iptables chains KUBE-/CNI-")
+ipset list -n 2>/dev/null | grep -cE '^(KUBE-|kube-router-)' >/dev/null && left+=("kube-router's ipsets")
+iptables-save 2>/dev/null | grep -cE -- '(KUBE-|CNI-)' >/dev/null && left+=("iptables chains KUBE-/CNI-")
 ip link show "$BRIDGE" >/dev/null 2>&1 && left+=("bridge $BRIDGE")
 ls /var/run/netns/cni-* >/dev/null 2>&1 && left+=("network namespaces cni-*")
 [ -e "$STATE" ] && left+=("$STATE")
 if [ ${#left[@]} -gt 0 ]; then
   die "left behind: ${left[*]}"
 fi
-info "nothing left: no process, mount, nftables table, iptables chain, bridge or network namespace"
+info "nothing left: no process, mount, nftables table, iptables chain, ipset, bridge or network namespace"

@@ -3,8 +3,9 @@
 # (nothing can be pulled here):
 #
 #   system  pause (Kubernetes' own pause.c), CoreDNS, Traefik,
-#           kube-network-policies, local-path-provisioner (each FROM scratch
-#           with the binary build.sh compiled), and a stand-in for
+#           local-path-provisioner (each FROM scratch with the binary build.sh
+#           compiled), kube-router (the same, with Debian's iptables and
+#           ipset, which it runs), and a stand-in for
 #           docker.io/library/busybox:1.37 (Debian's busybox, GNU wget), which
 #           the chart's `helm test` pod and the volume helper use
 #   app     the app's images from infra/docker/*.Dockerfile, built exactly as
@@ -45,6 +46,19 @@ scratch_image() {
     -f "$dir/Containerfile" -t "$image" "$dir" >/dev/null
 }
 
+# copy_libraries ROOT BINARY...: the shared libraries the binaries link
+# (resolved on this host, with the image's own copies first), into ROOT.
+copy_libraries() {
+  local root="$1" lib
+  shift
+  for lib in $(LD_LIBRARY_PATH="$root/lib/x86_64-linux-gnu:$root/usr/lib/x86_64-linux-gnu" ldd "$@" |
+    grep -o '/[^ ]*' | grep -v "^$root" | sort -u); do
+    [ -e "$root$lib" ] && continue
+    mkdir -p "$root$(dirname "$lib")"
+    cp -L "$lib" "$root$lib"
+  done
+}
+
 system_images() {
   local dir src
   dir="$work/pause"
@@ -65,9 +79,27 @@ system_images() {
   done <<EOF
 coredns $COREDNS_VERSION coredns
 traefik $TRAEFIK_VERSION traefik
-kube-network-policies $KUBE_NETWORK_POLICIES_VERSION netpol
 local-path-provisioner $LOCAL_PATH_PROVISIONER_VERSION local-path-provisioner
 EOF
+
+  # kube-router programs the policies with iptables-restore and ipset (the
+  # nf_tables flavour of iptables, as on the host).
+  dir="$work/kube-router"
+  mkdir -p "$dir/deb" "$dir/root/run" "$dir/root/tmp"
+  (cd "$dir/deb" && apt-get download iptables ipset libipset13 libxtables12 libip4tc2 libip6tc2 \
+    libnftnl11 libmnl0 libnetfilter-conntrack3 libnfnetlink0 >/dev/null 2>&1) ||
+    die "apt-get download iptables ipset failed"
+  local deb
+  for deb in "$dir"/deb/*.deb; do dpkg-deb -x "$deb" "$dir/root"; done
+  cp "$(bin_dir kube-router "v$KUBE_ROUTER_VERSION")/kube-router" "$dir/root/kube-router"
+  for tool in iptables iptables-save iptables-restore ip6tables ip6tables-save ip6tables-restore; do
+    ln -sf xtables-nft-multi "$dir/root/usr/sbin/$tool"
+  done
+  copy_libraries "$dir/root" "$dir/root/usr/sbin/xtables-nft-multi" "$dir/root/usr/sbin/ipset"
+  rm -rf "${dir:?}/root/usr/share"
+  mkdir -p "$dir/root/etc"
+  cp /etc/protocols /etc/services "$dir/root/etc/"
+  scratch_image "$ADDON_IMAGE_PREFIX/kube-router:$KUBE_ROUTER_VERSION" "$dir/root"
 
   # Debian's busybox (dynamically linked: the static one crashes resolving
   # names) with GNU wget for `wget`: Debian's busybox 1.35 wget crashes on
@@ -77,11 +109,8 @@ EOF
   (cd "$work" && apt-get download busybox wget >/dev/null 2>&1) || die "apt-get download busybox wget failed"
   dpkg-deb -x "$work"/busybox_*.deb "$dir"
   dpkg-deb -x "$work"/wget_*.deb "$dir"
-  local lib applet
-  for lib in $({ ldd "$dir/bin/busybox" && ldd "$dir/usr/bin/wget"; } | grep -o '/[^ ]*' | sort -u); do
-    mkdir -p "$dir$(dirname "$lib")"
-    cp -L "$lib" "$dir$lib"
-  done
+  local applet
+  copy_libraries "$dir" "$dir/bin/busybox" "$dir/usr/bin/wget"
   rm -rf "${dir:?}/usr/share" "$dir/etc/wgetrc"
   for applet in $("$dir/bin/busybox" --list); do
     [ "$applet" = busybox ] || [ "$applet" = wget ] || [ -e "$dir/bin/$applet" ] || ln -s busybox "$dir/bin/$applet"
@@ -96,7 +125,7 @@ EOF
 
   import "$PAUSE_IMAGE" "$ADDON_IMAGE_PREFIX/coredns:$COREDNS_VERSION" \
     "$ADDON_IMAGE_PREFIX/traefik:$TRAEFIK_VERSION" \
-    "$ADDON_IMAGE_PREFIX/kube-network-policies:$KUBE_NETWORK_POLICIES_VERSION" \
+    "$ADDON_IMAGE_PREFIX/kube-router:$KUBE_ROUTER_VERSION" \
     "$ADDON_IMAGE_PREFIX/local-path-provisioner:$LOCAL_PATH_PROVISIONER_VERSION" \
     docker.io/library/busybox:1.37
 }

@@ -118,20 +118,8 @@ render_addons() {
   node_ip="$(node_ip)"
   NODE_IP="$node_ip" STATE="$STATE" IMAGES="$ADDON_IMAGE_PREFIX" CLUSTER_DNS_IP="$CLUSTER_DNS_IP" \
     NODE_NAME="$NODE_NAME" COREDNS_VERSION="$COREDNS_VERSION" TRAEFIK_VERSION="$TRAEFIK_VERSION" \
-    KUBE_NETWORK_POLICIES_VERSION="$KUBE_NETWORK_POLICIES_VERSION" KUBERNETES_VERSION="$kubernetes_version" \
+    KUBE_ROUTER_VERSION="$KUBE_ROUTER_VERSION" SERVICE_CIDR="$SERVICE_CIDR" KUBERNETES_VERSION="$kubernetes_version" \
     LOCAL_PATH_PROVISIONER_VERSION="$LOCAL_PATH_PROVISIONER_VERSION" \
     perl -pe 's/\$\{([A-Z_]+)\}/exists $ENV{$1} ? $ENV{$1} : die "addons.yaml: unknown \${$1}\n"/ge' \
     "$CLUSTER_DIR/addons.yaml"
-}
-
-# Whether the kernel has nftables' `queue` expression, which
-# kube-network-policies needs to enforce NetworkPolicy (some kernels are
-# built without it: the rule is refused with "No such file or directory").
-nft_queue_supported() {
-  local table="todo_cluster_probe_$$" ok=1
-  nft add table inet "$table" 2>/dev/null || return 1
-  nft add chain inet "$table" probe '{ type filter hook forward priority 0; policy accept; }' 2>/dev/null &&
-    nft add rule inet "$table" probe meta l4proto udp udp dport 9 queue num 98 bypass 2>/dev/null && ok=0
-  nft delete table inet "$table" 2>/dev/null || true
-  return "$ok"
 }

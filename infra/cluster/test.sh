@@ -149,7 +149,7 @@ info "MCP: $(jq -r '"\(.server_name): tools \(.tools | keys | join(", ")); \(.er
 api "$url/api/tasks?q=over%20MCP" | jq -e '.total >= 1' >/dev/null || fail "the MCP client's task is not in the list"
 info "UI, sign-up, create/read/update/complete/delete, MCP tools: all through the ingress"
 
-log "NetworkPolicy (kube-network-policies, where the kernel lets it run)"
+log "NetworkPolicy (kube-router's policy controller)"
 backend_svc="http://$(fullname)-backend:8080/healthz"
 database_svc="$(fullname)-postgresql"
 # probe: from a pod without the app's labels; prints "backend database" reachability.
@@ -163,26 +163,15 @@ probe() {
   kubectl -n "$NAMESPACE" logs netpol-probe | tr '\n' ' '
   kubectl -n "$NAMESPACE" delete pod netpol-probe --wait=false >/dev/null
 }
-if [ -e "$STATE/netpol-unsupported" ]; then
-  # Visible in the log and the table: the policies are applied and the app
-  # must work with them, but nothing on this node can enforce them.
-  reason="$(cat "$STATE/netpol-unsupported")"
-  warn_line="NetworkPolicy enforcement NOT VERIFIED: $reason"
-  printf '\n    !!! %s\n' "$warn_line" >&2
-  timing "NetworkPolicy enforcement" "NOT VERIFIED: $reason"
-  helm upgrade "$RELEASE" "$REPO_ROOT/infra/helm/todo-chatbot" -n "$NAMESPACE" --reuse-values \
-    --set networkPolicy.enabled=true --wait --timeout 3m >/dev/null
-else
-  before="$(probe)"
-  info "without the chart's policies: $before"
-  [ "$before" = "backend=open database=open " ] || fail "the probe pod should reach both before the policies: $before"
-  helm upgrade "$RELEASE" "$REPO_ROOT/infra/helm/todo-chatbot" -n "$NAMESPACE" --reuse-values \
-    --set networkPolicy.enabled=true --wait --timeout 3m >/dev/null
-  after="$(probe)"
-  info "with the chart's policies: $after"
-  [ "$after" = "backend=closed database=closed " ] || fail "NetworkPolicy is not enforced: $after"
-  timing "NetworkPolicy enforcement" "a pod without the labels reaches neither the backend nor PostgreSQL"
-fi
+before="$(probe)"
+info "without the chart's policies: $before"
+[ "$before" = "backend=open database=open " ] || fail "the probe pod should reach both before the policies: $before"
+helm upgrade "$RELEASE" "$REPO_ROOT/infra/helm/todo-chatbot" -n "$NAMESPACE" --reuse-values \
+  --set networkPolicy.enabled=true --wait --timeout 3m >/dev/null
+after="$(probe)"
+info "with the chart's policies: $after"
+[ "$after" = "backend=closed database=closed " ] || fail "NetworkPolicy is not enforced: $after"
+timing "NetworkPolicy enforcement" "a pod without the labels reaches neither the backend nor PostgreSQL"
 "$REPO_ROOT/infra/scripts/verify.sh" >"$OUT/verify-netpol.log" 2>&1 || {
   cat "$OUT/verify-netpol.log"
   fail "the app with NetworkPolicies on"

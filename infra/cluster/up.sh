@@ -4,7 +4,7 @@
 # kube-apiserver, kube-controller-manager, kube-scheduler, kubelet and
 # kube-proxy as host processes (the way hack/local-up-cluster.sh wires them),
 # then the add-ons as pods: CoreDNS, Traefik serving Ingresses of class
-# `nginx` on the node's port 80, kube-network-policies (NetworkPolicy
+# `nginx` on the node's port 80, kube-router (NetworkPolicy
 # enforcement) and local-path-provisioner (the default StorageClass).
 #
 #   sudo infra/cluster/up.sh        # then: export KUBECONFIG=/var/lib/todo-cluster/kubeconfig
@@ -23,7 +23,7 @@ fi
 started=$SECONDS
 
 log "packages: containerd, runc, CNI plugins, nftables, openssl"
-install_packages containerd runc containernetworking-plugins iptables nftables conntrack openssl curl podman
+install_packages containerd runc containernetworking-plugins iptables ipset nftables conntrack openssl curl podman
 
 log "components (built from source once, then cached)"
 "$CLUSTER_DIR/build.sh"
@@ -232,19 +232,11 @@ conntrack: { maxPerCore: 0 }
 EOF
 start kube-proxy "$KUBE_BIN/kube-proxy" --config "$STATE/kube-proxy-config.yaml" --v=1
 
-log "add-ons: CoreDNS, Traefik (ingress class nginx), kube-network-policies, local-path-provisioner"
+log "add-ons: CoreDNS, Traefik (ingress class nginx), kube-router (NetworkPolicy), local-path-provisioner"
 render_addons >"$STATE/addons.yaml"
 kubectl apply -f "$STATE/addons.yaml" >/dev/null
-addons=(kube-system/deployment/coredns ingress-nginx/deployment/traefik local-path-storage/deployment/local-path-provisioner)
-if nft_queue_supported; then
-  addons+=(kube-system/daemonset/kube-network-policies)
-else
-  # Without it the plugin cannot install a single rule: nothing enforces
-  # NetworkPolicy on this node, and the cluster test says so.
-  kubectl -n kube-system delete daemonset kube-network-policies >/dev/null
-  echo "this kernel lacks nftables' queue expression (nft: 'queue num 98' -> No such file or directory)" >"$STATE/netpol-unsupported"
-  info "NetworkPolicy is NOT enforced on this node: $(cat "$STATE/netpol-unsupported")"
-fi
+addons=(kube-system/deployment/coredns ingress-nginx/deployment/traefik
+  local-path-storage/deployment/local-path-provisioner kube-system/daemonset/kube-router)
 wait_until 120 "the node is Ready" node_ready
 for target in "${addons[@]}"; do
   kubectl -n "${target%%/*}" rollout status "${target#*/}" --timeout 180s >/dev/null ||
