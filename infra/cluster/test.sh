@@ -157,8 +157,8 @@ probe() {
   kubectl -n "$NAMESPACE" delete pod netpol-probe --ignore-not-found --wait >/dev/null
   kubectl -n "$NAMESPACE" run netpol-probe --image docker.io/library/busybox:1.37 --image-pull-policy Never \
     --restart Never --quiet --command -- sh -c "
-      if wget -q -T 3 -O /dev/null $backend_svc; then echo backend=open; else echo backend=closed; fi
-      if nc -w 3 $database_svc 5432 </dev/null; then echo database=open; else echo database=closed; fi" >/dev/null
+      if wget -q -T 3 -O /dev/null $backend_svc 2>/dev/null; then echo backend=open; else echo backend=closed; fi
+      if nc -w 3 $database_svc 5432 </dev/null 2>/dev/null; then echo database=open; else echo database=closed; fi" >/dev/null
   kubectl -n "$NAMESPACE" wait pod netpol-probe --for=jsonpath='{.status.phase}'=Succeeded --timeout 60s >/dev/null
   kubectl -n "$NAMESPACE" logs netpol-probe | tr '\n' ' '
   kubectl -n "$NAMESPACE" delete pod netpol-probe --wait=false >/dev/null
