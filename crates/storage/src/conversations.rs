@@ -166,7 +166,7 @@ impl Store {
         let touch =
             "UPDATE conversations SET state = $1, updated_at = $2 WHERE id = $3 AND user_id = $4";
         let recorded = on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = crate::transaction::begin(pool).await?;
             let owned = sqlx::query(touch)
                 .bind(turn.state)
                 .bind(now)

@@ -6,6 +6,7 @@ mod conversations;
 mod error;
 mod tasks;
 mod timestamp;
+mod transaction;
 mod tokens;
 mod users;
 

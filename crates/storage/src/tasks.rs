@@ -258,7 +258,7 @@ impl Store {
         // Committed only once the row reads back as a task, so a value the
         // database stores but cannot return never lands (as for every write).
         Ok(on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = crate::transaction::begin(pool).await?;
             let row = insert_task_query!(&sql, user_id, task, now).fetch_one(&mut *tx).await?;
             let task = Task::try_from(row)?;
             tx.commit().await?;
@@ -309,7 +309,7 @@ impl Store {
              recurrence = $7, updated_at = $8, version = version + 1 WHERE id = $9 AND user_id = $10 AND version = $11 RETURNING {TASK_COLUMNS}"
         );
         Ok(on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = crate::transaction::begin(pool).await?;
             let row: Option<TaskRow> = sqlx::query_as(&sql)
                 .bind(&task.title)
                 .bind(&task.description)
@@ -351,7 +351,7 @@ impl Store {
         let insert = insert_sql();
         let now_ts = Timestamp::new(now);
         let outcome: Option<(Task, Option<Task>)> = on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = crate::transaction::begin(pool).await?;
             let row: Option<TaskRow> = sqlx::query_as(&complete_sql)
                 .bind(now_ts)
                 .bind(id)
@@ -397,7 +397,7 @@ impl Store {
              WHERE id = $2 AND user_id = $3 RETURNING {TASK_COLUMNS}"
         );
         Ok(on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = crate::transaction::begin(pool).await?;
             let row: Option<TaskRow> = sqlx::query_as(&sql)
                 .bind(Timestamp::new(now))
                 .bind(id)
