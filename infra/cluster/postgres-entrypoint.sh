@@ -2,7 +2,7 @@
 # docker-entrypoint.sh of the cluster's stand-in for the official postgres
 # image, keeping its contract: on an empty $PGDATA, initdb as POSTGRES_USER
 # with POSTGRES_PASSWORD (scram-sha-256 over TCP), create POSTGRES_DB, run
-# /docker-entrypoint-initdb.d/*.sql; then exec postgres listening everywhere.
+# /docker-entrypoint-initdb.d/*.sh and *.sql; then exec postgres listening everywhere.
 set -eu
 : "${PGDATA:=/var/lib/postgresql/data}"
 : "${POSTGRES_USER:=postgres}"
@@ -27,9 +27,23 @@ if [ "${1:-}" = postgres ] && [ ! -s "$PGDATA/PG_VERSION" ]; then
     echo 'CREATE DATABASE :"db";' | psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" \
       --dbname postgres --set db="$POSTGRES_DB"
   fi
-  for f in /docker-entrypoint-initdb.d/*.sql; do
-    [ -e "$f" ] || continue
-    psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname "$POSTGRES_DB" -f "$f"
+  # As the official image: *.sh run (sourced when not executable), *.sql
+  # fed to psql, in name order; the server listens on its socket only.
+  for f in /docker-entrypoint-initdb.d/*; do
+    case "$f" in
+    *.sh)
+      echo "running $f"
+      if [ -x "$f" ]; then "$f"; else
+        # shellcheck disable=SC1090
+        . "$f"
+      fi
+      ;;
+    *.sql)
+      echo "running $f"
+      psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname "$POSTGRES_DB" -f "$f"
+      ;;
+    *) [ ! -e "$f" ] || echo "ignoring $f" ;;
+    esac
   done
   pg_ctl -D "$PGDATA" -m fast -w stop
   echo "PostgreSQL init process complete; ready for start up."

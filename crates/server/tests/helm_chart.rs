@@ -152,7 +152,7 @@ fn yaml_files(dir: &Path) -> Vec<PathBuf> {
 }
 
 fn value_sets() -> Vec<ValueSet> {
-    let sets: Vec<ValueSet> = yaml_files(&fixtures().join("values"))
+    let mut sets: Vec<ValueSet> = yaml_files(&fixtures().join("values"))
         .into_iter()
         .filter(|file| !file.to_string_lossy().ends_with(".secret.yaml"))
         .map(|file| {
@@ -170,6 +170,14 @@ fn value_sets() -> Vec<ValueSet> {
             }
         })
         .collect();
+    // The chart's own production starting point, with the Secret it expects.
+    sets.push(ValueSet {
+        name: "production".into(),
+        file: chart().join("values-production.yaml"),
+        existing: documents(
+            &std::fs::read_to_string(fixtures().join("values/production.secret.yaml")).unwrap(),
+        ),
+    });
     for wanted in [
         "default",
         "external-db-url",
@@ -177,6 +185,8 @@ fn value_sets() -> Vec<ValueSet> {
         "ingress-tls",
         "hpa-networkpolicy",
         "replicas",
+        "gateway-backup",
+        "production",
     ] {
         assert!(
             sets.iter().any(|s| s.name == wanted),
@@ -411,6 +421,38 @@ fn policy_violations(doc: &Value) -> Vec<String> {
         || matches!(str_at(pod, &["restartPolicy"]), Some("Never" | "OnFailure"));
     let pod_context = at(pod, &["securityContext"]);
     let mut violations = Vec::new();
+    // The Pod Security Standard "restricted" (the chart README tells how to
+    // enforce it on the namespace): nothing of the host, only these volumes.
+    for host in ["hostNetwork", "hostPID", "hostIPC"] {
+        if at(pod, &[host]).and_then(Value::as_bool) == Some(true) {
+            violations.push(format!("{workload}: {host}"));
+        }
+    }
+    for volume in list_at(pod, &["volumes"]) {
+        let kinds: Vec<&str> = volume
+            .as_mapping()
+            .unwrap()
+            .keys()
+            .filter_map(Value::as_str)
+            .filter(|k| *k != "name")
+            .collect();
+        for kind in kinds {
+            if ![
+                "configMap",
+                "csi",
+                "downwardAPI",
+                "emptyDir",
+                "ephemeral",
+                "persistentVolumeClaim",
+                "projected",
+                "secret",
+            ]
+            .contains(&kind)
+            {
+                violations.push(format!("{workload}: a {kind} volume"));
+            }
+        }
+    }
     for (container, init) in containers(pod) {
         let name = format!(
             "{workload} container {}",
@@ -649,6 +691,18 @@ fn each_set_renders_what_it_asks_for() {
                 assert_eq!(count("HorizontalPodAutoscaler"), 0, "{label}");
                 assert_eq!(count("NetworkPolicy"), 0, "{label}");
                 assert_eq!(count("PodDisruptionBudget"), 2, "{label}");
+                for optional in ["Job", "CronJob", "HTTPRoute", "ServiceMonitor"] {
+                    assert_eq!(count(optional), 0, "{label}: no {optional} by default");
+                }
+                assert!(
+                    render
+                        .find(
+                            "ConfigMap",
+                            &format!("{}-init", render.full_name("postgresql"))
+                        )
+                        .is_some(),
+                    "{label}: the init script that makes the app's role"
+                );
                 assert_eq!(count("ServiceAccount"), 1, "{label}");
                 let ingress = render.of_kind("Ingress").next().expect("an Ingress");
                 assert_eq!(
@@ -713,6 +767,11 @@ fn each_set_renders_what_it_asks_for() {
             "hpa-networkpolicy" => {
                 assert_eq!(count("HorizontalPodAutoscaler"), 2, "{label}");
                 assert_eq!(count("NetworkPolicy"), 3, "{label}");
+                assert_eq!(
+                    external_egress(render),
+                    None,
+                    "{label}: allowExternalEgress=false: DNS and PostgreSQL only"
+                );
                 assert!(
                     at(backend, &["spec", "replicas"]).is_none(),
                     "{label}: the HPA owns replicas"
@@ -748,9 +807,134 @@ fn each_set_renders_what_it_asks_for() {
                     "{label}: hard anti-affinity"
                 );
             }
+            "production" => {
+                assert!(
+                    render.find("Secret", RELEASE).is_none(),
+                    "{label}: secrets only from the operator's Secret"
+                );
+                assert_eq!(count("StatefulSet"), 0, "{label}: an external database");
+                for (component, replicas, min_available) in [("backend", 3, 2), ("frontend", 2, 1)]
+                {
+                    let deployment = render
+                        .find("Deployment", &render.full_name(component))
+                        .unwrap();
+                    assert_eq!(
+                        at(deployment, &["spec", "replicas"]).and_then(Value::as_u64),
+                        Some(replicas),
+                        "{label}: {component} replicas"
+                    );
+                    let spread = list_at(
+                        pod_spec(deployment).unwrap(),
+                        &["topologySpreadConstraints"],
+                    );
+                    assert_eq!(
+                        spread.first().and_then(|s| str_at(s, &["topologyKey"])),
+                        Some("topology.kubernetes.io/zone"),
+                        "{label}: {component} spread over zones"
+                    );
+                    let pdb = render
+                        .find("PodDisruptionBudget", &render.full_name(component))
+                        .unwrap();
+                    assert_eq!(
+                        at(pdb, &["spec", "minAvailable"]).and_then(Value::as_u64),
+                        Some(min_available),
+                        "{label}: {component} PodDisruptionBudget"
+                    );
+                }
+                assert_eq!(count("NetworkPolicy"), 2, "{label}: backend and frontend");
+                assert_eq!(
+                    external_egress(render),
+                    Some(vec![5432, 443]),
+                    "{label}: the database's and the model's ports only"
+                );
+                let ingress = render.of_kind("Ingress").next().expect("an Ingress");
+                assert_eq!(list_at(ingress, &["spec", "tls"]).len(), 1, "{label}: TLS");
+                assert_eq!(count("ServiceMonitor"), 1, "{label}");
+                let job = render.of_kind("Job").next().expect("the migration Job");
+                assert_eq!(
+                    str_at(job, &["metadata", "annotations", "helm.sh/hook"]),
+                    Some("pre-install,pre-upgrade"),
+                    "{label}: migrations before any pod changes"
+                );
+            }
+            "gateway-backup" => {
+                assert_eq!(count("Ingress"), 0, "{label}: the HTTPRoute instead");
+                let route = render.of_kind("HTTPRoute").next().expect("an HTTPRoute");
+                assert_eq!(
+                    str_at(&list_at(route, &["spec", "parentRefs"])[0], &["name"]),
+                    Some("public")
+                );
+                assert_eq!(count("ServiceMonitor"), 1, "{label}");
+                let cronjob = render
+                    .of_kind("CronJob")
+                    .next()
+                    .expect("the backup CronJob");
+                assert_eq!(str_at(cronjob, &["spec", "schedule"]), Some("@daily"));
+                let claim = render
+                    .find(
+                        "PersistentVolumeClaim",
+                        &format!("{}-backup", render.full_name("postgresql")),
+                    )
+                    .expect("the backup volume");
+                assert_eq!(
+                    str_at(
+                        claim,
+                        &["metadata", "annotations", "helm.sh/resource-policy"]
+                    ),
+                    Some("keep"),
+                    "{label}: the dumps outlive the release"
+                );
+                let database_policy = render
+                    .find("NetworkPolicy", &render.full_name("postgresql"))
+                    .unwrap();
+                let allowed: Vec<&str> = list_at(
+                    &list_at(database_policy, &["spec", "ingress"])[0],
+                    &["from"],
+                )
+                .iter()
+                .filter_map(|f| {
+                    str_at(
+                        f,
+                        &["podSelector", "matchLabels", "app.kubernetes.io/component"],
+                    )
+                })
+                .collect();
+                assert_eq!(
+                    allowed,
+                    ["backend", "backup"],
+                    "{label}: who reaches PostgreSQL"
+                );
+                assert_eq!(
+                    external_egress(render),
+                    Some(vec![11434]),
+                    "{label}: the model's port only (the database is in the cluster)"
+                );
+            }
             _ => {}
         }
     }
+}
+
+/// The TCP ports of the backend's egress rule to addresses outside the
+/// cluster (`ipBlock`): `None` when it has none, empty when any port.
+fn external_egress(render: &Rendered) -> Option<Vec<u64>> {
+    let policy = render.find("NetworkPolicy", &render.full_name("backend"))?;
+    let rule = list_at(policy, &["spec", "egress"]).iter().find(|rule| {
+        list_at(rule, &["to"])
+            .iter()
+            .any(|to| at(to, &["ipBlock"]).is_some())
+    })?;
+    Some(
+        list_at(rule, &["ports"])
+            .iter()
+            .map(|p| {
+                assert_eq!(str_at(p, &["protocol"]), Some("TCP"));
+                at(p, &["port"])
+                    .and_then(Value::as_u64)
+                    .expect("a numbered port")
+            })
+            .collect(),
+    )
 }
 
 // ---------------------------------------------------------------- the contract
@@ -958,6 +1142,190 @@ fn string_list(value: &Value, path: &[&str]) -> Vec<String> {
         .collect()
 }
 
+/// (host, port, user, password if any, database) of a postgres:// URL.
+fn connection(url: &str) -> (String, String, String, Option<String>, String) {
+    let rest = url.split_once("://").expect("a URL").1;
+    let (credentials, rest) = rest.split_once('@').expect("credentials in the URL");
+    let (user, password) = match credentials.split_once(':') {
+        Some((user, password)) => (user, Some(password.to_owned())),
+        None => (credentials, None),
+    };
+    let (address, database) = rest.split_once('/').expect("a database in the URL");
+    let (host, port) = address.split_once(':').unwrap_or((address, "5432"));
+    let database = database.split('?').next().unwrap();
+    (
+        host.into(),
+        port.into(),
+        user.into(),
+        password,
+        database.into(),
+    )
+}
+
+/// Runs the PostgreSQL StatefulSet's /docker-entrypoint-initdb.d scripts
+/// (from their ConfigMap, with the container's environment) against a fresh
+/// test database, as the image's superuser, like the image's entrypoint on a
+/// fresh volume; the URL of that database as the role they made, checked to
+/// be no superuser.
+fn app_role_database(
+    render: &Rendered,
+    postgres: &Value,
+    objects: &Objects,
+    label: &str,
+) -> String {
+    static ROLES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let pod = pod_spec(postgres).unwrap();
+    let container = &list_at(pod, &["containers"])[0];
+    let mount = list_at(container, &["volumeMounts"])
+        .iter()
+        .find(|m| str_at(m, &["mountPath"]) == Some("/docker-entrypoint-initdb.d"))
+        .unwrap_or_else(|| {
+            panic!("{label}: no /docker-entrypoint-initdb.d: the app would be the superuser")
+        });
+    let volume = list_at(pod, &["volumes"])
+        .iter()
+        .find(|v| str_at(v, &["name"]) == str_at(mount, &["name"]))
+        .unwrap();
+    let config_map = str_at(volume, &["configMap", "name"]).expect("the init scripts' ConfigMap");
+    assert_eq!(
+        at(volume, &["configMap", "defaultMode"]).and_then(Value::as_u64),
+        Some(0o555),
+        "{label}: executable scripts (the image sources the others into its own shell)"
+    );
+    let scripts = &objects.config_maps[config_map];
+    assert!(!scripts.is_empty(), "{label}: no init scripts");
+
+    let admin_url = todo_testkit::fresh_postgres_database();
+    let (host, port, admin, admin_password, database) = connection(&admin_url);
+    let mut env = objects.environment(container, label);
+    let role = format!(
+        "{}_{}_{}",
+        env["APP_DB_USER"],
+        std::process::id(),
+        ROLES.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    );
+    let password = env["APP_DB_PASSWORD"].clone();
+    env.insert("APP_DB_USER".into(), role.clone());
+    env.insert("POSTGRES_USER".into(), admin);
+    env.insert("POSTGRES_DB".into(), database.clone());
+    env.insert("PGHOST".into(), host.clone());
+    env.insert("PGPORT".into(), port.clone());
+    env.insert("PATH".into(), std::env::var("PATH").unwrap_or_default());
+    env.remove("POSTGRES_PASSWORD");
+    if let Some(admin_password) = admin_password {
+        env.insert("PGPASSWORD".into(), admin_password);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    for (name, body) in scripts {
+        assert!(
+            name.ends_with(".sh") || name.ends_with(".sql"),
+            "{label}: {name}"
+        );
+        let file = dir.path().join(name);
+        std::fs::write(&file, body).unwrap();
+        let mut command = if name.ends_with(".sh") {
+            let mut c = Command::new("sh");
+            c.arg(&file);
+            c
+        } else {
+            let mut c = Command::new("psql");
+            c.args(["-v", "ON_ERROR_STOP=1", "-f"]).arg(&file);
+            c
+        };
+        succeed(command.env_clear().envs(&env));
+    }
+    let url = format!("postgres://{role}:{password}@{host}:{port}/{database}");
+    let postgres = todo_testkit::postgres();
+    let answer = postgres
+        .psql_on(
+            &url,
+            "SELECT rolsuper, rolcreaterole, rolcreatedb FROM pg_roles WHERE rolname = current_user",
+        )
+        .unwrap_or_else(|e| panic!("{label}: connecting as the app's role: {e:#}"));
+    assert_eq!(answer, "f|f|f", "{label}: the app's role is no superuser");
+    eprintln!(
+        "contract: {}: the init script made role {role}, not a superuser",
+        render.label()
+    );
+    url
+}
+
+/// Runs the backup CronJob's script (its /backups on a temporary folder)
+/// against the database; the dump must list the tasks table.
+fn run_backup(container: &Value, objects: &Objects, database_url: &str, label: &str) {
+    let command = string_list(container, &["command"]);
+    assert_eq!(command[..2], ["/bin/sh", "-ec"], "{label}");
+    let backups = tempfile::tempdir().unwrap();
+    let script = command[2].replace("/backups", &backups.path().display().to_string());
+    let (host, port, user, password, database) = connection(database_url);
+    let mut env = objects.environment(container, label);
+    for (name, value) in [
+        ("PGHOST", host),
+        ("PGPORT", port),
+        ("PGUSER", user),
+        ("PGDATABASE", database),
+    ] {
+        assert!(env.contains_key(name), "{label}: the backup sets {name}");
+        env.insert(name.into(), value);
+    }
+    env.insert("PGPASSWORD".into(), password.unwrap_or_default());
+    env.insert("PATH".into(), std::env::var("PATH").unwrap_or_default());
+    let keep: usize = env["KEEP"].parse().unwrap();
+    for _ in 0..keep + 1 {
+        succeed(
+            Command::new("sh")
+                .args(["-ec", &script])
+                .env_clear()
+                .envs(&env),
+        );
+        std::thread::sleep(Duration::from_millis(1100));
+    }
+    let dumps: Vec<PathBuf> = files_in(backups.path());
+    assert_eq!(
+        dumps.len(),
+        keep,
+        "{label}: the newest {keep} dumps stay: {dumps:?}"
+    );
+    let listing = succeed(Command::new("pg_restore").arg("--list").arg(&dumps[0]));
+    assert!(
+        listing.contains("TABLE public tasks"),
+        "{label}: the dump lacks the tasks table:\n{listing}"
+    );
+    eprintln!(
+        "contract: {label}: {} backups ran; the newest {keep} dumps stay and list the tasks table",
+        keep + 1
+    );
+}
+
+/// Compose has no ingress: the bundled nginx sets `X-Real-IP` to its peer
+/// (overwriting what a client sent), and the backend, reachable only
+/// through it, reads the client's address there.
+#[test]
+fn compose_reads_the_client_address_nginx_sets() {
+    let compose: Value =
+        serde_norway::from_str(&std::fs::read_to_string(root().join("compose.yaml")).unwrap())
+            .unwrap();
+    let header = str_at(
+        &compose,
+        &[
+            "services",
+            "backend",
+            "environment",
+            "CLIENT_ADDRESS_HEADER",
+        ],
+    )
+    .expect("compose.yaml sets CLIENT_ADDRESS_HEADER for the backend");
+    assert!(
+        at(&compose, &["services", "backend", "ports"]).is_none(),
+        "the backend must be reachable only through nginx, or clients could set {header}"
+    );
+    let nginx = std::fs::read_to_string(root().join("infra/nginx/nginx.conf.template")).unwrap();
+    assert!(
+        nginx.contains(&format!("proxy_set_header {header} $remote_addr;")),
+        "nginx does not set {header} to its peer's address"
+    );
+}
+
 /// (user, password, host, port, database) of a postgres:// URL.
 fn url_parts(url: &str) -> (String, String, String, u16, String) {
     let rest = url.split_once("://").expect("a URL").1;
@@ -1072,7 +1440,7 @@ fn the_chart_matches_the_program() {
             "{label}: containerPort vs the server's PORT"
         );
 
-        // MCP answers on every ingress host.
+        // MCP answers on every ingress and HTTPRoute host.
         let allowed: Vec<&str> = env
             .get("MCP_ALLOWED_HOSTS")
             .map(|h| h.split(',').collect())
@@ -1085,6 +1453,32 @@ fn the_chart_matches_the_program() {
                     "{label}: MCP_ALLOWED_HOSTS lacks the ingress host {host}"
                 );
             }
+        }
+        for route in render.of_kind("HTTPRoute") {
+            for host in list_at(route, &["spec", "hostnames"]) {
+                let host = host.as_str().unwrap();
+                assert!(
+                    allowed.contains(&host),
+                    "{label}: MCP_ALLOWED_HOSTS lacks the HTTPRoute host {host}"
+                );
+            }
+        }
+
+        // Behind an ingress controller or a gateway every request comes from
+        // the proxy: the sign-in limit per address must read the client's
+        // address from the header they all append it to (the server takes
+        // its last entry).
+        if render
+            .of_kind("Ingress")
+            .chain(render.of_kind("HTTPRoute"))
+            .next()
+            .is_some()
+        {
+            assert_eq!(
+                env.get("CLIENT_ADDRESS_HEADER").map(String::as_str),
+                Some("X-Forwarded-For"),
+                "{label}: per-address limits behind the ingress"
+            );
         }
 
         // Services and the ingress point at ports that exist.
@@ -1101,7 +1495,56 @@ fn the_chart_matches_the_program() {
             at(port, &["port"]).and_then(Value::as_u64).unwrap()
         };
         let backend_service_port = service_port(&backend_name);
-        service_port(&frontend_name);
+        let frontend_service_port = service_port(&frontend_name);
+        for route in render.of_kind("HTTPRoute") {
+            let routes: BTreeMap<&str, (&str, u64)> = list_at(route, &["spec", "rules"])
+                .iter()
+                .map(|rule| {
+                    let path = at(&list_at(rule, &["matches"])[0], &["path"]).unwrap();
+                    assert_eq!(str_at(path, &["type"]), Some("PathPrefix"), "{label}");
+                    let target = &list_at(rule, &["backendRefs"])[0];
+                    (
+                        str_at(path, &["value"]).unwrap(),
+                        (
+                            str_at(target, &["name"]).unwrap(),
+                            at(target, &["port"]).and_then(Value::as_u64).unwrap(),
+                        ),
+                    )
+                })
+                .collect();
+            let backend_route = (backend_name.as_str(), backend_service_port);
+            assert_eq!(
+                routes.get("/api"),
+                Some(&backend_route),
+                "{label}: HTTPRoute /api"
+            );
+            assert_eq!(
+                routes.get("/mcp"),
+                Some(&backend_route),
+                "{label}: HTTPRoute /mcp"
+            );
+            assert_eq!(
+                routes.get("/"),
+                Some(&(frontend_name.as_str(), frontend_service_port)),
+                "{label}: HTTPRoute /"
+            );
+        }
+        for monitor in render.of_kind("ServiceMonitor") {
+            let service = render.find("Service", &backend_name).unwrap();
+            for (key, value) in at(monitor, &["spec", "selector", "matchLabels"])
+                .and_then(Value::as_mapping)
+                .expect("a label selector")
+            {
+                assert_eq!(
+                    at(service, &["metadata", "labels", key.as_str().unwrap()]),
+                    Some(value),
+                    "{label}: the ServiceMonitor selects the backend Service"
+                );
+            }
+            let endpoint = &list_at(monitor, &["spec", "endpoints"])[0];
+            assert_eq!(str_at(endpoint, &["port"]), Some("http"), "{label}");
+            assert_eq!(str_at(endpoint, &["path"]), Some("/metrics"), "{label}");
+        }
         for ingress in render.of_kind("Ingress") {
             for rule in list_at(ingress, &["spec", "rules"]) {
                 let routes: BTreeMap<&str, &str> = list_at(rule, &["http", "paths"])
@@ -1151,11 +1594,21 @@ fn the_chart_matches_the_program() {
                 &label,
             );
             let (user, password, host, port, database) = url_parts(database_url);
-            assert_eq!(Some(&user), postgres_env.get("POSTGRES_USER"), "{label}");
+            // The app connects as the role the init script makes, not as the
+            // image's superuser.
+            assert_eq!(Some(&user), postgres_env.get("APP_DB_USER"), "{label}");
             assert_eq!(
                 Some(&password),
-                postgres_env.get("POSTGRES_PASSWORD"),
+                postgres_env.get("APP_DB_PASSWORD"),
                 "{label}"
+            );
+            assert_ne!(Some(&user), postgres_env.get("POSTGRES_USER"), "{label}");
+            let admin_password = postgres_env
+                .get("POSTGRES_PASSWORD")
+                .unwrap_or_else(|| panic!("{label}: the superuser's password"));
+            assert!(
+                admin_password != &password && admin_password.len() >= 32,
+                "{label}: the superuser has a password of its own"
             );
             assert_eq!(Some(&database), postgres_env.get("POSTGRES_DB"), "{label}");
             let service = render.full_name("postgresql");
@@ -1172,8 +1625,38 @@ fn the_chart_matches_the_program() {
             });
         }
 
+        // With the in-cluster PostgreSQL, the chart's init script makes the
+        // app's role on a real server as the image would on a fresh volume,
+        // and everything below runs as that role (migrations included).
+        let real_database = match render.find("StatefulSet", &render.full_name("postgresql")) {
+            Some(postgres) => app_role_database(render, postgres, &objects, &label),
+            None => todo_testkit::fresh_postgres_database(),
+        };
+        // The migration Job (a hook) runs `todo migrate` with what it is given.
+        for job in render.of_kind("Job") {
+            assert_eq!(
+                str_at(job, &["metadata", "annotations", "helm.sh/hook"]),
+                Some("pre-install,pre-upgrade"),
+                "{label}"
+            );
+            let job_pod = pod_spec(job).unwrap();
+            assert!(
+                str_at(job_pod, &["serviceAccountName"]).is_none(),
+                "{label}: the chart's ServiceAccount does not exist before the release"
+            );
+            for (container, _) in containers(job_pod) {
+                let mut job_env = objects.environment(container, &label);
+                for name in job_env.keys() {
+                    assert!(
+                        migrate_reads.contains(name) || serve_reads.contains(name),
+                        "{label}: the Job sets {name}"
+                    );
+                }
+                job_env.insert("DATABASE_URL".into(), real_database.clone());
+                succeed(&mut todo_with(&string_list(container, &["args"]), &job_env));
+            }
+        }
         // The init container, if any, runs `todo migrate` with what it is given.
-        let real_database = todo_testkit::fresh_postgres_database();
         for init in list_at(pod, &["initContainers"]) {
             let mut init_env = objects.environment(init, &label);
             for name in init_env.keys() {
@@ -1193,7 +1676,7 @@ fn the_chart_matches_the_program() {
         let port = todo_testkit::free_port().expect("a free port");
         let data = tempfile::tempdir().unwrap();
         let mut run_env = env.clone();
-        run_env.insert("DATABASE_URL".into(), real_database);
+        run_env.insert("DATABASE_URL".into(), real_database.clone());
         run_env.insert("PORT".into(), port.to_string());
         run_env.insert("HOST".into(), "127.0.0.1".into());
         run_env.insert("DATA_DIR".into(), data.path().display().to_string());
@@ -1239,6 +1722,11 @@ fn the_chart_matches_the_program() {
             let status = get(port, path);
             assert_eq!(status, 200, "{label}: {probe} GET {path} answered {status}");
             probed.push(path.to_owned());
+        }
+        // The backup CronJob's script dumps the database the server migrated.
+        for cronjob in render.of_kind("CronJob") {
+            let container = &list_at(pod_spec(cronjob).unwrap(), &["containers"])[0];
+            run_backup(container, &objects, &real_database, &label);
         }
         unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
         let status = child.wait().unwrap();

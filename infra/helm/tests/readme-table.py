@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Regenerates the value tables of infra/helm/todo-chatbot/README.md from the
 `## @section` and `## @param` comments of values.yaml (defaults read from the
-values themselves). Needs PyYAML. The chart test fails when they drift apart.
+values themselves), and sets each value's `description` in values.schema.json
+to the same text. Needs PyYAML. The chart test fails when they drift apart.
 
     python3 infra/helm/tests/readme-table.py
 """
@@ -45,3 +46,14 @@ head, rest = text.split(start)
 _, tail = rest.split(end)
 readme.write_text(head + start + "\n" + "\n".join(out).strip("\n") + "\n" + end + tail)
 print(f"{readme}: {sum(1 for l in out if l.startswith('| `'))} values")
+
+schema_file = chart / "values.schema.json"
+schema = json.loads(schema_file.read_text())
+params = [re.match(r"\s*## @param (\S+) (.*)", l) for l in values_text.splitlines()]
+for match in filter(None, params):
+    node = schema
+    for key in match.group(1).split("."):
+        node = node["properties"][key]
+    node["description"] = match.group(2)
+schema_file.write_text(json.dumps(schema, indent=2, ensure_ascii=False) + "\n")
+print(f"{schema_file}: descriptions of {sum(1 for m in params if m)} values")

@@ -146,16 +146,21 @@ value already in the release's Secret (on upgrade), else random characters.
 {{- if .value -}}
 {{- .value -}}
 {{- else -}}
-{{- $existing := lookup "v1" "Secret" .context.Release.Namespace (include "todo-chatbot.fullname" .context) -}}
-{{- $data := dict -}}
-{{- if $existing -}}{{- $data = (get $existing "data") | default dict -}}{{- end -}}
-{{- $kept := get $data .key -}}
+{{- $kept := include "todo-chatbot.existingSecretValue" . -}}
 {{- if $kept -}}
-{{- $kept | b64dec -}}
+{{- $kept -}}
 {{- else -}}
 {{- randAlphaNum (int .length) -}}
 {{- end -}}
 {{- end -}}
+{{- end -}}
+
+{{/* A key's value in the release's Secret as it is in the cluster; empty when none (or offline). */}}
+{{- define "todo-chatbot.existingSecretValue" -}}
+{{- $existing := lookup "v1" "Secret" .context.Release.Namespace (include "todo-chatbot.fullname" .context) -}}
+{{- $data := dict -}}
+{{- if $existing -}}{{- $data = (get $existing "data") | default dict -}}{{- end -}}
+{{- with get $data .key -}}{{- . | b64dec -}}{{- end -}}
 {{- end -}}
 
 {{/* The in-cluster PostgreSQL Service's host name. */}}
@@ -171,9 +176,7 @@ the backend Service's names (with and without the port), and extra ones.
 {{- $svc := include "todo-chatbot.backend.fullname" . -}}
 {{- $port := toString .Values.backend.service.port -}}
 {{- $hosts := list "localhost" "127.0.0.1" "[::1]" -}}
-{{- if .Values.ingress.enabled -}}
-{{- $hosts = concat $hosts .Values.ingress.hosts -}}
-{{- end -}}
+{{- $hosts = concat $hosts (include "todo-chatbot.publicHosts" . | fromJsonArray) -}}
 {{- range list $svc (printf "%s.%s" $svc .Release.Namespace) (printf "%s.%s.svc" $svc .Release.Namespace) (printf "%s.%s.svc.%s" $svc .Release.Namespace .Values.clusterDomain) -}}
 {{- $hosts = append $hosts . -}}
 {{- $hosts = append $hosts (printf "%s:%s" . $port) -}}
@@ -249,7 +252,88 @@ to set.
 {{- if and (regexMatch "^[0-9]+s$" $shutdown) (ge (add (int (trimSuffix "s" $shutdown)) (int .Values.backend.preStopSleepSeconds)) (int .Values.backend.terminationGracePeriodSeconds)) -}}
 {{- $errors = append $errors "backend.terminationGracePeriodSeconds must exceed backend.preStopSleepSeconds + backend.config.shutdownTimeout, or in-flight requests are killed" -}}
 {{- end -}}
+{{- range $component := list "backend" "frontend" -}}
+{{- $v := index $.Values $component -}}
+{{- if $v.pdb.create -}}
+{{- $replicas := int $v.replicaCount -}}
+{{- if $v.autoscaling.enabled -}}{{- $replicas = int $v.autoscaling.minReplicas -}}{{- end -}}
+{{- $min := toString $v.pdb.minAvailable -}}
+{{- $max := toString $v.pdb.maxUnavailable -}}
+{{- $evictable := 1 -}}
+{{- if ne $min "" -}}
+{{- $needed := int $min -}}
+{{- if hasSuffix "%" $min -}}{{- $needed = div (add (mul (int (trimSuffix "%" $min)) $replicas) 99) 100 -}}{{- end -}}
+{{- $evictable = sub $replicas $needed -}}
+{{- else if ne $max "" -}}
+{{- $evictable = int $max -}}
+{{- if hasSuffix "%" $max -}}{{- $evictable = div (add (mul (int (trimSuffix "%" $max)) $replicas) 99) 100 -}}{{- end -}}
+{{- end -}}
+{{- if le (int $evictable) 0 -}}
+{{- $errors = append $errors (printf "%s.pdb leaves no %s pod evictable with %d replica(s) (minAvailable %q, maxUnavailable %q): node drains would hang; raise %s.replicaCount (or autoscaling.minReplicas) or set %s.pdb.maxUnavailable=1" $component $component $replicas $min $max $component $component) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- if and .Values.networkPolicy.enabled (not .Values.networkPolicy.allowExternalEgress) (not .Values.networkPolicy.extraEgress) -}}
+{{- if not .Values.postgresql.enabled -}}
+{{- $errors = append $errors "postgresql.enabled=false uses an external database, which networkPolicy.allowExternalEgress=false blocks: set networkPolicy.allowExternalEgress=true (limited to the database's port by networkPolicy.externalEgress), or give networkPolicy.extraEgress a rule to it" -}}
+{{- end -}}
+{{- if .Values.llm.enabled -}}
+{{- $errors = append $errors "llm.enabled=true needs to reach the model, which networkPolicy.allowExternalEgress=false blocks: set networkPolicy.allowExternalEgress=true, or give networkPolicy.extraEgress a rule to it" -}}
+{{- end -}}
+{{- end -}}
+{{- if .Values.backend.migrations.job.enabled -}}
+{{- if or .Values.postgresql.enabled (not .Values.secret.existingSecret) -}}
+{{- $errors = append $errors "backend.migrations.job.enabled=true runs before the release's own resources exist: it needs an external database (postgresql.enabled=false) and secret.existingSecret" -}}
+{{- end -}}
+{{- end -}}
+{{- if and .Values.httpRoute.enabled (not .Values.httpRoute.parentRefs) -}}
+{{- $errors = append $errors "httpRoute.enabled=true needs httpRoute.parentRefs (the Gateway to attach to, e.g. [{name: public, namespace: gateway-system}])" -}}
+{{- end -}}
+{{- if and .Values.postgresql.enabled (eq .Values.postgresql.auth.username .Values.postgresql.auth.adminUsername) -}}
+{{- $errors = append $errors "postgresql.auth.username must differ from postgresql.auth.adminUsername: the app connects as a role that is not the superuser" -}}
+{{- end -}}
+{{- if and .Values.backend.config.clientAddressHeader (has .Values.backend.service.type (list "NodePort" "LoadBalancer")) -}}
+{{- $errors = append $errors (printf "backend.config.clientAddressHeader trusts a header any client can send, and backend.service.type=%s lets clients reach the backend without a proxy: set backend.config.clientAddressHeader=\"\"" .Values.backend.service.type) -}}
+{{- end -}}
 {{- if $errors -}}
 {{- fail (printf "\n\nVALUES ERROR:\n  - %s\n" (join "\n  - " $errors)) -}}
 {{- end -}}
+{{- end -}}
+
+{{/* A URL's port: the explicit one, else the scheme's (dict "url" … "default" 443). */}}
+{{- define "todo-chatbot.urlPort" -}}
+{{- $host := (urlParse .url).host -}}
+{{- $port := regexFind ":[0-9]+$" $host | trimPrefix ":" -}}
+{{- if $port -}}{{- $port -}}{{- else -}}{{- .default -}}{{- end -}}
+{{- end -}}
+
+{{/* TCP ports the backend reaches outside the cluster: the external database's, the LLM's, and extra ones. */}}
+{{- define "todo-chatbot.externalEgressPorts" -}}
+{{- $ports := list -}}
+{{- if not .Values.postgresql.enabled -}}
+{{- if .Values.networkPolicy.externalEgress.databasePort -}}
+{{- $ports = append $ports (int .Values.networkPolicy.externalEgress.databasePort) -}}
+{{- else if .Values.externalDatabase.url -}}
+{{- $ports = append $ports (int (include "todo-chatbot.urlPort" (dict "url" .Values.externalDatabase.url "default" 5432))) -}}
+{{- else -}}
+{{- $ports = append $ports 5432 -}}
+{{- end -}}
+{{- end -}}
+{{- if and .Values.llm.enabled .Values.llm.baseUrl -}}
+{{- $default := 443 -}}
+{{- if hasPrefix "http://" .Values.llm.baseUrl -}}{{- $default = 80 -}}{{- end -}}
+{{- $ports = append $ports (int (include "todo-chatbot.urlPort" (dict "url" .Values.llm.baseUrl "default" $default))) -}}
+{{- end -}}
+{{- range .Values.networkPolicy.externalEgress.extraPorts -}}
+{{- $ports = append $ports (int .) -}}
+{{- end -}}
+{{- $ports | uniq | toJson -}}
+{{- end -}}
+
+{{/* Host names the app answers on: the ingress's and the HTTPRoute's. */}}
+{{- define "todo-chatbot.publicHosts" -}}
+{{- $hosts := list -}}
+{{- if .Values.ingress.enabled -}}{{- $hosts = concat $hosts .Values.ingress.hosts -}}{{- end -}}
+{{- if .Values.httpRoute.enabled -}}{{- $hosts = concat $hosts (default .Values.ingress.hosts .Values.httpRoute.hostnames) -}}{{- end -}}
+{{- $hosts | uniq | toJson -}}
 {{- end -}}
