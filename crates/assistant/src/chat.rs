@@ -1,26 +1,71 @@
-//! One chat turn, start to end: open the conversation, let the configured
-//! assistant answer (falling back to the builtin one when the language model
-//! fails), and store both messages with the assistant's new memory.
+//! One chat turn, start to end: open the conversation, route the message
+//! (the builtin assistant first in hybrid mode), let the assistant answer
+//! (the builtin one standing in when the language model fails), and store
+//! both messages with the assistant's new memory.
 
 use std::sync::Arc;
-use todo_domain::chat::{ChatRequest, ChatResponse};
+use todo_domain::chat::{Action, ChatRequest, ChatResponse};
 use todo_services::{Principal, ServiceError};
 use todo_storage::TurnRecord;
 
-use crate::{Assistant, AssistantError, Reply, Toolbox, Turn, TurnEvents};
+use crate::{
+    Assistant, AssistantError, Reply, Toolbox, Turn, TurnEvents, TurnStatus, Understanding,
+};
 
 /// Said when the builtin assistant stands in for a failed language model.
 pub const FALLBACK_NOTE: &str =
     "(The language model is unavailable right now, so the built-in assistant answered.)";
+
+/// Which assistant answers a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Routing {
+    /// Always the builtin one, even with a model configured.
+    Builtin,
+    /// The builtin one when it is sure of the message (milliseconds, no
+    /// tokens), the model otherwise, with what the builtin could read.
+    Hybrid,
+    /// Always the model (the builtin one only when it fails).
+    Llm,
+}
+
+impl Routing {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Routing::Builtin => "builtin",
+            Routing::Hybrid => "hybrid",
+            Routing::Llm => "llm",
+        }
+    }
+}
+
+impl std::str::FromStr for Routing {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "builtin" => Ok(Routing::Builtin),
+            "hybrid" => Ok(Routing::Hybrid),
+            "llm" => Ok(Routing::Llm),
+            other => Err(format!("'{other}' is not builtin, hybrid or llm")),
+        }
+    }
+}
+
+/// A write the model made: anything that succeeded but a listing.
+fn changed_something(action: &Action) -> bool {
+    action.ok && action.tool != crate::tools::LIST_TASKS
+}
 
 #[derive(Clone)]
 pub struct Chat {
     toolbox: Toolbox,
     builtin: Arc<dyn Assistant>,
     llm: Option<Arc<dyn Assistant>>,
+    routing: Routing,
 }
 
 impl Chat {
+    /// Hybrid routing when a model is given; see [`Chat::with_routing`].
     pub fn new(
         toolbox: Toolbox,
         builtin: Arc<dyn Assistant>,
@@ -30,18 +75,26 @@ impl Chat {
             toolbox,
             builtin,
             llm,
+            routing: Routing::Hybrid,
         }
+    }
+
+    pub fn with_routing(mut self, routing: Routing) -> Self {
+        self.routing = routing;
+        self
     }
 
     pub fn toolbox(&self) -> &Toolbox {
         &self.toolbox
     }
 
-    /// `llm` when a language model is configured, else `builtin`.
+    /// `builtin` without a language model (or when told so), else `hybrid`
+    /// or `llm`.
     pub fn mode(&self) -> &'static str {
-        self.llm
-            .as_ref()
-            .map_or(self.builtin.name(), |llm| llm.name())
+        match (&self.llm, self.routing) {
+            (None, _) | (_, Routing::Builtin) => self.builtin.name(),
+            (Some(_), routing) => routing.as_str(),
+        }
     }
 
     pub async fn turn(
@@ -60,15 +113,38 @@ impl Chat {
         let history = &open.history;
 
         let mut state = open.state.clone();
-        let mut assistant = self.mode();
-        let reply = match &self.llm {
-            Some(llm) => {
+        let llm = match (&self.llm, self.routing) {
+            (Some(llm), Routing::Llm) => Some((llm, String::new())),
+            (Some(llm), Routing::Hybrid) => {
                 let turn = Turn {
                     principal,
                     now,
                     message,
                     history,
                     state: &mut state,
+                    hint: "",
+                };
+                match self.builtin.understands(&turn) {
+                    Understanding::Sure => None,
+                    Understanding::Unsure(hint) => Some((llm, hint)),
+                }
+            }
+            _ => None,
+        };
+        let mut assistant = llm.as_ref().map_or(self.builtin.name(), |(l, _)| l.name());
+        events.status(TurnStatus {
+            assistant,
+            state: "thinking",
+        });
+        let reply = match llm {
+            Some((llm, hint)) => {
+                let turn = Turn {
+                    principal,
+                    now,
+                    message,
+                    history,
+                    state: &mut state,
+                    hint: &hint,
                 };
                 match llm.respond(turn, &self.toolbox, events).await {
                     Ok(reply) => reply,
@@ -76,6 +152,10 @@ impl Chat {
                         tracing::warn!(%reason, "language model failed; the builtin assistant answers");
                         metrics::counter!("chat_llm_fallbacks_total").increment(1);
                         assistant = self.builtin.name();
+                        events.status(TurnStatus {
+                            assistant,
+                            state: "falling_back",
+                        });
                         state = open.state.clone();
                         let turn = Turn {
                             principal,
@@ -83,6 +163,7 @@ impl Chat {
                             message,
                             history,
                             state: &mut state,
+                            hint: "",
                         };
                         self.fall_back(turn, actions, events).await?
                     }
@@ -97,6 +178,7 @@ impl Chat {
                         message,
                         history,
                         state: &mut state,
+                        hint: "",
                     },
                     events,
                 )
@@ -144,30 +226,33 @@ impl Chat {
         }
     }
 
-    /// The builtin assistant answers instead. If the model had already acted,
-    /// running the message again could repeat those actions, so the reply
-    /// reports what was done instead.
+    /// The builtin assistant answers instead. If the model had already
+    /// changed something, running the message again could repeat it, so the
+    /// reply reports what was done instead; what only read (a listing) or
+    /// failed changed nothing, so the builtin answers as if it had not run.
     async fn fall_back(
         &self,
         turn: Turn<'_>,
-        done: Vec<todo_domain::chat::Action>,
+        done: Vec<Action>,
         events: &dyn TurnEvents,
     ) -> Result<Reply, ServiceError> {
         events.delta(FALLBACK_NOTE);
         events.delta("\n\n");
-        // Only what succeeded changed anything; failed calls can be retried.
-        if done.iter().any(|action| action.ok) {
+        let writes: Vec<Action> = done.into_iter().filter(changed_something).collect();
+        if !writes.is_empty() {
             let text = format!(
                 "{FALLBACK_NOTE}\n\nBefore it stopped, it ran {} action(s): {}.",
-                done.len(),
-                done.iter()
+                writes.len(),
+                writes
+                    .iter()
                     .map(|a| a.tool.as_str())
                     .collect::<Vec<_>>()
                     .join(", ")
             );
+            events.delta(&text[FALLBACK_NOTE.len() + 2..]);
             return Ok(Reply {
                 text,
-                actions: done,
+                actions: writes,
             });
         }
         let reply = self.respond_builtin(turn, events).await?;

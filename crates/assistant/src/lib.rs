@@ -15,7 +15,7 @@ use todo_domain::chat::{Action, ChatMessage};
 use todo_services::{Principal, ServiceError};
 
 pub use builtin::Builtin;
-pub use chat::Chat;
+pub use chat::{Chat, Routing};
 pub use tools::{ToolDefinition, ToolError, Toolbox};
 
 /// Everything an assistant knows for one turn. Nothing survives in memory
@@ -28,6 +28,9 @@ pub struct Turn<'a> {
     pub history: &'a [ChatMessage],
     /// The assistant's own memory (a JSON object), saved after the turn.
     pub state: &'a mut Value,
+    /// What the builtin assistant could read of the message when it was not
+    /// sure of it (hybrid routing), for the model; empty when nothing.
+    pub hint: &'a str,
 }
 
 /// What an assistant answers.
@@ -55,6 +58,30 @@ pub enum AssistantError {
 pub trait TurnEvents: Send + Sync {
     fn delta(&self, _text: &str) {}
     fn action(&self, _action: &Action) {}
+    /// Who is answering: sent as soon as the turn starts (`thinking`) and
+    /// when the builtin stands in for a failed model (`falling_back`).
+    fn status(&self, _status: TurnStatus) {}
+}
+
+/// A step of a turn, for clients that show progress (and for the
+/// evaluation, which counts who answered).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct TurnStatus {
+    /// `builtin` or `llm`.
+    pub assistant: &'static str,
+    /// `thinking` or `falling_back`.
+    pub state: &'static str,
+}
+
+/// How sure an assistant is that it understands a message, before it acts
+/// (hybrid routing asks the builtin first).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Understanding {
+    /// It knows what to do: let it answer.
+    Sure,
+    /// It does not; what it could read of the message, as a hint for the
+    /// model (empty when nothing).
+    Unsure(String),
 }
 
 /// For callers that only want the final answer.
@@ -72,4 +99,9 @@ pub trait Assistant: Send + Sync {
         tools: &Toolbox,
         events: &dyn TurnEvents,
     ) -> Result<Reply, AssistantError>;
+
+    /// Whether it would answer `turn` with confidence; nothing is run.
+    fn understands(&self, _turn: &Turn<'_>) -> Understanding {
+        Understanding::Unsure(String::new())
+    }
 }

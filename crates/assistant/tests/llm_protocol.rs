@@ -737,3 +737,281 @@ async fn history_is_replayed_with_tool_calls_results_and_text() {
     );
     assert_eq!(messages[5]["content"], "which one was that?");
 }
+
+// ------------------------------------------- issue 15: the defects, one each
+
+use todo_assistant::{Builtin, Chat, Routing};
+
+fn chat_with_builtin(stack: &support::Stack, llm: LlmAssistant, routing: Routing) -> Chat {
+    Chat::new(
+        stack.toolbox.clone(),
+        Arc::new(Builtin::new()),
+        Some(Arc::new(llm)),
+    )
+    .with_routing(routing)
+}
+
+async fn say(
+    chat: &Chat,
+    stack: &support::Stack,
+    message: &str,
+) -> todo_domain::chat::ChatResponse {
+    chat.turn(
+        stack.principal,
+        ChatRequest {
+            message: message.into(),
+            conversation_id: None,
+        },
+        &Recorder::default(),
+    )
+    .await
+    .unwrap()
+}
+
+/// A provider that takes connections and never answers; counts them.
+async fn black_hole() -> (String, Arc<std::sync::atomic::AtomicUsize>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let count = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let seen = count.clone();
+    tokio::spawn(async move {
+        let mut open = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            open.push(socket); // Held open, never answered.
+        }
+    });
+    (format!("http://{address}/v1"), count)
+}
+
+#[tokio::test]
+async fn defect_1_llm_timeout_bounds_the_whole_turn_not_each_request() {
+    // Each answer takes 700 ms and calls a tool; six rounds took 4.2 s with
+    // a 2 s timeout per request. Now the turn stops at 2 s.
+    let stack = stack().await;
+    let slow = || {
+        Scripted::Late(
+            Duration::from_millis(700),
+            Box::new(calls(&[("list_tasks", "{}")])),
+        )
+    };
+    let llm = FakeLlm::start(vec![slow(), slow(), slow(), slow(), slow(), slow()]).await;
+    let started = Instant::now();
+    let result = stack
+        .respond(
+            &llm.assistant(Duration::from_secs(2)),
+            "list",
+            &Recorder::default(),
+        )
+        .await;
+    let took = started.elapsed();
+    let (reason, _) = provider_reason(result);
+    assert!(reason.contains("within 2s"), "{reason}");
+    assert!(took < Duration::from_millis(2_400), "{took:?}");
+    assert!(llm.requests().len() <= 3, "{}", llm.requests().len());
+}
+
+#[tokio::test]
+async fn defect_1_an_unreachable_provider_costs_at_most_the_timeout_then_is_skipped() {
+    let stack = stack().await;
+    let (base_url, connections) = black_hole().await;
+    let llm = LlmAssistant::new(LlmConfig {
+        base_url,
+        api_key: None,
+        model: "m".into(),
+        timeout: Duration::from_secs(1),
+    })
+    .unwrap();
+    let chat = chat_with_builtin(&stack, llm, Routing::Llm);
+    for (turn, message) in ["add buy milk", "add call mom"].iter().enumerate() {
+        let started = Instant::now();
+        let answer = say(&chat, &stack, message).await;
+        let took = started.elapsed();
+        assert!(took < Duration::from_millis(1_400), "turn {turn}: {took:?}");
+        assert!(answer.reply.starts_with(FALLBACK_NOTE), "{}", answer.reply);
+    }
+    assert_eq!(stack.titles().await, ["Buy milk", "Call mom"]);
+    // Two failed turns open the breaker: the next turn does not even try.
+    let before = connections.load(std::sync::atomic::Ordering::SeqCst);
+    let started = Instant::now();
+    let answer = say(&chat, &stack, "add water the plants").await;
+    assert!(started.elapsed() < Duration::from_millis(300));
+    assert!(answer.reply.starts_with(FALLBACK_NOTE));
+    assert_eq!(
+        connections.load(std::sync::atomic::Ordering::SeqCst),
+        before,
+        "the skipped provider was called"
+    );
+    assert_eq!(stack.titles().await.len(), 3);
+}
+
+#[tokio::test]
+async fn defect_2_read_only_tool_calls_do_not_block_the_fallback() {
+    // The model lists six times and gives up; nothing was changed, so the
+    // builtin does what was asked.
+    let stack = stack().await;
+    let llm = FakeLlm::start(vec![calls(&[("list_tasks", "{}")]); 6]).await;
+    let chat = chat_with_builtin(&stack, llm.assistant(TIMEOUT), Routing::Llm);
+    let answer = say(&chat, &stack, "add buy milk").await;
+    assert!(answer.reply.starts_with(FALLBACK_NOTE), "{}", answer.reply);
+    assert!(
+        !answer.reply.contains("Before it stopped"),
+        "{}",
+        answer.reply
+    );
+    assert_eq!(stack.titles().await, ["Buy milk"]);
+    assert_eq!(answer.actions.len(), 1);
+    assert_eq!(answer.actions[0].tool, "add_task");
+
+    // A model that did change something is reported, not repeated.
+    let llm = FakeLlm::start(vec![
+        calls(&[("add_task", r#"{"title": "Call mom"}"#)]),
+        status(500),
+        status(500),
+        status(500),
+    ])
+    .await;
+    let chat = chat_with_builtin(&stack, llm.assistant(TIMEOUT), Routing::Llm);
+    let answer = say(&chat, &stack, "add call mom").await;
+    assert!(
+        answer.reply.contains("Before it stopped"),
+        "{}",
+        answer.reply
+    );
+    assert_eq!(stack.titles().await, ["Buy milk", "Call mom"]);
+}
+
+#[tokio::test]
+async fn defect_3_requests_carry_max_tokens_a_low_temperature_and_stops() {
+    let stack = stack().await;
+    let llm = FakeLlm::start(vec![says(&["Hi."])]).await;
+    stack
+        .respond(&llm.assistant(TIMEOUT), "hi", &Recorder::default())
+        .await
+        .unwrap();
+    let request = &llm.requests()[0];
+    assert_eq!(request["max_tokens"], todo_assistant::llm::MAX_TOKENS);
+    assert!(request["temperature"].as_f64().unwrap() <= 0.3);
+    let stops = request["stop"].as_array().unwrap();
+    assert!(stops.iter().any(|s| s == "<|im_start|>"));
+    assert!(stops.len() <= 4, "OpenAI takes at most four");
+
+    // A provider that refuses them (reasoning models) is asked without.
+    let refused = Scripted::Json(
+        400,
+        json!({"error": {"message": "Unsupported parameter: 'temperature' is not supported with this model.",
+                         "type": "invalid_request_error"}}),
+        vec![],
+    );
+    let llm = FakeLlm::start(vec![refused, says(&["Fine."]), says(&["Still fine."])]).await;
+    let assistant = llm.assistant(TIMEOUT);
+    let reply = stack
+        .respond(&assistant, "hi", &Recorder::default())
+        .await
+        .unwrap();
+    assert_eq!(reply.text, "Fine.");
+    stack
+        .respond(&assistant, "hi", &Recorder::default())
+        .await
+        .unwrap();
+    let requests = llm.requests();
+    assert!(requests[0].get("temperature").is_some());
+    assert!(requests[1].get("temperature").is_none());
+    assert!(requests[2].get("max_tokens").is_none(), "remembered");
+}
+
+#[tokio::test]
+async fn defect_4_bad_replies_are_discarded_and_the_builtin_answers() {
+    let stack = stack().await;
+    let junk = [
+        "Sure!<|im_start|>user\nadd buy milk",
+        "You are the assistant of a todo list app. You manage the user's tasks",
+        "Added \"Buy milk\" to your list.",
+    ];
+    for (index, text) in junk.iter().enumerate() {
+        let llm = FakeLlm::start(vec![says(&[text])]).await;
+        let chat = chat_with_builtin(&stack, llm.assistant(TIMEOUT), Routing::Llm);
+        let answer = say(&chat, &stack, "add buy milk").await;
+        assert!(
+            answer.reply.starts_with(FALLBACK_NOTE),
+            "{text}: {}",
+            answer.reply
+        );
+        assert!(!answer.reply.contains(text), "{}", answer.reply);
+        // The builtin did what the model only claimed.
+        assert_eq!(stack.titles().await.len(), index + 1);
+    }
+    // HTML entities (llama.cpp's Python server) are turned back.
+    let llm = FakeLlm::start(vec![says(&["It&#39;s &quot;Buy milk&quot;."])]).await;
+    let reply = stack
+        .respond(&llm.assistant(TIMEOUT), "which?", &Recorder::default())
+        .await
+        .unwrap();
+    assert_eq!(reply.text, "It's \"Buy milk\".");
+}
+
+#[tokio::test]
+async fn hybrid_routing_asks_the_model_only_what_the_builtin_does_not_understand() {
+    let stack = stack().await;
+    let llm = FakeLlm::start(vec![says(&["I can only help with your tasks."])]).await;
+    let chat = chat_with_builtin(&stack, llm.assistant(TIMEOUT), Routing::Hybrid);
+    assert_eq!(chat.mode(), "hybrid");
+    let answer = say(&chat, &stack, "add buy milk tomorrow").await;
+    assert_eq!(answer.actions[0].tool, "add_task");
+    assert!(llm.requests().is_empty(), "the builtin knew this one");
+    let answer = say(&chat, &stack, "what is the capital of France").await;
+    assert_eq!(answer.reply, "I can only help with your tasks.");
+    assert_eq!(llm.requests().len(), 1);
+    // Builtin mode never asks the model.
+    let chat = chat_with_builtin(&stack, llm.assistant(TIMEOUT), Routing::Builtin);
+    assert_eq!(chat.mode(), "builtin");
+    say(&chat, &stack, "what is the capital of France").await;
+    assert_eq!(llm.requests().len(), 1);
+}
+
+#[tokio::test]
+async fn defect_6_tasks_are_named_by_title_and_ambiguity_lists_candidates() {
+    let stack = stack().await;
+    for title in ["Buy milk", "Milk the cow", "Pay rent"] {
+        stack
+            .toolbox
+            .call(stack.principal, "add_task", json!({"title": title}))
+            .await
+            .unwrap();
+    }
+    let call = |tool: &'static str, args: Value| {
+        let toolbox = stack.toolbox.clone();
+        let principal = stack.principal;
+        async move { toolbox.call(principal, tool, args).await }
+    };
+    let ambiguous = call("complete_task", json!({"task": "milk"}))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        ambiguous.contains("Buy milk") && ambiguous.contains("Milk the cow"),
+        "{ambiguous}"
+    );
+    let done = call("complete_task", json!({"task": "buy milk"}))
+        .await
+        .unwrap();
+    assert_eq!(done["task"]["completed"], true);
+    let renamed = call(
+        "update_task",
+        json!({"task": "rent", "title": "Pay the rent"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(renamed["task"]["title"], "Pay the rent");
+    let none = call("delete_task", json!({"task": "dentist"}))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(none.contains("no task matches"), "{none}");
+    assert!(call("delete_task", json!({})).await.is_err());
+}
+
+#[tokio::test]
+async fn defect_7_one_refusal_to_stream_is_not_remembered_for_ten_minutes() {
+    assert!(todo_assistant::llm::PLAIN_FOR <= Duration::from_secs(60));
+}

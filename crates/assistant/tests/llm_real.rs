@@ -34,7 +34,7 @@ use serde_json::{json, Value};
 use support::{stack_at, Recorder, Stack};
 use todo_assistant::chat::FALLBACK_NOTE;
 use todo_assistant::llm::{LlmAssistant, LlmConfig};
-use todo_assistant::{Builtin, Chat};
+use todo_assistant::{Builtin, Chat, Routing};
 use todo_domain::chat::{ChatRequest, ChatResponse};
 
 const INSTALL: &str = "\
@@ -458,7 +458,8 @@ async fn a_real_llama_cpp_server_drives_the_chat_and_its_loss_falls_back_to_buil
         stack.toolbox.clone(),
         Arc::new(Builtin::new()),
         Some(Arc::new(assistant(&proxy.base_url))),
-    );
+    )
+    .with_routing(Routing::Llm);
     assert_eq!(chat.mode(), "llm");
 
     // A turn in LLM mode completes: the model answers in words.
@@ -547,7 +548,8 @@ async fn a_real_llama_cpp_server_drives_the_chat_and_its_loss_falls_back_to_buil
         stack.toolbox.clone(),
         Arc::new(Builtin::new()),
         Some(Arc::new(assistant(&server.base_url()))),
-    );
+    )
+    .with_routing(Routing::Llm);
     let started = Instant::now();
     let response = turn(
         &direct,

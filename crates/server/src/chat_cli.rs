@@ -82,7 +82,8 @@ impl Backend {
             .llm
             .assistant()?
             .map(|llm| Arc::new(llm) as Arc<dyn Assistant>);
-        let chat = Chat::new(Toolbox::new(services), Arc::new(Builtin::new()), llm);
+        let chat = Chat::new(Toolbox::new(services), Arc::new(Builtin::new()), llm)
+            .with_routing(args.llm.assistant_mode);
         Ok(Backend::Local { chat, principal })
     }
 

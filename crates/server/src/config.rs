@@ -260,9 +260,15 @@ pub struct LlmArgs {
     /// Model name, e.g. gpt-4o-mini or llama3.1.
     #[arg(long, env = "LLM_MODEL", value_name = "LLM_MODEL")]
     pub llm_model: Option<String>,
-    /// How long one model request may take, retries included; then the builtin assistant answers.
+    /// How long a chat turn may wait for the model, all its requests and retries included; then the
+    /// builtin assistant answers.
     #[arg(long, env = "LLM_TIMEOUT", value_name = "LLM_TIMEOUT", default_value = "30s", value_parser = duration)]
     pub llm_timeout: Duration,
+    /// Which assistant answers when LLM_BASE_URL is set: hybrid (the builtin one what it understands,
+    /// the model the rest), llm (the model always) or builtin (never the model).
+    #[arg(long, env = "ASSISTANT_MODE", value_name = "ASSISTANT_MODE", default_value = "hybrid",
+          value_parser = |s: &str| s.parse::<todo_assistant::Routing>())]
+    pub assistant_mode: todo_assistant::Routing,
 }
 
 impl std::fmt::Debug for LlmArgs {
@@ -275,6 +281,7 @@ impl std::fmt::Debug for LlmArgs {
             )
             .field("llm_model", &self.llm_model)
             .field("llm_timeout", &self.llm_timeout)
+            .field("assistant_mode", &self.assistant_mode)
             .finish()
     }
 }
@@ -588,6 +595,7 @@ mod llm_tests {
             llm_api_key: Some("sk-secret".into()),
             llm_model: model.map(str::to_owned),
             llm_timeout: Duration::from_secs(30),
+            assistant_mode: todo_assistant::Routing::Hybrid,
         }
     }
 

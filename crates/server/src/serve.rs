@@ -53,7 +53,8 @@ impl Server {
             Toolbox::new(services.clone()),
             Arc::new(Builtin::new()),
             llm,
-        );
+        )
+        .with_routing(args.llm.assistant_mode);
         let state = AppState {
             services,
             chat,

@@ -31,6 +31,9 @@ const API_KEY: &str = "sk-llm-key-SHOULD-NOT-LEAK";
 struct FakeLlm {
     base_url: String,
     requests: Arc<Mutex<Vec<Value>>>,
+    script: Script,
+    /// How long each answer waits.
+    delay: Arc<Mutex<Duration>>,
 }
 
 type Script = Arc<Mutex<VecDeque<(u16, &'static str, String)>>>;
@@ -38,10 +41,9 @@ type Script = Arc<Mutex<VecDeque<(u16, &'static str, String)>>>;
 impl FakeLlm {
     async fn start(script: Vec<(u16, &'static str, String)>) -> Self {
         let requests = Arc::new(Mutex::new(Vec::new()));
-        let state = (
-            Arc::new(Mutex::new(VecDeque::from(script))),
-            requests.clone(),
-        );
+        let script: Script = Arc::new(Mutex::new(VecDeque::from(script)));
+        let delay = Arc::new(Mutex::new(Duration::ZERO));
+        let state = (script.clone(), requests.clone(), delay.clone());
         let app = Router::new()
             .route("/v1/chat/completions", post(answer))
             .with_state(state);
@@ -51,14 +53,18 @@ impl FakeLlm {
         Self {
             base_url: format!("http://{address}/v1"),
             requests,
+            script,
+            delay,
         }
     }
 }
 
 async fn answer(
-    State((script, requests)): State<(Script, Arc<Mutex<Vec<Value>>>)>,
+    State((script, requests, delay)): State<(Script, Arc<Mutex<Vec<Value>>>, Arc<Mutex<Duration>>)>,
     body: axum::body::Bytes,
 ) -> Response {
+    let pause = *delay.lock().unwrap();
+    tokio::time::sleep(pause).await;
     requests
         .lock()
         .unwrap()
@@ -100,6 +106,10 @@ fn adds_then_says(title: &str) -> Vec<(u16, &'static str, String)> {
 }
 
 async fn serve_with_llm(llm: &FakeLlm, dir: &std::path::Path) -> String {
+    serve_in_mode(llm, dir, "llm").await
+}
+
+async fn serve_in_mode(llm: &FakeLlm, dir: &std::path::Path, mode: &str) -> String {
     let database = format!("sqlite://{}", dir.join("todo.db").display());
     let cli = Cli::try_parse_from([
         "todo",
@@ -122,6 +132,8 @@ async fn serve_with_llm(llm: &FakeLlm, dir: &std::path::Path) -> String {
         API_KEY,
         "--llm-timeout",
         "5s",
+        "--assistant-mode",
+        mode,
     ])
     .unwrap();
     let TodoCommand::Serve(args) = cli.command else {
@@ -248,6 +260,7 @@ fn todo() -> Command {
         "LLM_API_KEY",
         "LLM_MODEL",
         "LLM_TIMEOUT",
+        "ASSISTANT_MODE",
     ] {
         command.env_remove(var);
     }
@@ -270,6 +283,14 @@ fn an_llm_without_a_model_stops_start_up_with_one_line() {
                 ("LLM_TIMEOUT", "soon"),
             ],
             "LLM_TIMEOUT",
+        ),
+        (
+            vec![
+                ("LLM_BASE_URL", "http://127.0.0.1:9/v1"),
+                ("LLM_MODEL", "m"),
+                ("ASSISTANT_MODE", "clever"),
+            ],
+            "ASSISTANT_MODE",
         ),
     ] {
         let output = todo()
@@ -308,6 +329,7 @@ async fn the_llm_api_key_never_reaches_the_logs() {
         .env("LLM_BASE_URL", &llm.base_url)
         .env("LLM_MODEL", "scripted-model")
         .env("LLM_API_KEY", API_KEY)
+        .env("ASSISTANT_MODE", "llm")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -347,4 +369,85 @@ async fn the_llm_api_key_never_reaches_the_logs() {
         "the model is named at start-up:\n{logs}"
     );
     assert!(!logs.contains(API_KEY), "the API key was logged:\n{logs}");
+}
+
+/// Defect 7: the response headers and the first event waited for the
+/// model's first words. Now a `status` event comes at once, and a comment
+/// keeps the stream alive while the model thinks.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_streamed_turn_starts_at_once_and_stays_alive_while_the_model_thinks() {
+    let llm = FakeLlm::start(vec![]).await;
+    // The model takes 3.5 s before its first word.
+    *llm.delay.lock().unwrap() = Duration::from_millis(3_500);
+    llm.script
+        .lock()
+        .unwrap()
+        .push_back(sse(&[json!({"content": "Here you go."})]));
+    let dir = tempfile::tempdir().unwrap();
+    let base = serve_with_llm(&llm, dir.path()).await;
+    let http = reqwest::Client::new();
+    let token = signup(&http, &base).await;
+    let started = Instant::now();
+    let mut response = http
+        .post(format!("{base}/api/chat"))
+        .bearer_auth(&token)
+        .header("accept", "text/event-stream")
+        .json(&json!({"message": "what should I do first?"}))
+        .send()
+        .await
+        .unwrap();
+    let headers_after = started.elapsed();
+    assert_eq!(response.status(), 200);
+    let mut text = String::new();
+    let mut first_event_after = None;
+    while let Some(chunk) = response.chunk().await.unwrap() {
+        text.push_str(&String::from_utf8_lossy(&chunk));
+        if first_event_after.is_none() && text.contains("event: status") {
+            first_event_after = Some(started.elapsed());
+        }
+    }
+    assert!(headers_after < Duration::from_secs(1), "{headers_after:?}");
+    let first = first_event_after.expect("a status event");
+    assert!(first < Duration::from_secs(1), "{first:?}");
+    assert!(
+        text.trim_start().starts_with("event: status"),
+        "the status comes first: {text}"
+    );
+    assert!(text.contains(r#""assistant":"llm""#), "{text}");
+    // A keep-alive comment (a line starting with ':') while it waited.
+    assert!(text.lines().any(|l| l.starts_with(':')), "{text}");
+    assert!(text.contains("Here you go."), "{text}");
+}
+
+/// Hybrid, the default: the builtin answers what it understands without the
+/// model; the model gets the rest.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hybrid_mode_asks_the_model_only_what_the_builtin_does_not_understand() {
+    let llm = FakeLlm::start(vec![sse(&[json!({"content": "I only do tasks."})])]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let base = serve_in_mode(&llm, dir.path(), "hybrid").await;
+    let http = reqwest::Client::new();
+    let token = signup(&http, &base).await;
+    let ask = |message: &'static str| {
+        let http = http.clone();
+        let url = format!("{base}/api/chat");
+        let token = token.clone();
+        async move {
+            http.post(url)
+                .bearer_auth(token)
+                .json(&json!({"message": message}))
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
+    };
+    let added = ask("add buy milk tomorrow").await;
+    assert_eq!(added["actions"][0]["result"]["task"]["title"], "Buy milk");
+    assert!(llm.requests.lock().unwrap().is_empty());
+    let other = ask("what is the capital of France").await;
+    assert_eq!(other["reply"], "I only do tasks.");
+    assert_eq!(llm.requests.lock().unwrap().len(), 1);
 }

@@ -22,7 +22,7 @@ use todo_services::{Principal, ServiceError};
 
 use crate::tools::args::{AddTask, ListTasks, PriorityArg, SortArg, StatusArg};
 use crate::tools::{self, ToolError};
-use crate::{Assistant, AssistantError, Reply, Toolbox, Turn, TurnEvents};
+use crate::{Assistant, AssistantError, Reply, Toolbox, Turn, TurnEvents, Understanding};
 use intent::{Changes, Intent, ListSpec, Op, Shift, Talk, Unit};
 use memory::{Candidate, Memory, Pending};
 use reference::Ref;
@@ -75,6 +75,40 @@ impl Assistant for Builtin {
             actions: session.actions,
         })
     }
+
+    /// Sure of anything but an unknown intent, and of any answer to its own
+    /// question; unsure, it hands on what quick-add reads in the message.
+    fn understands(&self, turn: &Turn<'_>) -> Understanding {
+        if Memory::load(turn.state).pending.is_some() {
+            return Understanding::Sure;
+        }
+        let ctx = ParseContext::new(turn.now, turn.principal.timezone);
+        match intent::parse(&text::normalize(turn.message), &ctx) {
+            Intent::Unknown => Understanding::Unsure(quick_add_hint(turn.message, &ctx)),
+            _ => Understanding::Sure,
+        }
+    }
+}
+
+/// The dates, priority, tags and repetition quick-add finds in a message,
+/// in the tools' words; empty when there are none.
+fn quick_add_hint(message: &str, ctx: &ParseContext) -> String {
+    let parsed = quick_add::parse(message, ctx);
+    let mut parts = Vec::new();
+    if let Some(due) = parsed.due {
+        parts.push(format!("due={}", tools::due_string(due)));
+    }
+    if let Some(priority) = parsed.priority {
+        parts.push(format!("priority={}", priority.as_str()));
+    }
+    if !parsed.tags.is_empty() {
+        let tags: Vec<&str> = parsed.tags.iter().map(|t| t.as_str()).collect();
+        parts.push(format!("tags={}", tags.join(",")));
+    }
+    if let Some(rule) = parsed.recurrence {
+        parts.push(format!("recurrence={}", rule.as_str()));
+    }
+    parts.join("; ")
 }
 
 /// How many candidates a question lists.

@@ -6,16 +6,21 @@
 //! A turn is a bounded loop: ask the model (streaming its words to the
 //! client), run the tools it calls in order, hand it their results, and ask
 //! again until it answers in words. Invalid tool calls are returned to the
-//! model as errors a bounded number of times. When the model cannot answer
-//! (timeout, 5xx after retries, too many invalid calls), the turn fails with
-//! [`AssistantError::Provider`] and the chat lets the builtin assistant
-//! answer instead.
+//! model as errors a bounded number of times. The whole turn has one
+//! deadline, [`LlmConfig::timeout`]. When the model cannot answer (deadline,
+//! 5xx after retries, too many invalid calls, a reply the [guard](guard)
+//! discards), the turn fails with [`AssistantError::Provider`] and the chat
+//! lets the builtin assistant answer instead. A provider that failed
+//! [`BREAKER_FAILURES`] turns in a row is skipped for [`BREAKER_OPEN_FOR`].
 
+mod guard;
 mod prompt;
 mod transport;
 
 use std::fmt;
+use std::sync::Mutex;
 use std::time::Duration;
+use tokio::time::Instant;
 
 use async_openai::config::OpenAIConfig;
 use async_openai::types::chat::{
@@ -30,7 +35,14 @@ use crate::{Assistant, AssistantError, Reply, ToolError, Toolbox, Turn, TurnEven
 use transport::{ToolCall, Transport};
 
 pub use prompt::HISTORY_BUDGET_CHARS;
-pub use transport::MAX_RETRIES;
+pub use transport::{Usage, MAX_RETRIES, MAX_TOKENS, PLAIN_FOR, STOP, TEMPERATURE};
+
+/// Turns in a row the provider failed (deadline, errors) before it is
+/// skipped.
+pub const BREAKER_FAILURES: u32 = 2;
+/// How long a failing provider is skipped: the builtin answers at once
+/// meanwhile; then one turn tries it again.
+pub const BREAKER_OPEN_FOR: Duration = Duration::from_secs(30);
 
 /// Model requests in one turn (each answer that calls tools costs one).
 pub const MAX_ROUNDS: usize = 6;
@@ -46,7 +58,7 @@ pub struct LlmConfig {
     pub base_url: String,
     pub api_key: Option<String>,
     pub model: String,
-    /// For one model request, its retries included.
+    /// For a whole turn: every model request and retry in it.
     pub timeout: Duration,
 }
 
@@ -63,7 +75,16 @@ impl fmt::Debug for LlmConfig {
 
 pub struct LlmAssistant {
     model: String,
+    timeout: Duration,
     transport: Transport,
+    breaker: Mutex<Breaker>,
+}
+
+/// The provider's health across turns.
+#[derive(Debug, Default)]
+struct Breaker {
+    failures: u32,
+    open_until: Option<Instant>,
 }
 
 impl fmt::Debug for LlmAssistant {
@@ -115,13 +136,46 @@ impl LlmAssistant {
             .with_project_id("");
         Ok(Self {
             model,
+            timeout: config.timeout,
             transport: Transport::new(http, openai, config.timeout),
+            breaker: Mutex::default(),
         })
     }
 
     /// The model's name, as configured.
     pub fn model(&self) -> &str {
         &self.model
+    }
+
+    /// The tokens the provider reported since start.
+    pub fn usage(&self) -> Usage {
+        self.transport.usage()
+    }
+
+    /// When the provider is being skipped, until when.
+    fn skipped_until(&self) -> Option<Instant> {
+        let breaker = self.breaker.lock().unwrap_or_else(|e| e.into_inner());
+        breaker.open_until.filter(|until| Instant::now() < *until)
+    }
+
+    /// Records how the provider did this turn: failures in a row open the
+    /// breaker; one success closes it.
+    fn record(&self, healthy: bool) {
+        let mut breaker = self.breaker.lock().unwrap_or_else(|e| e.into_inner());
+        if healthy {
+            *breaker = Breaker::default();
+            return;
+        }
+        breaker.failures += 1;
+        if breaker.failures >= BREAKER_FAILURES {
+            tracing::warn!(
+                failures = breaker.failures,
+                skip_s = BREAKER_OPEN_FOR.as_secs(),
+                "the language model keeps failing; the builtin assistant answers for a while"
+            );
+            metrics::counter!("llm_breaker_opened_total").increment(1);
+            breaker.open_until = Some(Instant::now() + BREAKER_OPEN_FOR);
+        }
     }
 
     /// `words` asks for an answer in words, without tool calls.
@@ -137,6 +191,7 @@ impl LlmAssistant {
         } else {
             ToolChoiceOptions::Auto
         };
+        // The guards (max_tokens, temperature, stop) are added as sent.
         CreateChatCompletionRequest {
             model: self.model.clone(),
             messages: messages.to_vec(),
@@ -240,12 +295,46 @@ impl Assistant for LlmAssistant {
         tools: &Toolbox,
         events: &dyn TurnEvents,
     ) -> Result<Reply, AssistantError> {
-        let mut messages = vec![prompt::system(prompt::system_prompt(
-            turn.principal,
-            turn.now,
-        ))];
+        if let Some(until) = self.skipped_until() {
+            let left = until.saturating_duration_since(Instant::now());
+            return Err(provider_error(
+                format!(
+                    "skipped for {}s more: the provider failed {BREAKER_FAILURES} turns in a row",
+                    left.as_secs() + 1
+                ),
+                &[],
+            ));
+        }
+        let deadline = Instant::now() + self.timeout;
+        let result = self.converse(turn, tools, events, deadline).await;
+        // Only the provider's own failures count; a reply the guard
+        // discarded or invalid tool calls say nothing of its health.
+        match &result {
+            Ok(_) => self.record(true),
+            Err(AssistantError::Provider { reason, .. }) if reason.starts_with(UNHEALTHY) => {
+                self.record(false)
+            }
+            Err(_) => {}
+        }
+        result
+    }
+}
+
+/// How the reasons of the provider's own failures start.
+const UNHEALTHY: &str = "provider: ";
+
+impl LlmAssistant {
+    async fn converse(
+        &self,
+        turn: Turn<'_>,
+        tools: &Toolbox,
+        events: &dyn TurnEvents,
+        deadline: Instant,
+    ) -> Result<Reply, AssistantError> {
+        let system = prompt::system_prompt(turn.principal, turn.now);
+        let mut messages = vec![prompt::system(system.clone())];
         messages.extend(prompt::history(turn.history, HISTORY_BUDGET_CHARS));
-        messages.push(prompt::user(turn.message));
+        messages.push(prompt::user(&prompt::with_hint(turn.message, turn.hint)));
 
         let mut transcript = Transcript {
             events,
@@ -261,9 +350,9 @@ impl Assistant for LlmAssistant {
             let started = std::time::Instant::now();
             let output = self
                 .transport
-                .complete(&request, &mut |piece| transcript.delta(piece))
+                .complete(&request, deadline, &mut |piece| transcript.delta(piece))
                 .await
-                .map_err(|reason| provider_error(reason, &actions))?;
+                .map_err(|reason| provider_error(format!("{UNHEALTHY}{reason}"), &actions))?;
             metrics::histogram!("llm_request_seconds").record(started.elapsed().as_secs_f64());
             tracing::debug!(
                 round,
@@ -288,10 +377,24 @@ impl Assistant for LlmAssistant {
                     }
                     transcript.delta(&summary(&actions));
                 }
-                return Ok(Reply {
-                    text: transcript.text.trim().to_owned(),
-                    actions,
-                });
+                let text = match guard::check(&transcript.text, &actions, &system) {
+                    Ok(text) => text,
+                    Err(why) if actions.iter().any(guard::is_write) => {
+                        // What was done stands; its words do not.
+                        tracing::info!(%why, "the model's reply was replaced by a summary");
+                        let text = summary(&actions);
+                        transcript.delta(&text);
+                        text
+                    }
+                    Err(why) => {
+                        metrics::counter!("llm_discarded_replies_total").increment(1);
+                        return Err(provider_error(
+                            format!("the reply was discarded: {why}"),
+                            &actions,
+                        ));
+                    }
+                };
+                return Ok(Reply { text, actions });
             }
 
             let calls: Vec<ToolCall> = output

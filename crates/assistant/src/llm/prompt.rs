@@ -26,39 +26,59 @@ pub const HISTORY_BUDGET_CHARS: usize = 6_000;
 /// A replayed tool result longer than this is cut.
 const REPLAYED_RESULT_CHARS: usize = 1_500;
 
+/// The system prompt: the rules and the tools first, the same bytes on every
+/// turn of every user, so a provider's prefix cache (llama.cpp's slot cache,
+/// OpenAI's cached input) covers them; the date, the time and the zone last.
 pub fn system_prompt(principal: Principal, now: DateTime<Utc>) -> String {
     let tz = principal.timezone;
     let local = now.with_timezone(&tz.tz());
-    let tools: String = tools::definitions()
-        .iter()
-        .map(|t| format!("- {}: {}\n", t.name, t.description))
-        .collect();
     format!(
-        "You are the assistant of a todo list app. You manage the user's tasks only through \
-the tools below, and answer from their results.\n\
-\n\
-Today is {date}. The time is {time} in the user's time zone, {zone} (UTC{offset}). \
-Read and write dates and times in that zone: pass words such as \"tomorrow 5pm\" or \
-ISO dates to the tools.\n\
-\n\
-Tools:\n{tools}\
-\n\
-Rules:\n\
-- Replies are short (one or two sentences) and say exactly what changed, for example: \
-Added \"Call mom\" for tomorrow at 18:00.\n\
-- To change a task you need its id. If the conversation does not give it, call list_tasks \
-(with a query) first.\n\
-- If a reference could mean more than one task, do not act: ask which one and list the \
-candidates with their ids.\n\
-- Never guess for complete_task, delete_task or update_task, and never delete or complete \
-anything the user did not clearly ask for.\n\
-- If a tool answers with an error, fix the arguments and call it again, or ask the user.\n\
-- If the message is not about tasks, answer in one sentence and say what you can do.",
+        "{}Now: {date}, {time} in the user's time zone, {zone} (UTC{offset}).",
+        stable_prefix(),
         date = local.format("%A, %B %-d, %Y (%Y-%m-%d)"),
         time = local.format("%H:%M"),
         zone = tz.name(),
         offset = local.format("%:z"),
     )
+}
+
+/// The part of the system prompt that never changes.
+pub fn stable_prefix() -> &'static str {
+    static PREFIX: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        let tools: String = tools::definitions()
+            .iter()
+            .map(|t| format!("- {}: {}\n", t.name, t.description))
+            .collect();
+        format!(
+            "You are the assistant of a todo list app. You manage the user's tasks only through \
+the tools below, and answer from their results.\n\
+\n\
+Rules:\n\
+- Replies are short (one or two sentences) and say exactly what changed, for example: \
+Added \"Call mom\" for tomorrow at 18:00. Never say something changed unless a tool did it.\n\
+- Refer to a task by its id, or by its title when you do not know the id. If a reference \
+could mean more than one task, the tool answers with the candidates: ask which one.\n\
+- Never delete or complete anything the user did not clearly ask for.\n\
+- If a tool answers with an error, fix the arguments and call it again, or ask the user.\n\
+- If the message is not about tasks, answer in one sentence and say what you can do.\n\
+- Dates and times are in the user's time zone: pass words such as \"tomorrow 5pm\" or \
+ISO dates to the tools.\n\
+\n\
+Tools:\n{tools}\
+\n"
+        )
+    });
+    &PREFIX
+}
+
+/// The user's message, with what the builtin assistant read of it (a hint
+/// the model may use).
+pub fn with_hint(message: &str, hint: &str) -> String {
+    if hint.trim().is_empty() {
+        message.to_owned()
+    } else {
+        format!("{message}\n\n(The app's parser read: {hint}.)")
+    }
 }
 
 pub fn system(text: String) -> ChatCompletionRequestMessage {
@@ -283,6 +303,34 @@ mod tests {
         assert!(prompt.contains("22:30 in the user's time zone, America/New_York (UTC-05:00)"));
         assert!(prompt.contains("- add_task: "));
         assert!(prompt.contains("ask which one"));
+    }
+
+    #[test]
+    fn the_prompt_is_byte_stable_until_the_time_at_its_end() {
+        // Defect 5: the time sat ~76 tokens in, so every turn recomputed the
+        // rest of the prompt; now only the last line differs.
+        let principal = |zone: &str| Principal {
+            user_id: 1,
+            timezone: todo_domain::TimeZone::parse(zone).unwrap(),
+        };
+        let one = system_prompt(
+            principal("Europe/Paris"),
+            "2026-11-21T03:30:00Z".parse().unwrap(),
+        );
+        let two = system_prompt(
+            principal("Asia/Tokyo"),
+            "2027-01-02T17:45:00Z".parse().unwrap(),
+        );
+        let shared = one
+            .bytes()
+            .zip(two.bytes())
+            .take_while(|(a, b)| a == b)
+            .count();
+        let prefix = stable_prefix().to_owned() + "Now: ";
+        assert!(one.starts_with(&prefix) && two.starts_with(&prefix));
+        assert!(shared - prefix.len() < 3, "{}", &one[..shared]);
+        assert!(one.len() - shared < 120, "{}", &one[shared..]);
+        assert!(!one[..shared].contains("2026"));
     }
 
     #[test]

@@ -1,10 +1,13 @@
 //! One request to an OpenAI-compatible Chat Completions endpoint at a time:
 //! streamed (falling back to a plain answer for providers that do not
 //! stream), retried with exponential backoff on 429, 5xx and connection
-//! errors, and bounded by a deadline that covers the retries too.
+//! errors, and bounded by the turn's deadline, which covers the retries too.
+//! Every request carries the guards of [`GUARDS`] unless the provider
+//! refused them once.
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -16,7 +19,7 @@ use async_openai::Client;
 use futures::StreamExt;
 use reqwest::header::HeaderMap;
 use serde::Deserialize;
-use serde_json::Value;
+use serde_json::{json, Value};
 use tokio::time::Instant;
 
 /// Retries after the first attempt of a request.
@@ -26,8 +29,21 @@ const BACKOFF_BASE: Duration = Duration::from_millis(250);
 /// A longer `Retry-After` is shortened to this.
 const RETRY_AFTER_CAP: Duration = Duration::from_secs(10);
 /// After a provider answered a streaming request without a stream, how long
-/// to ask it without streaming before trying again.
-const PLAIN_FOR: Duration = Duration::from_secs(600);
+/// to ask it without streaming before trying again: short, so one refusal
+/// (or one bad moment) does not cost streaming for long.
+pub const PLAIN_FOR: Duration = Duration::from_secs(60);
+/// The most a model may write in one answer: a tool call or a short reply
+/// needs far less, and a model that rambles to the context limit (minutes on
+/// a small server, which goes on generating after we gave up) is cut off.
+pub const MAX_TOKENS: u32 = 400;
+/// Low, for tool arguments that follow the schema; not zero, where small
+/// models repeat themselves.
+pub const TEMPERATURE: f64 = 0.2;
+/// Chat-template markers a model sometimes writes out as text when it runs
+/// on into a turn of its own (ChatML, Gemma, Llama 3); four, OpenAI's limit.
+pub const STOP: [&str; 4] = ["<|im_start|>", "<|im_end|>", "<end_of_turn>", "<|eot_id|>"];
+/// The request fields above, dropped for a provider that refuses them.
+const GUARDS: [&str; 3] = ["max_tokens", "temperature", "stop"];
 
 /// A tool call as the model made it; `arguments` is the raw JSON text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,13 +60,36 @@ pub struct ModelOutput {
     pub tool_calls: Vec<ToolCall>,
 }
 
+/// Tokens the provider reported (when it does), since start.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Usage {
+    pub requests: u64,
+    pub prompt_tokens: u64,
+    pub completion_tokens: u64,
+    /// Prompt tokens the provider read from its cache (OpenAI's
+    /// `prompt_tokens_details.cached_tokens`, llama.cpp's `timings.cache_n`).
+    pub cached_tokens: u64,
+}
+
+#[derive(Default)]
+struct UsageCounters {
+    requests: AtomicU64,
+    prompt: AtomicU64,
+    completion: AtomicU64,
+    cached: AtomicU64,
+}
+
 pub struct Transport {
     http: reqwest::Client,
     config: OpenAIConfig,
+    /// The turn's budget, for messages.
     timeout: Duration,
     /// Set when the provider showed it does not stream (or not always: the
     /// llama.cpp Python server streams words but not tool calls).
     plain_until: Mutex<Option<Instant>>,
+    /// Set when the provider refused one of the [`GUARDS`].
+    unguarded: AtomicBool,
+    usage: UsageCounters,
 }
 
 impl Transport {
@@ -60,7 +99,41 @@ impl Transport {
             config,
             timeout,
             plain_until: Mutex::new(None),
+            unguarded: AtomicBool::new(false),
+            usage: UsageCounters::default(),
         }
+    }
+
+    pub fn usage(&self) -> Usage {
+        Usage {
+            requests: self.usage.requests.load(Ordering::Relaxed),
+            prompt_tokens: self.usage.prompt.load(Ordering::Relaxed),
+            completion_tokens: self.usage.completion.load(Ordering::Relaxed),
+            cached_tokens: self.usage.cached.load(Ordering::Relaxed),
+        }
+    }
+
+    fn count(&self, usage: Option<&Value>, timings: Option<&Value>) {
+        self.usage.requests.fetch_add(1, Ordering::Relaxed);
+        let number = |v: Option<&Value>, key: &str| {
+            v.and_then(|v| v.get(key))
+                .and_then(Value::as_u64)
+                .unwrap_or(0)
+        };
+        self.usage
+            .prompt
+            .fetch_add(number(usage, "prompt_tokens"), Ordering::Relaxed);
+        self.usage
+            .completion
+            .fetch_add(number(usage, "completion_tokens"), Ordering::Relaxed);
+        let cached = number(
+            usage.and_then(|u| u.get("prompt_tokens_details")),
+            "cached_tokens",
+        )
+        .max(number(timings, "cache_n"));
+        self.usage.cached.fetch_add(cached, Ordering::Relaxed);
+        metrics::counter!("llm_prompt_tokens_total").increment(number(usage, "prompt_tokens"));
+        metrics::counter!("llm_cached_prompt_tokens_total").increment(cached);
     }
 
     /// A client whose requests are retried until `deadline`. Cheap: the
@@ -88,30 +161,41 @@ impl Transport {
         *self.plain_until.lock().unwrap_or_else(|e| e.into_inner()) = until;
     }
 
-    /// Sends `request` and collects the answer; content is handed to
-    /// `on_delta` as it arrives. The error is a reason for the logs.
+    /// Sends `request` and collects the answer, by `deadline` at the latest;
+    /// content is handed to `on_delta` as it arrives. The error is a reason
+    /// for the logs.
     pub async fn complete(
         &self,
         request: &CreateChatCompletionRequest,
+        deadline: Instant,
         on_delta: &mut (dyn FnMut(&str) + Send),
     ) -> Result<ModelOutput, String> {
-        let deadline = Instant::now() + self.timeout;
         let client = self.client(deadline);
         let work = async {
-            if self.streams() {
-                match stream(&client, request, on_delta).await {
-                    Err(Failure::NotStreamed) => {
-                        tracing::info!(
-                            "the language model answered without a stream; asking without streaming for a while"
-                        );
-                        self.set_plain(Some(Instant::now() + PLAIN_FOR));
+            loop {
+                let guarded = !self.unguarded.load(Ordering::Relaxed);
+                let result = if self.streams() {
+                    match self.stream(&client, request, guarded, on_delta).await {
+                        Err(Failure::NotStreamed) => {
+                            tracing::info!(
+                                "the language model answered without a stream; asking without streaming for a while"
+                            );
+                            self.set_plain(Some(Instant::now() + PLAIN_FOR));
+                            self.once(&client, request, guarded, on_delta).await
+                        }
+                        other => other,
+                    }
+                } else {
+                    self.once(&client, request, guarded, on_delta).await
+                };
+                match result {
+                    Err(Failure::Api(error)) if guarded && refuses_guards(&error) => {
+                        tracing::warn!(%error, "the provider refuses max_tokens, temperature or stop; asking without them");
+                        self.unguarded.store(true, Ordering::Relaxed);
                     }
                     other => return other.map_err(|f| f.to_string()),
                 }
             }
-            once(&client, request, on_delta)
-                .await
-                .map_err(|f| f.to_string())
         };
         match tokio::time::timeout_at(deadline, work).await {
             Ok(result) => result,
@@ -120,6 +204,112 @@ impl Transport {
                 self.timeout.as_secs_f32()
             )),
         }
+    }
+
+    async fn stream(
+        &self,
+        client: &Client<OpenAIConfig>,
+        request: &CreateChatCompletionRequest,
+        guarded: bool,
+        on_delta: &mut (dyn FnMut(&str) + Send),
+    ) -> Result<ModelOutput, Failure> {
+        let body = wire(request, true, guarded).map_err(Failure::Provider)?;
+        let mut chunks = match client.chat().create_stream_byot::<_, Chunk>(&body).await {
+            Ok(chunks) => chunks,
+            Err(error) if refuses_streaming(&error) => return Err(Failure::NotStreamed),
+            Err(error) => return Err(Failure::Api(error)),
+        };
+        let mut output = ModelOutput::default();
+        let mut calls = CallAssembler::default();
+        let mut seen = false;
+        let (mut usage, mut timings) = (None, None);
+        while let Some(chunk) = chunks.next().await {
+            let chunk = chunk.map_err(Failure::Api)?;
+            seen = true;
+            if let Some(error) = chunk.error {
+                return Err(Failure::Provider(error_message(&error)));
+            }
+            usage = chunk.usage.or(usage);
+            timings = chunk.timings.or(timings);
+            for choice in chunk.choices.into_iter().filter(|c| c.index == 0) {
+                if let Some(text) = choice.delta.content.filter(|t| !t.is_empty()) {
+                    on_delta(&text);
+                    output.content.push_str(&text);
+                }
+                match (choice.delta.tool_calls, choice.delta.function_call) {
+                    (Some(deltas), _) if !deltas.is_empty() => {
+                        for delta in deltas {
+                            calls.push(delta);
+                        }
+                    }
+                    // The legacy single function call, from providers that send
+                    // only that (llama.cpp's Python server sends both).
+                    (_, Some(call)) => calls.push(ToolCallDelta {
+                        index: Some(0),
+                        id: None,
+                        function: Some(call),
+                    }),
+                    _ => {}
+                }
+            }
+        }
+        if !seen {
+            return Err(Failure::NotStreamed);
+        }
+        self.count(usage.as_ref(), timings.as_ref());
+        output.tool_calls = calls.finish();
+        Ok(output)
+    }
+
+    async fn once(
+        &self,
+        client: &Client<OpenAIConfig>,
+        request: &CreateChatCompletionRequest,
+        guarded: bool,
+        on_delta: &mut (dyn FnMut(&str) + Send),
+    ) -> Result<ModelOutput, Failure> {
+        let body = wire(request, false, guarded).map_err(Failure::Provider)?;
+        let answer: Completion = client
+            .chat()
+            .create_byot(&body)
+            .await
+            .map_err(Failure::Api)?;
+        if let Some(error) = answer.error {
+            return Err(Failure::Provider(error_message(&error)));
+        }
+        self.count(answer.usage.as_ref(), answer.timings.as_ref());
+        let message = answer
+            .choices
+            .into_iter()
+            .find(|c| c.index == 0)
+            .map(|c| c.message)
+            .unwrap_or_default();
+        let content = message.content.unwrap_or_default();
+        if !content.is_empty() {
+            on_delta(&content);
+        }
+        let mut calls = CallAssembler::default();
+        let tool_calls = message.tool_calls.unwrap_or_default();
+        if tool_calls.is_empty() {
+            if let Some(call) = message.function_call {
+                calls.push(ToolCallDelta {
+                    index: Some(0),
+                    id: None,
+                    function: Some(call),
+                });
+            }
+        }
+        for (index, call) in tool_calls.into_iter().enumerate() {
+            calls.push(ToolCallDelta {
+                index: Some(index as u32),
+                id: call.id,
+                function: call.function,
+            });
+        }
+        Ok(ModelOutput {
+            content,
+            tool_calls: calls.finish(),
+        })
     }
 }
 
@@ -141,6 +331,14 @@ impl std::fmt::Display for Failure {
     }
 }
 
+/// A 400 that names one of the [`GUARDS`] (reasoning models refuse
+/// `temperature`, `stop` and `max_tokens`).
+fn refuses_guards(error: &OpenAIError) -> bool {
+    matches!(error, OpenAIError::ApiError(e)
+        if e.status_code.as_u16() == 400
+            && GUARDS.iter().any(|g| e.api_error.message.contains(g)))
+}
+
 /// Some providers refuse streaming (with tools) outright.
 fn refuses_streaming(error: &OpenAIError) -> bool {
     matches!(error, OpenAIError::ApiError(e)
@@ -149,113 +347,29 @@ fn refuses_streaming(error: &OpenAIError) -> bool {
             && e.api_error.message.to_ascii_lowercase().contains("stream"))
 }
 
-async fn stream(
-    client: &Client<OpenAIConfig>,
-    request: &CreateChatCompletionRequest,
-    on_delta: &mut (dyn FnMut(&str) + Send),
-) -> Result<ModelOutput, Failure> {
-    let mut request = request.clone();
-    request.stream = Some(true);
-    let body = wire(&request).map_err(Failure::Provider)?;
-    let mut chunks = match client.chat().create_stream_byot::<_, Chunk>(&body).await {
-        Ok(chunks) => chunks,
-        Err(error) if refuses_streaming(&error) => return Err(Failure::NotStreamed),
-        Err(error) => return Err(Failure::Api(error)),
-    };
-    let mut output = ModelOutput::default();
-    let mut calls = CallAssembler::default();
-    let mut seen = false;
-    while let Some(chunk) = chunks.next().await {
-        let chunk = chunk.map_err(Failure::Api)?;
-        seen = true;
-        if let Some(error) = chunk.error {
-            return Err(Failure::Provider(error_message(&error)));
-        }
-        for choice in chunk.choices.into_iter().filter(|c| c.index == 0) {
-            if let Some(text) = choice.delta.content.filter(|t| !t.is_empty()) {
-                on_delta(&text);
-                output.content.push_str(&text);
-            }
-            match (choice.delta.tool_calls, choice.delta.function_call) {
-                (Some(deltas), _) if !deltas.is_empty() => {
-                    for delta in deltas {
-                        calls.push(delta);
-                    }
-                }
-                // The legacy single function call, from providers that send
-                // only that (llama.cpp's Python server sends both).
-                (_, Some(call)) => calls.push(ToolCallDelta {
-                    index: Some(0),
-                    id: None,
-                    function: Some(call),
-                }),
-                _ => {}
-            }
-        }
-    }
-    if !seen {
-        return Err(Failure::NotStreamed);
-    }
-    output.tool_calls = calls.finish();
-    Ok(output)
-}
-
-async fn once(
-    client: &Client<OpenAIConfig>,
-    request: &CreateChatCompletionRequest,
-    on_delta: &mut (dyn FnMut(&str) + Send),
-) -> Result<ModelOutput, Failure> {
-    let mut request = request.clone();
-    request.stream = None;
-    let body = wire(&request).map_err(Failure::Provider)?;
-    let answer: Completion = client
-        .chat()
-        .create_byot(&body)
-        .await
-        .map_err(Failure::Api)?;
-    if let Some(error) = answer.error {
-        return Err(Failure::Provider(error_message(&error)));
-    }
-    let message = answer
-        .choices
-        .into_iter()
-        .find(|c| c.index == 0)
-        .map(|c| c.message)
-        .unwrap_or_default();
-    let content = message.content.unwrap_or_default();
-    if !content.is_empty() {
-        on_delta(&content);
-    }
-    let mut calls = CallAssembler::default();
-    let tool_calls = message.tool_calls.unwrap_or_default();
-    if tool_calls.is_empty() {
-        if let Some(call) = message.function_call {
-            calls.push(ToolCallDelta {
-                index: Some(0),
-                id: None,
-                function: Some(call),
-            });
-        }
-    }
-    for (index, call) in tool_calls.into_iter().enumerate() {
-        calls.push(ToolCallDelta {
-            index: Some(index as u32),
-            id: call.id,
-            function: call.function,
-        });
-    }
-    Ok(ModelOutput {
-        content,
-        tool_calls: calls.finish(),
-    })
-}
-
 /// The request as sent. An assistant message that only calls tools gets an
 /// empty `content` rather than none: llama.cpp's Python server refuses
 /// `null` and its chat template fails without the field; OpenAI and the
-/// others accept an empty string.
-fn wire(request: &CreateChatCompletionRequest) -> Result<Value, String> {
+/// others accept an empty string. `guarded` adds the [`GUARDS`]; a stream
+/// asks for the usage in its last chunk.
+fn wire(
+    request: &CreateChatCompletionRequest,
+    streamed: bool,
+    guarded: bool,
+) -> Result<Value, String> {
     let mut body = serde_json::to_value(request).map_err(|e| e.to_string())?;
+    if let Some(object) = body.as_object_mut() {
+        object.remove("stream");
+        if streamed {
+            object.insert("stream".into(), json!(true));
+            object.insert("stream_options".into(), json!({"include_usage": true}));
+        }
+        if guarded {
+            object.insert("max_tokens".into(), json!(MAX_TOKENS));
+            object.insert("temperature".into(), json!(TEMPERATURE));
+            object.insert("stop".into(), json!(STOP));
+        }
+    }
     for message in body["messages"].as_array_mut().into_iter().flatten() {
         if let Some(message) = message.as_object_mut() {
             if message.get("role").and_then(Value::as_str) == Some("assistant") {
@@ -286,6 +400,11 @@ struct Chunk {
     choices: Vec<ChunkChoice>,
     #[serde(default)]
     error: Option<Value>,
+    #[serde(default)]
+    usage: Option<Value>,
+    /// llama.cpp's server: `cache_n` prompt tokens came from its cache.
+    #[serde(default)]
+    timings: Option<Value>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -331,6 +450,10 @@ struct Completion {
     choices: Vec<CompletionChoice>,
     #[serde(default)]
     error: Option<Value>,
+    #[serde(default)]
+    usage: Option<Value>,
+    #[serde(default)]
+    timings: Option<Value>,
 }
 
 #[derive(Debug, Default, Deserialize)]

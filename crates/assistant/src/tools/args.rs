@@ -1,5 +1,9 @@
 //! The tools' arguments. Their JSON Schemas, generated from these types, are
-//! what the LLM and MCP clients see; unknown fields are refused.
+//! what the LLM and MCP clients see; unknown fields are refused. Optional
+//! fields are left out rather than `null` (the schemas have no nullable
+//! unions; `null` is still read as absent). A task is named by `id` or, when
+//! the caller does not know it, by `task` (its title or a part of it),
+//! resolved on the server.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -96,23 +100,32 @@ pub struct ListTasks {
     pub sort: Option<SortArg>,
     /// At most this many tasks (1–100, default 20).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 100))]
     pub limit: Option<u32>,
 }
 
 /// Mark a task done. A recurring task gets its next occurrence.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CompleteTask {
     /// The task's id.
-    pub id: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
+    /// Or its title (or a unique part of it), when the id is not known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task: Option<String>,
 }
 
 /// Delete a task.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeleteTask {
     /// The task's id.
-    pub id: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
+    /// Or its title (or a unique part of it), when the id is not known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task: Option<String>,
 }
 
 /// Change a task: rename, describe, prioritise, tag or untag, reschedule, set or stop repeating, reopen.
@@ -120,15 +133,22 @@ pub struct DeleteTask {
 #[serde(deny_unknown_fields)]
 pub struct UpdateTask {
     /// The task's id.
-    pub id: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
+    /// Or its current title (or a unique part of it), when the id is not known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task: Option<String>,
+    /// A new title.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority: Option<PriorityArg>,
-    /// Replace all tags with these.
+    /// Replace all tags with these. Still read, but left out of the schema:
+    /// `add_tags` and `remove_tags` say the same with less room for mistakes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(skip)]
     pub tags: Option<Vec<String>>,
     /// Tags to add.
     #[serde(default, skip_serializing_if = "Option::is_none")]

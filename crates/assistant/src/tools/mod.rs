@@ -23,6 +23,9 @@ pub const COMPLETE_TASK: &str = "complete_task";
 pub const DELETE_TASK: &str = "delete_task";
 pub const UPDATE_TASK: &str = "update_task";
 
+/// How many tasks a title reference looks at (and lists when ambiguous).
+const RESOLVE_LIMIT: usize = 10;
+
 /// A tool as clients see it: a name, what it does, and its input schema.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ToolDefinition {
@@ -61,8 +64,44 @@ fn schema_of<T: JsonSchema>() -> Value {
         object.remove("$schema");
         object.remove("title");
         object.remove("description");
+        if let Some(Value::Object(properties)) = object.get_mut("properties") {
+            for property in properties.values_mut() {
+                not_nullable(property);
+            }
+        }
     }
     schema
+}
+
+/// An optional field is simply left out, so its schema need not allow
+/// `null`: `["string", "null"]` becomes `"string"` and `anyOf [X, null]`
+/// becomes X (many models and servers handle unions badly).
+fn not_nullable(property: &mut Value) {
+    let Some(object) = property.as_object_mut() else {
+        return;
+    };
+    if let Some(Value::Array(types)) = object.get_mut("type") {
+        types.retain(|t| t != "null");
+        if types.len() == 1 {
+            let only = types.remove(0);
+            object.insert("type".into(), only);
+        }
+    }
+    if let Some(Value::Array(branches)) = object.get("anyOf") {
+        let rest: Vec<Value> = branches
+            .iter()
+            .filter(|b| b.get("type").and_then(Value::as_str) != Some("null"))
+            .cloned()
+            .collect();
+        if rest.len() == 1 && rest.len() < branches.len() {
+            object.remove("anyOf");
+            if let Value::Object(only) = &rest[0] {
+                for (key, value) in only {
+                    object.entry(key.clone()).or_insert(value.clone());
+                }
+            }
+        }
+    }
 }
 
 /// The five tools, with schemas generated from their argument types.
@@ -81,19 +120,20 @@ pub fn definitions() -> Vec<ToolDefinition> {
         },
         ToolDefinition {
             name: COMPLETE_TASK,
-            description: "Mark a task as done, by id. A recurring task gets its next occurrence.",
+            description:
+                "Mark a task as done, by id or title. A recurring task gets its next occurrence.",
             input_schema: schema_of::<CompleteTask>(),
         },
         ToolDefinition {
             name: DELETE_TASK,
-            description: "Delete a task for good, by id.",
+            description: "Delete a task for good, by id or title.",
             input_schema: schema_of::<DeleteTask>(),
         },
         ToolDefinition {
             name: UPDATE_TASK,
             description:
-                "Change a task by id: title, description, priority, tags (replace, add or remove), \
-                          due date, repetition, or reopen it with completed=false.",
+                "Change a task, by id or title: rename, describe, prioritise, add or remove tags, \
+                          reschedule, repeat, or reopen it with completed=false.",
             input_schema: schema_of::<UpdateTask>(),
         },
     ]
@@ -214,6 +254,68 @@ impl Toolbox {
         }
     }
 
+    /// The task an `id` or a `task` (title) names. A title is matched
+    /// exactly (ignoring case), else as a part of titles; more than one
+    /// match is an error that lists the candidates, for the caller to ask.
+    async fn resolve(
+        &self,
+        principal: Principal,
+        id: Option<i64>,
+        task: Option<&str>,
+    ) -> Result<i64, ToolError> {
+        if let Some(id) = id {
+            return Ok(id);
+        }
+        let said = task.map(str::trim).unwrap_or_default();
+        if said.is_empty() {
+            return Err(ToolError::InvalidArguments(
+                "name the task: give its id, or its title in `task`".into(),
+            ));
+        }
+        if let Ok(id) = said.trim_start_matches('#').parse::<i64>() {
+            return Ok(id);
+        }
+        let params = TaskQueryParams {
+            status: Some("all".into()),
+            q: Some(said.to_owned()),
+            limit: Some(RESOLVE_LIMIT.to_string()),
+            ..TaskQueryParams::default()
+        };
+        let found = self
+            .services
+            .list_tasks(principal, &params)
+            .await
+            .map_err(from_service)?
+            .items;
+        let exact: Vec<&todo_domain::Task> = found
+            .iter()
+            .filter(|t| t.title.trim().eq_ignore_ascii_case(said))
+            .collect();
+        // An exact title wins; among several, a pending one.
+        let pending_exact: Vec<&&todo_domain::Task> =
+            exact.iter().filter(|t| !t.completed).collect();
+        let candidates: Vec<&todo_domain::Task> = match (exact.len(), pending_exact.len()) {
+            (1, _) => exact,
+            (_, 1) => vec![*pending_exact[0]],
+            (0, _) => found.iter().collect(),
+            _ => exact,
+        };
+        match candidates.as_slice() {
+            [] => Err(ToolError::InvalidArguments(format!(
+                "no task matches '{said}'; call list_tasks to see the tasks"
+            ))),
+            [one] => Ok(one.id),
+            many => Err(ToolError::InvalidArguments(format!(
+                "'{said}' could mean {} tasks: {}; ask the user which one, then call again with its id",
+                many.len(),
+                many.iter()
+                    .map(|t| format!("#{} \"{}\"{}", t.id, t.title, if t.completed { " (done)" } else { "" }))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))),
+        }
+    }
+
     fn not_found(id: i64) -> impl Fn(ServiceError) -> ToolError {
         move |error| match error {
             ServiceError::NotFound(_) => ToolError::NotFound(id),
@@ -281,11 +383,14 @@ impl Toolbox {
         principal: Principal,
         args: CompleteTask,
     ) -> Result<Value, ToolError> {
+        let id = self
+            .resolve(principal, args.id, args.task.as_deref())
+            .await?;
         let done = self
             .services
-            .complete_task(principal, args.id)
+            .complete_task(principal, id)
             .await
-            .map_err(Self::not_found(args.id))?;
+            .map_err(Self::not_found(id))?;
         Ok(json!({ "task": done.task, "next": done.next }))
     }
 
@@ -294,15 +399,18 @@ impl Toolbox {
         principal: Principal,
         args: DeleteTask,
     ) -> Result<Value, ToolError> {
+        let id = self
+            .resolve(principal, args.id, args.task.as_deref())
+            .await?;
         let task = self
             .services
-            .get_task(principal, args.id)
+            .get_task(principal, id)
             .await
-            .map_err(Self::not_found(args.id))?;
+            .map_err(Self::not_found(id))?;
         self.services
-            .delete_task(principal, args.id)
+            .delete_task(principal, id)
             .await
-            .map_err(Self::not_found(args.id))?;
+            .map_err(Self::not_found(id))?;
         Ok(json!({ "deleted": task }))
     }
 
@@ -313,6 +421,9 @@ impl Toolbox {
     ) -> Result<Value, ToolError> {
         let now = self.services.now();
         let tz = principal.timezone;
+        let id = self
+            .resolve(principal, args.id, args.task.as_deref())
+            .await?;
         let mut patch = TaskPatch {
             title: args.title,
             description: args.description,
@@ -330,9 +441,9 @@ impl Toolbox {
         if args.add_tags.is_some() || args.remove_tags.is_some() {
             let current = self
                 .services
-                .get_task(principal, args.id)
+                .get_task(principal, id)
                 .await
-                .map_err(Self::not_found(args.id))?;
+                .map_err(Self::not_found(id))?;
             let mut tags = patch.tags.take().unwrap_or(current.tags);
             // The domain's normal form, so "#Work" and "work" are one tag.
             let normalise = |t: &str| {
@@ -356,14 +467,14 @@ impl Toolbox {
         }
         if patch == TaskPatch::default() {
             return Err(ToolError::InvalidArguments(
-                "nothing to change: give at least one field besides id".into(),
+                "nothing to change: give at least one field besides id and task".into(),
             ));
         }
         let task = self
             .services
-            .update_task(principal, args.id, patch)
+            .update_task(principal, id, patch)
             .await
-            .map_err(Self::not_found(args.id))?;
+            .map_err(Self::not_found(id))?;
         Ok(json!({ "task": task }))
     }
 }
@@ -398,18 +509,37 @@ mod tests {
         let add = &definitions()[0].input_schema;
         assert_eq!(add["required"], json!(["title"]));
         let complete = &definitions()[2].input_schema;
-        assert_eq!(complete["required"], json!(["id"]));
+        assert_eq!(complete["properties"]["id"]["type"], "integer");
+        assert_eq!(complete["properties"]["task"]["type"], "string");
+    }
+
+    #[test]
+    fn schemas_have_no_nullable_unions_and_match_the_limits() {
+        // Defect 6: `anyOf [X, null]` and `["string", "null"]` everywhere,
+        // and limit's minimum 0 while list_tasks wants 1 to 100.
+        for tool in definitions() {
+            let text = tool.input_schema.to_string();
+            assert!(!text.contains("null"), "{}: {text}", tool.name);
+            assert!(!text.contains("anyOf"), "{}: {text}", tool.name);
+        }
+        let list = &definitions()[1].input_schema;
+        assert_eq!(list["properties"]["limit"]["minimum"], 1);
+        assert_eq!(list["properties"]["limit"]["maximum"], 100);
+        let update = &definitions()[4].input_schema;
+        let fields = update["properties"].as_object().unwrap().len();
+        assert!(fields <= 10, "update_task has {fields} fields");
+        assert!(update["properties"].get("tags").is_none());
+        // Still read, for clients that send it.
+        assert!(parse_args::<UpdateTask>(json!({"id": 1, "tags": ["a"]})).is_ok());
+        assert!(parse_args::<AddTask>(json!({"title": "x", "due": null})).is_ok());
     }
 
     #[test]
     fn arguments_are_checked_against_the_types() {
         assert!(parse_args::<CompleteTask>(json!({"id": 3})).is_ok());
+        assert!(parse_args::<CompleteTask>(json!({"task": "milk"})).is_ok());
         assert!(matches!(
             parse_args::<CompleteTask>(json!({"id": "three"})),
-            Err(ToolError::InvalidArguments(_))
-        ));
-        assert!(matches!(
-            parse_args::<CompleteTask>(json!({})),
             Err(ToolError::InvalidArguments(_))
         ));
         assert!(matches!(

@@ -92,6 +92,7 @@ impl Stack {
             message,
             history: &[],
             state: &mut state,
+            hint: "",
         };
         assistant.respond(turn, &self.toolbox, events).await
     }

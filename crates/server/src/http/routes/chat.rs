@@ -7,7 +7,8 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use std::convert::Infallible;
-use todo_assistant::TurnEvents;
+use std::time::Duration;
+use todo_assistant::{TurnEvents, TurnStatus};
 use todo_domain::account::UserId;
 use todo_domain::chat::{
     Action, ChatRequest, ChatResponse, ConversationDetail, ConversationId, ConversationList,
@@ -30,8 +31,14 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_conversation, delete_conversation))
 }
 
+/// A comment this often while nothing else is sent (a model thinking), so
+/// proxies and clients with idle timeouts keep the stream.
+const KEEP_ALIVE: Duration = Duration::from_secs(3);
+
 /// What a streamed turn sends, one SSE event each.
 enum ChatEvent {
+    /// `status`: `{"assistant", "state"}`, first as soon as the turn starts.
+    Status(TurnStatus),
     /// `delta`: `{"text": "..."}`, a piece of the reply.
     Delta(String),
     /// `action`: an [`Action`] the assistant took.
@@ -51,6 +58,9 @@ impl TurnEvents for Channel {
     fn action(&self, action: &Action) {
         let _ = self.0.send(ChatEvent::Action(action.clone()));
     }
+    fn status(&self, status: TurnStatus) {
+        let _ = self.0.send(ChatEvent::Status(status));
+    }
 }
 
 #[derive(Serialize)]
@@ -60,6 +70,7 @@ struct Delta<'a> {
 
 fn sse_event(event: ChatEvent) -> Event {
     let (name, data) = match event {
+        ChatEvent::Status(status) => ("status", serde_json::to_string(&status)),
         ChatEvent::Delta(text) => ("delta", serde_json::to_string(&Delta { text: &text })),
         ChatEvent::Action(action) => ("action", serde_json::to_string(&action)),
         ChatEvent::Done(response) => ("done", serde_json::to_string(&response)),
@@ -106,7 +117,8 @@ async fn run_turn(
     });
     let mut stream = UnboundedReceiverStream::new(receiver);
     // A turn refused before it started (bad message, unknown conversation)
-    // answers as a plain problem with its own status, not as a stream.
+    // answers as a plain problem with its own status, not as a stream. A
+    // turn that starts sends `status` at once, so the headers go out then.
     let first = match stream.next().await {
         Some(ChatEvent::Failed(error)) => return error.into_response(),
         Some(event) => event,
@@ -121,7 +133,7 @@ async fn run_turn(
         .chain(stream)
         .map(|event| Ok::<_, Infallible>(sse_event(event)));
     let mut response = Sse::new(events)
-        .keep_alive(KeepAlive::default())
+        .keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
         .into_response();
     // Tells nginx-style proxies not to buffer the stream.
     response
@@ -131,8 +143,10 @@ async fn run_turn(
 }
 
 /// Send a message to the assistant. With `Accept: text/event-stream` the
-/// answer streams as Server-Sent Events: `delta` `{text}`, `action` (an
-/// Action), then `done` (the ChatResponse) or `error` (a Problem).
+/// answer streams as Server-Sent Events: `status` `{assistant, state}` at
+/// once, `delta` `{text}`, `action` (an Action), then `done` (the
+/// ChatResponse) or `error` (a Problem); a comment every few seconds while
+/// nothing else comes.
 #[utoipa::path(post, path = "/api/chat", tag = "chat", request_body = ChatRequest, security(("bearer" = [])),
     responses((status = 200, body = ChatResponse), (status = 404, description = "conversation_not_found", body = Problem),
               (status = 422, description = "validation_failed", body = Problem)))]
