@@ -10,14 +10,15 @@ usage() {
 Usage: infra/scripts/build-images.sh [options]
 
 Builds todo-chatbot-backend and todo-chatbot-frontend from infra/docker/ into
-the Minikube cluster's image store (\`minikube image build\`), tagged with the
-chart's appVersion ($(chart_app_version)) so that the chart's defaults use them.
-Running it again rebuilds from the build cache.
+the Minikube cluster's image store (\`minikube image build\`), tagged after the
+sources: git-<commit>, plus -dirty-<hash of the changes> for a modified tree
+(now: $(source_image_tag "$REPO_ROOT")). A rebuild after a change gets a new tag, so the
+next infra/scripts/deploy.sh rolls it out (it uses the tags built last,
+remembered in $(state_dir)); an unchanged tree rebuilds from the cache.
 
 Options:
   --profile NAME   Minikube profile (env MINIKUBE_PROFILE; default $MINIKUBE_PROFILE)
-  --tag TAG        image tag (env IMAGE_TAG; default the chart's appVersion);
-                   deploy with --set backend.image.tag=TAG,frontend.image.tag=TAG
+  --tag TAG        image tag (env IMAGE_TAG; default the sources' tag above)
   --only NAME      build only "backend" or "frontend"
   --docker         build with the local Docker engine instead, then load into Minikube
   -h, --help       this help
@@ -37,7 +38,7 @@ while [ $# -gt 0 ]; do
   *) usage >&2; die "unknown option: $1" ;;
   esac
 done
-[ -n "$tag" ] || tag="$(chart_app_version)"
+[ -n "$tag" ] || tag="$(source_image_tag "$REPO_ROOT")"
 case "$only" in "" | backend | frontend) ;; *) die "--only takes backend or frontend, not $only" ;; esac
 
 need minikube "https://minikube.sigs.k8s.io/docs/start/"
@@ -60,6 +61,9 @@ for component in backend frontend; do
     minikube -p "$MINIKUBE_PROFILE" image build -f "$dockerfile" -t "$image" .
   fi
   ok "$image built in $((SECONDS - started))s"
+  # What deploy.sh deploys next.
+  mkdir -p "$(state_dir)"
+  printf '%s\n' "$tag" >"$(state_dir)/image-tag.$component"
 done
 
 step "Images in the cluster"

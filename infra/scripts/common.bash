@@ -174,3 +174,38 @@ fullname() {
 selector() {
   printf 'app.kubernetes.io/instance=%s,app.kubernetes.io/component=%s' "$RELEASE" "$1"
 }
+
+# Where the scripts remember things between runs on this machine (the tag
+# build-images.sh built last).
+state_dir() {
+  printf '%s' "${TODO_STATE_DIR:-${XDG_STATE_HOME:-$HOME/.local/state}/todo-chatbot}"
+}
+
+sha256_hex() {
+  if command -v sha256sum >/dev/null 2>&1; then sha256sum | cut -c1-64; else shasum -a 256 | cut -c1-64; fi
+}
+
+# source_image_tag [DIR]: a tag that changes whenever the sources do, so that
+# a rebuild rolls out (a reused tag with pullPolicy IfNotPresent never
+# reaches the pods): git-<commit> for a clean tree, plus -dirty-<hash of
+# the changes and untracked files> for a modified one; build-<time> outside git.
+source_image_tag() {
+  local dir="${1:-$REPO_ROOT}" revision changes
+  if ! revision="$(git -C "$dir" rev-parse --short=12 HEAD 2>/dev/null)"; then
+    printf 'build-%s' "$(date -u +%Y%m%d%H%M%S)"
+    return
+  fi
+  if [ -z "$(git -C "$dir" status --porcelain 2>/dev/null)" ]; then
+    printf 'git-%s' "$revision"
+    return
+  fi
+  changes="$(
+    cd "$dir" || exit 1
+    git diff HEAD --binary
+    git ls-files --others --exclude-standard -z | while IFS= read -r -d '' file; do
+      printf '%s\n' "$file"
+      cat -- "$file" 2>/dev/null || true
+    done
+  )"
+  printf 'git-%s-dirty-%s' "$revision" "$(printf '%s' "$changes" | sha256_hex | cut -c1-8)"
+}
