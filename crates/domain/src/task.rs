@@ -94,6 +94,17 @@ impl Priority {
         }
     }
 
+    /// The word people read: "Urgent", "High", "Medium", "Low", "None".
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::None => "None",
+            Self::Low => "Low",
+            Self::Medium => "Medium",
+            Self::High => "High",
+            Self::Urgent => "Urgent",
+        }
+    }
+
     pub fn parse_field(raw: &str, field: &str) -> Result<Self, FieldError> {
         raw.parse().map_err(|_| {
             FieldError::new(

@@ -1,7 +1,9 @@
 //! Dates and times as a person reads them, in their own time zone: the one
 //! place the UI turns a date into words, so every page says it the same way.
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
+/// "Today", "Tomorrow", "Fri 27 Nov": the domain's words for a day.
+pub use todo_domain::day_label;
 use todo_domain::{Due, Task, TimeZone};
 
 /// "Today", "Tomorrow 9:00 AM", "Fri 27 Nov", "Mon 4 Jan 2027 5:30 PM".
@@ -15,16 +17,6 @@ pub fn due_label(due: Due, tz: TimeZone, now: DateTime<Utc>) -> String {
             let time = tz.local(at).format("%-I:%M %p");
             format!("{day} {time}")
         }
-    }
-}
-
-pub fn day_label(date: NaiveDate, today: NaiveDate) -> String {
-    match (date - today).num_days() {
-        0 => "Today".into(),
-        1 => "Tomorrow".into(),
-        -1 => "Yesterday".into(),
-        _ if date.year() == today.year() => date.format("%a %-d %b").to_string(),
-        _ => date.format("%a %-d %b %Y").to_string(),
     }
 }
 
@@ -49,7 +41,7 @@ pub fn day_of(at: DateTime<Utc>, tz: TimeZone, now: DateTime<Utc>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::TimeZone as _;
+    use chrono::{NaiveDate, TimeZone as _};
 
     #[test]
     fn labels_days_relative_to_today() {

@@ -14,6 +14,7 @@ mod repeat;
 mod state;
 mod tasks;
 mod tokens;
+mod views;
 
 fn main() {
     #[cfg(debug_assertions)]

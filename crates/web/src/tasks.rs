@@ -1,5 +1,6 @@
-//! The task list: quick-add, filters, search and sort, rows with a complete
-//! toggle, inline editing of every field, delete with undo, clear completed.
+//! The task list: views (Today, Upcoming, All, tags), quick-add, filters,
+//! search and sort, rows with a complete toggle, inline editing of every
+//! field, delete with undo, clear completed.
 
 use std::collections::BTreeSet;
 
@@ -16,6 +17,7 @@ use crate::keyboard::{escape_stack, SEARCH_ID, TAG_FILTER_ID};
 use crate::quick_add::QuickAddBar;
 use crate::repeat::{CustomRepeat, UNITS, WEEKDAYS};
 use crate::state::{app_state, AppState};
+use crate::views::{self, View};
 
 /// How long a deleted task can be brought back.
 const UNDO_MS: u64 = 6000;
@@ -31,10 +33,12 @@ fn default_of(key: &str) -> &'static str {
 }
 
 #[derive(Clone, Copy)]
-struct Filters {
+pub(crate) struct Filters {
+    /// A [`View`]'s URL value: "" (All), "today", "upcoming".
+    pub(crate) view: RwSignal<String>,
     status: RwSignal<String>,
     q: RwSignal<String>,
-    tag: RwSignal<String>,
+    pub(crate) tag: RwSignal<String>,
     priority: RwSignal<String>,
     due: RwSignal<String>,
     sort: RwSignal<String>,
@@ -43,6 +47,7 @@ struct Filters {
 impl Filters {
     fn new() -> Self {
         Self {
+            view: RwSignal::new(String::new()),
             status: RwSignal::new(default_of("status").into()),
             q: RwSignal::new(String::new()),
             tag: RwSignal::new(String::new()),
@@ -52,9 +57,14 @@ impl Filters {
         }
     }
 
-    fn params(&self) -> TaskQueryParams {
+    pub(crate) fn view(&self) -> View {
+        self.view.with(|v| View::from_param(v))
+    }
+
+    /// What to ask the server for; `today` is the user's local date.
+    fn params(&self, today: NaiveDate) -> TaskQueryParams {
         let some = |s: String| (!s.trim().is_empty()).then(|| s.trim().to_owned());
-        TaskQueryParams {
+        let mut params = TaskQueryParams {
             status: some(self.status.get()),
             q: some(self.q.get()),
             tag: some(self.tag.get()),
@@ -63,7 +73,19 @@ impl Filters {
             sort: some(self.sort.get()),
             limit: Some(PAGE_SIZE.to_string()),
             ..TaskQueryParams::default()
-        }
+        };
+        self.view().narrow(&mut params, today);
+        params
+    }
+
+    /// Shows a view (and a tag's list, for `tag`), every other filter back
+    /// to its default: one history entry.
+    pub(crate) fn show(&self, view: View, tag: &str) {
+        self.reset();
+        self.status.set(default_of("status").into());
+        self.sort.set(default_of("sort").into());
+        self.view.set(view.param().into());
+        self.tag.set(tag.into());
     }
 
     /// The filters as the URL's query, defaults left out: "?status=all&tag=home".
@@ -105,8 +127,9 @@ impl Filters {
         }
     }
 
-    fn fields(&self) -> [(&'static str, RwSignal<String>); 6] {
+    fn fields(&self) -> [(&'static str, RwSignal<String>); 7] {
         [
+            ("view", self.view),
             ("status", self.status),
             ("q", self.q),
             ("tag", self.tag),
@@ -120,7 +143,7 @@ impl Filters {
         !self.q.get().is_empty()
             || !self.tag.get().is_empty()
             || !self.priority.get().is_empty()
-            || !self.due.get().is_empty()
+            || (self.view() == View::All && !self.due.get().is_empty())
     }
 
     fn reset(&self) {
@@ -133,7 +156,7 @@ impl Filters {
 
 /// The list's shared handles.
 #[derive(Clone, Copy)]
-struct ListState {
+pub(crate) struct ListState {
     tasks: RwSignal<Vec<Task>>,
     total: RwSignal<i64>,
     loaded: RwSignal<bool>,
@@ -144,8 +167,8 @@ struct ListState {
     /// The row that takes focus when it shows again, once the editor
     /// closes: any version of the task (`None`), or the one just saved.
     focus_row: RwSignal<Option<(TaskId, Option<DateTime<Utc>>)>>,
-    reload: RwSignal<u32>,
-    known_tags: RwSignal<BTreeSet<String>>,
+    pub(crate) reload: RwSignal<u32>,
+    pub(crate) known_tags: RwSignal<BTreeSet<String>>,
 }
 
 impl ListState {
@@ -207,7 +230,7 @@ pub fn TasksPage() -> impl IntoView {
     // Refetch on any filter change, on a local change, and when the chat
     // changed tasks. Answers that arrive out of order are dropped.
     Effect::new(move |_| {
-        let params = filters.params();
+        let params = filters.params(state.timezone().today(Utc::now()));
         list.reload.track();
         state.tasks_changed.track();
         let ticket = sequence.get_value() + 1;
@@ -255,11 +278,21 @@ pub fn TasksPage() -> impl IntoView {
         })
     });
     let confirm_clear = RwSignal::new(false);
+    let groups = Memo::new(move |_| {
+        let view = filters.view();
+        visible.with(|tasks| views::group(view, tasks, state.timezone(), Utc::now()))
+    });
+    let heading = move || match (filters.view(), filters.tag.get()) {
+        (View::All, tag) if !tag.is_empty() => format!("#{tag}"),
+        (view, _) => view.title().to_owned(),
+    };
 
     view! {
+        <div class="tasks-layout">
+        <views::ViewNav filters=filters list=list/>
         <section class="tasks-page" aria-labelledby="tasks-heading">
             <div class="page-head">
-                <h1 id="tasks-heading">"Tasks"</h1>
+                <h1 id="tasks-heading">{heading}</h1>
                 <p class="count" aria-live="polite">
                     {move || {
                         let shown = visible.with(|v| v.len());
@@ -277,17 +310,57 @@ pub fn TasksPage() -> impl IntoView {
             {move || list.error.get().filter(|e| *e != ApiError::Unreachable).map(|e| view! {
                 <p class="form-error" role="alert">{e.message()}</p>
             })}
-            <ul class="task-list" aria-label="Tasks" aria-busy=move || (!list.loaded.get()).to_string()>
-                <For each=move || visible.get() key=|t| (t.id, t.updated_at, t.completed) let(task)>
-                    <TaskItem task=task list=list filters=filters/>
+            <div class="task-groups" aria-busy=move || (!list.loaded.get()).to_string()>
+                <For
+                    each=move || groups.with(|gs| gs.iter().map(|g| (g.key.clone(), g.heading.clone())).collect::<Vec<_>>())
+                    key=|group| group.clone()
+                    let((key, heading))
+                >
+                    <TaskGroup key=key heading=heading groups=groups list=list filters=filters/>
                 </For>
-            </ul>
+            </div>
             <Show when=move || list.loaded.get() && visible.with(|v| v.is_empty())>
                 <EmptyState filters=filters/>
             </Show>
             <Show when=move || confirm_clear.get()>
                 <ClearCompletedDialog open=confirm_clear list=list/>
             </Show>
+        </section>
+        </div>
+    }
+}
+
+/// One group of rows under its heading (Overdue, Today, a day), or the
+/// whole list in the All view. Rows stay in place across refetches.
+#[component]
+fn TaskGroup(
+    key: String,
+    heading: Option<String>,
+    groups: Memo<Vec<views::Group>>,
+    list: ListState,
+    filters: Filters,
+) -> impl IntoView {
+    let heading_id = format!("group-{key}");
+    let tasks = move || {
+        groups.with(|gs| {
+            gs.iter()
+                .find(|g| g.key == key)
+                .map(|g| g.tasks.clone())
+                .unwrap_or_default()
+        })
+    };
+    let labelled = heading.is_some().then(|| heading_id.clone());
+    let overdue = heading_id == "group-overdue";
+    view! {
+        <section class="task-group">
+            {heading.map(|text| view! {
+                <h2 class="group-heading" class:overdue=overdue id=heading_id.clone()>{text}</h2>
+            })}
+            <ul class="task-list" aria-labelledby=labelled.clone() aria-label=labelled.is_none().then_some("Tasks")>
+                <For each=tasks key=|t| (t.id, t.updated_at, t.completed) let(task)>
+                    <TaskItem task=task list=list filters=filters/>
+                </For>
+            </ul>
         </section>
     }
 }
@@ -300,6 +373,16 @@ fn EmptyState(filters: Filters) -> impl IntoView {
                 view! {
                     <p>"No task matches these filters."</p>
                     <button class="button" on:click=move |_| filters.reset()>"Clear filters"</button>
+                }.into_any()
+            } else if filters.view() == View::Today {
+                view! {
+                    <p class="empty-title">"Nothing due today."</p>
+                    <p>"Tasks due today, and any left overdue, show here."</p>
+                }.into_any()
+            } else if filters.view() == View::Upcoming {
+                view! {
+                    <p class="empty-title">"Nothing planned."</p>
+                    <p>"Tasks due after today show here, day by day."</p>
                 }.into_any()
             } else if filters.status.get() == "completed" {
                 view! { <p>"Nothing completed yet."</p> }.into_any()
@@ -340,13 +423,25 @@ fn FilterBar(
         choices.extend(tags.into_iter().map(|tag| (tag.clone(), format!("#{tag}"))));
         choices
     });
+    // Today and Upcoming fix the status, the due window and the order.
+    let all_view = move || filters.view() == View::All;
+    // Phones fold everything but the search into one button.
+    let unfolded = RwSignal::new(false);
+    let narrowing = move || {
+        [filters.priority, filters.tag, filters.due]
+            .iter()
+            .filter(|f| f.with(|v| !v.is_empty()))
+            .count()
+    };
     view! {
-        <div class="filters" role="search">
-            <div class="segmented" role="group" aria-label="Status">
-                {status_button("pending", "Open")}
-                {status_button("completed", "Done")}
-                {status_button("all", "All")}
-            </div>
+        <div class="filters" class:folded=move || !unfolded.get() role="search">
+            <Show when=all_view>
+                <div class="segmented foldable" role="group" aria-label="Status">
+                    {status_button("pending", "Open")}
+                    {status_button("completed", "Done")}
+                    {status_button("all", "All")}
+                </div>
+            </Show>
             <div class="filter-search">
                 <label class="visually-hidden" for=SEARCH_ID>"Search tasks"</label>
                 <input id=SEARCH_ID type="search" placeholder="Search" bind:value=filters.q autocomplete="off"
@@ -354,14 +449,25 @@ fn FilterBar(
                 // The shortcut, for keyboards; hidden on touch screens.
                 <kbd class="key-hint" aria-hidden="true">"/"</kbd>
             </div>
-            <div class="filter-selects">
-                <FilterSelect label="Due" value=filters.due options=DUE_CHOICES/>
-                <FilterSelect label="Priority" value=filters.priority options=PRIORITY_CHOICES/>
+            <button type="button" class="button filters-toggle" aria-controls="filter-selects"
+                aria-expanded=move || unfolded.get().to_string() on:click=move |_| unfolded.update(|u| *u = !*u)>
+                {move || match narrowing() {
+                    0 => "Filters".to_owned(),
+                    n => format!("Filters ({n})"),
+                }}
+            </button>
+            <div class="filter-selects foldable" id="filter-selects">
+                <Show when=all_view>
+                    <FilterSelect label="Due" value=filters.due options=DUE_CHOICES/>
+                </Show>
+                <FilterSelect label="Priority" value=filters.priority options=priority_choices()/>
                 <FilterSelect label="Tag" value=filters.tag options=tag_choices id=TAG_FILTER_ID/>
-                <FilterSelect label="Sort by" value=filters.sort options=SORT_CHOICES/>
+                <Show when=all_view>
+                    <FilterSelect label="Sort by" value=filters.sort options=SORT_CHOICES/>
+                </Show>
             </div>
-            <Show when=move || filters.status.get() != "pending">
-                <button type="button" class="button ghost danger-text" on:click=move |_| on_clear.run(())>
+            <Show when=move || all_view() && filters.status.get() != "pending">
+                <button type="button" class="button ghost danger-text foldable" on:click=move |_| on_clear.run(())>
                     "Clear completed"
                 </button>
             </Show>
@@ -376,14 +482,18 @@ const DUE_CHOICES: &[(&str, &str)] = &[
     ("overdue", "Overdue"),
     ("none", "No date"),
 ];
-const PRIORITY_CHOICES: &[(&str, &str)] = &[
-    ("", "Any priority"),
-    ("urgent", "Urgent"),
-    ("high", "High"),
-    ("medium", "Medium"),
-    ("low", "Low"),
-    ("none", "No priority"),
-];
+/// Any, then urgent down to none, in the domain's words.
+fn priority_choices() -> Signal<Vec<(String, String)>> {
+    let mut choices = vec![(String::new(), "Any priority".to_owned())];
+    choices.extend(Priority::ALL.iter().rev().map(|p| {
+        let label = match p {
+            Priority::None => "No priority".to_owned(),
+            p => p.label().to_owned(),
+        };
+        (p.as_str().to_owned(), label)
+    }));
+    Signal::stored(choices)
+}
 const SORT_CHOICES: &[(&str, &str)] = &[
     ("created", "Newest first"),
     ("due", "Due date"),
@@ -546,7 +656,7 @@ fn TaskRow(task: Task, list: ListState, filters: Filters) -> impl IntoView {
                     })}
                     {recurrence.map(|r| view! { <span class="meta meta-recurrence">{crate::icons::repeat()}{r}</span> })}
                     {(priority != Priority::None).then(|| view! {
-                        <span class=format!("meta priority priority-{}", priority.as_str())>{priority_label(priority)}</span>
+                        <span class=format!("meta priority priority-{}", priority.as_str())>{priority.label()}</span>
                     })}
                     {tags.into_iter().map(|tag| {
                         let value = tag.clone();
@@ -561,16 +671,6 @@ fn TaskRow(task: Task, list: ListState, filters: Filters) -> impl IntoView {
                 <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true"><path fill="currentColor" d="M9 3h6l1 2h4v2H4V5h4l1-2zm-3 6h12l-1 12H7L6 9zm4 2v8h2v-8h-2zm4 0v8h2v-8h-2z"/></svg>
             </button>
         </div>
-    }
-}
-
-fn priority_label(priority: Priority) -> &'static str {
-    match priority {
-        Priority::Urgent => "Urgent",
-        Priority::High => "High",
-        Priority::Medium => "Medium",
-        Priority::Low => "Low",
-        Priority::None => "",
     }
 }
 
@@ -774,11 +874,7 @@ fn TaskEditor(task: Task, list: ListState) -> impl IntoView {
                 </Field>
                 <Field label="Priority" id=priority_id.clone() error=error field="priority">
                     <select id=priority_id.clone() prop:value=move || priority.get() on:change=move |ev| priority.set(event_target_value(&ev))>
-                        <option value="none">"None"</option>
-                        <option value="low">"Low"</option>
-                        <option value="medium">"Medium"</option>
-                        <option value="high">"High"</option>
-                        <option value="urgent">"Urgent"</option>
+                        {Priority::ALL.iter().map(|p| view! { <option value=p.as_str()>{p.label()}</option> }).collect_view()}
                     </select>
                 </Field>
                 <Field label="Repeats" id=repeat_id.clone() error=error field="recurrence">

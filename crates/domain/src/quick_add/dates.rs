@@ -132,6 +132,19 @@ pub(super) fn upcoming(today: NaiveDate, month: u32, day: u32) -> Option<NaiveDa
 // ---------------------------------------------------------------------------
 // Labels.
 
+/// A day as people read it beside today: "Today", "Tomorrow", "Yesterday",
+/// else [`label_date`]'s "Fri 27 Nov" (the year only when it is not this
+/// one). The one place these words live: the web UI's due dates, day
+/// headings and history use it too.
+pub fn day_label(date: NaiveDate, today: NaiveDate) -> String {
+    match (date - today).num_days() {
+        0 => "Today".into(),
+        1 => "Tomorrow".into(),
+        -1 => "Yesterday".into(),
+        _ => label_date(date, today),
+    }
+}
+
 pub(super) fn label_date(date: NaiveDate, today: NaiveDate) -> String {
     if date.year() == today.year() {
         date.format("%a %-d %b").to_string()
@@ -609,6 +622,10 @@ mod tests {
         assert_eq!(label_time(hm(17, 0)), "5:00 PM");
         assert_eq!(label_time(hm(0, 5)), "12:05 AM");
         assert_eq!(label_date(d(2026, 11, 27), d(2026, 11, 21)), "Fri 27 Nov");
+        assert_eq!(day_label(d(2026, 11, 21), d(2026, 11, 21)), "Today");
+        assert_eq!(day_label(d(2026, 11, 22), d(2026, 11, 21)), "Tomorrow");
+        assert_eq!(day_label(d(2026, 11, 20), d(2026, 11, 21)), "Yesterday");
+        assert_eq!(day_label(d(2026, 11, 23), d(2026, 11, 21)), "Mon 23 Nov");
         assert_eq!(
             label_date(d(2027, 12, 3), d(2026, 11, 21)),
             "Fri 3 Dec 2027"

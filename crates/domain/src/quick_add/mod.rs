@@ -89,6 +89,7 @@ use serde::{Deserialize, Serialize};
 use crate::recurrence::Recurrence;
 use crate::task::{Due, Priority, Tag, TaskDraft};
 use crate::time::TimeZone;
+pub use dates::day_label;
 use dates::{label_date, label_time, Clock, DayPart};
 use grammar::{Candidate, Grammar, Item};
 
@@ -397,17 +398,7 @@ impl Meaning {
             }
             Item::Repeat(rule) => (MatchKind::Recurrence, rule.label()),
             Item::Priority(Priority::Urgent) => (MatchKind::Priority, "Urgent".into()),
-            Item::Priority(p) => {
-                let name = p.as_str();
-                let mut chars = name.chars();
-                let capital: String = chars
-                    .next()
-                    .into_iter()
-                    .flat_map(char::to_uppercase)
-                    .chain(chars)
-                    .collect();
-                (MatchKind::Priority, format!("{capital} priority"))
-            }
+            Item::Priority(p) => (MatchKind::Priority, format!("{} priority", p.label())),
             Item::Tag(tag) => (MatchKind::Tag, format!("#{tag}")),
         }
     }

@@ -334,6 +334,141 @@ describe('web UI', { concurrency: false }, () => {
     await dave.context().close();
   });
 
+  it('views: Today with Overdue, Upcoming by day, tags, with counts; a strip and folded filters on a phone', async () => {
+    const erin = await signedInPage({ name: 'Erin', email: 'erin@example.com' });
+    const token = (await session(erin)).token;
+    // Dates relative to today in UTC, the user's and the browser's zone.
+    const day = (offset) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+    const seeded = [
+      { title: 'Renew passport', due_at: day(-2), tags: ['admin'] },
+      { title: 'Submit report', due_at: day(0), priority: 'high', tags: ['work'] },
+      { title: 'Dentist', due_at: `${day(1)}T09:00:00Z`, tags: ['home'] },
+      { title: 'Book flights', due_at: day(1) },
+      { title: 'Team offsite', due_at: day(3), tags: ['work'] },
+      { title: 'Learn Rust macros', tags: ['home'] },
+    ];
+    for (const task of seeded) {
+      assert.equal((await api(stack, 'POST', '/api/tasks', task, token)).status, 201, task.title);
+    }
+    const done = await api(stack, 'POST', '/api/tasks', { title: 'Already done today', due_at: day(0) }, token);
+    assert.equal((await api(stack, 'POST', `/api/tasks/${done.body.id}/complete`, undefined, token)).status, 200);
+    await erin.reload();
+    await row(erin, 'Learn Rust macros').waitFor();
+
+    const nav = erin.getByRole('navigation', { name: 'Views' });
+    const link = (name) => nav.getByRole('link', { name: new RegExp(`^${name.replace(/[#]/g, '\\$&')}\\b`) });
+    const count = async (name) => (await link(name).locator('.view-count').textContent()).trim();
+    // Counts: open tasks only, from the API's totals.
+    await eventually(async () => {
+      assert.deepEqual(
+        [await count('Today'), await count('Upcoming'), await count('All tasks')],
+        ['2', '3', '6'],
+      );
+    });
+    assert.deepEqual(await nav.getByRole('list', { name: 'Tags' }).locator('.view-name').allTextContents(), [
+      '#admin',
+      '#home',
+      '#work',
+    ]);
+    assert.equal(await count('#work'), '2');
+    assert.equal(await link('All tasks').getAttribute('aria-current'), 'page');
+    // A sidebar beside the list on a wide screen.
+    const [navBox, listBox] = [await nav.boundingBox(), await erin.locator('.task-list').first().boundingBox()];
+    assert.ok(navBox.x + navBox.width <= listBox.x, `sidebar ${JSON.stringify(navBox)} left of the list ${JSON.stringify(listBox)}`);
+
+    /** Each group's heading and its titles, in order. */
+    const groups = () =>
+      erin.$$eval('.task-group', (sections) =>
+        sections.map((s) => [
+          s.querySelector('.group-heading')?.textContent ?? null,
+          [...s.querySelectorAll('.task-title')].map((b) => b.textContent.replace(/^Edit /, '').trim()),
+        ]),
+      );
+    await link('Today').click();
+    await erin.getByRole('heading', { name: 'Today', level: 1 }).waitFor();
+    assert.equal(new URL(erin.url()).search, '?view=today');
+    await eventually(async () =>
+      assert.deepEqual(await groups(), [
+        ['Overdue', ['Renew passport']],
+        ['Today', ['Submit report']],
+      ]),
+    );
+    assert.equal(await link('Today').getAttribute('aria-current'), 'page');
+    // Each group is a list named by its heading.
+    assert.equal(await erin.getByRole('list', { name: 'Overdue' }).locator('.task-row').count(), 1);
+    // The view fixes status, due window and order: those filters step aside.
+    assert.equal(await erin.getByLabel('Sort by').count(), 0);
+    assert.equal(await erin.getByRole('group', { name: 'Status' }).count(), 0);
+    await screen(erin, 'view-today');
+
+    await link('Upcoming').click();
+    await erin.getByRole('heading', { name: 'Upcoming', level: 1 }).waitFor();
+    const inThree = new Date(`${day(3)}T12:00:00Z`);
+    const label = (d) => {
+      const weekday = d.toLocaleDateString('en-GB', { weekday: 'short', timeZone: 'UTC' });
+      const month = d.toLocaleDateString('en-GB', { month: 'short', timeZone: 'UTC' });
+      const year = d.getUTCFullYear() === new Date().getUTCFullYear() ? '' : ` ${d.getUTCFullYear()}`;
+      return `${weekday} ${d.getUTCDate()} ${month}${year}`;
+    };
+    await eventually(async () =>
+      assert.deepEqual(await groups(), [
+        ['Tomorrow', ['Book flights', 'Dentist']],
+        [label(inThree), ['Team offsite']],
+      ]),
+    );
+    await screen(erin, 'view-upcoming');
+    // The view is in the URL: a reload keeps it, back returns to Today.
+    await erin.reload();
+    await eventually(async () => assert.equal((await groups())[0][0], 'Tomorrow'));
+    await erin.goBack();
+    await eventually(async () => assert.equal((await groups())[0][0], 'Overdue'));
+
+    // A tag's own list.
+    await link('#home').click();
+    await erin.getByRole('heading', { name: '#home', level: 1 }).waitFor();
+    assert.equal(new URL(erin.url()).search, '?tag=home');
+    await eventually(async () => assert.deepEqual((await titles(erin)).sort(), ['Dentist', 'Learn Rust macros']));
+    assert.equal(await link('#home').getAttribute('aria-current'), 'page');
+    await screen(erin, 'view-tag');
+
+    // Completing from Today updates the list and the counts.
+    await link('Today').click();
+    await row(erin, 'Submit report').getByRole('checkbox').click();
+    await row(erin, 'Submit report').waitFor({ state: 'detached' });
+    await eventually(async () => assert.deepEqual([await count('Today'), await count('#work')], ['1', '1']));
+
+    // A phone: the views are one strip above the list, and the filters fold
+    // into one button (the search stays).
+    const phone = await newPage('phone', { isMobile: true, hasTouch: true, storageState: await erin.context().storageState() });
+    await phone.goto(`${stack.url}/?view=upcoming`);
+    await phone.getByRole('heading', { name: 'Upcoming', level: 1 }).waitFor();
+    await row(phone, 'Team offsite').waitFor();
+    const strip = phone.getByRole('navigation', { name: 'Views' });
+    const stripBox = await strip.boundingBox();
+    assert.ok(stripBox.height < 60, `one line: ${JSON.stringify(stripBox)}`);
+    assert.ok(stripBox.width <= 390);
+    assert.equal(await phone.evaluate(() => document.documentElement.scrollWidth), 390, 'no sideways scrolling of the page');
+    const filtersButton = phone.getByRole('button', { name: /^Filters/ });
+    assert.equal(await filtersButton.getAttribute('aria-expanded'), 'false');
+    assert.equal(await phone.getByLabel('Priority', { exact: true }).isVisible(), false);
+    assert.ok(await phone.locator('#task-search').isVisible());
+    // The first task sits high on the screen, not below a block of filters.
+    const firstRow = await phone.locator('.task-row').first().boundingBox();
+    assert.ok(firstRow.y < 400, `first task at ${firstRow.y}px`);
+    await screen(phone, 'view-upcoming', ['phone']);
+    await filtersButton.click();
+    assert.equal(await filtersButton.getAttribute('aria-expanded'), 'true');
+    await phone.getByLabel('Priority', { exact: true }).selectOption('urgent');
+    await phone.getByText('No task matches these filters.').waitFor();
+    assert.match(await filtersButton.textContent(), /Filters \(1\)/);
+    await screen(phone, 'view-filters', ['phone']);
+    await strip.getByRole('link', { name: /^Today\b/ }).click();
+    await phone.getByRole('heading', { name: 'Today', level: 1 }).waitFor();
+    await eventually(async () => assert.deepEqual(await titles(phone), ['Renew passport']));
+    await phone.context().close();
+    await erin.context().close();
+  });
+
   it('filters, search (/) and sort narrow and order the list', async () => {
     await page.locator('body').click({ position: { x: 5, y: 300 } });
     assert.ok(await page.locator('.key-hint').isVisible(), 'the / hint shows where there is a keyboard');

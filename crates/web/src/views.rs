@@ -1,0 +1,404 @@
+//! The views people navigate by: Today (with what is overdue), Upcoming
+//! (grouped by day), All, and one per tag — a sidebar on wide screens, a
+//! strip on phones, each with its count. They are presets of the list
+//! endpoint's documented filters (`status`, `due_before`, `due_after`,
+//! `tag`, `sort`), so the URL keeps them like any other filter
+//! (`?view=today`, `?tag=home`).
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Days, NaiveDate, Utc};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use todo_domain::query::{TaskQueryParams, MAX_LIMIT};
+use todo_domain::{Task, TimeZone};
+
+use crate::format::{day_label, is_overdue};
+use crate::state::app_state;
+use crate::tasks::{Filters, ListState};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    /// Every open task (or done ones, as the status filter says).
+    All,
+    /// Open tasks due today or earlier: overdue first.
+    Today,
+    /// Open tasks due after today, grouped by day.
+    Upcoming,
+}
+
+impl View {
+    pub const ALL: [View; 3] = [View::Today, View::Upcoming, View::All];
+
+    /// The `view` URL parameter's value ("" for All, the default).
+    pub fn from_param(value: &str) -> Self {
+        match value {
+            "today" => View::Today,
+            "upcoming" => View::Upcoming,
+            _ => View::All,
+        }
+    }
+
+    pub fn param(self) -> &'static str {
+        match self {
+            View::All => "",
+            View::Today => "today",
+            View::Upcoming => "upcoming",
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            View::All => "All tasks",
+            View::Today => "Today",
+            View::Upcoming => "Upcoming",
+        }
+    }
+
+    /// Today and Upcoming fix the status, the due window and the order;
+    /// search, tag and priority still narrow them. `today` is the user's
+    /// local date.
+    pub fn narrow(self, params: &mut TaskQueryParams, today: NaiveDate) {
+        let date = |d: NaiveDate| Some(d.format("%Y-%m-%d").to_string());
+        match self {
+            View::All => return,
+            // `due_before` is exclusive: up to the end of today.
+            View::Today => params.due_before = today.checked_add_days(Days::new(1)).and_then(date),
+            View::Upcoming => params.due_after = date(today),
+        }
+        params.status = Some("pending".into());
+        params.due = None;
+        params.sort = Some("due".into());
+        params.order = None;
+    }
+
+    /// The listing whose `total` is this view's count (with `limit=1`, the
+    /// count costs one row).
+    pub fn count_params(self, today: NaiveDate) -> TaskQueryParams {
+        let mut params = TaskQueryParams {
+            status: Some("pending".into()),
+            limit: Some("1".into()),
+            ..TaskQueryParams::default()
+        };
+        self.narrow(&mut params, today);
+        params
+    }
+}
+
+/// A run of tasks under one heading (none in the All view).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Group {
+    /// Stable while the group shows: its rows are kept across refetches.
+    pub key: String,
+    pub heading: Option<String>,
+    pub tasks: Vec<Task>,
+}
+
+/// Splits a view's tasks (already in due order for Today and Upcoming) into
+/// the groups it shows: Overdue and Today; one group per day; or one list.
+/// Empty groups are left out.
+pub fn group(view: View, tasks: &[Task], tz: TimeZone, now: DateTime<Utc>) -> Vec<Group> {
+    let mut groups: Vec<Group> = Vec::new();
+    match view {
+        View::All => {
+            if !tasks.is_empty() {
+                groups.push(Group {
+                    key: "all".into(),
+                    heading: None,
+                    tasks: tasks.to_vec(),
+                });
+            }
+        }
+        View::Today => {
+            let (overdue, today): (Vec<Task>, Vec<Task>) = tasks
+                .iter()
+                .cloned()
+                .partition(|task| is_overdue(task, tz, now));
+            for (key, tasks) in [("overdue", overdue), ("today", today)] {
+                if !tasks.is_empty() {
+                    let heading = if key == "overdue" {
+                        "Overdue".to_owned()
+                    } else {
+                        day_label(tz.today(now), tz.today(now))
+                    };
+                    groups.push(Group {
+                        key: key.into(),
+                        heading: Some(heading),
+                        tasks,
+                    });
+                }
+            }
+        }
+        View::Upcoming => {
+            let today = tz.today(now);
+            for task in tasks {
+                let Some(date) = task.due().map(|due| due.local_date(tz)) else {
+                    continue;
+                };
+                let key = date.format("%Y-%m-%d").to_string();
+                match groups.last_mut() {
+                    Some(last) if last.key == key => last.tasks.push(task.clone()),
+                    _ => groups.push(Group {
+                        heading: Some(day_label(date, today)),
+                        key,
+                        tasks: vec![task.clone()],
+                    }),
+                }
+            }
+        }
+    }
+    groups
+}
+
+/// The views and the open tasks' tags, each with its count: a sidebar on
+/// wide screens, a strip that scrolls sideways on phones.
+///
+/// The counts are the list endpoint's `total` with `limit=1` (Today,
+/// Upcoming), and one page of up to 200 open tasks for All and the tags
+/// (there is no tags endpoint): its tags are counted from the page when it
+/// holds every open task, else each by its own `limit=1` listing. A tag
+/// only on tasks beyond those 200 is not listed.
+#[component]
+pub fn ViewNav(filters: Filters, list: ListState) -> impl IntoView {
+    let state = app_state();
+    let today_count = RwSignal::new(None::<i64>);
+    let upcoming_count = RwSignal::new(None::<i64>);
+    let all_count = RwSignal::new(None::<i64>);
+    let tags = RwSignal::new(Vec::<(String, i64)>::new());
+    let sequence = StoredValue::new(0u32);
+
+    // Again whenever the list changed here or through the chat.
+    Effect::new(move |_| {
+        list.reload.track();
+        state.tasks_changed.track();
+        let ticket = sequence.get_value() + 1;
+        sequence.set_value(ticket);
+        let current = move || sequence.try_get_value() == Some(ticket);
+        let today = state.timezone().today(Utc::now());
+        spawn_local(async move {
+            let client = state.client();
+            // One after the other: one request in flight, and less code
+            // than three concurrent ones.
+            let counted = async {
+                let due_today = client.list_tasks(&View::Today.count_params(today)).await?;
+                let upcoming = client
+                    .list_tasks(&View::Upcoming.count_params(today))
+                    .await?;
+                let open = TaskQueryParams {
+                    limit: Some(MAX_LIMIT.to_string()),
+                    ..View::All.count_params(today)
+                };
+                let page = client.list_tasks(&open).await?;
+                let mut tags = BTreeMap::<String, i64>::new();
+                for tag in page.items.iter().flat_map(|t| t.tags.iter()) {
+                    *tags.entry(tag.clone()).or_default() += 1;
+                }
+                // Beyond one page the page's counts are partial.
+                if page.total > page.items.len() as i64 {
+                    for (tag, count) in tags.iter_mut() {
+                        let params = TaskQueryParams {
+                            tag: Some(tag.clone()),
+                            ..View::All.count_params(today)
+                        };
+                        *count = client.list_tasks(&params).await?.total;
+                    }
+                }
+                Ok::<_, crate::api::ApiError>((due_today.total, upcoming.total, page.total, tags))
+            }
+            .await;
+            if !current() {
+                return;
+            }
+            match counted {
+                Ok((due_today, upcoming, open, counted)) => {
+                    today_count.set(Some(due_today));
+                    upcoming_count.set(Some(upcoming));
+                    all_count.set(Some(open));
+                    list.known_tags
+                        .try_update(|known| known.extend(counted.keys().cloned()));
+                    tags.set(counted.into_iter().collect());
+                }
+                Err(e) => note_failure(state.handle(e)),
+            }
+        });
+    });
+
+    let link = move |view: View, tag: String, count: Signal<Option<i64>>| {
+        let href = match (view, tag.as_str()) {
+            (View::All, "") => "/".to_owned(),
+            (View::All, tag) => {
+                format!("/?tag={}", String::from(js_sys::encode_uri_component(tag)))
+            }
+            (view, _) => format!("/?view={}", view.param()),
+        };
+        let is_tag = !tag.is_empty();
+        let name = if tag.is_empty() {
+            view.title().to_owned()
+        } else {
+            format!("#{tag}")
+        };
+        let current = {
+            let tag = tag.clone();
+            move || {
+                let here = filters.view() == view
+                    && (view != View::All || filters.tag.with(|t| *t == tag));
+                here.then_some("page")
+            }
+        };
+        let open = move |ev: web_sys::MouseEvent| {
+            // A new tab or window keeps its meaning.
+            if ev.ctrl_key() || ev.meta_key() || ev.shift_key() || ev.button() != 0 {
+                return;
+            }
+            ev.prevent_default();
+            filters.show(view, &tag);
+        };
+        view! {
+            <a class="view-link" class:tag-link=is_tag
+                href=href aria-current=current on:click=open>
+                <span class="view-name">{name}</span>
+                // A space: the link reads "Today 3", not "Today3".
+                " "
+                <span class="view-count">{move || count.get().map(|n| n.to_string())}</span>
+            </a>
+        }
+    };
+
+    view! {
+        <nav class="views" aria-label="Views">
+            <ul class="view-list">
+                {View::ALL.map(|view| {
+                    let count = match view {
+                        View::Today => today_count,
+                        View::Upcoming => upcoming_count,
+                        View::All => all_count,
+                    };
+                    view! { <li>{link(view, String::new(), count.into())}</li> }
+                }).collect_view()}
+            </ul>
+            <Show when=move || tags.with(|t| !t.is_empty())>
+                <h2 class="views-heading" id="views-tags">"Tags"</h2>
+                <ul class="view-list" aria-labelledby="views-tags">
+                    <For each=move || tags.get() key=|entry| entry.clone() let((tag, n))>
+                        <li>{link(View::All, tag, Signal::stored(Some(n)))}</li>
+                    </For>
+                </ul>
+            </Show>
+        </nav>
+    }
+}
+
+/// A count that could not be fetched stays blank; why goes to the console
+/// (the list beside it shows the same failure to the user).
+fn note_failure(error: crate::api::ApiError) {
+    web_sys::console::warn_1(&format!("view counts: {}", error.message()).into());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone as _;
+    use todo_domain::Priority;
+
+    /// A task due on a date ("2026-11-28", all day) or at an instant.
+    fn task(id: i64, due: Option<&str>) -> Task {
+        let at = Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap();
+        let all_day = due.is_some_and(|d| d.len() == 10);
+        let due_at = due.map(|d| {
+            if all_day {
+                NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                    .unwrap()
+                    .and_hms_opt(0, 0, 0)
+                    .unwrap()
+                    .and_utc()
+            } else {
+                d.parse().unwrap()
+            }
+        });
+        Task {
+            id,
+            title: format!("task {id}"),
+            description: String::new(),
+            completed: false,
+            completed_at: None,
+            priority: Priority::None,
+            tags: Vec::new(),
+            due_at,
+            all_day,
+            recurrence: None,
+            created_at: at,
+            updated_at: at,
+            version: 1,
+        }
+    }
+
+    fn shape(groups: &[Group]) -> Vec<(Option<String>, Vec<i64>)> {
+        groups
+            .iter()
+            .map(|g| (g.heading.clone(), g.tasks.iter().map(|t| t.id).collect()))
+            .collect()
+    }
+
+    #[test]
+    fn views_are_presets_of_the_list_filters() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+        let mut params = TaskQueryParams {
+            q: Some("milk".into()),
+            due: Some("week".into()),
+            ..TaskQueryParams::default()
+        };
+        View::Today.narrow(&mut params, today);
+        assert_eq!(params.due_before.as_deref(), Some("2026-12-01"));
+        assert_eq!(params.due, None);
+        assert_eq!(params.status.as_deref(), Some("pending"));
+        assert_eq!(params.sort.as_deref(), Some("due"));
+        assert_eq!(params.q.as_deref(), Some("milk"), "search still narrows");
+        let upcoming = View::Upcoming.count_params(today);
+        assert_eq!(upcoming.due_after.as_deref(), Some("2026-11-30"));
+        assert_eq!(upcoming.limit.as_deref(), Some("1"));
+        assert_eq!(View::All.count_params(today).due_before, None);
+        for view in View::ALL {
+            assert_eq!(View::from_param(view.param()), view);
+        }
+    }
+
+    #[test]
+    fn today_puts_overdue_first_and_upcoming_groups_by_local_day() {
+        let tz = TimeZone::parse("Europe/Paris").unwrap();
+        let now = Utc.with_ymd_and_hms(2026, 11, 30, 10, 0, 0).unwrap();
+        let tasks = [
+            task(1, Some("2026-11-28")),
+            task(2, Some("2026-11-30T08:00:00Z")), // earlier today: overdue
+            task(3, Some("2026-11-30")),
+            task(4, Some("2026-11-30T17:00:00Z")),
+        ];
+        assert_eq!(
+            shape(&group(View::Today, &tasks, tz, now)),
+            [
+                (Some("Overdue".into()), vec![1, 2]),
+                (Some("Today".into()), vec![3, 4]),
+            ]
+        );
+
+        let tasks = [
+            task(5, Some("2026-12-01")),
+            // 23:30 UTC on the 1st is already the 2nd in Paris.
+            task(6, Some("2026-12-01T23:30:00Z")),
+            task(7, Some("2026-12-02")),
+            task(8, Some("2026-12-09")),
+        ];
+        assert_eq!(
+            shape(&group(View::Upcoming, &tasks, tz, now)),
+            [
+                (Some("Tomorrow".into()), vec![5]),
+                (Some("Wed 2 Dec".into()), vec![6, 7]),
+                (Some("Wed 9 Dec".into()), vec![8]),
+            ]
+        );
+        assert_eq!(group(View::Today, &[], tz, now), []);
+        assert_eq!(
+            shape(&group(View::All, &tasks, tz, now)),
+            [(None, vec![5, 6, 7, 8])]
+        );
+    }
+}
