@@ -100,6 +100,13 @@ async fn assert_session(app: &TestApp, session: &str, run: &Value, title: &str) 
         assert_eq!(tools[name]["type"], "object", "{name}");
     }
     assert_eq!(tools["add_task"]["required"], json!(["title"]));
+    // The same lean schemas the model gets: limits as the code checks them.
+    assert_eq!(tools["list_tasks"]["properties"]["limit"]["minimum"], 1);
+    assert_eq!(tools["list_tasks"]["properties"]["limit"]["maximum"], 100);
+    assert_eq!(
+        tools["complete_task"]["properties"]["task"]["type"],
+        "string"
+    );
     assert_eq!(run["server_name"], "todo-chatbot");
     // The task the client added exists for the REST API, as the client saw it.
     let id = run["added"]["id"].as_i64().expect("task id");

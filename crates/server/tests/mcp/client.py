@@ -56,6 +56,8 @@ async def exercise(client: Client, title: str) -> dict[str, Any]:
         expect(schema.get("type") == "object", f"{tool.name}: schema {schema}")
         expect(isinstance(schema.get("properties"), dict), f"{tool.name}: no properties")
         expect(bool(tool.description), f"{tool.name}: no description")
+        # Optional fields are left out, never null: no nullable unions for models.
+        expect("null" not in json.dumps(schema) and "anyOf" not in json.dumps(schema), f"{tool.name}: nullable {schema}")
     out["tools"] = {tool.name: tool.input_schema for tool in listing.tools}
 
     added = await client.call_tool(
@@ -74,6 +76,16 @@ async def exercise(client: Client, title: str) -> dict[str, Any]:
     found = (listed.structured_content or {}).get("tasks") or []
     expect([t.get("id") for t in found] == [task.get("id")], f"list_tasks answered {listed.structured_content}")
     out["listed"] = listed.structured_content
+
+    # A task named by its title, resolved on the server; an unknown one is a clear error.
+    other = await client.call_tool("add_task", {"title": f"{title} by title"})
+    expect(not other.is_error, f"add_task failed: {text_of(other)}")
+    by_title = await client.call_tool("complete_task", {"task": f"{title} BY TITLE"})
+    expect(not by_title.is_error, f"complete_task by title failed: {text_of(by_title)}")
+    done = (by_title.structured_content or {}).get("task") or {}
+    expect(done.get("completed") is True and done.get("title") == f"{title} by title", f"complete_task answered {done}")
+    unknown = await client.call_tool("delete_task", {"task": "no such task anywhere"})
+    expect(bool(unknown.is_error) and "no task matches" in text_of(unknown), f"unclear error: {text_of(unknown)}")
 
     missing = await client.call_tool("complete_task", {"id": 987654321})
     expect(bool(missing.is_error), f"completing a missing task did not fail: {missing}")
