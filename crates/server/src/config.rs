@@ -45,6 +45,16 @@ pub struct DatabaseArgs {
         hide_env_values = true
     )]
     pub database_url: Option<String>,
+    /// Where migrations run: a direct (unpooled) `postgres://` URL, since they hold a session advisory lock
+    /// that a transaction-mode pooler (PgBouncer, Neon's `-pooler` endpoint) cannot keep.
+    /// Default: DATABASE_URL; for a Neon `-pooler` host, the same URL without `-pooler` (Neon's direct endpoint).
+    #[arg(
+        long,
+        env = "DATABASE_MIGRATION_URL",
+        value_name = "DATABASE_MIGRATION_URL",
+        hide_env_values = true
+    )]
+    pub database_migration_url: Option<String>,
     /// Where local state lives (the default SQLite database, a generated JWT secret).
     #[arg(
         long,
@@ -76,6 +86,18 @@ impl DatabaseArgs {
         }
     }
 
+    /// The URL migrations run on: DATABASE_MIGRATION_URL, else the direct
+    /// endpoint of a Neon pooled URL, else DATABASE_URL.
+    pub fn migration_url(&self) -> String {
+        if self.is_sqlite() {
+            return self.url();
+        }
+        match &self.database_migration_url {
+            Some(url) if !url.trim().is_empty() => url.trim().to_owned(),
+            _ => neon_direct_url(&self.url()).unwrap_or_else(|| self.url()),
+        }
+    }
+
     pub fn is_sqlite(&self) -> bool {
         self.url().starts_with("sqlite:")
     }
@@ -88,6 +110,30 @@ impl DatabaseArgs {
             connect_deadline: self.db_connect_timeout,
         }
     }
+}
+
+/// Neon names a compute's pooled endpoint `<endpoint>-pooler.<region>.….neon.tech`
+/// and its direct endpoint the same without `-pooler`.
+fn neon_direct_url(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(authority_end);
+    let (credentials, host_port) = match authority.rsplit_once('@') {
+        Some((credentials, host_port)) => (Some(credentials), host_port),
+        None => (None, authority),
+    };
+    let host = host_port.split(':').next().unwrap_or(host_port);
+    let (endpoint, domain) = host.split_once('.')?;
+    let direct = endpoint.strip_suffix("-pooler")?;
+    if !(domain.ends_with(".neon.tech") || domain == "neon.tech") {
+        return None;
+    }
+    let host_port = host_port.replacen(endpoint, direct, 1);
+    let authority = match credentials {
+        Some(credentials) => format!("{credentials}@{host_port}"),
+        None => host_port,
+    };
+    Some(format!("{scheme}://{authority}{tail}"))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -493,6 +539,15 @@ impl ServeArgs {
                 reason: "it must start with sqlite:// or postgres://".into(),
             });
         }
+        let migration_url = self.database.migration_url();
+        let postgres = |u: &str| u.starts_with("postgres://") || u.starts_with("postgresql://");
+        if postgres(&url) && !postgres(&migration_url) {
+            return Err(ConfigError {
+                name: "DATABASE_MIGRATION_URL",
+                reason: "it must start with postgres:// (a direct connection to the same database)"
+                    .into(),
+            });
+        }
         self.mcp_allowed_hosts()?;
         self.client_address_header()?;
         if self.header_read_timeout.is_zero() {
@@ -622,5 +677,44 @@ mod llm_tests {
         zero.llm_timeout = Duration::ZERO;
         assert_eq!(zero.config().unwrap_err().name, "LLM_TIMEOUT");
         assert!(!format!("{:?}", llm(None, None)).contains("sk-secret"));
+    }
+}
+
+#[cfg(test)]
+mod database_tests {
+    use super::*;
+
+    fn database(url: &str, migration: Option<&str>) -> DatabaseArgs {
+        DatabaseArgs {
+            database_url: Some(url.into()),
+            database_migration_url: migration.map(str::to_owned),
+            data_dir: PathBuf::from("data"),
+            db_max_connections: 10,
+            db_acquire_timeout: Duration::from_secs(3),
+            db_statement_timeout: Duration::from_secs(5),
+            db_connect_timeout: Duration::from_secs(30),
+        }
+    }
+
+    #[test]
+    fn migrations_run_on_a_direct_connection() {
+        let plain = "postgres://app:pw@db:5432/todo?sslmode=require";
+        assert_eq!(database(plain, None).migration_url(), plain);
+        assert_eq!(
+            database(plain, Some(" postgres://admin@db/todo ")).migration_url(),
+            "postgres://admin@db/todo"
+        );
+        let pooled = "postgresql://alex:AbC-pooler1@ep-cool-darkness-123456-pooler.us-east-2.aws.neon.tech/neondb?sslmode=verify-full";
+        assert_eq!(
+            database(pooled, None).migration_url(),
+            "postgresql://alex:AbC-pooler1@ep-cool-darkness-123456.us-east-2.aws.neon.tech/neondb?sslmode=verify-full"
+        );
+        // An explicit direct URL wins; other hosts named -pooler are left alone.
+        assert_eq!(
+            database(pooled, Some("postgres://direct/neondb")).migration_url(),
+            "postgres://direct/neondb"
+        );
+        let other = "postgres://u@pg-pooler.example.com/db";
+        assert_eq!(database(other, None).migration_url(), other);
     }
 }

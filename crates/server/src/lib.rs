@@ -5,5 +5,6 @@ pub mod config;
 pub mod healthcheck;
 pub mod http;
 pub mod mcp;
+pub mod readiness;
 pub mod serve;
 pub mod telemetry;

@@ -60,9 +60,8 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
         }
         Command::Migrate(args) => {
             telemetry::init_logging(todo_server::config::LogFormat::Auto);
-            let store = todo_storage::Store::connect(&args.url(), &args.store_options()).await?;
-            store.migrate().await?;
-            tracing::info!(database = store.backend(), "migrations applied");
+            let database = todo_server::serve::run_migrations(&args).await?;
+            tracing::info!(database, "migrations applied");
             Ok(ExitCode::SUCCESS)
         }
         Command::Chat(args) => {

@@ -59,6 +59,7 @@ impl Server {
             services,
             chat,
             metrics: telemetry::metrics(),
+            readiness: Default::default(),
         };
         let options = HttpOptions {
             static_dir: args.static_dir(),
@@ -202,14 +203,58 @@ pub async fn open_services(
 }
 
 async fn open_services_with(database: &DatabaseArgs, auth: AuthConfig) -> anyhow::Result<Services> {
-    let store = Store::connect(&database.url(), &database.store_options())
+    let store = open_store(database).await?;
+    Ok(Services::new(store, auth, system_clock()))
+}
+
+/// Migrates (over DATABASE_MIGRATION_URL when it differs from DATABASE_URL:
+/// migrations hold a session advisory lock, which a transaction-mode pooler
+/// cannot keep), then opens the application's pool on DATABASE_URL.
+pub async fn open_store(database: &DatabaseArgs) -> anyhow::Result<Store> {
+    let options = database.store_options();
+    let migration_url = database.migration_url();
+    if migration_url == database.url() {
+        let store = Store::connect(&database.url(), &options)
+            .await
+            .context("cannot reach the database (DATABASE_URL)")?;
+        migrate(&store, &options).await?;
+        return Ok(store);
+    }
+    run_migrations(database).await?;
+    Store::connect(&database.url(), &options)
         .await
-        .context("cannot reach the database (DATABASE_URL)")?;
+        .context("cannot reach the database (DATABASE_URL)")
+}
+
+/// `todo migrate`: applies migrations over the migration URL only, and
+/// names the database kind.
+pub async fn run_migrations(database: &DatabaseArgs) -> anyhow::Result<&'static str> {
+    let options = database.store_options();
+    let direct = Store::connect(
+        &database.migration_url(),
+        &todo_storage::StoreOptions {
+            max_connections: 1,
+            ..options.clone()
+        },
+    )
+    .await
+    .context(
+        "cannot reach the database for migrations (DATABASE_MIGRATION_URL, default DATABASE_URL)",
+    )?;
+    let migrated = migrate(&direct, &options).await;
+    direct.close().await;
+    migrated.map(|()| direct.backend())
+}
+
+async fn migrate(store: &Store, options: &todo_storage::StoreOptions) -> anyhow::Result<()> {
     store
         .migrate()
         .await
         .context("cannot apply database migrations")?;
-    Ok(Services::new(store, auth, system_clock()))
+    store
+        .persist_statement_timeout(options.statement_timeout)
+        .await
+        .context("cannot set the role's statement_timeout (DB_STATEMENT_TIMEOUT)")
 }
 
 /// Resolves on SIGTERM (Kubernetes, Docker) or Ctrl-C.

@@ -6,8 +6,8 @@ mod conversations;
 mod error;
 mod tasks;
 mod timestamp;
-mod transaction;
 mod tokens;
+mod transaction;
 mod users;
 
 use sqlx::migrate::Migrator;
@@ -15,6 +15,7 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
+use sqlx::Connection;
 use std::str::FromStr;
 use std::time::{Duration, Instant};
 
@@ -70,6 +71,22 @@ impl Default for StoreOptions {
             connect_deadline: Duration::from_secs(30),
         }
     }
+}
+
+/// What [`Store::probe_idle_connection`] found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IdleProbe {
+    /// An idle connection answered.
+    Alive,
+    /// An idle connection was dead (closed by the server, a pooler, a
+    /// scale-to-zero or an outage); it is dropped from the pool.
+    Broken,
+    /// No idle connection to ask (none open, or all in use; or SQLite).
+    NoIdleConnection,
+}
+
+fn statement_timeout_sql(timeout: Duration) -> String {
+    format!("SET statement_timeout = {}", timeout.as_millis())
 }
 
 #[derive(Clone, Debug)]
@@ -129,14 +146,28 @@ impl Store {
                 pool: Pool::Sqlite(pool),
             })
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-            let timeout_ms = options.statement_timeout.as_millis().to_string();
+            // No `options` or `extra_float_digits` startup parameter: PgBouncer
+            // (Neon's pooled endpoint) refuses both ("unsupported startup
+            // parameter"). Postgres 12+ already answers floats exactly.
             let connect = PgConnectOptions::from_str(url)
                 .map_err(invalid)?
                 .application_name("todo")
-                .options([("statement_timeout", timeout_ms.as_str())]);
+                .extra_float_digits(None);
+            let set_timeout = statement_timeout_sql(options.statement_timeout);
             let pool = PgPoolOptions::new()
                 .max_connections(options.max_connections)
                 .acquire_timeout(options.acquire_timeout)
+                // Takes effect at once on a direct connection. Behind a
+                // transaction-mode pooler a session's SET reaches only the
+                // server connection it ran on: there the role's default
+                // (`persist_statement_timeout`) is what every session gets.
+                .after_connect(move |conn, _| {
+                    let sql = set_timeout.clone();
+                    Box::pin(async move {
+                        sqlx::Executor::execute(conn, sql.as_str()).await?;
+                        Ok(())
+                    })
+                })
                 .connect_with(connect)
                 .await?;
             Ok(Self {
@@ -169,6 +200,57 @@ impl Store {
     pub async fn migrate(&self) -> StoreResult<()> {
         on_pool!(self, pool => self.migrator().run(pool).await?);
         Ok(())
+    }
+
+    /// Postgres: makes `timeout` this role's statement timeout in this
+    /// database, so every session starts with it, including the server
+    /// connections a transaction-mode pooler (PgBouncer, Neon's `-pooler`
+    /// endpoint) opens and hands from client to client. Run it over a direct
+    /// connection, with the migrations. A role may always set its own
+    /// defaults; concurrent starts take turns on an advisory lock.
+    pub async fn persist_statement_timeout(&self, timeout: Duration) -> StoreResult<()> {
+        let Pool::Postgres(pool) = &self.pool else {
+            return Ok(());
+        };
+        let value = format!("{}ms", timeout.as_millis());
+        let sql = format!(
+            "DO $$ BEGIN \
+               PERFORM pg_advisory_xact_lock(7262817046); \
+               IF NOT EXISTS (SELECT 1 FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase \
+                              WHERE d.datname = current_database() AND s.setrole = current_user::regrole \
+                                AND 'statement_timeout={value}' = ANY (s.setconfig)) THEN \
+                 EXECUTE format('ALTER ROLE CURRENT_USER IN DATABASE %I SET statement_timeout = %L', \
+                                current_database(), '{value}'); \
+               END IF; \
+             END $$"
+        );
+        sqlx::raw_sql(&sql).execute(pool).await?;
+        Ok(())
+    }
+
+    /// Postgres: asks an idle pooled connection for a protocol-level Sync
+    /// round trip, which runs no SQL (nothing in pg_stat_statements or the
+    /// statement log, and a serverless Postgres such as Neon does not count
+    /// it as activity). Never opens a connection.
+    pub async fn probe_idle_connection(&self) -> IdleProbe {
+        let Pool::Postgres(pool) = &self.pool else {
+            return IdleProbe::NoIdleConnection;
+        };
+        let Some(mut connection) = pool.try_acquire() else {
+            return IdleProbe::NoIdleConnection;
+        };
+        match tokio::time::timeout(Duration::from_secs(2), connection.ping()).await {
+            Ok(Ok(())) => IdleProbe::Alive,
+            _ => {
+                connection.close_on_drop();
+                IdleProbe::Broken
+            }
+        }
+    }
+
+    /// Connections the pool holds (idle or in use).
+    pub fn open_connections(&self) -> u32 {
+        on_pool!(self, pool => pool.size())
     }
 
     /// Ready means reachable with every migration applied.

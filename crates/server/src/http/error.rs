@@ -171,6 +171,11 @@ impl IntoResponse for ApiError {
             }
             _ => {}
         }
+        if let ApiError::Service(ServiceError::Unavailable(_)) = &self {
+            response
+                .extensions_mut()
+                .insert(crate::http::routes::ops::DatabaseUnavailable);
+        }
         response
     }
 }

@@ -26,6 +26,7 @@ pub struct AppState {
     pub services: Services,
     pub chat: todo_assistant::Chat,
     pub metrics: PrometheusHandle,
+    pub readiness: std::sync::Arc<crate::readiness::Readiness>,
 }
 
 /// What the router needs beyond the state.
@@ -53,6 +54,10 @@ pub fn router(state: AppState, options: &HttpOptions) -> Router {
             options.max_body_bytes,
         ))
         .route_layer(axum::middleware::from_fn(metrics::track))
+        .layer(axum::middleware::from_fn_with_state(
+            state.readiness.clone(),
+            routes::ops::note_database_use,
+        ))
         .method_not_allowed_fallback(static_files::method_not_allowed)
         .fallback_service(static_files::service(options.static_dir.clone()))
         .with_state(state)

@@ -1,15 +1,18 @@
 //! Liveness, readiness and metrics, for Kubernetes probes and Prometheus.
 
-use axum::extract::State;
+use axum::extract::{Request, State};
 use axum::http::{header, StatusCode};
-use axum::response::IntoResponse;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use serde::Serialize;
+use std::sync::Arc;
 use todo_services::ServiceError;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::http::error::{ApiError, Problem};
 use crate::http::AppState;
+use crate::readiness::Readiness;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -29,14 +32,38 @@ async fn healthz() -> axum::Json<Status> {
     axum::Json(Status { status: "ok" })
 }
 
-/// The database is reachable and migrated.
+/// The database is reachable and migrated, as far as the server knows: SQL
+/// runs only after a failure, so probes never keep a serverless database
+/// awake (see `crate::readiness`).
 #[utoipa::path(get, path = "/readyz", tag = "operations",
     responses((status = 200, body = Status), (status = 503, description = "not_ready", body = Problem)))]
 async fn readyz(State(state): State<AppState>) -> Result<axum::Json<Status>, ApiError> {
-    match state.services.store().check_ready().await {
-        Ok(()) => Ok(axum::Json(Status { status: "ready" })),
+    match state.readiness.check(state.services.store()).await {
+        Ok(_) => Ok(axum::Json(Status { status: "ready" })),
         Err(error) => Err(ServiceError::Unavailable(error).into()),
     }
+}
+
+/// Marks a response that found the database unavailable, for readiness.
+#[derive(Clone, Copy, Debug)]
+pub struct DatabaseUnavailable;
+
+/// Tells readiness about every request but the probes: that one came in,
+/// and whether it found the database unavailable.
+pub async fn note_database_use(
+    State(readiness): State<Arc<Readiness>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let probe = matches!(request.uri().path(), "/healthz" | "/readyz" | "/metrics");
+    let response = next.run(request).await;
+    if !probe {
+        readiness.saw_request();
+        if response.extensions().get::<DatabaseUnavailable>().is_some() {
+            readiness.saw_database_unavailable();
+        }
+    }
+    response
 }
 
 /// Prometheus metrics in text format.

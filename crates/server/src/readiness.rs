@@ -1,0 +1,97 @@
+//! Readiness that does not keep a serverless database awake.
+//!
+//! A probe every few seconds on every replica that ran SQL would count as
+//! activity, so Neon would never scale to zero. Instead `/readyz` answers
+//! from what the server already knows, and asks the database with SQL only
+//! when something went wrong:
+//! - after a request failed because the database was unavailable, or a
+//!   check failed: a real check (the migrations' version) on every probe
+//!   until one succeeds;
+//! - otherwise an idle pooled connection is asked for a protocol-level Sync
+//!   round trip (no SQL, no new connection). If it answers: ready. If it is
+//!   dead, or there is none, and requests came in within [`RECENT`], the
+//!   database was in use moments ago (so a check wakes nothing) and losing a
+//!   connection may be an outage: a real check decides. If nothing came in
+//!   for longer, a dead connection is what a scale-to-zero or a pooler's idle
+//!   timeout leaves behind: it is dropped, and the next request reconnects.
+//!
+//! SQLite is local and cheap: it is always checked for real.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+use todo_storage::{IdleProbe, Store, StoreError};
+
+/// How long after the last request a dead idle connection is still worth a
+/// real check. Well under Neon's shortest scale-to-zero delay (1 minute).
+pub const RECENT: Duration = Duration::from_secs(30);
+
+#[derive(Debug)]
+pub struct Readiness {
+    started: Instant,
+    /// Milliseconds since `started` of the last request that was not a probe.
+    last_request_ms: AtomicU64,
+    /// A request or a check found the database unavailable, and no check
+    /// has succeeded since.
+    failing: AtomicBool,
+    /// Real checks run (SQL on the database), for tests and metrics.
+    checks: AtomicU64,
+}
+
+impl Default for Readiness {
+    fn default() -> Self {
+        Self {
+            started: Instant::now(),
+            last_request_ms: AtomicU64::new(0),
+            failing: AtomicBool::new(false),
+            checks: AtomicU64::new(0),
+        }
+    }
+}
+
+/// How `/readyz` reached its answer (a metric label and a log field).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Basis {
+    /// An idle connection answered a Sync, or nothing says otherwise.
+    Known,
+    /// SQL ran on the database.
+    Checked,
+}
+
+impl Readiness {
+    /// A request other than a probe came in.
+    pub fn saw_request(&self) {
+        let now = self.started.elapsed().as_millis() as u64;
+        self.last_request_ms.store(now.max(1), Ordering::Relaxed);
+    }
+
+    /// A request found the database unavailable.
+    pub fn saw_database_unavailable(&self) {
+        self.failing.store(true, Ordering::Relaxed);
+    }
+
+    /// How many real checks have run.
+    pub fn checks(&self) -> u64 {
+        self.checks.load(Ordering::Relaxed)
+    }
+
+    fn requested_recently(&self) -> bool {
+        let last = self.last_request_ms.load(Ordering::Relaxed);
+        last != 0 && self.started.elapsed().as_millis() as u64 - last <= RECENT.as_millis() as u64
+    }
+
+    pub async fn check(&self, store: &Store) -> Result<Basis, StoreError> {
+        let must_check = store.backend() == "sqlite" || self.failing.load(Ordering::Relaxed) || {
+            match store.probe_idle_connection().await {
+                IdleProbe::Alive => false,
+                IdleProbe::Broken | IdleProbe::NoIdleConnection => self.requested_recently(),
+            }
+        };
+        if !must_check {
+            return Ok(Basis::Known);
+        }
+        self.checks.fetch_add(1, Ordering::Relaxed);
+        let result = store.check_ready().await;
+        self.failing.store(result.is_err(), Ordering::Relaxed);
+        result.map(|()| Basis::Checked)
+    }
+}
