@@ -17,8 +17,12 @@ http://$APP_HOST:
      tasks (and streams its answer as Server-Sent Events);
   4. /mcp answers an MCP initialize with a personal access token;
   5. \`helm test\` passes.
-Each run signs up a new user (verify-<time>@example.com); nothing else changes.
-Exits non-zero at the first failed check.
+Each run signs up a new user (verify-<time>@example.com) and, on the way out
+(also after a failed check), removes what it made: the personal access token
+is revoked, and the user with its tasks and conversations is deleted (with
+the in-cluster PostgreSQL, by \`kubectl exec\` psql; with an external database
+the API deletes the tasks and conversations and the empty account stays, as
+the API has no account deletion). Exits non-zero at the first failed check.
 
 Options:
   --release NAME     release (env RELEASE; default $RELEASE)
@@ -48,6 +52,46 @@ need_cluster
 init_api
 helm -n "$NAMESPACE" status "$RELEASE" >/dev/null 2>&1 ||
   die "release $RELEASE is not installed in namespace $NAMESPACE: infra/scripts/deploy.sh"
+
+# What this run made, removed on exit whatever happened.
+email=""
+token=""
+pat_id=""
+# in_cluster_sql POD SQL: psql in the in-cluster PostgreSQL's pod, as the
+# app's role (the socket trusts local users).
+in_cluster_sql() {
+  # shellcheck disable=SC2016 # expanded in the pod, with the SQL as $1
+  kubectl -n "$NAMESPACE" exec "$1" -- sh -c \
+    'exec psql -v ON_ERROR_STOP=1 -qAt -U "${APP_DB_USER:-$POSTGRES_USER}" -d "$POSTGRES_DB" -c "$1"' sh "$2"
+}
+cleanup() {
+  local status=$? id database_pod
+  trap - EXIT
+  if [ -n "$token" ]; then
+    step "Cleaning up what verify.sh made"
+    if [ -n "$pat_id" ] && [ "$(api DELETE "/api/tokens/$pat_id" "" "$token")" = 204 ]; then
+      ok "personal access token revoked"
+    fi
+    database_pod="$(fullname)-postgresql-0"
+    if kubectl -n "$NAMESPACE" get pod "$database_pod" >/dev/null 2>&1 &&
+      in_cluster_sql "$database_pod" "DELETE FROM users WHERE email = '$email'" >/dev/null 2>&1; then
+      ok "user $email deleted, with its tasks, tokens and conversations"
+    else
+      if [ "$(api GET "/api/tasks?status=all&limit=100" "" "$token")" = 200 ]; then
+        for id in $(jq -r '.items[].id' "$API_BODY_FILE"); do api DELETE "/api/tasks/$id" "" "$token" >/dev/null; done
+      fi
+      if [ "$(api GET "/api/conversations" "" "$token")" = 200 ]; then
+        for id in $(jq -r '.items[].id' "$API_BODY_FILE"); do
+          api DELETE "/api/conversations/$id" "" "$token" >/dev/null
+        done
+      fi
+      ok "tasks and conversations of $email deleted (the empty account stays: the API deletes no accounts)"
+    fi
+  fi
+  rm -f "$API_BODY_FILE"
+  exit "$status"
+}
+trap cleanup EXIT
 
 step "1. Rollout"
 wait_rollout 300s >/dev/null
@@ -97,6 +141,7 @@ ok "chat streams Server-Sent Events through the ingress ($(grep -c '^data:' <<<"
 step "4. MCP at http://$APP_HOST/mcp"
 expect 201 "personal access token" POST /api/tokens '{"name":"verify"}' "$token"
 pat="$(jq -r '.token // .secret // empty' "$API_BODY_FILE")"
+pat_id="$(jq -r '.id // empty' "$API_BODY_FILE")"
 [ -n "$pat" ] || die "no token in $(api_body)"
 initialize='{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-03-26","capabilities":{},"clientInfo":{"name":"verify.sh","version":"1"}}}'
 mcp="$(app_curl -X POST -H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream' \

@@ -11,6 +11,8 @@
 //! - Image tags follow the sources, so a rebuild rolls out: `build-images.sh`
 //!   tags with the tree's revision (and a hash of uncommitted changes) and
 //!   `deploy.sh` deploys the tags built last.
+//! - `chaos.sh` refuses a single backend replica, where deleting the pod is
+//!   an outage by design (it then asserts zero failed requests).
 
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
@@ -74,6 +76,7 @@ case "$1 ${2:-}" in
   cat "$state/secret.json" ;;
 "get pvc") [ -f "$state/pvc-$3" ] || { echo "Error from server (NotFound): persistentvolumeclaims \"$3\" not found" >&2; exit 1; } ;;
 "get statefulset") exit 1 ;;
+"get deployment") echo "${STUB_REPLICAS:-1}" ;;
 "get pods" | "rollout status") ;;
 *) echo "stub kubectl: unexpected: $*" >&2; exit 2 ;;
 esac
@@ -419,5 +422,27 @@ fn deploy_rolls_out_the_images_built_last() {
     assert_eq!(
         cluster.release()["frontend"]["image"]["tag"],
         json!("pinned")
+    );
+}
+
+#[test]
+fn chaos_refuses_a_single_backend_replica() {
+    let cluster = Cluster::new();
+    cluster.deploy(&[], &[]);
+    let out = cluster.run(
+        "infra/scripts/chaos.sh",
+        &[],
+        &[("INGRESS_IP", "127.0.0.1"), ("STUB_REPLICAS", "1")],
+    );
+    let said = said(&out);
+    assert!(!out.status.success(), "{said}");
+    assert!(
+        said.contains("runs 1 replica") && said.contains("backend.replicaCount=2"),
+        "the refusal says why and what to do:\n{said}"
+    );
+    let calls = std::fs::read_to_string(cluster.state().join("calls")).unwrap();
+    assert!(
+        !calls.contains("delete pod"),
+        "it deleted a pod anyway:\n{calls}"
     );
 }

@@ -2018,6 +2018,76 @@ fn every_script_passes_shellcheck() {
     );
 }
 
+/// Every wait in the scripts ends on its own: `kubectl wait` and `rollout
+/// status` carry `--timeout`, curl a `--max-time` (app_curl's), and every
+/// `while`/`until` loop that does not read arguments or lines checks a
+/// deadline (or says on the line above why it is bounded).
+#[test]
+fn every_wait_in_the_scripts_has_a_timeout() {
+    let mut files = scripts();
+    files.push(root().join("infra/scripts/common.bash"));
+    let mut unbounded = Vec::new();
+    for file in &files {
+        let body = std::fs::read_to_string(file).unwrap();
+        let name = file.strip_prefix(root()).unwrap().display().to_string();
+        // Commands joined across `\` continuations, each with its line number.
+        let mut commands: Vec<(usize, String)> = Vec::new();
+        let mut previous = "";
+        let mut pending: Option<(usize, String)> = None;
+        let lines: Vec<&str> = body.lines().collect();
+        let mut heredoc = false;
+        for (number, line) in lines.iter().copied().enumerate() {
+            // Text in a here-document (usage) is no code.
+            if heredoc {
+                heredoc = line.trim() != "EOF";
+                continue;
+            }
+            heredoc = line.contains("<<EOF") || line.contains("<<'EOF'");
+            let (start, mut text) = pending.take().unwrap_or((number + 1, String::new()));
+            text.push_str(line.trim_end_matches('\\'));
+            if line.ends_with('\\') {
+                pending = Some((start, text));
+                continue;
+            }
+            let code = text.trim_start();
+            let is_loop = ["while ", "until "].iter().any(|k| code.starts_with(k));
+            if is_loop
+                && !code.starts_with("while [ $# -gt 0 ]")
+                && !code.contains("read ")
+                && !lines[number..(number + 3).min(lines.len())]
+                    .iter()
+                    .any(|l| l.contains("deadline"))
+                && !previous.trim_start().starts_with("# bounded:")
+            {
+                unbounded.push(format!("{name}:{start}: a loop without a deadline: {code}"));
+            }
+            previous = line;
+            commands.push((start, code.to_owned()));
+        }
+        for (line, code) in &commands {
+            if code.starts_with('#') {
+                continue;
+            }
+            let waits = code.contains("kubectl")
+                && (code.contains(" wait ") || code.contains(" rollout status "));
+            if waits && !code.contains("--timeout") {
+                unbounded.push(format!(
+                    "{name}:{line}: kubectl waits without --timeout: {code}"
+                ));
+            }
+            let curl = code.split_whitespace().any(|word| word == "curl");
+            if curl && !code.contains("--max-time") && !code.starts_with("need ") {
+                unbounded.push(format!("{name}:{line}: curl without --max-time: {code}"));
+            }
+        }
+    }
+    assert!(
+        unbounded.is_empty(),
+        "waits that may never end:\n{}",
+        unbounded.join("\n")
+    );
+}
+
 /// The pods' `checksum/secret` annotation hashes what the Secret is made
 /// from, not the rendered Secret: generated values differ between renders
 /// until the Secret exists, so a hash of the render rolled every pod on the
