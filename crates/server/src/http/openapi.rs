@@ -3,7 +3,12 @@
 use axum::routing::get;
 use axum::Router;
 use std::sync::Arc;
+use utoipa::openapi::content::Content;
+use utoipa::openapi::header::{Header, HeaderBuilder};
+use utoipa::openapi::path::{Operation, ParameterIn};
+use utoipa::openapi::response::ResponseBuilder;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{Ref, RefOr, Type};
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 
@@ -46,7 +51,117 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::ops::router())
 }
 
-pub fn spec_router(spec: utoipa::openapi::OpenApi) -> Router<AppState> {
+/// The answers every operation can give besides its own, described in one
+/// place from what the shared extractors and `ApiError` do, so the document
+/// lists every status a client can get: problem bodies are
+/// `application/problem+json`; a bearer operation can answer 401; one with a
+/// JSON body 400, 413, 415 and 422; one with path or query parameters 400;
+/// anything under `/api/` 503 while the database is unavailable.
+struct ProblemAnswers;
+
+const PROBLEM_JSON: &str = "application/problem+json";
+
+fn problem_answer(description: &str) -> ResponseBuilder {
+    ResponseBuilder::new().description(description).content(
+        PROBLEM_JSON,
+        Content::new(Some(Ref::from_schema_name("Problem"))),
+    )
+}
+
+fn string_header(description: &str) -> Header {
+    HeaderBuilder::new()
+        .schema(utoipa::openapi::ObjectBuilder::new().schema_type(Type::String))
+        .description(Some(description))
+        .build()
+}
+
+/// Adds `status` unless the operation documents it already (its own
+/// description names the codes it answers with).
+fn add_answer(operation: &mut Operation, status: &str, answer: impl FnOnce() -> ResponseBuilder) {
+    let answers = &mut operation.responses.responses;
+    if !answers.contains_key(status) {
+        answers.insert(status.to_owned(), RefOr::T(answer().build()));
+    }
+}
+
+impl ProblemAnswers {
+    fn operation(path: &str, operation: &mut Operation) {
+        // `body = Problem` is written as application/json; the server
+        // answers every problem as application/problem+json.
+        for answer in operation.responses.responses.values_mut() {
+            if let RefOr::T(answer) = answer {
+                if let Some(content) = answer.content.shift_remove("application/json") {
+                    let is_problem = matches!(&content.schema,
+                        Some(RefOr::Ref(r)) if r.ref_location.ends_with("/Problem"));
+                    let key = if is_problem {
+                        PROBLEM_JSON
+                    } else {
+                        "application/json"
+                    };
+                    answer.content.insert(key.to_owned(), content);
+                }
+            }
+        }
+        let params = operation.parameters.iter().flatten();
+        let has_path_or_query = params
+            .map(|p| &p.parameter_in)
+            .any(|place| matches!(place, ParameterIn::Path | ParameterIn::Query));
+        if operation.request_body.is_some() {
+            add_answer(operation, "400", || {
+                problem_answer("malformed_json, invalid_path or invalid_query")
+            });
+            add_answer(operation, "413", || problem_answer("payload_too_large"));
+            add_answer(operation, "415", || {
+                problem_answer("unsupported_media_type: the body must be application/json")
+            });
+            add_answer(operation, "422", || {
+                problem_answer("validation_failed or invalid_body")
+            });
+        } else if has_path_or_query {
+            add_answer(operation, "400", || {
+                problem_answer("invalid_path or invalid_query")
+            });
+        }
+        if operation.security.is_some() {
+            add_answer(operation, "401", || {
+                problem_answer("token_missing, token_expired or token_invalid")
+                    .header("WWW-Authenticate", string_header("`Bearer`"))
+            });
+        }
+        if path.starts_with("/api/") {
+            add_answer(operation, "503", || problem_answer("database_unavailable"));
+        }
+        for (status, answer) in operation.responses.responses.iter_mut() {
+            if let ("429" | "503", RefOr::T(answer)) = (status.as_str(), answer) {
+                answer
+                    .headers
+                    .entry("Retry-After".to_owned())
+                    .or_insert_with(|| string_header("seconds to wait before trying again"));
+            }
+        }
+    }
+}
+
+impl Modify for ProblemAnswers {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for operation in operations.into_iter().flatten() {
+                ProblemAnswers::operation(path, operation);
+            }
+        }
+    }
+}
+
+pub fn spec_router(mut spec: utoipa::openapi::OpenApi) -> Router<AppState> {
+    // After the routes are merged: the derive's modifiers run before.
+    ProblemAnswers.modify(&mut spec);
     let spec = Arc::new(spec);
     Router::new().route(
         "/api/openapi.json",

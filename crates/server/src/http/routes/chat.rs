@@ -163,7 +163,8 @@ async fn chat(
 /// `user_id` must be the caller's.
 #[utoipa::path(post, path = "/api/{user_id}/chat", tag = "chat", params(("user_id" = i64, Path)),
     request_body = ChatRequest, security(("bearer" = [])),
-    responses((status = 200, body = ChatResponse), (status = 403, description = "user_mismatch", body = Problem)))]
+    responses((status = 200, body = ChatResponse), (status = 403, description = "user_mismatch", body = Problem),
+              (status = 404, description = "conversation_not_found", body = Problem)))]
 async fn chat_as_user(
     State(state): State<AppState>,
     Caller(caller): Caller,
