@@ -28,6 +28,8 @@ Settings come from the environment, or from a .env file (KEY=VALUE lines; the
 environment wins). All are optional:
   DATABASE_URL       an external PostgreSQL such as Neon (postgres://…?sslmode=verify-full);
                      unset: what the release uses (a new release: the in-cluster PostgreSQL)
+  DATABASE_MIGRATION_URL  with DATABASE_URL through a transaction pooler (PgBouncer): the
+                     direct URL migrations use (Neon's -pooler hosts need none: derived)
   JWT_SECRET         session signing secret, 32+ bytes; unset: generated once, kept
   POSTGRES_PASSWORD  the in-cluster PostgreSQL app role's password; unset: generated once, kept
   LLM_BASE_URL       an OpenAI-compatible API root; unset: what the release uses (new: builtin)
@@ -86,7 +88,7 @@ need jq "apt-get install jq / brew install jq"
 
 # Reads KEY=VALUE lines of the known keys (no shell evaluation); the
 # environment wins over the file.
-keys=(DATABASE_URL JWT_SECRET POSTGRES_PASSWORD LLM_BASE_URL LLM_MODEL LLM_API_KEY IMAGE_TAG)
+keys=(DATABASE_URL DATABASE_MIGRATION_URL JWT_SECRET POSTGRES_PASSWORD LLM_BASE_URL LLM_MODEL LLM_API_KEY IMAGE_TAG)
 if [ -z "$env_file" ] && [ -f "$REPO_ROOT/.env" ]; then
   env_file="$REPO_ROOT/.env"
 fi
@@ -148,11 +150,13 @@ if [ -n "${DATABASE_URL:-}" ]; then
   fi
   set_value .postgresql.enabled false
   set_value .externalDatabase.url "$(json_string "$DATABASE_URL")"
+  set_value .externalDatabase.migrationUrl "$(json_string "${DATABASE_MIGRATION_URL:-}")"
 elif [ "$was_external" = 1 ] && [ "$switch_database" = 1 ]; then
   # Back to the in-cluster PostgreSQL. A volume left from before opens only
   # with the password it was made with, which the chart keeps in its Secret.
   set_value .postgresql.enabled true
   set_value .externalDatabase.url '""'
+  set_value .externalDatabase.migrationUrl '""'
   kept="$(kubectl -n "$NAMESPACE" get secret "$(fullname)" -o json 2>/dev/null |
     jq -r '.data["postgres-password"] // empty' | base64 -d 2>/dev/null || true)"
   if [ -z "${POSTGRES_PASSWORD:-}" ] && [ -n "$kept" ]; then

@@ -225,8 +225,16 @@ const NEON: &str = "postgres://todo:npg_one@ep-quiet-cloud-a1b2c3-pooler.eu-cent
 #[test]
 fn an_external_database_stays_until_switched_back_with_its_old_password() {
     let cluster = Cluster::new();
-    cluster.deploy(&[], &[("DATABASE_URL", NEON)]);
+    let direct = NEON.replace("-pooler", "");
+    cluster.deploy(
+        &[],
+        &[("DATABASE_URL", NEON), ("DATABASE_MIGRATION_URL", &direct)],
+    );
     assert!(!in_cluster(&cluster.release()));
+    assert_eq!(
+        cluster.release()["externalDatabase"]["migrationUrl"],
+        json!(direct)
+    );
 
     // A plain run keeps the external database (it used to silently go back
     // to the in-cluster one, with a new password the kept volume rejects).
@@ -243,6 +251,11 @@ fn an_external_database_stays_until_switched_back_with_its_old_password() {
     let rotated = NEON.replace("npg_one", "npg_two");
     cluster.deploy(&[], &[("DATABASE_URL", &rotated)]);
     assert_eq!(cluster.release()["externalDatabase"]["url"], json!(rotated));
+    assert_eq!(
+        cluster.release()["externalDatabase"]["migrationUrl"],
+        json!(""),
+        "a new DATABASE_URL comes with its own migration URL or none"
+    );
     // Another database is.
     let other = "postgres://todo:pw@db.example.com:5432/todo?sslmode=verify-full";
     let said = cluster.refused(&[], &[("DATABASE_URL", other)]);

@@ -740,10 +740,20 @@ fn each_set_renders_what_it_asks_for() {
             }
             "external-db-url" => {
                 assert_eq!(count("StatefulSet"), 0, "{label}: no in-cluster PostgreSQL");
-                let url = secret_data(secret.expect("the chart's Secret"))["database-url"].clone();
+                let data = secret_data(secret.expect("the chart's Secret"));
+                let url = &data["database-url"];
                 assert!(
-                    url.contains("neon.tech") && url.ends_with("sslmode=require"),
+                    url.contains("-pooler.") && url.ends_with("sslmode=verify-full"),
                     "{label}: {url}"
+                );
+                let direct = &data["database-migration-url"];
+                assert!(!direct.contains("-pooler."), "{label}: {direct}");
+                let container = &list_at(backend_pod, &["containers"])[0];
+                assert!(
+                    list_at(container, &["env"])
+                        .iter()
+                        .any(|e| str_at(e, &["name"]) == Some("DATABASE_MIGRATION_URL")),
+                    "{label}: the backend gets DATABASE_MIGRATION_URL"
                 );
             }
             "existing-secret" => {
@@ -1653,6 +1663,9 @@ fn the_chart_matches_the_program() {
                     );
                 }
                 job_env.insert("DATABASE_URL".into(), real_database.clone());
+                if job_env.contains_key("DATABASE_MIGRATION_URL") {
+                    job_env.insert("DATABASE_MIGRATION_URL".into(), real_database.clone());
+                }
                 succeed(&mut todo_with(&string_list(container, &["args"]), &job_env));
             }
         }
@@ -1666,6 +1679,9 @@ fn the_chart_matches_the_program() {
                 );
             }
             init_env.insert("DATABASE_URL".into(), real_database.clone());
+            if init_env.contains_key("DATABASE_MIGRATION_URL") {
+                init_env.insert("DATABASE_MIGRATION_URL".into(), real_database.clone());
+            }
             let data = tempfile::tempdir().unwrap();
             init_env.insert("DATA_DIR".into(), data.path().display().to_string());
             succeed(&mut todo_with(&string_list(init, &["args"]), &init_env));
@@ -1677,6 +1693,9 @@ fn the_chart_matches_the_program() {
         let data = tempfile::tempdir().unwrap();
         let mut run_env = env.clone();
         run_env.insert("DATABASE_URL".into(), real_database.clone());
+        if run_env.contains_key("DATABASE_MIGRATION_URL") {
+            run_env.insert("DATABASE_MIGRATION_URL".into(), real_database.clone());
+        }
         run_env.insert("PORT".into(), port.to_string());
         run_env.insert("HOST".into(), "127.0.0.1".into());
         run_env.insert("DATA_DIR".into(), data.path().display().to_string());

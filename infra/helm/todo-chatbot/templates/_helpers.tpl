@@ -337,3 +337,17 @@ to set.
 {{- if .Values.httpRoute.enabled -}}{{- $hosts = concat $hosts (default .Values.ingress.hosts .Values.httpRoute.hostnames) -}}{{- end -}}
 {{- $hosts | uniq | toJson -}}
 {{- end -}}
+
+{{/* DATABASE_MIGRATION_URL, for a container's env: from the Secret, when an external database has one. */}}
+{{- define "todo-chatbot.migrationUrlEnv" -}}
+{{- if and (not .Values.postgresql.enabled) (or .Values.externalDatabase.migrationUrl .Values.secret.existingSecret) }}
+- name: DATABASE_MIGRATION_URL
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "todo-chatbot.secretName" . }}
+      key: {{ .Values.secret.keys.databaseMigrationUrl }}
+      {{- if .Values.secret.existingSecret }}
+      optional: true
+      {{- end }}
+{{- end }}
+{{- end -}}
