@@ -407,7 +407,17 @@ fn deploy_rolls_out_the_images_built_last() {
     let cluster = Cluster::new();
     let out = cluster.run("infra/scripts/build-images.sh", &[], &[]);
     assert!(out.status.success(), "build-images.sh:\n{}", said(&out));
-    let tag = source_tag(&root());
+    // The tag of this checkout's revision (plus a hash when modified: other
+    // work in a shared checkout may change that between two readings).
+    let tag = std::fs::read_to_string(cluster.dir.path().join("scripts-state/image-tag.backend"))
+        .unwrap()
+        .trim()
+        .to_owned();
+    let revision = git(&root(), &["rev-parse", "--short=12", "HEAD"]);
+    assert!(
+        tag == format!("git-{revision}") || tag.starts_with(&format!("git-{revision}-dirty-")),
+        "{tag} is not the tag of {revision}"
+    );
     let images = std::fs::read_to_string(cluster.state().join("images")).unwrap();
     assert_eq!(
         images,
