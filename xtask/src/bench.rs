@@ -3,6 +3,7 @@
 //! timings depend on the machine, and wrk competes with the server for CPU.
 
 mod abuse;
+mod big_user;
 
 use crate::cpu::{self, Share};
 use crate::server::{self, Server};
@@ -21,6 +22,9 @@ pub struct Options {
     pub backends: Vec<Backend>,
     pub build: bool,
     pub workspace: PathBuf,
+    /// A server binary to measure instead of the workspace's release build
+    /// (e.g. an older commit's, for before/after figures).
+    pub server: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,6 +64,28 @@ const LIST: wrk::Scenario = wrk::Scenario {
     body: None,
     connections: None,
 };
+/// Pages the issue measured growing with a user's task count: text search,
+/// a tag, soonest due first. Run for a seeded user and for the big user.
+const LIST_SEARCH: wrk::Scenario = list("search", "/api/tasks?q=dentist&limit=50");
+const LIST_TAG: wrk::Scenario = list("tag", "/api/tasks?tag=health&limit=50");
+const LIST_DUE: wrk::Scenario = list("due", "/api/tasks?sort=due&limit=50");
+/// The same four pages for the user with 10,000 tasks (200,000 in the table).
+const BIG_LISTS: [(&wrk::Scenario, wrk::Scenario); 4] = [
+    (&LIST, list("big-list", LIST.path)),
+    (&LIST_SEARCH, list("big-search", LIST_SEARCH.path)),
+    (&LIST_TAG, list("big-tag", LIST_TAG.path)),
+    (&LIST_DUE, list("big-due", LIST_DUE.path)),
+];
+
+const fn list(name: &'static str, path: &'static str) -> wrk::Scenario {
+    wrk::Scenario {
+        name,
+        method: "GET",
+        path,
+        body: None,
+        connections: None,
+    }
+}
 const CREATE: wrk::Scenario = wrk::Scenario {
     name: "create",
     method: "POST",
@@ -89,6 +115,12 @@ const CHAT_LIST: wrk::Scenario = wrk::Scenario {
 /// The chat goal is stated for 32 concurrent clients.
 const CHAT_CLIENTS: u32 = 32;
 const GOAL_CHAT_P99_MS: f64 = 10.0;
+/// Issue 12: builtin chat turns on Postgres, 64 clients.
+const GOAL_PG_CHAT_P99_MS: f64 = 30.0;
+/// Issue 12: the list at least this share of pgbench's ceiling for its SQL,
+/// and the big user's pages at least this share of a 100-task user's.
+const GOAL_CEILING_SHARE: f64 = 0.5;
+const GOAL_BIG_USER_SHARE: f64 = 0.8;
 
 // Informational goals, printed beside the figures.
 const GOAL_LIST_RPS: f64 = 5_000.0;
@@ -102,10 +134,19 @@ struct BackendResult {
     warm: Vec<Duration>,
     scenarios: Vec<ScenarioResult>,
     peak_rss_bytes: u64,
+    /// pgbench's throughput for the list scenario's own statement.
+    ceiling: Option<Ceiling>,
+}
+
+struct Ceiling {
+    scenario: &'static str,
+    clients: u32,
+    transactions_per_sec: f64,
+    sql: String,
 }
 
 struct ScenarioResult {
-    scenario: &'static wrk::Scenario,
+    scenario: wrk::Scenario,
     connections: u32,
     report: wrk::Report,
     cpu: Share,
@@ -116,11 +157,19 @@ struct ScenarioResult {
 pub fn run(options: &Options) -> Result<()> {
     wrk::check_installed()?;
     let target = target_dir(&options.workspace);
-    let binary = target.join("release").join("todo");
-    if options.build {
-        build_server(&options.workspace)?;
-    } else {
-        eprintln!("--no-build: using {} as it is", binary.display());
+    let binary = match &options.server {
+        Some(server) => {
+            eprintln!("--server: measuring {}", server.display());
+            server.clone()
+        }
+        None => target.join("release").join("todo"),
+    };
+    if options.server.is_none() {
+        if options.build {
+            build_server(&options.workspace)?;
+        } else {
+            eprintln!("--no-build: using {} as it is", binary.display());
+        }
     }
     ensure!(
         binary.is_file(),
@@ -246,27 +295,49 @@ fn bench_backend(
     let server = last.context("no warm start")?;
 
     let mut scenarios = Vec::new();
-    for scenario in [&LIST, &CREATE, &CHAT_ADD, &CHAT_LIST] {
+    let mut ceiling = None;
+    for scenario in [
+        &LIST,
+        &LIST_SEARCH,
+        &LIST_TAG,
+        &LIST_DUE,
+        &CREATE,
+        &CHAT_ADD,
+        &CHAT_LIST,
+    ] {
         // Each scenario acts for its own user with exactly the seeded tasks,
         // so what one scenario created does not weigh on the next.
         let token = seed(server.addr, scenario.name)?;
-        check_scenario(scenario, server.addr, &token)?;
+        scenarios.push(measure(&server, scenario, &token, load, dir, name)?);
+        if backend == Backend::Postgres && scenario.name == LIST.name {
+            // The database's own ceiling for the statement the list runs.
+            let user = big_user::user_id(server.addr, &token)?;
+            let sql = big_user::list_statement(LIST.path, user)?;
+            let clients = backend.max_connections();
+            eprintln!("[{name}] pgbench: the list's statement, {clients} clients…");
+            let tps = big_user::pgbench(&database_url, &sql, clients, load.duration, dir)?;
+            ceiling = Some(Ceiling {
+                scenario: LIST.name,
+                clients,
+                transactions_per_sec: tps,
+                sql,
+            });
+        }
+    }
+    if let Some(cluster) = &_cluster {
         eprintln!(
-            "[{name}] wrk: {} {} for {}s…",
-            scenario.method,
-            scenario.path,
-            load.duration.as_secs()
+            "[{name}] seeding the big user: {} tasks among {} in the table…",
+            big_user::BIG_USER_TASKS,
+            big_user::TABLE_TASKS
         );
-        let before = cpu::sample(server.pid())?;
-        let report = wrk::run(scenario, server.addr, &token, load, dir)?;
-        let cpu = cpu::sample(server.pid())?.share_since(&before);
-        scenarios.push(ScenarioResult {
-            scenario,
-            connections: scenario.connections.unwrap_or(load.connections),
-            report,
-            cpu,
-            peak_rss_bytes: server.peak_rss()?,
-        });
+        let token = sign_up(server.addr, "bench-big@example.com", "bench-password-1")?;
+        let user = big_user::user_id(server.addr, &token)?;
+        big_user::seed_postgres(&cluster.0, &database_url, user)?;
+        for (_, scenario) in &BIG_LISTS {
+            scenarios.push(measure(&server, scenario, &token, load, dir, name)?);
+        }
+    } else {
+        eprintln!("[{name}] the big-user scenarios run on Postgres only");
     }
     let peak_rss_bytes = server.peak_rss()?;
     server.stop()?;
@@ -279,6 +350,35 @@ fn bench_backend(
         warm,
         scenarios,
         peak_rss_bytes,
+        ceiling,
+    })
+}
+
+/// One wrk run of `scenario` as the user of `token`.
+fn measure(
+    server: &Server,
+    scenario: &wrk::Scenario,
+    token: &str,
+    load: &wrk::Load,
+    dir: &Path,
+    name: &str,
+) -> Result<ScenarioResult> {
+    check_scenario(scenario, server.addr, token)?;
+    eprintln!(
+        "[{name}] wrk: {} {} for {}s…",
+        scenario.method,
+        scenario.path,
+        load.duration.as_secs()
+    );
+    let before = cpu::sample(server.pid())?;
+    let report = wrk::run(scenario, server.addr, token, load, dir)?;
+    let cpu = cpu::sample(server.pid())?.share_since(&before);
+    Ok(ScenarioResult {
+        scenario: *scenario,
+        connections: scenario.connections.unwrap_or(load.connections),
+        report,
+        cpu,
+        peak_rss_bytes: server.peak_rss()?,
     })
 }
 
@@ -389,7 +489,7 @@ fn check_scenario(scenario: &wrk::Scenario, addr: SocketAddr, token: &str) -> Re
         response.status,
         response.body
     );
-    if scenario.method == "GET" {
+    if scenario.path == LIST.path && scenario.name == LIST.name {
         let list = response.json()?;
         let items = list["items"].as_array().map_or(0, Vec::len);
         ensure!(
@@ -456,7 +556,7 @@ fn print_report(results: &[BackendResult], load: &wrk::Load, background: f64) {
                 "{:<9} {:<10} {:<24} {:>5} {:>9.1} {:>7.2}ms {:>7.2}ms {:>8} {:>6.1} MB   {:.2} / {:.2} / {:.2} / {:.2} / {:.2}",
                 result.backend.name(),
                 s.scenario.name,
-                label(s.scenario),
+                label(&s.scenario),
                 s.connections,
                 s.report.requests_per_sec,
                 s.report.p50_ms,
@@ -488,6 +588,38 @@ fn print_report(results: &[BackendResult], load: &wrk::Load, background: f64) {
         );
     }
 
+    for result in results {
+        let find = |name: &str| result.scenarios.iter().find(|s| s.scenario.name == name);
+        if let Some(ceiling) = &result.ceiling {
+            if let Some(ours) = find(ceiling.scenario) {
+                println!(
+                    "\n{}: the database's ceiling for the {} scenario's statement (pgbench, {} clients, prepared): {:.0} tps; \
+                     the server's {:.0} req/s is {:.0}% of it\n   {}",
+                    result.backend.name(),
+                    ceiling.scenario,
+                    ceiling.clients,
+                    ceiling.transactions_per_sec,
+                    ours.report.requests_per_sec,
+                    100.0 * ours.report.requests_per_sec / ceiling.transactions_per_sec,
+                    ceiling.sql
+                );
+            }
+        }
+        for (small, big) in &BIG_LISTS {
+            if let (Some(small), Some(big)) = (find(small.name), find(big.name)) {
+                println!(
+                    "{}: {} (10,000-task user) {:.0} req/s = {:.0}% of {} (100-task user) {:.0} req/s",
+                    result.backend.name(),
+                    big.scenario.name,
+                    big.report.requests_per_sec,
+                    100.0 * big.report.requests_per_sec / small.report.requests_per_sec,
+                    small.scenario.name,
+                    small.report.requests_per_sec
+                );
+            }
+        }
+    }
+
     println!("\nGoals (informational):");
     for goal in goals(results) {
         println!(
@@ -506,7 +638,7 @@ fn print_report(results: &[BackendResult], load: &wrk::Load, background: f64) {
                     "!!! WARNING: {} {} ({}): {} non-2xx responses and {} socket errors out of {} requests; these figures are NOT valid",
                     result.backend.name(),
                     s.scenario.name,
-                    label(s.scenario),
+                    label(&s.scenario),
                     s.report.non_2xx,
                     s.report.socket_errors,
                     s.report.requests
@@ -528,6 +660,39 @@ fn goals(results: &[BackendResult]) -> Vec<Value> {
                 "goal": format!("list on Postgres >= {GOAL_LIST_RPS:.0} req/s, p99 < {GOAL_LIST_P99_MS} ms"),
                 "measured": format!("{:.0} req/s, p99 {:.2} ms, {} errors", r.requests_per_sec, r.p99_ms, r.errors()),
                 "met": r.requests_per_sec >= GOAL_LIST_RPS && r.p99_ms < GOAL_LIST_P99_MS && r.errors() == 0,
+            }));
+        }
+    }
+    if let Some(pg) = find(Backend::Postgres) {
+        let scenario = |name: &str| pg.scenarios.iter().find(|s| s.scenario.name == name);
+        if let (Some(ceiling), Some(list)) = (&pg.ceiling, scenario(LIST.name)) {
+            let share = list.report.requests_per_sec / ceiling.transactions_per_sec;
+            goals.push(json!({
+                "goal": format!("list on Postgres >= {:.0}% of pgbench's ceiling", GOAL_CEILING_SHARE * 100.0),
+                "measured": format!("{:.0}% ({:.0} of {:.0})", share * 100.0, list.report.requests_per_sec, ceiling.transactions_per_sec),
+                "met": share >= GOAL_CEILING_SHARE,
+            }));
+        }
+        for (small, big) in &BIG_LISTS {
+            if let (Some(small), Some(big)) = (scenario(small.name), scenario(big.name)) {
+                let share = big.report.requests_per_sec / small.report.requests_per_sec;
+                goals.push(json!({
+                    "goal": format!("{} >= {:.0}% of {}", big.scenario.name, GOAL_BIG_USER_SHARE * 100.0, small.scenario.name),
+                    "measured": format!("{:.0}%, p99 {:.2} ms, {} errors", share * 100.0, big.report.p99_ms, big.report.errors()),
+                    "met": share >= GOAL_BIG_USER_SHARE && big.report.errors() == 0,
+                }));
+            }
+        }
+        for chat in pg
+            .scenarios
+            .iter()
+            .filter(|s| s.scenario.path == CHAT_ADD.path)
+        {
+            let r = &chat.report;
+            goals.push(json!({
+                "goal": format!("builtin {} on Postgres, {CHAT_CLIENTS} clients: p99 < {GOAL_PG_CHAT_P99_MS} ms", chat.scenario.name),
+                "measured": format!("{:.0} turns/s, p50 {:.2} ms, p99 {:.2} ms, {} errors", r.requests_per_sec, r.p50_ms, r.p99_ms, r.errors()),
+                "met": r.p99_ms < GOAL_PG_CHAT_P99_MS && r.errors() == 0,
             }));
         }
     }
@@ -580,7 +745,7 @@ fn write_json(
                     let r = &s.report;
                     json!({
                         "name": s.scenario.name,
-                        "request": label(s.scenario),
+                        "request": label(&s.scenario),
                         "connections": s.connections,
                         "peak_rss_mb_after": round(mb(s.peak_rss_bytes)),
                         "requests": r.requests,
@@ -612,6 +777,12 @@ fn write_json(
                 "peak_rss_bytes": result.peak_rss_bytes,
                 "peak_rss_mb": round(mb(result.peak_rss_bytes)),
                 "scenarios": scenarios,
+                "pgbench_ceiling": result.ceiling.as_ref().map(|c| json!({
+                    "scenario": c.scenario,
+                    "clients": c.clients,
+                    "transactions_per_sec": c.transactions_per_sec,
+                    "sql": c.sql,
+                })),
             })
         })
         .collect();

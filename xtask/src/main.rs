@@ -96,6 +96,10 @@ struct BenchArgs {
     /// Which database backend(s) to measure.
     #[arg(long, value_enum, default_value_t = BackendChoice::Both)]
     backend: BackendChoice,
+    /// Measure this server binary instead of building the workspace's (e.g.
+    /// an older commit's, for before/after figures with today's scenarios).
+    #[arg(long)]
+    server: Option<PathBuf>,
     /// Use target/release/todo as it is, without `cargo build` (e.g. while
     /// the working tree does not compile).
     #[arg(long)]
@@ -136,6 +140,7 @@ fn run(command: Command) -> Result<()> {
                 backends,
                 build: !args.no_build,
                 workspace: workspace_root(),
+                server: args.server,
             })
         }
         Command::Test(args) => testing::run(&testing::Options {

@@ -12,6 +12,7 @@ pub struct Load {
     pub threads: u32,
 }
 
+#[derive(Debug, Clone, Copy)]
 pub struct Scenario {
     pub name: &'static str,
     pub method: &'static str,
