@@ -374,22 +374,18 @@ fn EmptyState(filters: Filters) -> impl IntoView {
                     <p>"No task matches these filters."</p>
                     <button class="button" on:click=move |_| filters.reset()>"Clear filters"</button>
                 }.into_any()
-            } else if filters.view() == View::Today {
-                view! {
-                    <p class="empty-title">"Nothing due today."</p>
-                    <p>"Tasks due today, and any left overdue, show here."</p>
-                }.into_any()
-            } else if filters.view() == View::Upcoming {
-                view! {
-                    <p class="empty-title">"Nothing planned."</p>
-                    <p>"Tasks due after today show here, day by day."</p>
-                }.into_any()
-            } else if filters.status.get() == "completed" {
+            } else if filters.status.get() == "completed" && filters.view() == View::All {
                 view! { <p>"Nothing completed yet."</p> }.into_any()
             } else {
+                // One shape for every view's words: each shape costs code.
+                let (title, text) = match filters.view() {
+                    View::Today => ("Nothing due today.", "Tasks due today, and any left overdue, show here."),
+                    View::Upcoming => ("Nothing planned.", "Tasks due after today show here, day by day."),
+                    View::All => ("All clear.", "Type a task above — dates, times, “every monday”, “p1” and “#tags” are understood — or ask the assistant."),
+                };
                 view! {
-                    <p class="empty-title">"All clear."</p>
-                    <p>"Type a task above — dates, times, “every monday”, “p1” and “#tags” are understood — or ask the assistant."</p>
+                    <p class="empty-title">{title}</p>
+                    <p>{text}</p>
                 }.into_any()
             }}
         </div>
@@ -435,13 +431,11 @@ fn FilterBar(
     };
     view! {
         <div class="filters" class:folded=move || !unfolded.get() role="search">
-            <Show when=all_view>
-                <div class="segmented foldable" role="group" aria-label="Status">
-                    {status_button("pending", "Open")}
-                    {status_button("completed", "Done")}
-                    {status_button("all", "All")}
-                </div>
-            </Show>
+            <div class="segmented foldable" role="group" aria-label="Status" hidden=move || !all_view()>
+                {status_button("pending", "Open")}
+                {status_button("completed", "Done")}
+                {status_button("all", "All")}
+            </div>
             <div class="filter-search">
                 <label class="visually-hidden" for=SEARCH_ID>"Search tasks"</label>
                 <input id=SEARCH_ID type="search" placeholder="Search" bind:value=filters.q autocomplete="off"
@@ -457,14 +451,10 @@ fn FilterBar(
                 }}
             </button>
             <div class="filter-selects foldable" id="filter-selects">
-                <Show when=all_view>
-                    <FilterSelect label="Due" value=filters.due options=DUE_CHOICES/>
-                </Show>
+                <FilterSelect label="Due" value=filters.due options=DUE_CHOICES hidden=Signal::derive(move || !all_view())/>
                 <FilterSelect label="Priority" value=filters.priority options=priority_choices()/>
                 <FilterSelect label="Tag" value=filters.tag options=tag_choices id=TAG_FILTER_ID/>
-                <Show when=all_view>
-                    <FilterSelect label="Sort by" value=filters.sort options=SORT_CHOICES/>
-                </Show>
+                <FilterSelect label="Sort by" value=filters.sort options=SORT_CHOICES hidden=Signal::derive(move || !all_view())/>
             </div>
             <Show when=move || all_view() && filters.status.get() != "pending">
                 <button type="button" class="button ghost danger-text foldable" on:click=move |_| on_clear.run(())>
@@ -514,9 +504,12 @@ fn FilterSelect(
     value: RwSignal<String>,
     #[prop(into)] options: ChoiceList,
     #[prop(optional)] id: Option<&'static str>,
+    /// Out of the way (and of the accessibility tree) while a view fixes it.
+    #[prop(optional)]
+    hidden: Signal<bool>,
 ) -> impl IntoView {
     view! {
-        <label>
+        <label hidden=move || hidden.get()>
             <span class="visually-hidden">{label}</span>
             <select id=id aria-label=label prop:value=move || value.get()
                 on:change=move |ev| value.set(event_target_value(&ev))>

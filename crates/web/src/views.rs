@@ -5,8 +5,6 @@
 //! `tag`, `sort`), so the URL keeps them like any other filter
 //! (`?view=today`, `?tag=home`).
 
-use std::collections::BTreeMap;
-
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -17,7 +15,7 @@ use crate::format::{day_label, is_overdue};
 use crate::state::app_state;
 use crate::tasks::{Filters, ListState};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum View {
     /// Every open task (or done ones, as the status filter says).
     All,
@@ -151,7 +149,9 @@ pub fn group(view: View, tasks: &[Task], tz: TimeZone, now: DateTime<Utc>) -> Ve
 }
 
 /// The views and the open tasks' tags, each with its count: a sidebar on
-/// wide screens, a strip that scrolls sideways on phones.
+/// wide screens, a strip that scrolls sideways on phones. One list of one
+/// kind of entry, since every distinct piece of markup costs code in the
+/// download.
 ///
 /// The counts are the list endpoint's `total` with `limit=1` (Today,
 /// Upcoming), and one page of up to 200 open tasks for All and the tags
@@ -161,10 +161,7 @@ pub fn group(view: View, tasks: &[Task], tz: TimeZone, now: DateTime<Utc>) -> Ve
 #[component]
 pub fn ViewNav(filters: Filters, list: ListState) -> impl IntoView {
     let state = app_state();
-    let today_count = RwSignal::new(None::<i64>);
-    let upcoming_count = RwSignal::new(None::<i64>);
-    let all_count = RwSignal::new(None::<i64>);
-    let tags = RwSignal::new(Vec::<(String, i64)>::new());
+    let counted = RwSignal::new(None::<Counts>);
     let sequence = StoredValue::new(0u32);
 
     // Again whenever the list changed here or through the chat.
@@ -173,119 +170,130 @@ pub fn ViewNav(filters: Filters, list: ListState) -> impl IntoView {
         state.tasks_changed.track();
         let ticket = sequence.get_value() + 1;
         sequence.set_value(ticket);
-        let current = move || sequence.try_get_value() == Some(ticket);
         let today = state.timezone().today(Utc::now());
         spawn_local(async move {
-            let client = state.client();
-            // One after the other: one request in flight, and less code
-            // than three concurrent ones.
-            let counted = async {
-                let due_today = client.list_tasks(&View::Today.count_params(today)).await?;
-                let upcoming = client
-                    .list_tasks(&View::Upcoming.count_params(today))
-                    .await?;
-                let open = TaskQueryParams {
-                    limit: Some(MAX_LIMIT.to_string()),
-                    ..View::All.count_params(today)
-                };
-                let page = client.list_tasks(&open).await?;
-                let mut tags = BTreeMap::<String, i64>::new();
-                for tag in page.items.iter().flat_map(|t| t.tags.iter()) {
-                    *tags.entry(tag.clone()).or_default() += 1;
-                }
-                // Beyond one page the page's counts are partial.
-                if page.total > page.items.len() as i64 {
-                    for (tag, count) in tags.iter_mut() {
-                        let params = TaskQueryParams {
-                            tag: Some(tag.clone()),
-                            ..View::All.count_params(today)
-                        };
-                        *count = client.list_tasks(&params).await?.total;
-                    }
-                }
-                Ok::<_, crate::api::ApiError>((due_today.total, upcoming.total, page.total, tags))
-            }
-            .await;
-            if !current() {
+            let answer = count(&state.client(), today).await;
+            if sequence.try_get_value() != Some(ticket) {
                 return;
             }
-            match counted {
-                Ok((due_today, upcoming, open, counted)) => {
-                    today_count.set(Some(due_today));
-                    upcoming_count.set(Some(upcoming));
-                    all_count.set(Some(open));
-                    list.known_tags
-                        .try_update(|known| known.extend(counted.keys().cloned()));
-                    tags.set(counted.into_iter().collect());
+            match answer {
+                Ok(counts) => {
+                    list.known_tags.try_update(|known| {
+                        known.extend(counts.tags.iter().map(|(tag, _)| tag.clone()))
+                    });
+                    counted.set(Some(counts));
                 }
                 Err(e) => note_failure(state.handle(e)),
             }
         });
     });
 
-    let link = move |view: View, tag: String, count: Signal<Option<i64>>| {
-        let href = match (view, tag.as_str()) {
-            (View::All, "") => "/".to_owned(),
-            (View::All, tag) => {
-                format!("/?tag={}", String::from(js_sys::encode_uri_component(tag)))
+    let entries = Memo::new(move |_| {
+        counted.with(|counts| {
+            let mut entries: Vec<(View, String, Option<i64>)> = View::ALL
+                .iter()
+                .enumerate()
+                .map(|(i, view)| (*view, String::new(), counts.as_ref().map(|c| c.views[i])))
+                .collect();
+            if let Some(counts) = counts {
+                entries.extend(
+                    counts
+                        .tags
+                        .iter()
+                        .map(|(tag, n)| (View::All, tag.clone(), Some(*n))),
+                );
             }
-            (view, _) => format!("/?view={}", view.param()),
-        };
-        let is_tag = !tag.is_empty();
-        let name = if tag.is_empty() {
-            view.title().to_owned()
-        } else {
-            format!("#{tag}")
-        };
-        let current = {
-            let tag = tag.clone();
-            move || {
-                let here = filters.view() == view
-                    && (view != View::All || filters.tag.with(|t| *t == tag));
-                here.then_some("page")
-            }
-        };
-        let open = move |ev: web_sys::MouseEvent| {
-            // A new tab or window keeps its meaning.
-            if ev.ctrl_key() || ev.meta_key() || ev.shift_key() || ev.button() != 0 {
-                return;
-            }
-            ev.prevent_default();
-            filters.show(view, &tag);
-        };
-        view! {
-            <a class="view-link" class:tag-link=is_tag
-                href=href aria-current=current on:click=open>
-                <span class="view-name">{name}</span>
-                // A space: the link reads "Today 3", not "Today3".
-                " "
-                <span class="view-count">{move || count.get().map(|n| n.to_string())}</span>
-            </a>
-        }
-    };
+            entries
+        })
+    });
 
     view! {
         <nav class="views" aria-label="Views">
             <ul class="view-list">
-                {View::ALL.map(|view| {
-                    let count = match view {
-                        View::Today => today_count,
-                        View::Upcoming => upcoming_count,
-                        View::All => all_count,
-                    };
-                    view! { <li>{link(view, String::new(), count.into())}</li> }
-                }).collect_view()}
+                <For each=move || entries.get() key=|entry| entry.clone() let((view, tag, count))>
+                    <li>{
+                        let href = match (view, tag.as_str()) {
+                            (View::All, "") => "/".to_owned(),
+                            (View::All, tag) => format!("/?tag={}", String::from(js_sys::encode_uri_component(tag))),
+                            (view, _) => format!("/?view={}", view.param()),
+                        };
+                        let is_tag = !tag.is_empty();
+                        let name = if is_tag { format!("#{tag}") } else { view.title().to_owned() };
+                        let current = {
+                            let tag = tag.clone();
+                            move || {
+                                let here = filters.view() == view
+                                    && (view != View::All || filters.tag.with(|t| *t == tag));
+                                here.then_some("page")
+                            }
+                        };
+                        let open = move |ev: web_sys::MouseEvent| {
+                            // A new tab or window keeps its meaning.
+                            if ev.ctrl_key() || ev.meta_key() || ev.shift_key() || ev.button() != 0 {
+                                return;
+                            }
+                            ev.prevent_default();
+                            filters.show(view, &tag);
+                        };
+                        view! {
+                            <a class="view-link" class:tag-link=is_tag href=href aria-current=current on:click=open>
+                                <span class="view-name">{name}</span>
+                                // A space: the link reads "Today 3", not "Today3".
+                                " "
+                                <span class="view-count">{count.map(|n| n.to_string())}</span>
+                            </a>
+                        }
+                    }</li>
+                </For>
             </ul>
-            <Show when=move || tags.with(|t| !t.is_empty())>
-                <h2 class="views-heading" id="views-tags">"Tags"</h2>
-                <ul class="view-list" aria-labelledby="views-tags">
-                    <For each=move || tags.get() key=|entry| entry.clone() let((tag, n))>
-                        <li>{link(View::All, tag, Signal::stored(Some(n)))}</li>
-                    </For>
-                </ul>
-            </Show>
         </nav>
     }
+}
+
+/// What the sidebar shows beside each entry.
+#[derive(Debug, Clone, PartialEq)]
+struct Counts {
+    /// In [`View::ALL`]'s order.
+    views: [i64; 3],
+    /// Open tasks per tag, by name.
+    tags: Vec<(String, i64)>,
+}
+
+/// One request at a time: less code than concurrent ones, and the counts
+/// are not what the page waits for.
+async fn count(
+    client: &crate::api::Client,
+    today: NaiveDate,
+) -> Result<Counts, crate::api::ApiError> {
+    let mut views = [0; 3];
+    for (slot, view) in views.iter_mut().zip(View::ALL) {
+        if view != View::All {
+            *slot = client.list_tasks(&view.count_params(today)).await?.total;
+        }
+    }
+    let open = TaskQueryParams {
+        limit: Some(MAX_LIMIT.to_string()),
+        ..View::All.count_params(today)
+    };
+    let page = client.list_tasks(&open).await?;
+    views[2] = page.total;
+    let mut names: Vec<&String> = page.items.iter().flat_map(|t| t.tags.iter()).collect();
+    names.sort();
+    let mut tags: Vec<(String, i64)> = names
+        .chunk_by(|a, b| a == b)
+        .map(|same| (same[0].clone(), same.len() as i64))
+        .collect();
+    // Beyond one page the page's counts are partial.
+    if page.total > page.items.len() as i64 {
+        for (tag, count) in tags.iter_mut() {
+            let params = TaskQueryParams {
+                tag: Some(tag.clone()),
+                ..View::All.count_params(today)
+            };
+            *count = client.list_tasks(&params).await?.total;
+        }
+    }
+    Ok(Counts { views, tags })
 }
 
 /// A count that could not be fetched stays blank; why goes to the console
