@@ -126,7 +126,7 @@ requests_log="$(mktemp "${TMPDIR:-/tmp}/todo-demo-requests.XXXXXX")"
   deadline=$((SECONDS + 300))
   while [ $SECONDS -lt $deadline ] && [ ! -e "$requests_log.stop" ]; do
     CURL_MAX_TIME=10 app_curl -o /dev/null -w '%{http_code}\n' -H "Authorization: Bearer $token" \
-      "http://$APP_HOST/api/tasks?limit=1" >>"$requests_log" 2>/dev/null || true
+      "$(app_url)/api/tasks?limit=1" >>"$requests_log" 2>/dev/null || true
     sleep 0.2
   done
 ) &

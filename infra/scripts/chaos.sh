@@ -84,7 +84,7 @@ write_loop() {
     n=$((n + 1))
     status="$(CURL_MAX_TIME=10 app_curl -o "$log.body" -w '%{http_code}' -X POST \
       -H 'Content-Type: application/json' -H "Authorization: Bearer $token" \
-      --data "{\"title\":\"chaos write $n\"}" "http://$APP_HOST/api/tasks" 2>/dev/null || true)"
+      --data "{\"title\":\"chaos write $n\"}" "$(app_url)/api/tasks" 2>/dev/null || true)"
     id="-"
     if [ "$status" = 201 ]; then id="$(jq -r .id "$log.body" 2>/dev/null || echo -)"; fi
     printf '%s %s\n' "$status" "$id" >>"$log"

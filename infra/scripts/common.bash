@@ -13,6 +13,8 @@ MINIKUBE_PROFILE="${MINIKUBE_PROFILE:-todo-chatbot}"
 APP_HOST="${APP_HOST:-todo.local}"
 # The address the ingress answers on, when APP_HOST does not resolve to it.
 INGRESS_IP="${INGRESS_IP:-}"
+# The ingress's HTTP port (80; another when a cluster maps it elsewhere).
+APP_PORT="${APP_PORT:-80}"
 
 if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then
   _bold=$'\033[1m' _green=$'\033[32m' _yellow=$'\033[33m' _red=$'\033[31m' _reset=$'\033[0m'
@@ -89,11 +91,16 @@ resolve_ingress() {
   info "$APP_HOST does not resolve here: using the ingress at $INGRESS_IP"
 }
 
+# The app's address: http://APP_HOST, with APP_PORT when it is not 80.
+app_url() {
+  if [ "$APP_PORT" = 80 ]; then printf 'http://%s' "$APP_HOST"; else printf 'http://%s:%s' "$APP_HOST" "$APP_PORT"; fi
+}
+
 # curl through the ingress, with the host name kept (for the Ingress rules).
 app_curl() {
   local resolve=()
   if [ -n "$INGRESS_IP" ]; then
-    resolve=(--resolve "$APP_HOST:80:$INGRESS_IP" --resolve "$APP_HOST:443:$INGRESS_IP")
+    resolve=(--resolve "$APP_HOST:$APP_PORT:$INGRESS_IP" --resolve "$APP_HOST:443:$INGRESS_IP")
   fi
   # ${a[@]+…}: an empty array under `set -u` on macOS's bash 3.2 too.
   curl --silent --show-error --max-time "${CURL_MAX_TIME:-30}" ${resolve[@]+"${resolve[@]}"} "$@"
@@ -119,7 +126,7 @@ api() {
     args+=(-H "Authorization: Bearer $token")
   fi
   : "${API_BODY_FILE:?init_api first}"
-  app_curl "${args[@]}" "http://$APP_HOST$path" 2>/dev/null || true
+  app_curl "${args[@]}" "$(app_url)$path" 2>/dev/null || true
 }
 
 api_body() { cat "$API_BODY_FILE"; }

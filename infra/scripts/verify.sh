@@ -27,7 +27,7 @@ the API has no account deletion). Exits non-zero at the first failed check.
 Options:
   --release NAME     release (env RELEASE; default $RELEASE)
   --namespace NAME   namespace (env NAMESPACE; default $NAMESPACE)
-  --host NAME        the ingress host (env APP_HOST; default $APP_HOST)
+  --host NAME        the ingress host (env APP_HOST; default $APP_HOST; env APP_PORT: its port, default 80)
   --ingress-ip IP    reach the ingress at IP (env INGRESS_IP; default: DNS, else \`minikube ip\`)
   --skip-helm-test   do not run \`helm test\`
   -h, --help         this help
@@ -100,7 +100,7 @@ kubectl -n "$NAMESPACE" get pods -l "app.kubernetes.io/instance=$RELEASE" \
   sed 's/^/    /'
 ok "every pod ready"
 
-step "2. Health through the ingress (http://$APP_HOST)"
+step "2. Health through the ingress ($(app_url))"
 resolve_ingress
 expect() { # expect STATUS WHAT METHOD PATH [BODY] [TOKEN]
   local want="$1" what="$2" got
@@ -134,18 +134,18 @@ expect 200 "the tasks over REST" GET "/api/tasks?status=pending" "" "$token"
 [ "$(jq -r .total "$API_BODY_FILE")" = 2 ] || die "expected 2 tasks: $(api_body)"
 ok "2 pending tasks"
 stream="$(app_curl -N -X POST -H 'Accept: text/event-stream' -H 'Content-Type: application/json' \
-  -H "Authorization: Bearer $token" --data '{"message":"list my tasks"}' "http://$APP_HOST/api/chat" || true)"
+  -H "Authorization: Bearer $token" --data '{"message":"list my tasks"}' "$(app_url)/api/chat" || true)"
 grep -q '^data:' <<<"$stream" || die "no Server-Sent Events from /api/chat: $(head -c 300 <<<"$stream")"
 ok "chat streams Server-Sent Events through the ingress ($(grep -c '^data:' <<<"$stream") events)"
 
-step "4. MCP at http://$APP_HOST/mcp"
+step "4. MCP at $(app_url)/mcp"
 expect 201 "personal access token" POST /api/tokens '{"name":"verify"}' "$token"
 pat="$(jq -r '.token // .secret // empty' "$API_BODY_FILE")"
 pat_id="$(jq -r '.id // empty' "$API_BODY_FILE")"
 [ -n "$pat" ] || die "no token in $(api_body)"
 initialize='{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-03-26","capabilities":{},"clientInfo":{"name":"verify.sh","version":"1"}}}'
 mcp="$(app_curl -X POST -H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream' \
-  -H "Authorization: Bearer $pat" --data "$initialize" "http://$APP_HOST/mcp" || true)"
+  -H "Authorization: Bearer $pat" --data "$initialize" "$(app_url)/mcp" || true)"
 grep -q '"serverInfo"' <<<"$mcp" || die "MCP initialize failed: $(head -c 300 <<<"$mcp")"
 ok "MCP initialize answered ($(grep -o '"serverInfo":{[^}]*}' <<<"$mcp"))"
 

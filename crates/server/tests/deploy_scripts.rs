@@ -13,6 +13,11 @@
 //!   `deploy.sh` deploys the tags built last.
 //! - `chaos.sh` refuses a single backend replica, where deleting the pod is
 //!   an outage by design (it then asserts zero failed requests).
+//! - `verify.sh`, run against a real `todo serve` on PostgreSQL standing in
+//!   for the ingress, passes and leaves nothing behind: with the in-cluster
+//!   PostgreSQL (reached through the stub's `kubectl exec`) the user it made
+//!   is deleted, with an external database its token, tasks and
+//!   conversations are.
 
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
@@ -38,6 +43,7 @@ status) [ -f "$state/release.json" ] || { echo "Error: release: not found" >&2; 
 get) [ -f "$state/release.json" ] || { echo "Error: release: not found" >&2; exit 1; }
   cat "$state/release.json" ;;
 history) echo '[{"revision":1}]' ;;
+test) ;;
 upgrade)
   # The release's values become exactly what this upgrade supplies.
   merged='{}'
@@ -77,6 +83,17 @@ case "$1 ${2:-}" in
 "get pvc") [ -f "$state/pvc-$3" ] || { echo "Error from server (NotFound): persistentvolumeclaims \"$3\" not found" >&2; exit 1; } ;;
 "get statefulset") exit 1 ;;
 "get deployment") echo "${STUB_REPLICAS:-1}" ;;
+"get pod") [ -f "$state/pod-$3" ] || { echo "Error from server (NotFound): pods \"$3\" not found" >&2; exit 1; } ;;
+"exec "*)
+  # Runs the command here, with the pod's environment ($STUB_STATE/pod-<name>).
+  pod="$2"
+  shift 2
+  [ "$1" != -- ] || shift
+  [ -f "$state/pod-$pod" ] || { echo "Error from server (NotFound): pods \"$pod\" not found" >&2; exit 1; }
+  set -a
+  . "$state/pod-$pod"
+  set +a
+  exec "$@" ;;
 "get pods" | "rollout status") ;;
 *) echo "stub kubectl: unexpected: $*" >&2; exit 2 ;;
 esac
@@ -467,5 +484,132 @@ fn chaos_refuses_a_single_backend_replica() {
     assert!(
         !calls.contains("delete pod"),
         "it deleted a pod anyway:\n{calls}"
+    );
+}
+
+/// A real `todo serve` on a fresh PostgreSQL database, standing in for the
+/// app behind the ingress; stopped when dropped.
+struct Server {
+    child: std::process::Child,
+    port: u16,
+    database: String,
+    _data: tempfile::TempDir,
+}
+
+impl Server {
+    fn start() -> Self {
+        let port = todo_testkit::free_port().unwrap();
+        let database = todo_testkit::fresh_postgres_database();
+        let data = tempfile::tempdir().unwrap();
+        let child = Command::new(env!("CARGO_BIN_EXE_todo"))
+            .arg("serve")
+            .env_clear()
+            .env("DATABASE_URL", &database)
+            .env(
+                "JWT_SECRET",
+                "verify-test-secret-0123456789abcdef0123456789",
+            )
+            .env("HOST", "127.0.0.1")
+            .env("PORT", port.to_string())
+            .env("DATA_DIR", data.path())
+            .env("MCP_ALLOWED_HOSTS", format!("todo.local:{port}"))
+            .env("RUST_LOG", "warn")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let started = std::time::Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                started.elapsed().as_secs() < 60,
+                "todo serve did not listen"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        Server {
+            child,
+            port,
+            database,
+            _data: data,
+        }
+    }
+
+    fn count(&self, sql: &str) -> u64 {
+        todo_testkit::postgres()
+            .psql_on(&self.database, sql)
+            .unwrap()
+            .parse()
+            .unwrap()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Runs verify.sh through the stubs against the server; what it said.
+fn verify(cluster: &Cluster, server: &Server) -> String {
+    std::fs::write(cluster.state().join("release.json"), "{}").unwrap();
+    let port = server.port.to_string();
+    let out = cluster.run(
+        "infra/scripts/verify.sh",
+        &[],
+        &[
+            ("APP_HOST", "todo.local"),
+            ("INGRESS_IP", "127.0.0.1"),
+            ("APP_PORT", &port),
+        ],
+    );
+    let said = said(&out);
+    assert!(out.status.success(), "verify.sh failed:\n{said}");
+    assert!(said.contains("All checks passed"), "{said}");
+    said
+}
+
+#[test]
+fn verify_deletes_its_user_from_the_in_cluster_database() {
+    let cluster = Cluster::new();
+    let server = Server::start();
+    // The PostgreSQL pod: `kubectl exec` runs psql here, on the server's database.
+    let rest = server.database.split_once("://").unwrap().1;
+    let (credentials, address) = rest.split_once('@').unwrap();
+    let (user, password) = credentials.split_once(':').unwrap_or((credentials, ""));
+    let (host_port, database) = address.split_once('/').unwrap();
+    let (host, port) = host_port.split_once(':').unwrap_or((host_port, "5432"));
+    std::fs::write(
+        cluster.state().join("pod-todo-chatbot-postgresql-0"),
+        format!(
+            "PGHOST={host}\nPGPORT={port}\nPGPASSWORD='{password}'\nAPP_DB_USER={user}\nPOSTGRES_DB={}\n",
+            database.split('?').next().unwrap()
+        ),
+    )
+    .unwrap();
+    let said = verify(&cluster, &server);
+    assert!(said.contains("deleted, with its tasks"), "{said}");
+    assert_eq!(server.count("SELECT count(*) FROM users"), 0, "{said}");
+    assert_eq!(server.count("SELECT count(*) FROM tasks"), 0);
+    assert_eq!(server.count("SELECT count(*) FROM api_tokens"), 0);
+}
+
+#[test]
+fn verify_removes_its_token_tasks_and_conversations_from_an_external_database() {
+    let cluster = Cluster::new();
+    let server = Server::start();
+    let said = verify(&cluster, &server);
+    assert!(said.contains("token revoked"), "{said}");
+    assert_eq!(server.count("SELECT count(*) FROM api_tokens"), 0, "{said}");
+    assert_eq!(server.count("SELECT count(*) FROM tasks"), 0, "{said}");
+    assert_eq!(
+        server.count("SELECT count(*) FROM conversations"),
+        0,
+        "{said}"
+    );
+    assert_eq!(
+        server.count("SELECT count(*) FROM users"),
+        1,
+        "the account stays (the API deletes none), empty"
     );
 }
