@@ -37,6 +37,8 @@ struct FakeLlm {
 }
 
 type Script = Arc<Mutex<VecDeque<(u16, &'static str, String)>>>;
+/// The script, the requests seen, and the pause before each answer.
+type FakeState = (Script, Arc<Mutex<Vec<Value>>>, Arc<Mutex<Duration>>);
 
 impl FakeLlm {
     async fn start(script: Vec<(u16, &'static str, String)>) -> Self {
@@ -60,7 +62,7 @@ impl FakeLlm {
 }
 
 async fn answer(
-    State((script, requests, delay)): State<(Script, Arc<Mutex<Vec<Value>>>, Arc<Mutex<Duration>>)>,
+    State((script, requests, delay)): State<FakeState>,
     body: axum::body::Bytes,
 ) -> Response {
     let pause = *delay.lock().unwrap();
@@ -184,7 +186,8 @@ async fn with_llm_base_url_the_chat_api_talks_to_the_model() {
     assert_eq!(answer["actions"][0]["result"]["task"]["title"], "Buy milk");
     let first = llm.requests.lock().unwrap()[0].clone();
     assert_eq!(first["model"], "scripted-model");
-    assert_eq!(first["messages"][1]["content"], "add buy milk");
+    let sent = first["messages"][1]["content"].as_str().unwrap();
+    assert!(sent.starts_with("add buy milk\n\n(Now: "), "{sent}");
 
     // Streamed: the model's words arrive as delta events.
     let response = http

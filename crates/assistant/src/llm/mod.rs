@@ -331,10 +331,15 @@ impl LlmAssistant {
         events: &dyn TurnEvents,
         deadline: Instant,
     ) -> Result<Reply, AssistantError> {
-        let system = prompt::system_prompt(turn.principal, turn.now);
-        let mut messages = vec![prompt::system(system.clone())];
+        let system = prompt::system_prompt();
+        let mut messages = vec![prompt::system(system.to_owned())];
         messages.extend(prompt::history(turn.history, HISTORY_BUDGET_CHARS));
-        messages.push(prompt::user(&prompt::with_hint(turn.message, turn.hint)));
+        messages.push(prompt::user(&prompt::user_turn(
+            turn.message,
+            turn.principal,
+            turn.now,
+            turn.hint,
+        )));
 
         let mut transcript = Transcript {
             events,
@@ -377,7 +382,7 @@ impl LlmAssistant {
                     }
                     transcript.delta(&summary(&actions));
                 }
-                let text = match guard::check(&transcript.text, &actions, &system) {
+                let text = match guard::check(&transcript.text, &actions, system) {
                     Ok(text) => text,
                     Err(why) if actions.iter().any(guard::is_write) => {
                         // What was done stands; its words do not.

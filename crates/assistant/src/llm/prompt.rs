@@ -26,32 +26,15 @@ pub const HISTORY_BUDGET_CHARS: usize = 6_000;
 /// A replayed tool result longer than this is cut.
 const REPLAYED_RESULT_CHARS: usize = 1_500;
 
-/// The system prompt: the rules and the tools first, the same bytes on every
-/// turn of every user, so a provider's prefix cache (llama.cpp's slot cache,
-/// OpenAI's cached input) covers them; the date, the time and the zone last.
-pub fn system_prompt(principal: Principal, now: DateTime<Utc>) -> String {
-    let tz = principal.timezone;
-    let local = now.with_timezone(&tz.tz());
-    format!(
-        "{}Now: {date}, {time} in the user's time zone, {zone} (UTC{offset}).",
-        stable_prefix(),
-        date = local.format("%A, %B %-d, %Y (%Y-%m-%d)"),
-        time = local.format("%H:%M"),
-        zone = tz.name(),
-        offset = local.format("%:z"),
-    )
-}
-
-/// The part of the system prompt that never changes.
-pub fn stable_prefix() -> &'static str {
-    static PREFIX: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-        let tools: String = tools::definitions()
-            .iter()
-            .map(|t| format!("- {}: {}\n", t.name, t.description))
-            .collect();
-        format!(
-            "You are the assistant of a todo list app. You manage the user's tasks only through \
-the tools below, and answer from their results.\n\
+/// The system prompt: the same bytes on every turn of every user. Chat
+/// templates put the tools' schemas after it, and the conversation after
+/// them, so a provider's prefix cache (llama.cpp's slot cache, OpenAI's
+/// cached input) covers all of that; what changes every turn (the date, the
+/// time, the zone, the builtin's hint) comes last, with the new message. The
+/// tools are described by their schemas alone.
+pub fn system_prompt() -> &'static str {
+    "You are the assistant of a todo list app. You manage the user's tasks only through \
+the tools, and answer from their results.\n\
 \n\
 Rules:\n\
 - Replies are short (one or two sentences) and say exactly what changed, for example: \
@@ -62,23 +45,26 @@ could mean more than one task, the tool answers with the candidates: ask which o
 - If a tool answers with an error, fix the arguments and call it again, or ask the user.\n\
 - If the message is not about tasks, answer in one sentence and say what you can do.\n\
 - Dates and times are in the user's time zone: pass words such as \"tomorrow 5pm\" or \
-ISO dates to the tools.\n\
-\n\
-Tools:\n{tools}\
-\n"
-        )
-    });
-    &PREFIX
+ISO dates to the tools."
 }
 
-/// The user's message, with what the builtin assistant read of it (a hint
+/// The new message as the model reads it: the user's words, then the local
+/// date, time and zone, and what the builtin assistant read of it (a hint
 /// the model may use).
-pub fn with_hint(message: &str, hint: &str) -> String {
-    if hint.trim().is_empty() {
-        message.to_owned()
-    } else {
-        format!("{message}\n\n(The app's parser read: {hint}.)")
+pub fn user_turn(message: &str, principal: Principal, now: DateTime<Utc>, hint: &str) -> String {
+    let tz = principal.timezone;
+    let local = now.with_timezone(&tz.tz());
+    let mut context = format!(
+        "Now: {date}, {time} in the user's time zone, {zone} (UTC{offset}).",
+        date = local.format("%A, %B %-d, %Y (%Y-%m-%d)"),
+        time = local.format("%H:%M"),
+        zone = tz.name(),
+        offset = local.format("%:z"),
+    );
+    if !hint.trim().is_empty() {
+        context.push_str(&format!(" The app's parser read: {hint}."));
     }
+    format!("{message}\n\n({context})")
 }
 
 pub fn system(text: String) -> ChatCompletionRequestMessage {
@@ -290,47 +276,32 @@ mod tests {
     }
 
     #[test]
-    fn the_system_prompt_carries_the_local_date_time_and_zone() {
+    fn the_new_message_carries_the_local_date_time_zone_and_hint() {
         let principal = Principal {
             user_id: 1,
             timezone: todo_domain::TimeZone::parse("America/New_York").unwrap(),
         };
-        let prompt = system_prompt(principal, "2026-11-21T03:30:00Z".parse().unwrap());
+        let now = "2026-11-21T03:30:00Z".parse().unwrap();
+        let message = user_turn("add milk", principal, now, "due=2026-11-21");
+        assert!(message.starts_with("add milk\n\n("), "{message}");
         assert!(
-            prompt.contains("Friday, November 20, 2026 (2026-11-20)"),
-            "{prompt}"
+            message.contains("Friday, November 20, 2026 (2026-11-20)"),
+            "{message}"
         );
-        assert!(prompt.contains("22:30 in the user's time zone, America/New_York (UTC-05:00)"));
-        assert!(prompt.contains("- add_task: "));
-        assert!(prompt.contains("ask which one"));
+        assert!(message.contains("22:30 in the user's time zone, America/New_York (UTC-05:00)"));
+        assert!(message.contains("parser read: due=2026-11-21."));
+        assert!(!user_turn("hi", principal, now, "").contains("parser"));
+        assert!(system_prompt().contains("ask which one"));
     }
 
     #[test]
-    fn the_prompt_is_byte_stable_until_the_time_at_its_end() {
-        // Defect 5: the time sat ~76 tokens in, so every turn recomputed the
-        // rest of the prompt; now only the last line differs.
-        let principal = |zone: &str| Principal {
-            user_id: 1,
-            timezone: todo_domain::TimeZone::parse(zone).unwrap(),
-        };
-        let one = system_prompt(
-            principal("Europe/Paris"),
-            "2026-11-21T03:30:00Z".parse().unwrap(),
-        );
-        let two = system_prompt(
-            principal("Asia/Tokyo"),
-            "2027-01-02T17:45:00Z".parse().unwrap(),
-        );
-        let shared = one
-            .bytes()
-            .zip(two.bytes())
-            .take_while(|(a, b)| a == b)
-            .count();
-        let prefix = stable_prefix().to_owned() + "Now: ";
-        assert!(one.starts_with(&prefix) && two.starts_with(&prefix));
-        assert!(shared - prefix.len() < 3, "{}", &one[..shared]);
-        assert!(one.len() - shared < 120, "{}", &one[shared..]);
-        assert!(!one[..shared].contains("2026"));
+    fn the_system_prompt_is_byte_stable() {
+        // Defect 5: the time sat ~76 tokens into the system prompt, so every
+        // turn recomputed the rest of it and the tools' schemas after it.
+        // Now nothing before the new message changes between turns.
+        for text in ["2026", "2027", "Now:", "time zone,", "UTC+"] {
+            assert!(!system_prompt().contains(text), "{text}");
+        }
     }
 
     #[test]
