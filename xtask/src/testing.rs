@@ -18,13 +18,16 @@ use std::time::{Duration, Instant};
 /// Debian packages the tests use: PostgreSQL's binaries (the test kit starts
 /// its own cluster), Chromium (the browser tests; never a downloaded
 /// browser), nginx (the browser suite through the production config),
-/// shellcheck (the chart test checks every script).
+/// shellcheck (the chart test checks every script), jq and curl (the
+/// deployment scripts' tests run the scripts).
 const PACKAGES: &[&str] = &[
     "postgresql",
     "chromium",
     "chromium-driver",
     "nginx",
     "shellcheck",
+    "jq",
+    "curl",
 ];
 
 /// llama.cpp's Python server for the LLM test (crates/assistant/tests/llm_real.rs
