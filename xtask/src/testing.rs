@@ -19,7 +19,8 @@ use std::time::{Duration, Instant};
 /// its own cluster), Chromium (the browser tests; never a downloaded
 /// browser), nginx (the browser suite through the production config),
 /// shellcheck (the chart test checks every script), jq and curl (the
-/// deployment scripts' tests run the scripts).
+/// deployment scripts' tests run the scripts), and what building
+/// PgBouncer takes (see [`pgbouncer`]).
 const PACKAGES: &[&str] = &[
     "postgresql",
     "chromium",
@@ -28,7 +29,16 @@ const PACKAGES: &[&str] = &[
     "shellcheck",
     "jq",
     "curl",
+    "gcc",
+    "make",
+    "pkg-config",
+    "libevent-dev",
+    "libc-ares-dev",
+    "libssl-dev",
 ];
+
+/// The Debian release whose PgBouncer source package is built (1.24 in 13).
+const PGBOUNCER_FROM: &str = "trixie";
 
 /// llama.cpp's Python server for the LLM test (crates/assistant/tests/llm_real.rs
 /// names the same version in its install hint).
@@ -62,6 +72,10 @@ pub fn run(options: &Options) -> Result<()> {
         "Helm 3 and 4, kubernetes-validate, shellcheck",
         || chart_tools(workspace),
     )?);
+    let pgbouncer = step("PgBouncer in transaction mode, for the Neon tests", || {
+        pgbouncer(&cache)
+    })?;
+    env.push(("TODO_TEST_PGBOUNCER".into(), pgbouncer.into()));
     let python = step("Python environment for the LLM and MCP tests", || {
         python_environment(workspace, &cache)
     })?;
@@ -258,6 +272,93 @@ fn system_packages(ci: bool) -> Result<()> {
         }
     }
     Ok(())
+}
+
+// ------------------------------------------------------------ PgBouncer
+
+/// PgBouncer for crates/server/tests/neon.rs. Neon's pooled endpoint runs a
+/// PgBouncer that keeps protocol-level prepared statements (1.21+), which
+/// sqlx relies on (it prepares every query); Debian 12's pgbouncer is 1.18,
+/// which hands one client's statements to another ("prepared statement
+/// sqlx_s_1 already exists"). So Debian 13's source package is fetched with
+/// apt (through a source list of its own: the system's stays untouched) and
+/// built once into the cache (about 40 s).
+fn pgbouncer(cache: &Path) -> Result<PathBuf> {
+    let prefix = cache.join("pgbouncer");
+    let binary = prefix.join("bin/pgbouncer");
+    if let Ok(output) = Command::new(&binary).arg("--version").output() {
+        if output.status.success() {
+            let version = String::from_utf8_lossy(&output.stdout);
+            println!("    cached: {}", version.lines().next().unwrap_or_default());
+            return Ok(binary);
+        }
+    }
+    let work = tempfile::tempdir().context("creating a build folder")?;
+    let root = work.path();
+    for dir in ["lists/partial", "cache/archives/partial"] {
+        std::fs::create_dir_all(root.join(dir))?;
+    }
+    std::fs::write(
+        root.join("sources.list"),
+        format!("deb-src http://deb.debian.org/debian {PGBOUNCER_FROM} main\n"),
+    )?;
+    let apt = |args: &[&str]| {
+        let mut command = Command::new("apt-get");
+        for (key, value) in [
+            ("Dir::Etc::sourcelist", root.join("sources.list")),
+            ("Dir::Etc::sourceparts", PathBuf::from("-")),
+            ("Dir::State::Lists", root.join("lists")),
+            ("Dir::Cache", root.join("cache")),
+            ("APT::Get::List-Cleanup", PathBuf::from("0")),
+        ] {
+            command.arg("-o").arg(format!("{key}={}", value.display()));
+        }
+        command.args(args).current_dir(root);
+        command
+    };
+    println!("    building Debian {PGBOUNCER_FROM}'s pgbouncer source package");
+    quiet(&mut apt(&["update", "-qq"]))?;
+    quiet(&mut apt(&["source", "--download-only", "-qq", "pgbouncer"]))?;
+    let tarball = std::fs::read_dir(root)?
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("pgbouncer_") && n.ends_with(".orig.tar.gz"))
+        })
+        .context("apt-get source fetched no pgbouncer_*.orig.tar.gz")?;
+    quiet(
+        Command::new("tar")
+            .arg("xzf")
+            .arg(&tarball)
+            .current_dir(root),
+    )?;
+    let source = std::fs::read_dir(root)?
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| {
+            p.is_dir()
+                && p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with("pgbouncer-"))
+        })
+        .context("the pgbouncer tarball has no pgbouncer-* folder")?;
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    quiet(
+        Command::new("./configure")
+            .arg(format!("--prefix={}", prefix.display()))
+            .args(["--without-pam", "--without-systemd"])
+            .current_dir(&source),
+    )?;
+    quiet(
+        Command::new("make")
+            .arg(format!("-j{cores}"))
+            .current_dir(&source),
+    )?;
+    quiet(Command::new("make").arg("install").current_dir(&source))?;
+    quiet(Command::new(&binary).arg("--version"))?;
+    Ok(binary)
 }
 
 // ------------------------------------------------------------ Python

@@ -8,8 +8,9 @@
 //!   check failed: a real check (the migrations' version) on every probe
 //!   until one succeeds;
 //! - otherwise an idle pooled connection is asked for a protocol-level Sync
-//!   round trip (no SQL, no new connection). If it answers: ready. If it is
-//!   dead, or there is none, and requests came in within [`RECENT`], the
+//!   round trip (no SQL, no new connection). If it answers, or every
+//!   connection is in use: ready. If it is dead, or the pool is empty, and
+//!   requests came in within [`RECENT`], the
 //!   database was in use moments ago (so a check wakes nothing) and losing a
 //!   connection may be an outage: a real check decides. If nothing came in
 //!   for longer, a dead connection is what a scale-to-zero or a pooler's idle
@@ -83,7 +84,11 @@ impl Readiness {
         let must_check = store.backend() == "sqlite" || self.failing.load(Ordering::Relaxed) || {
             match store.probe_idle_connection().await {
                 IdleProbe::Alive => false,
-                IdleProbe::Broken | IdleProbe::NoIdleConnection => self.requested_recently(),
+                IdleProbe::Broken => self.requested_recently(),
+                // All in use: those requests will tell if the database fails.
+                IdleProbe::NoIdleConnection => {
+                    store.open_connections() == 0 && self.requested_recently()
+                }
             }
         };
         if !must_check {

@@ -236,7 +236,17 @@ impl Store {
         let Pool::Postgres(pool) = &self.pool else {
             return IdleProbe::NoIdleConnection;
         };
-        let Some(mut connection) = pool.try_acquire() else {
+        // A connection a request just released reaches the idle queue a
+        // moment later (sqlx returns it from a task of its own).
+        let mut idle = pool.try_acquire();
+        for _ in 0..5 {
+            if idle.is_some() || pool.size() == 0 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            idle = pool.try_acquire();
+        }
+        let Some(mut connection) = idle else {
             return IdleProbe::NoIdleConnection;
         };
         match tokio::time::timeout(Duration::from_secs(2), connection.ping()).await {

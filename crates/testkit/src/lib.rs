@@ -1,5 +1,6 @@
 //! Test support: a real PostgreSQL server for tests, started on a free port
-//! from the machine's PostgreSQL binaries, with a fresh database per test.
+//! from the machine's PostgreSQL binaries, with a fresh database per test,
+//! and PgBouncer in transaction mode in front of it (Neon's pooled endpoint).
 //!
 //! One cluster serves every test of a test binary. It is a child of a thread
 //! that lives as long as the process and dies with it (`PR_SET_PDEATHSIG`),
@@ -192,8 +193,7 @@ impl Postgres {
 }
 
 impl LocalCluster {
-    /// Spawns `postgres` from a thread that never ends, so that the parent-death
-    /// signal fires only when the whole test process is gone.
+    /// Spawns `postgres`, tied to the test process.
     fn spawn(&self) -> Result<()> {
         let mut command = Command::new(self.bin.join("postgres"));
         command
@@ -218,25 +218,181 @@ impl LocalCluster {
         if let Some((uid, gid)) = self.user {
             command.uid(uid).gid(gid);
         }
-        unsafe {
-            command.pre_exec(|| {
-                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
-                Ok(())
-            });
-        }
-        let (sender, receiver) = mpsc::channel();
-        std::thread::Builder::new()
-            .name("test-postgres".into())
-            .spawn(move || {
-                let _ = sender.send(command.spawn());
-                loop {
-                    std::thread::park();
-                }
-            })?;
-        let child = receiver.recv()?.context("starting postgres")?;
+        let child = spawn_tied_to_process(command, "test-postgres")?;
         *self.child.lock().map_err(|_| anyhow::anyhow!("poisoned"))? = Some(child);
         Ok(())
     }
+}
+
+/// PgBouncer in transaction mode in front of a [`Postgres`] started by this
+/// process: what Neon's pooled (`-pooler`) endpoint is. Like Neon's it
+/// refuses startup parameters it does not track (`options`,
+/// `extra_float_digits`) and keeps protocol-level prepared statements
+/// (`max_prepared_statements`, PgBouncer 1.21 or newer). It dies with the
+/// test process.
+pub struct PgBouncer {
+    port: u16,
+    upstream_port: u16,
+    child: Mutex<Option<Child>>,
+    _dir: tempfile::TempDir,
+}
+
+/// The oldest PgBouncer that pools protocol-level prepared statements (sqlx
+/// prepares every query; Debian 12's 1.18 mixes them up between clients).
+const PGBOUNCER_MIN: (u32, u32) = (1, 21);
+
+impl PgBouncer {
+    /// Starts PgBouncer on a free port in front of `upstream`. Its binary:
+    /// `TODO_TEST_PGBOUNCER`, else the one `cargo xtask test` builds into
+    /// `~/.cache/todo-chatbot/pgbouncer`, else `pgbouncer` on the PATH.
+    pub fn start(upstream: &Postgres) -> Result<Self> {
+        let cluster = upstream
+            .local
+            .as_ref()
+            .context("PgBouncer is put in front of a cluster this process started")?;
+        let binary = find_pgbouncer()?;
+        let dir = tempfile::Builder::new()
+            .prefix("todo-test-pgbouncer-")
+            .tempdir()?;
+        let port = free_port()?;
+        let auth_file = dir.path().join("users.txt");
+        std::fs::write(&auth_file, "\"postgres\" \"\"\n")?;
+        let config = dir.path().join("pgbouncer.ini");
+        std::fs::write(
+            &config,
+            format!(
+                "[databases]\n* = host=127.0.0.1 port={upstream}\n\n[pgbouncer]\n\
+                 listen_addr = 127.0.0.1\nlisten_port = {port}\nunix_socket_dir =\n\
+                 auth_type = trust\nauth_file = {auth}\n\
+                 pool_mode = transaction\nmax_prepared_statements = 1000\n\
+                 default_pool_size = 20\nmax_client_conn = 1000\n\
+                 ignore_startup_parameters =\n",
+                upstream = cluster.port,
+                auth = auth_file.display(),
+            ),
+        )?;
+        let mut command = Command::new(&binary);
+        command
+            .arg(&config)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        // PgBouncer refuses to run as root.
+        if let Some((uid, gid)) = cluster.user {
+            for path in [dir.path(), auth_file.as_path(), config.as_path()] {
+                std::os::unix::fs::chown(path, Some(uid), Some(gid))?;
+            }
+            command.uid(uid).gid(gid);
+        }
+        let child = spawn_tied_to_process(command, "test-pgbouncer")?;
+        let bouncer = Self {
+            port,
+            upstream_port: cluster.port,
+            child: Mutex::new(Some(child)),
+            _dir: dir,
+        };
+        let started = Instant::now();
+        while let Err(error) = upstream.psql_on(&bouncer.url_of("postgres"), "SELECT 1") {
+            if started.elapsed() > Duration::from_secs(30) {
+                return Err(error.context(format!("{} did not start", binary.display())));
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Ok(bouncer)
+    }
+
+    /// The pooled URL of a database on the upstream cluster, given its
+    /// direct URL (from [`Postgres::fresh_database`]).
+    pub fn pooled(&self, direct_url: &str) -> String {
+        direct_url.replacen(
+            &format!("127.0.0.1:{}/", self.upstream_port),
+            &format!("127.0.0.1:{}/", self.port),
+            1,
+        )
+    }
+
+    fn url_of(&self, database: &str) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/{database}", self.port)
+    }
+}
+
+impl Drop for PgBouncer {
+    fn drop(&mut self) {
+        if let Ok(mut guard) = self.child.lock() {
+            if let Some(mut child) = guard.take() {
+                let _ = child.kill();
+                let _ = child.wait();
+            }
+        }
+    }
+}
+
+fn find_pgbouncer() -> Result<PathBuf> {
+    let candidates: Vec<PathBuf> = match std::env::var_os("TODO_TEST_PGBOUNCER") {
+        Some(path) if !path.is_empty() => vec![PathBuf::from(path)],
+        _ => std::env::var_os("HOME")
+            .map(|home| PathBuf::from(home).join(".cache/todo-chatbot/pgbouncer/bin/pgbouncer"))
+            .into_iter()
+            .chain([
+                PathBuf::from("pgbouncer"),
+                PathBuf::from("/usr/sbin/pgbouncer"),
+            ])
+            .collect(),
+    };
+    let mut found = Vec::new();
+    for candidate in candidates {
+        let Ok(output) = Command::new(&candidate).arg("--version").output() else {
+            continue;
+        };
+        let text = String::from_utf8_lossy(&output.stdout);
+        // "PgBouncer 1.24.1"
+        let version = text
+            .split_whitespace()
+            .nth(1)
+            .map(|v| {
+                v.split('.')
+                    .filter_map(|n| n.parse::<u32>().ok())
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default();
+        if let [major, minor, ..] = version[..] {
+            if (major, minor) >= PGBOUNCER_MIN {
+                return Ok(candidate);
+            }
+            found.push(format!("{} is {major}.{minor}", candidate.display()));
+        }
+    }
+    bail!(
+        "no PgBouncer {}.{} or newer (found: {}); `cargo xtask test --provision-only` builds one \
+         into ~/.cache/todo-chatbot/pgbouncer, or set TODO_TEST_PGBOUNCER",
+        PGBOUNCER_MIN.0,
+        PGBOUNCER_MIN.1,
+        if found.is_empty() {
+            "none".to_owned()
+        } else {
+            found.join(", ")
+        }
+    )
+}
+
+/// Spawns `command` from a thread that never ends, so that the parent-death
+/// signal fires only when the whole test process is gone.
+fn spawn_tied_to_process(mut command: Command, name: &str) -> Result<Child> {
+    unsafe {
+        command.pre_exec(|| {
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+            Ok(())
+        });
+    }
+    let (sender, receiver) = mpsc::channel();
+    std::thread::Builder::new()
+        .name(name.into())
+        .spawn(move || {
+            let _ = sender.send(command.spawn());
+            loop {
+                std::thread::park();
+            }
+        })?;
+    receiver.recv()?.with_context(|| format!("starting {name}"))
 }
 
 /// The shared cluster lives in a static, so its folder outlives the test

@@ -157,6 +157,16 @@ impl TestApp {
             Backend::Sqlite => format!("sqlite://{}", dir.path().join("todo.db").display()),
             Backend::Postgres => todo_testkit::fresh_postgres_database(),
         };
+        Self::spawn_in(dir, backend, &url, extra).await
+    }
+
+    /// A server on a Postgres database of the caller's (behind a pooler…).
+    pub async fn spawn_on_postgres(url: &str, extra: &[&str]) -> Self {
+        Self::spawn_in(tempfile::tempdir().unwrap(), Backend::Postgres, url, extra).await
+    }
+
+    async fn spawn_in(dir: tempfile::TempDir, backend: Backend, url: &str, extra: &[&str]) -> Self {
+        let url = url.to_owned();
         let server = Server::build(&serve_args_with(&url, dir.path(), extra))
             .await
             .expect("server starts");

@@ -1,0 +1,214 @@
+//! Neon as Neon behaves: the server behind PgBouncer in transaction mode (what
+//! Neon's pooled `-pooler` endpoint is), migrations over a direct URL, the
+//! statement timeout without the `options` startup parameter (which such a
+//! pooler refuses), and readiness probes that run no SQL on an idle database
+//! (so a serverless Postgres can scale to zero).
+
+mod support;
+
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+use support::TestApp;
+use todo_testkit::PgBouncer;
+
+/// PgBouncer in front of the shared test cluster, a fresh database, and its
+/// direct and pooled URLs; `None` (said visibly, failing under CI) without a
+/// PgBouncer that keeps prepared statements.
+fn pooled_database() -> Option<(PgBouncer, String, String)> {
+    let bouncer = match PgBouncer::start(todo_testkit::postgres()) {
+        Ok(bouncer) => bouncer,
+        Err(error) => {
+            todo_testkit::cannot_run(&format!("{error:#}"));
+            return None;
+        }
+    };
+    let direct = todo_testkit::fresh_postgres_database();
+    let pooled = bouncer.pooled(&direct);
+    Some((bouncer, direct, pooled))
+}
+
+fn sse_event_names(body: &str) -> Vec<String> {
+    body.lines()
+        .filter_map(|line| line.strip_prefix("event:"))
+        .map(|name| name.trim().to_owned())
+        .collect()
+}
+
+#[test]
+fn the_test_pooler_refuses_the_options_startup_parameter_like_neon() {
+    let Some((_bouncer, _direct, pooled)) = pooled_database() else {
+        return;
+    };
+    let with_options = format!("{pooled}?options=-c%20statement_timeout%3D5000");
+    let refused = todo_testkit::postgres()
+        .psql_on(&with_options, "SELECT 1")
+        .unwrap_err();
+    assert!(
+        format!("{refused:#}").contains("unsupported startup parameter"),
+        "{refused:#}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn migrations_the_api_and_the_chat_work_through_a_transaction_mode_pooler() {
+    let Some((_bouncer, direct, pooled)) = pooled_database() else {
+        return;
+    };
+    let app = TestApp::spawn_on_postgres(
+        &pooled,
+        &[
+            "--database-migration-url",
+            &direct,
+            "--db-statement-timeout",
+            "1s",
+        ],
+    )
+    .await;
+    let token = app.user("ada").await;
+
+    // Many requests at once spread over the pooler's server connections:
+    // each prepares its statements on whichever it gets.
+    let mut creates = tokio::task::JoinSet::new();
+    for i in 0..40 {
+        let (client, base, token) = (app.client.clone(), app.base.clone(), token.clone());
+        creates.spawn(async move {
+            let response = client
+                .post(format!("{base}/api/tasks"))
+                .bearer_auth(token)
+                .json(&json!({"title": format!("pooled {i}"), "tags": ["neon"]}))
+                .send()
+                .await
+                .unwrap();
+            (response.status().as_u16(), response.text().await.unwrap())
+        });
+    }
+    while let Some(created) = creates.join_next().await {
+        let (status, body) = created.unwrap();
+        assert_eq!(status, 201, "{body}");
+    }
+    let page = app
+        .get("/api/tasks?tag=neon&limit=100", &token)
+        .await
+        .expect(200);
+    assert_eq!(page["total"], 40);
+
+    let response = app
+        .client
+        .post(format!("{}/api/chat", app.base))
+        .bearer_auth(&token)
+        .header("accept", "text/event-stream")
+        .json(&json!({"message": "add water the plants"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let names = sse_event_names(&response.text().await.unwrap());
+    assert!(names.iter().any(|n| n == "delta"), "{names:?}");
+    assert_eq!(names.last().map(String::as_str), Some("done"), "{names:?}");
+    let found = app.get("/api/tasks?q=plants", &token).await.expect(200);
+    assert_eq!(found["items"][0]["title"], "Water the plants");
+
+    // The statement timeout reaches every session the pooler opens: it is
+    // the role's default in this database, set over the direct URL.
+    let started = Instant::now();
+    let cancelled = todo_testkit::postgres()
+        .psql_on(&pooled, "SELECT pg_sleep(5)")
+        .unwrap_err();
+    assert!(
+        format!("{cancelled:#}").contains("statement timeout"),
+        "{cancelled:#}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(4));
+    assert_eq!(
+        todo_testkit::postgres()
+            .psql_on(&pooled, "SHOW statement_timeout")
+            .unwrap(),
+        "1s"
+    );
+}
+
+#[tokio::test]
+async fn todo_migrate_uses_only_the_migration_url() {
+    let direct = todo_testkit::fresh_postgres_database();
+    let cli = <todo_server::config::Cli as clap::Parser>::try_parse_from([
+        "todo",
+        "migrate",
+        // Nothing listens there: only the direct URL may be used.
+        "--database-url",
+        "postgres://postgres@127.0.0.1:1/pooled",
+        "--database-migration-url",
+        &direct,
+    ])
+    .unwrap();
+    let todo_server::config::Command::Migrate(args) = cli.command else {
+        unreachable!()
+    };
+    assert_eq!(
+        todo_server::serve::run_migrations(&args).await.unwrap(),
+        "postgres"
+    );
+    let applied = todo_testkit::postgres()
+        .psql_on(&direct, "SELECT bool_and(success) FROM _sqlx_migrations")
+        .unwrap();
+    assert_eq!(applied, "t");
+}
+
+/// The server's connections to `database`: (pid, when its last query began, that query).
+fn app_backends(database: &str) -> Vec<(String, String, String)> {
+    let name = database.rsplit('/').next().unwrap();
+    let rows = todo_testkit::postgres()
+        .psql(&format!(
+            "SELECT pid || '|' || coalesce(query_start::text, '') || '|' || query FROM pg_stat_activity \
+             WHERE datname = '{name}' AND application_name = 'todo' ORDER BY pid"
+        ))
+        .unwrap();
+    rows.lines()
+        .map(|row| {
+            let mut parts = row.splitn(3, '|');
+            let mut next = || parts.next().unwrap_or_default().to_owned();
+            (next(), next(), next())
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idle_readiness_probes_run_no_sql() {
+    let database = todo_testkit::fresh_postgres_database();
+    let app = TestApp::spawn_on_postgres(&database, &[]).await;
+    let token = app.user("ada").await;
+    app.get("/api/tasks", &token).await.expect(200);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    let before = app_backends(&database);
+    assert!(!before.is_empty(), "the server holds no connection");
+    for _ in 0..20 {
+        let ready: Value = app.get("/readyz", "").await.expect(200);
+        assert_eq!(ready["status"], "ready");
+    }
+    let after = app_backends(&database);
+    assert_eq!(
+        before, after,
+        "a readiness probe started a query or a connection"
+    );
+
+    // The same measure sees a real check: connections cut right after a
+    // request (an outage, a pooler restarting) make the next probe ask the
+    // database, which is up, on a new connection.
+    app.get("/api/tasks", &token).await.expect(200);
+    let name = database.rsplit('/').next().unwrap();
+    todo_testkit::postgres()
+        .psql(&format!(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = '{name}' AND application_name = 'todo'"
+        ))
+        .unwrap();
+    let ready: Value = app.get("/readyz", "").await.expect(200);
+    assert_eq!(ready["status"], "ready");
+    let checked = app_backends(&database);
+    assert!(
+        checked
+            .iter()
+            .any(|(_, _, query)| query.contains("_sqlx_migrations")),
+        "{checked:?}"
+    );
+}
