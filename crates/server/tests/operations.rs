@@ -27,6 +27,13 @@ on_both_backends! {
         }
         assert!(spec["components"]["schemas"]["Task"].is_object());
         assert!(spec["components"]["securitySchemes"]["bearer"].is_object());
+        // Answers schemathesis does not ask for: the chat stream, and the
+        // 503 it cannot cause (tests/process.rs does).
+        let chat = &spec["paths"]["/api/chat"]["post"]["responses"];
+        assert!(chat["200"]["content"]["text/event-stream"].is_object(), "{chat}");
+        let unavailable = &spec["paths"]["/api/tasks"]["get"]["responses"]["503"];
+        assert!(unavailable["content"]["application/problem+json"].is_object(), "{unavailable}");
+        assert!(unavailable["headers"]["Retry-After"].is_object(), "{unavailable}");
     }
 
     async fn request_ids_are_returned_and_kept(app: TestApp) {

@@ -24,7 +24,7 @@ use support::TestApp;
 
 /// Generated cases per operation; with a fixed seed, the run is the same
 /// every time.
-const MAX_EXAMPLES: &str = "25";
+const MAX_EXAMPLES: &str = "50";
 const SEED: &str = "20261130";
 
 /// Every answer and every refusal is checked against the document.
@@ -106,7 +106,7 @@ on_both_backends! {
         );
         assert!(report.contains("passed"), "no test case ran:\n{report}");
         // The case count and time, for the README (`--nocapture`).
-        for line in report.lines().filter(|l| l.contains(" generated") || l.starts_with("====")) {
+        for line in report.lines().filter(|l| l.contains(" generated") || (l.starts_with("====") && l.contains(" in "))) {
             eprintln!("{:?}: {}", app.backend, line.trim());
         }
     }

@@ -90,15 +90,19 @@ impl ProblemAnswers {
         // answers every problem as application/problem+json.
         for answer in operation.responses.responses.values_mut() {
             if let RefOr::T(answer) = answer {
-                if let Some(content) = answer.content.shift_remove("application/json") {
-                    let is_problem = matches!(&content.schema,
-                        Some(RefOr::Ref(r)) if r.ref_location.ends_with("/Problem"));
-                    let key = if is_problem {
-                        PROBLEM_JSON
-                    } else {
-                        "application/json"
-                    };
-                    answer.content.insert(key.to_owned(), content);
+                let is_problem = answer
+                    .content
+                    .get("application/json")
+                    .is_some_and(|content| {
+                        matches!(&content.schema,
+                        Some(RefOr::Ref(r)) if r.ref_location.ends_with("/Problem"))
+                    });
+                // A problem answer has this one content type: renaming it
+                // reorders nothing.
+                if is_problem {
+                    if let Some(content) = answer.content.shift_remove("application/json") {
+                        answer.content.insert(PROBLEM_JSON.to_owned(), content);
+                    }
                 }
             }
         }

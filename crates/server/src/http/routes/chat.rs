@@ -148,7 +148,9 @@ async fn run_turn(
 /// ChatResponse) or `error` (a Problem); a comment every few seconds while
 /// nothing else comes.
 #[utoipa::path(post, path = "/api/chat", tag = "chat", request_body = ChatRequest, security(("bearer" = [])),
-    responses((status = 200, body = ChatResponse), (status = 404, description = "conversation_not_found", body = Problem),
+    responses((status = 200, description = "the reply; Server-Sent Events when asked for", content(
+                  (ChatResponse = "application/json"), (String = "text/event-stream"))),
+              (status = 404, description = "conversation_not_found", body = Problem),
               (status = 422, description = "validation_failed", body = Problem)))]
 async fn chat(
     State(state): State<AppState>,
@@ -163,7 +165,9 @@ async fn chat(
 /// `user_id` must be the caller's.
 #[utoipa::path(post, path = "/api/{user_id}/chat", tag = "chat", params(("user_id" = i64, Path)),
     request_body = ChatRequest, security(("bearer" = [])),
-    responses((status = 200, body = ChatResponse), (status = 403, description = "user_mismatch", body = Problem),
+    responses((status = 200, description = "the reply; Server-Sent Events when asked for", content(
+                  (ChatResponse = "application/json"), (String = "text/event-stream"))),
+              (status = 403, description = "user_mismatch", body = Problem),
               (status = 404, description = "conversation_not_found", body = Problem)))]
 async fn chat_as_user(
     State(state): State<AppState>,
