@@ -119,5 +119,11 @@ else
   fi
 fi
 
+# Under WSL the Windows browser reads Windows' own hosts file, not this one.
+if grep -qi microsoft /proc/sys/kernel/osrelease 2>/dev/null; then
+  warn "WSL: for a Windows browser, add \"$line\" to C:\\Windows\\System32\\drivers\\etc\\hosts too"
+  warn "(PowerShell as Administrator: Add-Content -Path \"\$env:windir\\System32\\drivers\\etc\\hosts\" -Value \"$line\"; see docs/quickstart.md, step 2)"
+fi
+
 step "Ready"
 info "next: infra/scripts/build-images.sh && infra/scripts/deploy.sh"
