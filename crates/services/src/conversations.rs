@@ -44,12 +44,11 @@ impl Services {
                 history: Vec::new(),
             });
         };
-        let (conversation, state) = self
+        let (conversation, state, history) = self
             .store
-            .get_conversation(principal.user_id, id)
+            .conversation_with_history(principal.user_id, id, HISTORY_MESSAGES)
             .await?
             .ok_or(ServiceError::NotFound("conversation"))?;
-        let history = self.store.recent_messages(id, HISTORY_MESSAGES).await?;
         let state = serde_json::from_str(&state).unwrap_or_else(|_| serde_json::json!({}));
         Ok(OpenConversation {
             conversation,
@@ -91,12 +90,11 @@ impl Services {
         principal: Principal,
         id: ConversationId,
     ) -> ServiceResult<ConversationDetail> {
-        let (conversation, _) = self
+        let (conversation, _, messages) = self
             .store
-            .get_conversation(principal.user_id, id)
+            .conversation_with_history(principal.user_id, id, u32::MAX / 2)
             .await?
             .ok_or(ServiceError::NotFound("conversation"))?;
-        let messages = self.store.recent_messages(id, u32::MAX / 2).await?;
         Ok(ConversationDetail {
             conversation,
             messages,

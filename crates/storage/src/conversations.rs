@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use todo_domain::account::UserId;
 use todo_domain::chat::{Action, ChatMessage, Conversation, ConversationId, Role};
 
-use crate::{on_pool, Store, StoreError, StoreResult, Timestamp};
+use crate::{on_pool, Pool, Store, StoreError, StoreResult, Timestamp};
 
 #[derive(sqlx::FromRow)]
 struct ConversationRow {
@@ -61,6 +61,43 @@ impl TryFrom<MessageRow> for ChatMessage {
     }
 }
 
+/// A conversation joined with one of its messages (none for a new one).
+#[derive(sqlx::FromRow)]
+struct HistoryRow {
+    #[sqlx(flatten)]
+    conversation: ConversationRow,
+    message_id: Option<i64>,
+    role: Option<String>,
+    content: Option<String>,
+    actions: Option<String>,
+    message_created_at: Option<Timestamp>,
+}
+
+impl HistoryRow {
+    fn split(self) -> (Conversation, String, Option<MessageRow>) {
+        let message = match (
+            self.message_id,
+            self.role,
+            self.content,
+            self.actions,
+            self.message_created_at,
+        ) {
+            (Some(id), Some(role), Some(content), Some(actions), Some(created_at)) => {
+                Some(MessageRow {
+                    id,
+                    role,
+                    content,
+                    actions,
+                    created_at,
+                })
+            }
+            _ => None,
+        };
+        let (conversation, state) = self.conversation.split();
+        (conversation, state, message)
+    }
+}
+
 /// The messages a turn adds: what the user said and what the assistant answered.
 pub struct TurnRecord<'a> {
     pub user_message: &'a str,
@@ -103,6 +140,40 @@ impl Store {
         );
         let row: Option<ConversationRow> = on_pool!(self, pool => sqlx::query_as(&sql).bind(id).bind(user_id).fetch_optional(pool).await)?;
         Ok(row.map(ConversationRow::split))
+    }
+
+    /// The conversation, the assistant's memory and its last `limit`
+    /// messages (oldest first), in one query, if it is this user's.
+    pub async fn conversation_with_history(
+        &self,
+        user_id: UserId,
+        id: ConversationId,
+        limit: u32,
+    ) -> StoreResult<Option<(Conversation, String, Vec<ChatMessage>)>> {
+        let sql = "SELECT c.id, c.title, c.state, c.created_at, c.updated_at, \
+                   m.id AS message_id, m.role, m.content, m.actions, m.created_at AS message_created_at \
+                   FROM conversations c LEFT JOIN (SELECT id, role, content, actions, created_at FROM messages \
+                   WHERE conversation_id = $1 ORDER BY id DESC LIMIT $3) m ON TRUE \
+                   WHERE c.id = $1 AND c.user_id = $2 ORDER BY m.id";
+        let rows: Vec<HistoryRow> = on_pool!(self, pool => sqlx::query_as(sql)
+            .bind(id)
+            .bind(user_id)
+            .bind(i64::from(limit))
+            .fetch_all(pool)
+            .await)?;
+        let mut rows = rows.into_iter();
+        let Some(first) = rows.next() else {
+            return Ok(None);
+        };
+        let mut messages = Vec::new();
+        let (conversation, state, message) = first.split();
+        for message in message
+            .into_iter()
+            .chain(rows.filter_map(|row| row.split().2))
+        {
+            messages.push(ChatMessage::try_from(message)?);
+        }
+        Ok(Some((conversation, state, messages)))
     }
 
     /// Most recently active first.
@@ -162,29 +233,61 @@ impl Store {
         let actions =
             serde_json::to_string(turn.actions).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let now = Timestamp::new(now);
-        let insert = "INSERT INTO messages (conversation_id, role, content, actions, created_at) VALUES ($1, $2, $3, $4, $5)";
-        let touch =
-            "UPDATE conversations SET state = $1, updated_at = $2 WHERE id = $3 AND user_id = $4";
-        let recorded = on_pool!(self, pool => {
-            let mut tx = crate::transaction::begin(pool).await?;
-            let owned = sqlx::query(touch)
-                .bind(turn.state)
-                .bind(now)
-                .bind(id)
-                .bind(user_id)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected()
-                > 0;
-            if owned {
-                sqlx::query(insert).bind(id).bind("user").bind(turn.user_message).bind("[]").bind(now)
-                    .execute(&mut *tx).await?;
-                sqlx::query(insert).bind(id).bind("assistant").bind(turn.reply).bind(&actions).bind(now)
-                    .execute(&mut *tx).await?;
+        let recorded = match &self.pool {
+            // One statement, so atomic on its own: one round trip, no
+            // BEGIN/COMMIT. Both messages only if the conversation is the
+            // user's (and still there); the user's first, for the id order.
+            Pool::Postgres(pool) => {
+                let sql = "WITH touched AS (UPDATE conversations SET state = $1, updated_at = $2 \
+                           WHERE id = $3 AND user_id = $4 RETURNING id) \
+                           INSERT INTO messages (conversation_id, role, content, actions, created_at) \
+                           SELECT touched.id, m.role, m.content, m.actions, $2 FROM touched, \
+                           (VALUES (1, 'user', $5, '[]'), (2, 'assistant', $6, $7)) AS m (turn, role, content, actions) \
+                           ORDER BY m.turn";
+                sqlx::query(sql)
+                    .bind(turn.state)
+                    .bind(now)
+                    .bind(id)
+                    .bind(user_id)
+                    .bind(turn.user_message)
+                    .bind(turn.reply)
+                    .bind(&actions)
+                    .execute(pool)
+                    .await?
+                    .rows_affected()
+                    > 0
             }
-            tx.commit().await?;
-            owned
-        });
+            // SQLite cannot update inside a WITH: two statements in one
+            // transaction, both messages in one insert.
+            Pool::Sqlite(pool) => {
+                let touch = "UPDATE conversations SET state = $1, updated_at = $2 WHERE id = $3 AND user_id = $4";
+                let insert =
+                    "INSERT INTO messages (conversation_id, role, content, actions, created_at) \
+                              VALUES ($1, 'user', $2, '[]', $5), ($1, 'assistant', $3, $4, $5)";
+                let mut tx = crate::transaction::begin(pool).await?;
+                let owned = sqlx::query(touch)
+                    .bind(turn.state)
+                    .bind(now)
+                    .bind(id)
+                    .bind(user_id)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected()
+                    > 0;
+                if owned {
+                    sqlx::query(insert)
+                        .bind(id)
+                        .bind(turn.user_message)
+                        .bind(turn.reply)
+                        .bind(&actions)
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+                owned
+            }
+        };
         Ok(recorded)
     }
 }
