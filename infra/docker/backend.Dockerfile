@@ -3,6 +3,16 @@
 #
 #   docker build -f infra/docker/backend.Dockerfile -t todo-chatbot-backend:0.1.0 .
 #
+# For the platform Docker or Podman builds for (TARGETARCH: amd64 or arm64;
+# Apple Silicon builds arm64 natively), or both at once:
+#
+#   docker buildx build --platform linux/amd64,linux/arm64 \
+#     -f infra/docker/backend.Dockerfile -t todo-chatbot-backend:0.1.0 .
+#
+# Every stage runs on the target platform (the musl toolchain is native
+# there), so the platform that is not the machine's own builds under QEMU
+# emulation (binfmt): slower, same result.
+#
 # Dependencies are compiled in their own layer (cargo-chef), so a change to
 # the project's sources rebuilds only the project's crates.
 
@@ -15,10 +25,22 @@ ENV CARGO_TERM_COLOR=never \
 RUN cargo install --locked --version "${CARGO_CHEF_VERSION}" cargo-chef \
  && rm -rf "${CARGO_HOME:-/usr/local/cargo}/registry"
 ARG MUSL_TOOLS_VERSION=1.2.3-1
-RUN apt-get update \
+# Set by BuildKit, buildx and Podman; a builder without it: this stage's own.
+ARG TARGETARCH
+RUN arch="${TARGETARCH:-$(dpkg --print-architecture)}" \
+ && case "$arch" in \
+      amd64) target=x86_64-unknown-linux-musl ;; \
+      arm64) target=aarch64-unknown-linux-musl ;; \
+      *) echo "unsupported architecture: $arch (amd64 and arm64 are)" >&2; exit 1 ;; \
+    esac \
+ && if [ "$arch" != "$(dpkg --print-architecture)" ]; then \
+      echo "this stage runs on $(dpkg --print-architecture), not $arch: build with --platform linux/$arch" >&2; exit 1; \
+    fi \
+ && echo "$target" > /etc/rust-target \
+ && apt-get update \
  && apt-get install -y --no-install-recommends "musl-tools=${MUSL_TOOLS_VERSION}" \
  && rm -rf /var/lib/apt/lists/* \
- && rustup target add x86_64-unknown-linux-musl
+ && rustup target add "$target"
 # The workspace's release profile, tuned for a small image: fat LTO in one
 # codegen unit (smaller and no slower than thin LTO), no symbols.
 ENV CARGO_PROFILE_RELEASE_LTO=fat \
@@ -34,7 +56,7 @@ RUN cargo chef prepare --recipe-path recipe.json
 # ---- build: dependencies (cached while the recipe is unchanged), then the binary
 FROM chef AS builder
 COPY --from=planner /build/recipe.json recipe.json
-RUN cargo chef cook --release --locked --target x86_64-unknown-linux-musl \
+RUN cargo chef cook --release --locked --target "$(cat /etc/rust-target)" \
       --package todo-server --recipe-path recipe.json
 # The server's own crates only: the web UI's and xtask's stand-ins from the
 # cook above remain (with their real manifests), so a change to them does
@@ -49,9 +71,9 @@ COPY crates/services crates/services
 COPY crates/assistant crates/assistant
 COPY crates/testkit crates/testkit
 COPY crates/server crates/server
-RUN cargo build --release --locked --target x86_64-unknown-linux-musl \
+RUN cargo build --release --locked --target "$(cat /etc/rust-target)" \
       --package todo-server --bin todo \
- && install -D -m 0755 target/x86_64-unknown-linux-musl/release/todo /out/todo \
+ && install -D -m 0755 "target/$(cat /etc/rust-target)/release/todo" /out/todo \
  && install -d -m 0750 -o 10001 -g 10001 /out/data \
  && /out/todo --version
 
