@@ -212,3 +212,151 @@ async fn idle_readiness_probes_run_no_sql() {
         "{checked:?}"
     );
 }
+
+fn openssl(dir: &std::path::Path, args: &[&str]) {
+    let output = std::process::Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("openssl runs");
+    assert!(
+        output.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// `todo migrate` on `url` with `SSL_CERT_FILE` (the system's roots, as
+/// rustls-native-certs reads them) set to `roots`: its stderr when it fails.
+fn migrate_over_tls(url: &str, roots: Option<&std::path::Path>) -> Result<(), String> {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_todo"));
+    command
+        .arg("migrate")
+        .env("DATABASE_URL", url)
+        .env_remove("DATABASE_MIGRATION_URL")
+        .env("DB_CONNECT_TIMEOUT", "1s")
+        .env_remove("SSL_CERT_DIR");
+    match roots {
+        Some(roots) => command.env("SSL_CERT_FILE", roots),
+        None => command.env_remove("SSL_CERT_FILE"),
+    };
+    let output = command.output().unwrap();
+    if output.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&output.stderr).into_owned())
+    }
+}
+
+#[test]
+fn sslmode_verify_full_checks_the_certificate_and_name_against_the_system_roots() {
+    // A private CA and a certificate for `localhost`, on a cluster of its own.
+    let pg = todo_testkit::Postgres::start().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path();
+    openssl(
+        path,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=todo test CA",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.pem",
+        ],
+    );
+    openssl(
+        path,
+        &[
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-subj",
+            "/CN=localhost",
+            "-keyout",
+            "server.key",
+            "-out",
+            "server.csr",
+        ],
+    );
+    std::fs::write(path.join("san.ext"), "subjectAltName=DNS:localhost\n").unwrap();
+    openssl(
+        path,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-days",
+            "2",
+            "-extfile",
+            "san.ext",
+            "-out",
+            "server.pem",
+        ],
+    );
+    // The server reads its key as its own user, which only it may read.
+    let postgres_ids = std::process::Command::new("id")
+        .args(["-u", "postgres"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success() && unsafe { libc::geteuid() } == 0)
+        .and_then(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .trim()
+                .parse::<u32>()
+                .ok()
+        });
+    for file in ["server.key", "server.pem"] {
+        let file = path.join(file);
+        std::fs::set_permissions(&file, std::os::unix::fs::PermissionsExt::from_mode(0o600))
+            .unwrap();
+        if let Some(uid) = postgres_ids {
+            std::os::unix::fs::chown(&file, Some(uid), None).unwrap();
+        }
+    }
+    std::fs::set_permissions(path, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    for setting in [
+        format!(
+            "ALTER SYSTEM SET ssl_cert_file = '{}'",
+            path.join("server.pem").display()
+        ),
+        format!(
+            "ALTER SYSTEM SET ssl_key_file = '{}'",
+            path.join("server.key").display()
+        ),
+        "ALTER SYSTEM SET ssl = on".to_owned(),
+        "SELECT pg_reload_conf()".to_owned(),
+    ] {
+        pg.psql(&setting).unwrap();
+    }
+    let direct = pg.fresh_database().unwrap();
+    let port_and_db = direct.rsplit_once("127.0.0.1:").unwrap().1;
+    let by_name = format!("postgres://postgres@localhost:{port_and_db}?sslmode=verify-full");
+    let by_address = format!("postgres://postgres@127.0.0.1:{port_and_db}?sslmode=verify-full");
+    let roots = path.join("ca.pem");
+
+    let started = Instant::now();
+    while pg.psql("SHOW ssl").unwrap() != "on" {
+        assert!(started.elapsed() < Duration::from_secs(10), "ssl not on");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    migrate_over_tls(&by_name, Some(&roots)).unwrap();
+    let unknown_issuer = migrate_over_tls(&by_name, None).unwrap_err();
+    assert!(unknown_issuer.contains("UnknownIssuer"), "{unknown_issuer}");
+    let wrong_name = migrate_over_tls(&by_address, Some(&roots)).unwrap_err();
+    assert!(wrong_name.contains("not valid for name"), "{wrong_name}");
+}
