@@ -81,7 +81,9 @@ on_both_backends! {
     async fn every_answer_matches_the_openapi_document(app: TestApp) {
         let token = app.user("schemathesis").await;
         app.task(&token, json!({"title": "seed", "due_at": "2031-01-01", "recurrence": "FREQ=WEEKLY"})).await;
-        // A conversation with an action, so its answers are checked too.
+        // A conversation with an action and a personal access token, so
+        // their answers are checked too.
+        app.post("/api/tokens", &token, json!({"name": "seed"})).await.expect(201);
         app.post("/api/chat", &token, json!({"message": "add water the plants tomorrow"})).await.expect(200);
         let tool = tokio::task::spawn_blocking(|| schemathesis().clone()).await.unwrap();
         let work = tempfile::tempdir().unwrap();
@@ -105,8 +107,8 @@ on_both_backends! {
             String::from_utf8_lossy(&output.stderr)
         );
         assert!(report.contains("passed"), "no test case ran:\n{report}");
-        // The case count and time, for the README (`--nocapture`).
-        for line in report.lines().filter(|l| l.contains(" generated") || (l.starts_with("====") && l.contains(" in "))) {
+        // The case count, warnings and time, for the README (`--nocapture`).
+        for line in report.lines().filter(|l| l.contains(" generated") || l.contains("⚠️") || (l.starts_with("====") && l.contains(" in "))) {
             eprintln!("{:?}: {}", app.backend, line.trim());
         }
     }

@@ -163,12 +163,40 @@ impl Modify for ProblemAnswers {
     }
 }
 
+/// Marks every documented response header `required`: the server always
+/// sends them (ETag, WWW-Authenticate, Retry-After), and only required ones
+/// are checked by clients and by schemathesis. utoipa's `Header` has no
+/// such field, so this edits the JSON.
+fn require_response_headers(document: &mut serde_json::Value) {
+    use serde_json::Value;
+    // `get_mut`, not indexing: indexing inserts missing keys.
+    fn entries(value: Option<&mut Value>) -> impl Iterator<Item = &mut Value> {
+        value
+            .and_then(Value::as_object_mut)
+            .into_iter()
+            .flat_map(|object| object.values_mut())
+    }
+    for item in entries(document.get_mut("paths")) {
+        for operation in entries(Some(item)) {
+            for answer in entries(operation.get_mut("responses")) {
+                for header in entries(answer.get_mut("headers")) {
+                    if let Some(header) = header.as_object_mut() {
+                        header.insert("required".to_owned(), true.into());
+                    }
+                }
+            }
+        }
+    }
+}
+
 pub fn spec_router(mut spec: utoipa::openapi::OpenApi) -> Router<AppState> {
     // After the routes are merged: the derive's modifiers run before.
     ProblemAnswers.modify(&mut spec);
-    let spec = Arc::new(spec);
+    let mut document = serde_json::to_value(&spec).unwrap_or_default();
+    require_response_headers(&mut document);
+    let document = Arc::new(document);
     Router::new().route(
         "/api/openapi.json",
-        get(move || async move { axum::Json(spec.as_ref().clone()) }),
+        get(move || async move { axum::Json(document.as_ref().clone()) }),
     )
 }
