@@ -251,10 +251,20 @@ async fn migrate(store: &Store, options: &todo_storage::StoreOptions) -> anyhow:
         .migrate()
         .await
         .context("cannot apply database migrations")?;
-    store
+    // Any role may set its own defaults, but a managed database may still
+    // refuse: then the per-connection SET remains, and the server starts.
+    if let Err(error) = store
         .persist_statement_timeout(options.statement_timeout)
         .await
-        .context("cannot set the role's statement_timeout (DB_STATEMENT_TIMEOUT)")
+    {
+        tracing::warn!(
+            %error,
+            "cannot make DB_STATEMENT_TIMEOUT this role's default in the database \
+             (ALTER ROLE … IN DATABASE … SET statement_timeout): behind a transaction pooler \
+             some statements may run without a timeout"
+        );
+    }
+    Ok(())
 }
 
 /// Resolves on SIGTERM (Kubernetes, Docker) or Ctrl-C.
