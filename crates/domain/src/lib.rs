@@ -17,7 +17,7 @@ pub mod token;
 
 pub use error::{FieldError, Problem, ValidationErrors};
 pub use query::{DueFilter, SortKey, SortOrder, StatusFilter, TaskQuery};
-pub use quick_add::{day_label, MatchKind, ParseContext, QuickAdd};
+pub use quick_add::{day_label, label_time, MatchKind, ParseContext, QuickAdd};
 pub use recurrence::Recurrence;
 pub use task::{Due, NewTask, Priority, Tag, Task, TaskChanges, TaskDraft, TaskId, TaskPatch};
 pub use time::TimeZone;

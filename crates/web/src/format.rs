@@ -14,7 +14,7 @@ pub fn due_label(due: Due, tz: TimeZone, now: DateTime<Utc>) -> String {
     match due {
         Due::Date(_) => day,
         Due::At(at) => {
-            let time = tz.local(at).format("%-I:%M %p");
+            let time = todo_domain::label_time(tz.local(at).time());
             format!("{day} {time}")
         }
     }

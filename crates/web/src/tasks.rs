@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveTime, Timelike, Utc};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use todo_domain::query::TaskQueryParams;
@@ -349,14 +349,19 @@ fn TaskGroup(
                 .unwrap_or_default()
         })
     };
-    let labelled = heading.is_some().then(|| heading_id.clone());
+    // Named by its heading; the one list of the All view by the page's.
+    let labelled = if heading.is_some() {
+        heading_id.clone()
+    } else {
+        "tasks-heading".to_owned()
+    };
     let overdue = heading_id == "group-overdue";
     view! {
         <section class="task-group">
             {heading.map(|text| view! {
                 <h2 class="group-heading" class:overdue=overdue id=heading_id.clone()>{text}</h2>
             })}
-            <ul class="task-list" aria-labelledby=labelled.clone() aria-label=labelled.is_none().then_some("Tasks")>
+            <ul class="task-list" aria-labelledby=labelled>
                 <For each=tasks key=|t| (t.id, t.updated_at, t.completed) let(task)>
                     <TaskItem task=task list=list filters=filters/>
                 </For>
@@ -735,12 +740,14 @@ fn TaskEditor(task: Task, list: ListState) -> impl IntoView {
     let tz = state.timezone();
     let id = task.id;
     let (date, time) = match task.due() {
-        Some(Due::Date(date)) => (date.format("%Y-%m-%d").to_string(), String::new()),
+        // Display is ISO 8601 (2026-12-03), what a date input takes; no
+        // strftime in the download.
+        Some(Due::Date(date)) => (date.to_string(), String::new()),
         Some(Due::At(at)) => {
             let local = tz.local(at);
             (
-                local.format("%Y-%m-%d").to_string(),
-                local.format("%H:%M").to_string(),
+                local.date().to_string(),
+                format!("{:02}:{:02}", local.hour(), local.minute()),
             )
         }
         None => (String::new(), String::new()),
@@ -930,13 +937,15 @@ fn TaskEditor(task: Task, list: ListState) -> impl IntoView {
 /// The `due_at` to send: `null` to clear, a date for all day, or the local
 /// date and time resolved in the user's zone.
 fn due_value(date: &str, time: &str, tz: todo_domain::TimeZone) -> Option<String> {
-    let date = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d").ok()?;
-    match NaiveTime::parse_from_str(time.trim(), "%H:%M") {
+    // What date and time inputs give: 2026-12-03 and 17:30 (FromStr, not
+    // strftime patterns, which would add their parser to the download).
+    let date = date.trim().parse::<NaiveDate>().ok()?;
+    match time.trim().parse::<NaiveTime>() {
         Ok(time) => Some(
             tz.resolve(date.and_time(time))
                 .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         ),
-        Err(_) => Some(date.format("%Y-%m-%d").to_string()),
+        Err(_) => Some(date.to_string()),
     }
 }
 

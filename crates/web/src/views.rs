@@ -57,7 +57,8 @@ impl View {
     /// search, tag and priority still narrow them. `today` is the user's
     /// local date.
     pub fn narrow(self, params: &mut TaskQueryParams, today: NaiveDate) {
-        let date = |d: NaiveDate| Some(d.format("%Y-%m-%d").to_string());
+        // Display is ISO 8601: 2026-12-03.
+        let date = |d: NaiveDate| Some(d.to_string());
         match self {
             View::All => return,
             // `due_before` is exclusive: up to the end of today.
@@ -133,7 +134,7 @@ pub fn group(view: View, tasks: &[Task], tz: TimeZone, now: DateTime<Utc>) -> Ve
                 let Some(date) = task.due().map(|due| due.local_date(tz)) else {
                     continue;
                 };
-                let key = date.format("%Y-%m-%d").to_string();
+                let key = date.to_string();
                 match groups.last_mut() {
                     Some(last) if last.key == key => last.tasks.push(task.clone()),
                     _ => groups.push(Group {

@@ -145,16 +145,25 @@ pub fn day_label(date: NaiveDate, today: NaiveDate) -> String {
     }
 }
 
+// Written out rather than with chrono's strftime: the web UI shares these,
+// and strftime's parser and formatter add several KB to its download.
+
+/// "Fri 27 Nov", with the year when it is not `today`'s: "Fri 3 Dec 2027".
 pub(super) fn label_date(date: NaiveDate, today: NaiveDate) -> String {
+    let month = chrono::Month::try_from(date.month() as u8).map_or("", |m| &m.name()[..3]);
+    let label = format!("{} {} {month}", date.weekday(), date.day());
     if date.year() == today.year() {
-        date.format("%a %-d %b").to_string()
+        label
     } else {
-        date.format("%a %-d %b %Y").to_string()
+        format!("{label} {}", date.year())
     }
 }
 
-pub(super) fn label_time(time: NaiveTime) -> String {
-    time.format("%-I:%M %p").to_string()
+/// "5:00 PM", "12:05 AM".
+pub fn label_time(time: NaiveTime) -> String {
+    let (pm, hour) = time.hour12();
+    let half = if pm { "PM" } else { "AM" };
+    format!("{hour}:{:02} {half}", time.minute())
 }
 
 // ---------------------------------------------------------------------------

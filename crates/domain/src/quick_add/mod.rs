@@ -89,8 +89,8 @@ use serde::{Deserialize, Serialize};
 use crate::recurrence::Recurrence;
 use crate::task::{Due, Priority, Tag, TaskDraft};
 use crate::time::TimeZone;
-pub use dates::day_label;
-use dates::{label_date, label_time, Clock, DayPart};
+pub use dates::{day_label, label_time};
+use dates::{label_date, Clock, DayPart};
 use grammar::{Candidate, Grammar, Item};
 
 /// What the parser needs besides the text.
@@ -171,7 +171,8 @@ impl QuickAdd {
 
 fn due_string(due: Due) -> String {
     match due {
-        Due::Date(date) => date.format("%Y-%m-%d").to_string(),
+        // NaiveDate's Display is ISO 8601: 2026-12-03.
+        Due::Date(date) => date.to_string(),
         Due::At(at) => at.to_rfc3339_opts(SecondsFormat::Secs, true),
     }
 }
