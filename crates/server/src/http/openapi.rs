@@ -106,24 +106,30 @@ impl ProblemAnswers {
                 }
             }
         }
-        let params = operation.parameters.iter().flatten();
-        let has_path_or_query = params
-            .map(|p| &p.parameter_in)
-            .any(|place| matches!(place, ParameterIn::Path | ParameterIn::Query));
-        if operation.request_body.is_some() {
+        let has_params_in = |place: ParameterIn| {
+            let params = operation.parameters.iter().flatten();
+            params.map(|p| &p.parameter_in).any(|p| *p == place)
+        };
+        let bad_request: Vec<&str> = [
+            (operation.request_body.is_some(), "malformed_json"),
+            (has_params_in(ParameterIn::Path), "invalid_path"),
+            (has_params_in(ParameterIn::Query), "invalid_query"),
+        ]
+        .into_iter()
+        .filter_map(|(applies, code)| applies.then_some(code))
+        .collect();
+        if !bad_request.is_empty() {
             add_answer(operation, "400", || {
-                problem_answer("malformed_json, invalid_path or invalid_query")
+                problem_answer(&bad_request.join(" or "))
             });
+        }
+        if operation.request_body.is_some() {
             add_answer(operation, "413", || problem_answer("payload_too_large"));
             add_answer(operation, "415", || {
                 problem_answer("unsupported_media_type: the body must be application/json")
             });
             add_answer(operation, "422", || {
                 problem_answer("validation_failed or invalid_body")
-            });
-        } else if has_path_or_query {
-            add_answer(operation, "400", || {
-                problem_answer("invalid_path or invalid_query")
             });
         }
         if operation.security.is_some() {
@@ -134,6 +140,12 @@ impl ProblemAnswers {
         }
         if path.starts_with("/api/") {
             add_answer(operation, "503", || problem_answer("database_unavailable"));
+            // An operation's own 503 (sign_in_busy) comes on top of this one.
+            if let Some(RefOr::T(answer)) = operation.responses.responses.get_mut("503") {
+                if !answer.description.contains("database_unavailable") {
+                    answer.description.push_str(" or database_unavailable");
+                }
+            }
         }
         for (status, answer) in operation.responses.responses.iter_mut() {
             if let ("429" | "503", RefOr::T(answer)) = (status.as_str(), answer) {
