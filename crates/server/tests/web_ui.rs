@@ -8,7 +8,11 @@
 //! - on a fresh database of the test PostgreSQL,
 //! - on PostgreSQL again, through Debian nginx with the project's own config
 //!   (`infra/nginx/nginx.conf.template`, rendered by its `render.sh`),
-//!   streamed chat included.
+//!   streamed chat included;
+//!
+//! and, on SQLite, `lighthouse.test.mjs`: the first load within its 350 KB
+//! (gzip) cap, and Lighthouse's accessibility and best practices at 100 on
+//! the task page, mobile and desktop (performance printed, never asserted).
 //!
 //! Needs `cargo xtask web` (web/dist), `npm ci` in crates/web/tests/browser,
 //! and the `chromium` and `nginx` Debian packages (`cargo xtask test`
@@ -91,6 +95,11 @@ fn ready(needs_nginx: bool) -> bool {
 
 /// Runs the Node suite with these extra variables and asserts it passed.
 fn run_suite(label: &str, env: &[(&str, String)]) {
+    run_node_tests("ui.test.mjs", label, env);
+}
+
+/// Runs one Node test file of the harness and asserts it passed.
+fn run_node_tests(file: &str, label: &str, env: &[(&str, String)]) {
     let _guard = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let started = Instant::now();
     let mut command = Command::new("node");
@@ -100,7 +109,7 @@ fn run_suite(label: &str, env: &[(&str, String)]) {
             "--test-concurrency=1",
             "--test-timeout=300000",
             "--test-reporter=spec",
-            "ui.test.mjs",
+            file,
         ])
         .current_dir(harness())
         .env("TODO_BIN", env!("CARGO_BIN_EXE_todo"))
@@ -116,13 +125,13 @@ fn run_suite(label: &str, env: &[(&str, String)]) {
     let elapsed = started.elapsed();
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
-    println!("── browser suite, {label}: {elapsed:.1?} ──\n{stdout}");
+    println!("── {file}, {label}: {elapsed:.1?} ──\n{stdout}");
     if !stderr.trim().is_empty() {
         println!("stderr:\n{stderr}");
     }
     assert!(
         output.status.success(),
-        "the browser suite ({label}) failed ({}); its output is above",
+        "{file} ({label}) failed ({}); its output is above",
         output.status
     );
 }
@@ -170,4 +179,12 @@ fn browser_suite_through_nginx_on_postgres() {
             ("SCREENSHOTS", "0".to_owned()),
         ],
     );
+}
+
+#[test]
+fn first_load_size_and_lighthouse_on_sqlite() {
+    if !ready(false) {
+        return;
+    }
+    run_node_tests("lighthouse.test.mjs", "SQLite", &[]);
 }
