@@ -1260,6 +1260,125 @@ fn app_role_database(
     url
 }
 
+/// The cluster test's stand-in for the postgres image
+/// (`infra/cluster/postgres-entrypoint.sh`) runs the chart's init script the
+/// way the official image does: on an empty volume, as the superuser, with
+/// the container's environment; afterwards the app's role logs in over TCP
+/// with its password and is no superuser. Run for real as the `postgres`
+/// user, its socket folder bind-mounted in a private mount namespace (root).
+#[test]
+fn the_cluster_postgres_stand_in_runs_the_charts_init_script() {
+    let Some(render) = rendered().and_then(|r| r.iter().find(|r| r.set.name == "default")) else {
+        return;
+    };
+    let root_user = unsafe { libc::geteuid() } == 0;
+    let bin = PathBuf::from("/usr/lib/postgresql/15/bin");
+    if !root_user
+        || !bin.join("initdb").exists()
+        || output(Command::new("unshare").arg("--help"))
+            .status
+            .code()
+            .is_none()
+    {
+        todo_testkit::cannot_run(
+            "the stand-in's entrypoint runs as the postgres user in a private mount namespace: needs root, unshare and PostgreSQL 15's binaries",
+        );
+        return;
+    }
+    let objects = Objects::of(render);
+    let label = render.label();
+    let postgres = render
+        .find("StatefulSet", &render.full_name("postgresql"))
+        .unwrap();
+    let container = &list_at(pod_spec(postgres).unwrap(), &["containers"])[0];
+    let env = objects.environment(container, &label);
+    let scripts = &objects.config_maps[&format!("{}-init", render.full_name("postgresql"))];
+
+    let dir = tempfile::tempdir().unwrap();
+    let (init, run, data) = (
+        dir.path().join("init"),
+        dir.path().join("run"),
+        dir.path().join("data"),
+    );
+    for folder in [&init, &run, &data] {
+        std::fs::create_dir_all(folder).unwrap();
+    }
+    use std::os::unix::fs::PermissionsExt;
+    for (name, body) in scripts {
+        let file = init.join(name);
+        std::fs::write(&file, body).unwrap();
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o555)).unwrap();
+    }
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    succeed(Command::new("chown").arg("postgres:").arg(&run).arg(&data));
+    let port = todo_testkit::free_port().unwrap();
+    let pgdata = data.join("pgdata");
+    let log = std::fs::File::create(dir.path().join("log")).unwrap();
+    let mut command = Command::new("unshare");
+    command
+        .args(["--mount", "--propagation", "private", "sh", "-c"])
+        .arg(r#"mount --bind "$1" /var/run/postgresql && shift && exec runuser -u postgres -- env "$@""#)
+        .arg("sh")
+        .arg(&run);
+    // The container's environment, then the places of this test (its PGDATA
+    // is the pod's volume, not this machine's /var/lib/postgresql).
+    for (name, value) in &env {
+        command.arg(format!("{name}={value}"));
+    }
+    command
+        .arg(format!("PATH={}:/usr/bin:/bin", bin.display()))
+        .arg(format!("PGDATA={}", pgdata.display()))
+        .arg(format!("PGPORT={port}"))
+        .arg(format!("TODO_INITDB_DIR={}", init.display()));
+    let mut child = command
+        .arg("sh")
+        .arg(root().join("infra/cluster/postgres-entrypoint.sh"))
+        .arg("postgres")
+        .stdout(log.try_clone().unwrap())
+        .stderr(log)
+        .spawn()
+        .unwrap();
+    let url = format!(
+        "postgres://{}:{}@127.0.0.1:{port}/{}",
+        env["APP_DB_USER"], env["APP_DB_PASSWORD"], env["POSTGRES_DB"]
+    );
+    let check =
+        "SELECT rolsuper, rolcreaterole, rolcreatedb FROM pg_roles WHERE rolname = current_user";
+    let started = Instant::now();
+    let answer = loop {
+        if let Ok(answer) = todo_testkit::postgres().psql_on(&url, check) {
+            break Ok(answer);
+        }
+        if started.elapsed() > Duration::from_secs(90) || child.try_wait().unwrap().is_some() {
+            break Err(std::fs::read_to_string(dir.path().join("log")).unwrap());
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    let logs = std::fs::read_to_string(dir.path().join("log")).unwrap();
+    // Stop the server by its own pid (postmaster.pid's first line): fast shutdown.
+    let pid = std::fs::read_to_string(pgdata.join("postmaster.pid"))
+        .ok()
+        .and_then(|p| p.lines().next().and_then(|l| l.trim().parse::<i32>().ok()));
+    if let Some(pid) = pid {
+        unsafe { libc::kill(pid, libc::SIGINT) };
+    }
+    let stopping = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        assert!(
+            pid.is_some() && stopping.elapsed() < Duration::from_secs(30),
+            "the stand-in's server did not stop (pid {pid:?} from {}):\n{logs}",
+            pgdata.display()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let answer = answer.unwrap_or_else(|logs| panic!("the app's role could not log in:\n{logs}"));
+    assert_eq!(answer, "f|f|f", "{label}: the app's role is no superuser");
+    assert!(
+        logs.contains("10-app-role.sh") && logs.contains("PostgreSQL init process complete"),
+        "the entrypoint did not run the chart's script:\n{logs}"
+    );
+}
+
 /// Runs the backup CronJob's script (its /backups on a temporary folder)
 /// against the database; the dump must list the tasks table.
 fn run_backup(container: &Value, objects: &Objects, database_url: &str, label: &str) {
