@@ -23,8 +23,10 @@ use std::time::{Duration, Instant};
 use todo_storage::{IdleProbe, Store, StoreError};
 
 /// How long after the last request a dead idle connection is still worth a
-/// real check. Well under Neon's shortest scale-to-zero delay (1 minute).
-pub const RECENT: Duration = Duration::from_secs(30);
+/// real check: an outage soon after traffic shows within seconds. Not longer
+/// than Neon's shortest scale-to-zero delay (1 minute, 5 by default), so a
+/// compute suspended for idleness is not woken by a probe.
+pub const RECENT: Duration = Duration::from_secs(60);
 
 #[derive(Debug)]
 pub struct Readiness {
