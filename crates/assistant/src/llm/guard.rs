@@ -45,12 +45,13 @@ fn unescape(text: &str) -> String {
         .replace("&amp;", "&")
 }
 
-/// Lines of the system prompt long enough that a reply holding one copied
-/// it rather than said it.
-fn echoes(reply: &str, system: &str) -> bool {
+/// Lines of the prompt (the system prompt, the turn's context) long enough
+/// that a reply holding one copied it rather than said it.
+fn echoes(reply: &str, prompt: &str) -> bool {
     let reply = reply.to_lowercase();
-    system
+    prompt
         .lines()
+        .map(|line| line.trim().trim_start_matches('('))
         .map(|line| line.trim().trim_start_matches("- ").to_lowercase())
         .filter(|line| line.chars().count() >= 32)
         .any(|line| {
@@ -59,14 +60,15 @@ fn echoes(reply: &str, system: &str) -> bool {
         })
 }
 
-/// The reply as the user should see it, or why it must be discarded.
-pub fn check(text: &str, actions: &[Action], system: &str) -> Result<String, String> {
+/// The reply as the user should see it, or why it must be discarded;
+/// `prompt` is what the model was told (system prompt and turn context).
+pub fn check(text: &str, actions: &[Action], prompt: &str) -> Result<String, String> {
     let text = unescape(text.trim());
     if TEMPLATE.as_ref().is_some_and(|re| re.is_match(&text)) {
         return Err("it holds chat-template markers".into());
     }
-    if echoes(&text, system) {
-        return Err("it repeats the system prompt".into());
+    if echoes(&text, prompt) {
+        return Err("it repeats the prompt".into());
     }
     let changed = actions.iter().any(is_write);
     if !changed && CLAIM.as_ref().is_some_and(|re| re.is_match(&text)) {
@@ -120,6 +122,11 @@ mod tests {
         )
         .is_err());
         assert!(check("", &[], SYSTEM).is_err());
+        // Seen from Gemma 3 270M: the user's turn, context and all.
+        let prompt = format!("{SYSTEM}\n(Now: Saturday, November 21, 2026 (2026-11-21), 10:00 in the user's time zone)");
+        let echo =
+            "delet task 1\ndelet task 2\n\n(Now: Saturday, November 21, 2026 (2026-11-21), 10:00";
+        assert!(check(echo, &[], &prompt).is_err());
     }
 
     #[test]

@@ -334,12 +334,10 @@ impl LlmAssistant {
         let system = prompt::system_prompt();
         let mut messages = vec![prompt::system(system.to_owned())];
         messages.extend(prompt::history(turn.history, HISTORY_BUDGET_CHARS));
-        messages.push(prompt::user(&prompt::user_turn(
-            turn.message,
-            turn.principal,
-            turn.now,
-            turn.hint,
-        )));
+        let context = prompt::turn_context(turn.principal, turn.now, turn.hint);
+        messages.push(prompt::user(&prompt::user_turn(turn.message, &context)));
+        // What the reply must not repeat: the instructions and the context.
+        let prompt_text = format!("{system}\n{context}");
 
         let mut transcript = Transcript {
             events,
@@ -382,7 +380,7 @@ impl LlmAssistant {
                     }
                     transcript.delta(&summary(&actions));
                 }
-                let text = match guard::check(&transcript.text, &actions, system) {
+                let text = match guard::check(&transcript.text, &actions, &prompt_text) {
                     Ok(text) => text,
                     Err(why) if actions.iter().any(guard::is_write) => {
                         // What was done stands; its words do not.

@@ -48,10 +48,15 @@ could mean more than one task, the tool answers with the candidates: ask which o
 ISO dates to the tools."
 }
 
-/// The new message as the model reads it: the user's words, then the local
-/// date, time and zone, and what the builtin assistant read of it (a hint
-/// the model may use).
-pub fn user_turn(message: &str, principal: Principal, now: DateTime<Utc>, hint: &str) -> String {
+/// The new message as the model reads it: the user's words, then the
+/// [context](turn_context).
+pub fn user_turn(message: &str, context: &str) -> String {
+    format!("{message}\n\n({context})")
+}
+
+/// What changes every turn: the local date, time and zone, and what the
+/// builtin assistant read of the message (a hint the model may use).
+pub fn turn_context(principal: Principal, now: DateTime<Utc>, hint: &str) -> String {
     let tz = principal.timezone;
     let local = now.with_timezone(&tz.tz());
     let mut context = format!(
@@ -64,7 +69,7 @@ pub fn user_turn(message: &str, principal: Principal, now: DateTime<Utc>, hint: 
     if !hint.trim().is_empty() {
         context.push_str(&format!(" The app's parser read: {hint}."));
     }
-    format!("{message}\n\n({context})")
+    context
 }
 
 pub fn system(text: String) -> ChatCompletionRequestMessage {
@@ -282,7 +287,7 @@ mod tests {
             timezone: todo_domain::TimeZone::parse("America/New_York").unwrap(),
         };
         let now = "2026-11-21T03:30:00Z".parse().unwrap();
-        let message = user_turn("add milk", principal, now, "due=2026-11-21");
+        let message = user_turn("add milk", &turn_context(principal, now, "due=2026-11-21"));
         assert!(message.starts_with("add milk\n\n("), "{message}");
         assert!(
             message.contains("Friday, November 20, 2026 (2026-11-20)"),
@@ -290,7 +295,7 @@ mod tests {
         );
         assert!(message.contains("22:30 in the user's time zone, America/New_York (UTC-05:00)"));
         assert!(message.contains("parser read: due=2026-11-21."));
-        assert!(!user_turn("hi", principal, now, "").contains("parser"));
+        assert!(!turn_context(principal, now, "").contains("parser"));
         assert!(system_prompt().contains("ask which one"));
     }
 
