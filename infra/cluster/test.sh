@@ -119,6 +119,28 @@ timing "backend pod start → Ready" "$backend_start s" "< 120 s"
 log "infra/scripts/verify.sh (unchanged, with helm test)"
 "$REPO_ROOT/infra/scripts/verify.sh"
 
+log "the in-cluster PostgreSQL: the app's own role, no superuser; verify.sh left no user behind"
+# pg_sql SQL: as the superuser, over the pod's local socket.
+pg_sql() {
+  # shellcheck disable=SC2016 # expanded in the pod
+  kubectl -n "$NAMESPACE" exec -i "$(fullname)-postgresql-0" -- sh -c \
+    'exec psql -v ON_ERROR_STOP=1 -qAt -U postgres -d "$POSTGRES_DB" -v app="$APP_DB_USER" -f -' <<<"$1"
+}
+role="$(pg_sql "SELECT rolname || ' super=' || rolsuper || ' createrole=' || rolcreaterole || ' createdb=' || rolcreatedb
+  || ' foreign_tables=' || (SELECT count(*) FROM pg_tables t WHERE t.schemaname = 'public' AND t.tableowner <> r.rolname)
+  FROM pg_roles r WHERE rolname = :'app'")" ||
+  fail "cannot read the app's role in the in-cluster PostgreSQL"
+info "the app's role: $role"
+[[ "$role" =~ ^[a-z_]+\ super=false\ createrole=false\ createdb=false\ foreign_tables=0$ ]] ||
+  fail "the app should connect as a non-superuser role owning its tables: $role"
+sessions="$(pg_sql "SELECT string_agg(DISTINCT usename, ',') FROM pg_stat_activity WHERE datname = current_database() AND client_addr IS NOT NULL")"
+[ "$sessions" = "${role%% *}" ] || fail "the backend's sessions should all be the app's role ${role%% *}: $sessions"
+left="$(pg_sql "SELECT count(*) FROM users WHERE email LIKE 'verify-%'")"
+[ "$left" = 0 ] || fail "verify.sh left $left user(s) behind"
+header="$(kubectl -n "$NAMESPACE" get configmap "$(fullname)-backend" -o jsonpath='{.data.CLIENT_ADDRESS_HEADER}' 2>/dev/null || true)"
+[ "$header" = X-Forwarded-For ] || fail "the backend should read client addresses from X-Forwarded-For behind the ingress: '$header'"
+info "TCP sessions as $sessions only; no verify-* user left; CLIENT_ADDRESS_HEADER=$header"
+
 log "scripts/demo.sh on this cluster, with infra/scripts/chaos.sh"
 started=$SECONDS
 "$REPO_ROOT/scripts/demo.sh" --skip-cluster --skip-build --chaos --yes 2>&1 | tee "$OUT/demo.log"
@@ -191,7 +213,11 @@ under_traffic() {
   pid=$!
   background+=("$pid")
   sleep 3
-  "$@"
+  # (inside $(…), where errexit does not reach: a failed step must end the test)
+  "$@" || {
+    touch "$dir/stop"
+    fail "$name: $* failed (the traffic so far: $(tail -n 3 "$dir/failures.txt" 2>/dev/null))"
+  }
   sleep 3
   touch "$dir/stop"
   wait "$pid" || fail "the traffic generator failed: $(cat "$dir.log")"

@@ -118,7 +118,10 @@ def run(args: argparse.Namespace) -> int:
         thread.start()
     for thread in threads:
         thread.join()
-    report = dict(counts, seconds=round(time.monotonic() - started, 1), longest_gap_seconds=round(longest_gap[0], 2))
+    finished = time.monotonic()
+    # An outage still going on at the end counts too.
+    longest_gap[0] = max(longest_gap[0], finished - last_success[0])
+    report = dict(counts, seconds=round(finished - started, 1), longest_gap_seconds=round(longest_gap[0], 2))
     with open(os.path.join(args.out, "report.json"), "w", encoding="utf-8") as out:
         json.dump(report, out)
     print(json.dumps(report))

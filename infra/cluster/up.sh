@@ -138,6 +138,15 @@ state = "$STATE/containerd/state"
     bin_dir = "/usr/lib/cni"
     conf_dir = "$STATE/cni/net.d"
 EOF
+# Pods' network namespaces are bind mounts in /run/netns. Make the folder a
+# shared mount point first, as `ip netns`, CNI and podman do on first use:
+# if podman did it later (binding the folder over itself), it would hide the
+# mounts made before, and those pods' namespaces could never be removed
+# ("device or resource busy": a pod stuck Terminating). Left in place by
+# down.sh, as `ip netns` leaves it.
+mkdir -p /run/netns
+mountpoint -q /run/netns || mount --bind /run/netns /run/netns
+mount --make-shared /run/netns
 start containerd containerd --config "$STATE/containerd/config.toml"
 wait_until 30 "containerd answers" ctr_k8s version
 
