@@ -117,7 +117,16 @@ export async function lighthouseRuns() {
       onlyCategories: ['performance', 'accessibility', 'best-practices'],
     };
     for (const [name, config] of [['mobile', undefined], ['desktop', desktopConfig]]) {
-      const run = await lighthouse(`${stack.url}/`, flags, config);
+      // A run that could not measure at all (a runtime error such as no
+      // paint within its time limit, seen on a machine busy with builds) is
+      // tried again, twice at most; a score is never retried.
+      let run;
+      for (let attempt = 1; ; attempt += 1) {
+        run = await lighthouse(`${stack.url}/`, flags, config);
+        const failure = run.lhr.runtimeError?.message;
+        if (!failure || attempt === 3) break;
+        console.log(`lighthouse ${name}: could not measure (${failure}); again`);
+      }
       const lhr = run.lhr;
       if (!lhr.finalDisplayedUrl.endsWith('/') || lhr.runtimeError) {
         throw new Error(`Lighthouse (${name}) did not measure the task page: ${lhr.finalDisplayedUrl} ${lhr.runtimeError?.message ?? ''}`);
