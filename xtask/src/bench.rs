@@ -322,7 +322,7 @@ fn bench_backend(
             });
         }
     }
-    if let Some(cluster) = &_cluster {
+    if backend == Backend::Postgres {
         eprintln!(
             "[{name}] seeding the big user: {} tasks among {} in the table…",
             big_user::BIG_USER_TASKS,
@@ -330,7 +330,7 @@ fn bench_backend(
         );
         let token = sign_up(server.addr, "bench-big@example.com", "bench-password-1")?;
         let user = big_user::user_id(server.addr, &token)?;
-        big_user::seed_postgres(&cluster.0, &database_url, user)?;
+        big_user::seed_postgres(&database_url, user)?;
         for (_, scenario) in &BIG_LISTS {
             scenarios.push(measure(&server, scenario, &token, load, dir, name)?);
         }
