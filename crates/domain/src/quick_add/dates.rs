@@ -155,7 +155,7 @@ pub(super) fn label_date(date: NaiveDate, today: NaiveDate) -> String {
     if date.year() == today.year() {
         label
     } else {
-        format!("{label} {}", date.year())
+        format!("{label} {:04}", date.year())
     }
 }
 
