@@ -758,7 +758,9 @@ mod tests {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TaskPage {
     pub items: Vec<Task>,
-    /// How many tasks match the filters, over all pages.
+    /// How many tasks match the filters, over all pages: exact up to
+    /// `offset` + 1,000; when more match, `offset + 1000`, a lower bound
+    /// (so a page costs the same however many tasks a user has).
     pub total: i64,
 }
 
