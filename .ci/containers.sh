@@ -49,9 +49,11 @@ fi
   die "the two Dockerfiles name different Rust images"
 
 # podman with its storage (and so its layer cache) kept in the cache folder.
+# The lock's descriptor is closed for podman: daemons it leaves running
+# (aardvark-dns, conmon) would otherwise hold the lock after this run ends.
 pm() {
   podman --root "$containers/storage" --runroot "${XDG_RUNTIME_DIR:-/run}/todo-chatbot-podman" \
-    --storage-driver overlay --cgroup-manager cgroupfs --events-backend file "$@"
+    --storage-driver overlay --cgroup-manager cgroupfs --events-backend file "$@" {containers_lock}>&-
 }
 
 # Processes and mounts this script started, undone on exit.
