@@ -85,6 +85,9 @@ pub struct LlmAssistant {
 struct Breaker {
     failures: u32,
     open_until: Option<Instant>,
+    /// The settings: [`BREAKER_FAILURES`] and [`BREAKER_OPEN_FOR`] unless
+    /// changed with [`LlmAssistant::with_breaker`].
+    limit: Option<(u32, Duration)>,
 }
 
 impl fmt::Debug for LlmAssistant {
@@ -147,6 +150,15 @@ impl LlmAssistant {
         &self.model
     }
 
+    /// Skip the provider for `open_for` after `failures` failed turns in a
+    /// row (a test that must reach a slow real server sets `u32::MAX`).
+    pub fn with_breaker(self, failures: u32, open_for: Duration) -> Self {
+        if let Ok(mut breaker) = self.breaker.lock() {
+            breaker.limit = Some((failures, open_for));
+        }
+        self
+    }
+
     /// The tokens the provider reported since start.
     pub fn usage(&self) -> Usage {
         self.transport.usage()
@@ -162,19 +174,23 @@ impl LlmAssistant {
     /// breaker; one success closes it.
     fn record(&self, healthy: bool) {
         let mut breaker = self.breaker.lock().unwrap_or_else(|e| e.into_inner());
+        let (limit, open_for) = breaker
+            .limit
+            .unwrap_or((BREAKER_FAILURES, BREAKER_OPEN_FOR));
         if healthy {
-            *breaker = Breaker::default();
+            breaker.failures = 0;
+            breaker.open_until = None;
             return;
         }
-        breaker.failures += 1;
-        if breaker.failures >= BREAKER_FAILURES {
+        breaker.failures = breaker.failures.saturating_add(1);
+        if breaker.failures >= limit {
             tracing::warn!(
                 failures = breaker.failures,
-                skip_s = BREAKER_OPEN_FOR.as_secs(),
+                skip_s = open_for.as_secs(),
                 "the language model keeps failing; the builtin assistant answers for a while"
             );
             metrics::counter!("llm_breaker_opened_total").increment(1);
-            breaker.open_until = Some(Instant::now() + BREAKER_OPEN_FOR);
+            breaker.open_until = Some(Instant::now() + open_for);
         }
     }
 
