@@ -10,16 +10,9 @@ pub const UNITS: [(&str, &str); 4] = [
     ("YEARLY", "years"),
 ];
 
-/// RRULE day codes with their short and full names, Monday first.
-pub const WEEKDAYS: [(&str, &str, &str); 7] = [
-    ("MO", "Mon", "Monday"),
-    ("TU", "Tue", "Tuesday"),
-    ("WE", "Wed", "Wednesday"),
-    ("TH", "Thu", "Thursday"),
-    ("FR", "Fri", "Friday"),
-    ("SA", "Sat", "Saturday"),
-    ("SU", "Sun", "Sunday"),
-];
+/// RRULE day codes with their short and full names, Monday first: the
+/// domain's words.
+pub use todo_domain::quick_add::WEEKDAYS;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CustomRepeat {

@@ -92,6 +92,7 @@ use crate::time::TimeZone;
 pub use dates::{day_label, label_time};
 use dates::{label_date, Clock, DayPart};
 use grammar::{Candidate, Grammar, Item};
+pub use recurrence::WEEKDAYS;
 
 /// What the parser needs besides the text.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -174,28 +174,24 @@ const ALL_DAYS: [Weekday; 7] = [
     Weekday::Sun,
 ];
 
+/// Each weekday's RRULE code, short and full name, Monday first: the one
+/// place these words live (the web UI's weekday picker reads them too).
+pub const WEEKDAYS: [(&str, &str, &str); 7] = [
+    ("MO", "Mon", "Monday"),
+    ("TU", "Tue", "Tuesday"),
+    ("WE", "Wed", "Wednesday"),
+    ("TH", "Thu", "Thursday"),
+    ("FR", "Fri", "Friday"),
+    ("SA", "Sat", "Saturday"),
+    ("SU", "Sun", "Sunday"),
+];
+
 fn code(day: Weekday) -> &'static str {
-    match day {
-        Weekday::Mon => "MO",
-        Weekday::Tue => "TU",
-        Weekday::Wed => "WE",
-        Weekday::Thu => "TH",
-        Weekday::Fri => "FR",
-        Weekday::Sat => "SA",
-        Weekday::Sun => "SU",
-    }
+    WEEKDAYS[day.num_days_from_monday() as usize].0
 }
 
 fn name(day: Weekday) -> &'static str {
-    match day {
-        Weekday::Mon => "Monday",
-        Weekday::Tue => "Tuesday",
-        Weekday::Wed => "Wednesday",
-        Weekday::Thu => "Thursday",
-        Weekday::Fri => "Friday",
-        Weekday::Sat => "Saturday",
-        Weekday::Sun => "Sunday",
-    }
+    WEEKDAYS[day.num_days_from_monday() as usize].2
 }
 
 impl Grammar<'_> {
