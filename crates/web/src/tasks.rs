@@ -300,7 +300,7 @@ pub fn TasksPage() -> impl IntoView {
                         match total {
                             0 => String::new(),
                             1 => "1 task".into(),
-                            n => format!("{n} tasks"),
+                            n => format!("{} tasks", views::count_text(n)),
                         }
                     }}
                 </p>

@@ -241,7 +241,7 @@ pub fn ViewNav(filters: Filters, list: ListState) -> impl IntoView {
                                 <span class="view-name">{name}</span>
                                 // A space: the link reads "Today 3", not "Today3".
                                 " "
-                                <span class="view-count">{count.map(|n| n.to_string())}</span>
+                                <span class="view-count">{count.map(count_text)}</span>
                             </a>
                         }
                     }</li>
@@ -250,6 +250,19 @@ pub fn ViewNav(filters: Filters, list: ListState) -> impl IntoView {
         </nav>
     }
 }
+
+/// A listing's `total` as people read it: the API counts exactly up to
+/// 1,000 and answers 1,000 when more match, so that reads "1000+".
+pub fn count_text(total: i64) -> String {
+    if total >= CAPPED_TOTAL {
+        format!("{CAPPED_TOTAL}+")
+    } else {
+        total.to_string()
+    }
+}
+
+/// Where the API's totals stop counting (`TaskPage::total`).
+const CAPPED_TOTAL: i64 = 1000;
 
 /// What the sidebar shows beside each entry.
 #[derive(Debug, Clone, PartialEq)]
@@ -369,6 +382,8 @@ mod tests {
         for view in View::ALL {
             assert_eq!(View::from_param(view.param()), view);
         }
+        assert_eq!(count_text(999), "999");
+        assert_eq!(count_text(1000), "1000+");
     }
 
     #[test]
