@@ -73,7 +73,7 @@ pub struct AddTask {
     /// Tags such as "work"; letters, digits, '-' and '_'.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
-    /// How it repeats: an RRULE (FREQ=WEEKLY;BYDAY=MO) or words such as "every monday" or "daily".
+    /// Only when the user asks for it: how it repeats, in words such as "every monday" or "daily" (an RRULE works too).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recurrence: Option<String>,
 }
