@@ -1,17 +1,17 @@
 #!/usr/bin/env bash
 # CI for the container images, on a machine with no Docker engine and no
-# image registry: nothing can be pulled and no container can run.
+# image registry: nothing can be pulled; containers run with podman + runc.
 #
 #   1. hadolint on both Dockerfiles; shellcheck on the scripts
 #   2. nginx -t on the real nginx config, rendered with a test BACKEND_URL
 #   3. local stand-ins for the base images, built from Debian packages and the
 #      machine's Rust toolchain, tagged with the names the Dockerfiles use
 #   4. both images built with `podman build --isolation chroot`
-#   5. the backend image unpacked and its entrypoint started with chroot, as
-#      uid 10001, on a read-only root with a tmpfs /tmp: /healthz, /readyz and
-#      the image's own HEALTHCHECK command must pass; then the frontend image
-#      the same way as uid 101, in front of it: the UI, /nginx-healthz and the
-#      API through nginx
+#   5. the backend image run as a real container (podman + runc), as uid
+#      10001, on a read-only root with a tmpfs /tmp and no capabilities:
+#      /healthz, /readyz and the image's own HEALTHCHECK must pass; then the
+#      frontend image the same way as uid 101, in front of it (by name, on a
+#      podman network): the UI, /nginx-healthz and the API through nginx
 #   6. image sizes
 #
 # Everything slow is cached under ~/.cache/todo-chatbot (podman's storage,
@@ -56,12 +56,37 @@ pm() {
     --storage-driver overlay --cgroup-manager cgroupfs --events-backend file "$@" {containers_lock}>&-
 }
 
+# Real containers (the run step): runc, as crun cannot set rlimits here and
+# the machine has cgroup v1; rlimits this root may set (it lacks
+# CAP_SYS_RESOURCE); netavark with aardvark-dns, so containers find each
+# other by name (podman's CNI backend has no DNS here). See
+# ../shared/notes/running-containers.md.
+pmr() {
+  CONTAINERS_CONF="$containers/containers.conf" pm "$@"
+}
+write_containers_conf() {
+  cat >"$containers/containers.conf" <<'EOF_CONF'
+[containers]
+default_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]
+[engine]
+runtime = "runc"
+[network]
+network_backend = "netavark"
+EOF_CONF
+}
+network=todo-ci
+run_containers=()
+
 # Processes and mounts this script started, undone on exit.
 pids=()
 mounts=()
 unpacked=()
 cleanup() {
   local pid i dir
+  if [ ${#run_containers[@]} -gt 0 ]; then
+    pmr rm --force "${run_containers[@]}" >/dev/null 2>&1 || true
+    pmr network rm "$network" >/dev/null 2>&1 || true
+  fi
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   for ((i = ${#mounts[@]} - 1; i >= 0; i--)); do umount -l "${mounts[i]}" 2>/dev/null || true; done
@@ -93,7 +118,7 @@ wait_for() {
 
 step_packages() {
   log "system packages"
-  local packages=(podman debootstrap nginx busybox-static shellcheck curl jq binutils)
+  local packages=(podman runc netavark aardvark-dns debootstrap nginx busybox-static shellcheck curl jq binutils)
   local missing=() package
   for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
@@ -386,7 +411,7 @@ backend_port=""
 run_backend() {
   local backend_root backend_pid out image_env image_cmd image_user image_healthcheck
 
-  log "backend image: unpacked, entrypoint started with chroot as its user, read-only root"
+  log "backend image: a real container (podman + runc), read-only root, no capabilities"
   backend_root=$(unpack "$backend_image")
   unpacked+=("$backend_root")
   if readelf -l "$backend_root/usr/local/bin/todo" | grep -q INTERP; then
@@ -398,15 +423,21 @@ run_backend() {
   [ "${image_healthcheck[*]}" = "/usr/local/bin/todo healthcheck" ] ||
     die "backend HEALTHCHECK is '${image_healthcheck[*]}'"
   echo "entrypoint: ${image_cmd[*]}  user: $image_user"
-  read_only_root "$backend_root"
+  write_containers_conf
+  pmr rm --force todo-ci-backend todo-ci-frontend >/dev/null 2>&1 || true
+  pmr network rm "$network" >/dev/null 2>&1 || true
+  pmr network create "$network" >/dev/null
   backend_port=$(free_port)
+  run_containers+=(todo-ci-backend)
   # SQLite in /tmp: the only writable place here (Postgres needs no disk).
-  env -i "${image_env[@]}" PORT="$backend_port" DATA_DIR=/tmp/data \
-    chroot --userspec="$image_user" "$backend_root" "${image_cmd[@]}" >"$containers/backend.log" 2>&1 &
-  backend_pid=$!
-  pids+=("$backend_pid")
-  wait_for "http://127.0.0.1:$backend_port/healthz" "$backend_pid" ||
+  pmr run --detach --name todo-ci-backend --network "$network" --publish "127.0.0.1:$backend_port:8080" \
+    --read-only --tmpfs /tmp --cap-drop ALL --security-opt no-new-privileges --memory 256m \
+    --env DATA_DIR=/tmp/data "$backend_image" >/dev/null
+  backend_pid=$(pmr inspect --format '{{.State.Pid}}' todo-ci-backend)
+  wait_for "http://127.0.0.1:$backend_port/healthz" "$backend_pid" || {
+    pmr logs todo-ci-backend >"$containers/backend.log" 2>&1
     die_with_log "$containers/backend.log" "the backend did not answer /healthz"
+  }
   curl -fsS "http://127.0.0.1:$backend_port/healthz"
   echo
   curl -fsS "http://127.0.0.1:$backend_port/readyz"
@@ -414,35 +445,29 @@ run_backend() {
   out=$(ps -o uid=,gid= -p "$backend_pid" | awk '{print $1":"$2}')
   [ "$out" = "10001:10001" ] || die "the backend runs as $out, not 10001:10001"
   echo "backend process runs as uid:gid $out"
-  env -i "${image_env[@]}" PORT="$backend_port" \
-    chroot --userspec="$image_user" "$backend_root" "${image_healthcheck[@]}"
-  echo "HEALTHCHECK command (${image_healthcheck[*]}): exit 0"
+  # No systemd here to schedule health checks: run the image's HEALTHCHECK.
+  pmr healthcheck run todo-ci-backend || die "the backend's HEALTHCHECK failed"
+  echo "HEALTHCHECK command (${image_healthcheck[*]}): healthy"
 }
 
 run_frontend() {
-  local frontend_root frontend_port frontend_pid image_env image_cmd image_user image_healthcheck
+  # shellcheck disable=SC2034 # image_env is set by image_config
+  local frontend_port frontend_pid image_env image_cmd image_user image_healthcheck
 
-  log "frontend image: unpacked, nginx started with chroot as its user, read-only root, in front of the backend"
-  frontend_root=$(unpack "$frontend_image")
-  unpacked+=("$frontend_root")
+  log "frontend image: a real container (podman + runc), read-only root, in front of the backend by name"
   image_config "$frontend_image"
   [ "$image_user" = "101:101" ] || die "frontend image user is '$image_user', not 101:101"
   echo "entrypoint: ${image_cmd[*]}  user: $image_user"
-  read_only_root "$frontend_root"
   frontend_port=$(free_port)
-  # nginx reopens /dev/stdout: like a container runtime, give it a pipe it owns.
-  local fifo="$containers/frontend.fifo"
-  rm -f "$fifo"
-  mkfifo -m 0600 "$fifo"
-  chown "$image_user" "$fifo"
-  cat "$fifo" >"$containers/frontend.log" &
-  pids+=($!)
-  env -i "${image_env[@]}" LISTEN_PORT="$frontend_port" BACKEND_URL="http://127.0.0.1:$backend_port" \
-    chroot --userspec="$image_user" "$frontend_root" "${image_cmd[@]}" >"$fifo" 2>&1 &
-  frontend_pid=$!
-  pids+=("$frontend_pid")
-  wait_for "http://127.0.0.1:$frontend_port/nginx-healthz" "$frontend_pid" ||
+  run_containers+=(todo-ci-frontend)
+  pmr run --detach --name todo-ci-frontend --network "$network" --publish "127.0.0.1:$frontend_port:8080" \
+    --read-only --tmpfs /tmp --cap-drop ALL --security-opt no-new-privileges --memory 64m \
+    --env BACKEND_URL=http://todo-ci-backend:8080 "$frontend_image" >/dev/null
+  frontend_pid=$(pmr inspect --format '{{.State.Pid}}' todo-ci-frontend)
+  wait_for "http://127.0.0.1:$frontend_port/nginx-healthz" "$frontend_pid" || {
+    pmr logs todo-ci-frontend >"$containers/frontend.log" 2>&1
     die_with_log "$containers/frontend.log" "nginx did not answer /nginx-healthz"
+  }
   local base="http://127.0.0.1:$frontend_port"
   curl -fsS "$base/nginx-healthz"
   local body
@@ -486,9 +511,8 @@ run_frontend() {
     -H 'content-type: application/json' --data-binary @"$containers/big-body" "$base/api/tasks" || true)
   [ "$status" = 413 ] || die "a 300 KB body through nginx got $status, not 413"
   echo "through nginx: UI, /nginx-healthz, /healthz, /readyz, signup, create task, chat (SSE), 413 on a big body"
-  env -i "${image_env[@]}" LISTEN_PORT="$frontend_port" \
-    chroot --userspec="$image_user" "$frontend_root" "${image_healthcheck[@]}"
-  echo "HEALTHCHECK command: exit 0"
+  pmr healthcheck run todo-ci-frontend || die "the frontend's HEALTHCHECK failed"
+  echo "HEALTHCHECK command (${image_healthcheck[*]}): healthy"
 }
 
 step_run() {
