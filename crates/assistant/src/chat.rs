@@ -238,7 +238,8 @@ impl Chat {
     ) -> Result<Reply, ServiceError> {
         events.delta(FALLBACK_NOTE);
         events.delta("\n\n");
-        let writes: Vec<Action> = done.into_iter().filter(changed_something).collect();
+        let (writes, reads): (Vec<Action>, Vec<Action>) =
+            done.into_iter().partition(changed_something);
         if !writes.is_empty() {
             let text = format!(
                 "{FALLBACK_NOTE}\n\nBefore it stopped, it ran {} action(s): {}.",
@@ -256,9 +257,12 @@ impl Chat {
             });
         }
         let reply = self.respond_builtin(turn, events).await?;
+        // What the model read still happened: it stays on the record.
+        let mut actions: Vec<Action> = reads.into_iter().filter(|a| a.ok).collect();
+        actions.extend(reply.actions);
         Ok(Reply {
             text: format!("{FALLBACK_NOTE}\n\n{}", reply.text),
-            actions: reply.actions,
+            actions,
         })
     }
 }
