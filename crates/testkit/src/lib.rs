@@ -271,6 +271,16 @@ impl PgBouncer {
                 auth = auth_file.display(),
             ),
         )?;
+        // The binary is run from the temporary folder: the unprivileged user
+        // cannot reach the cache under root's home (mode 0700).
+        let binary = if cluster.user.is_some() {
+            let copy = dir.path().join("pgbouncer");
+            std::fs::copy(&binary, &copy)
+                .with_context(|| format!("copying {} for the test user", binary.display()))?;
+            copy
+        } else {
+            binary
+        };
         let mut command = Command::new(&binary);
         command
             .arg(&config)
