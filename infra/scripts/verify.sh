@@ -109,6 +109,10 @@ expect() { # expect STATUS WHAT METHOD PATH [BODY] [TOKEN]
   [ "$got" = "$want" ] || die "$what: $1 $2 answered $got, not $want: $(head -c 300 "$API_BODY_FILE")"
   ok "$what ($1 $2 → $got)"
 }
+# An ingress controller routes a new Ingress a few seconds after it exists
+# (its own 404 until then): wait up to 60 s for the host to be routed.
+deadline=$((SECONDS + 60))
+while [ "$(api GET /readyz)" = 404 ] && [ "$SECONDS" -lt "$deadline" ]; do sleep 1; done
 expect 200 "backend ready, database reachable (through the frontend)" GET /readyz
 expect 200 "API description (ingress → backend)" GET /api/openapi.json
 expect 200 "web UI (ingress → frontend)" GET /
