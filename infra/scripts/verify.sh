@@ -109,10 +109,18 @@ expect() { # expect STATUS WHAT METHOD PATH [BODY] [TOKEN]
   [ "$got" = "$want" ] || die "$what: $1 $2 answered $got, not $want: $(head -c 300 "$API_BODY_FILE")"
   ok "$what ($1 $2 → $got)"
 }
-# An ingress controller routes a new Ingress a few seconds after it exists
-# (its own 404 until then): wait up to 60 s for the host to be routed.
+# An ingress controller routes a new Ingress, and learns its Services' ready
+# endpoints, a few seconds after they exist (its own 404, or 503 "no
+# available server", until then): wait up to 60 s for both paths to route.
+routed() {
+  local path status
+  for path in /readyz /api/openapi.json; do
+    status="$(api GET "$path")"
+    [ "$status" != 404 ] && [ "$status" != 502 ] && [ "$status" != 503 ] || return 1
+  done
+}
 deadline=$((SECONDS + 60))
-while [ "$(api GET /readyz)" = 404 ] && [ "$SECONDS" -lt "$deadline" ]; do sleep 1; done
+until routed || [ "$SECONDS" -ge "$deadline" ]; do sleep 1; done
 expect 200 "backend ready, database reachable (through the frontend)" GET /readyz
 expect 200 "API description (ingress → backend)" GET /api/openapi.json
 expect 200 "web UI (ingress → frontend)" GET /
