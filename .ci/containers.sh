@@ -77,27 +77,14 @@ EOF_CONF
 network=todo-ci
 run_containers=()
 
-# Processes and mounts this script started, undone on exit.
-pids=()
-mounts=()
+# Containers and unpacked images this script made, removed on exit.
 unpacked=()
 cleanup() {
-  local pid i dir
   if [ ${#run_containers[@]} -gt 0 ]; then
     pmr rm --force "${run_containers[@]}" >/dev/null 2>&1 || true
     pmr network rm "$network" >/dev/null 2>&1 || true
   fi
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  for ((i = ${#mounts[@]} - 1; i >= 0; i--)); do umount -l "${mounts[i]}" 2>/dev/null || true; done
-  for dir in "${unpacked[@]}"; do
-    # Never remove a folder something (such as /dev) is still mounted in.
-    if grep -qF " $dir" /proc/self/mounts; then
-      echo "containers.sh: $dir is still mounted on: left in place" >&2
-    else
-      rm -rf "$dir"
-    fi
-  done
+  rm -rf "${unpacked[@]}"
 }
 trap cleanup EXIT
 
@@ -380,24 +367,9 @@ die_with_log() {
 # Make ROOTFS read-only with a fresh tmpfs on /tmp, as in Kubernetes with
 # readOnlyRootFilesystem and an emptyDir on /tmp; /dev and /proc as a
 # container runtime provides them (nginx logs to /dev/stdout).
-read_only_root() {
-  local rootfs=$1
-  mkdir -p "$rootfs/tmp" "$rootfs/dev" "$rootfs/proc"
-  mount --bind "$rootfs" "$rootfs"
-  mounts+=("$rootfs")
-  mount -o remount,bind,ro "$rootfs"
-  mount -t tmpfs -o mode=1777,size=64m tmpfs "$rootfs/tmp"
-  mounts+=("$rootfs/tmp")
-  mount --bind /dev "$rootfs/dev"
-  mounts+=("$rootfs/dev")
-  mount -t proc proc "$rootfs/proc"
-  mounts+=("$rootfs/proc")
-}
-
-# The image's configured environment, entrypoint and command, as arrays.
+# The image's configured entrypoint and command, user and HEALTHCHECK.
 image_config() {
   local image=$1
-  mapfile -t image_env < <(pm image inspect --format '{{range .Config.Env}}{{println .}}{{end}}' "$image" | sed '/^$/d')
   mapfile -t image_cmd < <(pm image inspect --format '{{json .Config.Entrypoint}}{{json .Config.Cmd}}' "$image" |
     jq -rs 'map(. // []) | add | .[]')
   image_user=$(pm image inspect --format '{{.Config.User}}' "$image")
@@ -409,7 +381,7 @@ image_config() {
 backend_port=""
 
 run_backend() {
-  local backend_root backend_pid out image_env image_cmd image_user image_healthcheck
+  local backend_root backend_pid out image_cmd image_user image_healthcheck
 
   log "backend image: a real container (podman + runc), read-only root, no capabilities"
   backend_root=$(unpack "$backend_image")
@@ -451,8 +423,7 @@ run_backend() {
 }
 
 run_frontend() {
-  # shellcheck disable=SC2034 # image_env is set by image_config
-  local frontend_port frontend_pid image_env image_cmd image_user image_healthcheck
+  local frontend_port frontend_pid image_cmd image_user image_healthcheck
 
   log "frontend image: a real container (podman + runc), read-only root, in front of the backend by name"
   image_config "$frontend_image"
