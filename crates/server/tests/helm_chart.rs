@@ -1761,6 +1761,25 @@ fn the_chart_matches_the_program() {
             Some(postgres) => app_role_database(render, postgres, &objects, &label),
             None => todo_testkit::fresh_postgres_database(),
         };
+        // `todo migrate` in a rendered container, with what it is given (only
+        // variables the program reads) and the real database in place of the URLs.
+        let migrate_as_rendered = |container: &Value, what: &str, data_dir: Option<&Path>| {
+            let mut env = objects.environment(container, &label);
+            for name in env.keys() {
+                assert!(
+                    migrate_reads.contains(name) || serve_reads.contains(name),
+                    "{label}: {what} sets {name}"
+                );
+            }
+            env.insert("DATABASE_URL".into(), real_database.clone());
+            if env.contains_key("DATABASE_MIGRATION_URL") {
+                env.insert("DATABASE_MIGRATION_URL".into(), real_database.clone());
+            }
+            if let Some(dir) = data_dir {
+                env.insert("DATA_DIR".into(), dir.display().to_string());
+            }
+            succeed(&mut todo_with(&string_list(container, &["args"]), &env));
+        };
         // The migration Job (a hook) runs `todo migrate` with what it is given.
         for job in render.of_kind("Job") {
             assert_eq!(
@@ -1774,36 +1793,13 @@ fn the_chart_matches_the_program() {
                 "{label}: the chart's ServiceAccount does not exist before the release"
             );
             for (container, _) in containers(job_pod) {
-                let mut job_env = objects.environment(container, &label);
-                for name in job_env.keys() {
-                    assert!(
-                        migrate_reads.contains(name) || serve_reads.contains(name),
-                        "{label}: the Job sets {name}"
-                    );
-                }
-                job_env.insert("DATABASE_URL".into(), real_database.clone());
-                if job_env.contains_key("DATABASE_MIGRATION_URL") {
-                    job_env.insert("DATABASE_MIGRATION_URL".into(), real_database.clone());
-                }
-                succeed(&mut todo_with(&string_list(container, &["args"]), &job_env));
+                migrate_as_rendered(container, "the Job", None);
             }
         }
         // The init container, if any, runs `todo migrate` with what it is given.
         for init in list_at(pod, &["initContainers"]) {
-            let mut init_env = objects.environment(init, &label);
-            for name in init_env.keys() {
-                assert!(
-                    migrate_reads.contains(name) || serve_reads.contains(name),
-                    "{label}: init sets {name}"
-                );
-            }
-            init_env.insert("DATABASE_URL".into(), real_database.clone());
-            if init_env.contains_key("DATABASE_MIGRATION_URL") {
-                init_env.insert("DATABASE_MIGRATION_URL".into(), real_database.clone());
-            }
             let data = tempfile::tempdir().unwrap();
-            init_env.insert("DATA_DIR".into(), data.path().display().to_string());
-            succeed(&mut todo_with(&string_list(init, &["args"]), &init_env));
+            migrate_as_rendered(init, "init", Some(data.path()));
         }
 
         // The real server, with the chart's environment (a reachable database
