@@ -36,8 +36,6 @@ pub struct Readiness {
     /// A request or a check found the database unavailable, and no check
     /// has succeeded since.
     failing: AtomicBool,
-    /// Real checks run (SQL on the database), for tests and metrics.
-    checks: AtomicU64,
 }
 
 impl Default for Readiness {
@@ -46,18 +44,8 @@ impl Default for Readiness {
             started: Instant::now(),
             last_request_ms: AtomicU64::new(0),
             failing: AtomicBool::new(false),
-            checks: AtomicU64::new(0),
         }
     }
-}
-
-/// How `/readyz` reached its answer (a metric label and a log field).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Basis {
-    /// An idle connection answered a Sync, or nothing says otherwise.
-    Known,
-    /// SQL ran on the database.
-    Checked,
 }
 
 impl Readiness {
@@ -72,17 +60,12 @@ impl Readiness {
         self.failing.store(true, Ordering::Relaxed);
     }
 
-    /// How many real checks have run.
-    pub fn checks(&self) -> u64 {
-        self.checks.load(Ordering::Relaxed)
-    }
-
     fn requested_recently(&self) -> bool {
         let last = self.last_request_ms.load(Ordering::Relaxed);
         last != 0 && self.started.elapsed().as_millis() as u64 - last <= RECENT.as_millis() as u64
     }
 
-    pub async fn check(&self, store: &Store) -> Result<Basis, StoreError> {
+    pub async fn check(&self, store: &Store) -> Result<(), StoreError> {
         let must_check = store.backend() == "sqlite" || self.failing.load(Ordering::Relaxed) || {
             match store.probe_idle_connection().await {
                 IdleProbe::Alive => false,
@@ -94,11 +77,10 @@ impl Readiness {
             }
         };
         if !must_check {
-            return Ok(Basis::Known);
+            return Ok(());
         }
-        self.checks.fetch_add(1, Ordering::Relaxed);
         let result = store.check_ready().await;
         self.failing.store(result.is_err(), Ordering::Relaxed);
-        result.map(|()| Basis::Checked)
+        result
     }
 }

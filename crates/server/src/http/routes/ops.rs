@@ -39,7 +39,7 @@ async fn healthz() -> axum::Json<Status> {
     responses((status = 200, body = Status), (status = 503, description = "not_ready", body = Problem)))]
 async fn readyz(State(state): State<AppState>) -> Result<axum::Json<Status>, ApiError> {
     match state.readiness.check(state.services.store()).await {
-        Ok(_) => Ok(axum::Json(Status { status: "ready" })),
+        Ok(()) => Ok(axum::Json(Status { status: "ready" })),
         Err(error) => Err(ServiceError::Unavailable(error).into()),
     }
 }
