@@ -129,19 +129,6 @@ impl Store {
         Ok(row.split().0)
     }
 
-    /// The conversation and the assistant's memory, if it is this user's.
-    pub async fn get_conversation(
-        &self,
-        user_id: UserId,
-        id: ConversationId,
-    ) -> StoreResult<Option<(Conversation, String)>> {
-        let sql = format!(
-            "SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE id = $1 AND user_id = $2"
-        );
-        let row: Option<ConversationRow> = on_pool!(self, pool => sqlx::query_as(&sql).bind(id).bind(user_id).fetch_optional(pool).await)?;
-        Ok(row.map(ConversationRow::split))
-    }
-
     /// The conversation, the assistant's memory and its last `limit`
     /// messages (oldest first), in one query, if it is this user's.
     pub async fn conversation_with_history(
@@ -202,24 +189,6 @@ impl Store {
         let sql = "DELETE FROM conversations WHERE id = $1 AND user_id = $2";
         let done = on_pool!(self, pool => sqlx::query(sql).bind(id).bind(user_id).execute(pool).await?.rows_affected());
         Ok(done > 0)
-    }
-
-    /// The last `limit` messages of a conversation, oldest first. The caller
-    /// has checked that the conversation is the user's.
-    pub async fn recent_messages(
-        &self,
-        id: ConversationId,
-        limit: u32,
-    ) -> StoreResult<Vec<ChatMessage>> {
-        let sql = "SELECT id, role, content, actions, created_at FROM messages WHERE conversation_id = $1 \
-                   ORDER BY id DESC LIMIT $2";
-        let mut rows: Vec<MessageRow> = on_pool!(self, pool => sqlx::query_as(sql)
-            .bind(id)
-            .bind(i64::from(limit))
-            .fetch_all(pool)
-            .await)?;
-        rows.reverse();
-        rows.into_iter().map(ChatMessage::try_from).collect()
     }
 
     /// Stores a whole turn at once: both messages and the new memory, or nothing.

@@ -106,9 +106,10 @@ async fn cancelled_transactions_leave_nothing_behind(url: &str) {
         "only {cancelled} of {ROUNDS} writes were cancelled: the test did not test much"
     );
     // Whatever the cancelled writes did is whole: each turn has both its messages.
-    let messages = observer
-        .recent_messages(conversation.id, 1_000)
+    let (_, _, messages) = observer
+        .conversation_with_history(user.id, conversation.id, 1_000)
         .await
+        .unwrap()
         .unwrap();
     assert_eq!(messages.len() % 2, 0, "a turn was stored by halves");
     // And later transactions still work on that connection.
