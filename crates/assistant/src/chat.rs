@@ -51,11 +51,6 @@ impl std::str::FromStr for Routing {
     }
 }
 
-/// A write the model made: anything that succeeded but a listing.
-fn changed_something(action: &Action) -> bool {
-    action.ok && action.tool != crate::tools::LIST_TASKS
-}
-
 #[derive(Clone)]
 pub struct Chat {
     toolbox: Toolbox,
@@ -239,7 +234,7 @@ impl Chat {
         events.delta(FALLBACK_NOTE);
         events.delta("\n\n");
         let (writes, reads): (Vec<Action>, Vec<Action>) =
-            done.into_iter().partition(changed_something);
+            done.into_iter().partition(crate::tools::is_write);
         if !writes.is_empty() {
             let text = format!(
                 "{FALLBACK_NOTE}\n\nBefore it stopped, it ran {} action(s): {}.",

@@ -9,11 +9,6 @@ use std::sync::LazyLock;
 use regex::Regex;
 use todo_domain::chat::Action;
 
-/// A successful change (anything but a listing).
-pub fn is_write(action: &Action) -> bool {
-    action.ok && action.tool != crate::tools::LIST_TASKS
-}
-
 static TEMPLATE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(
         r"(?i)<\|[a-z_ ]{1,30}\|>|</?(start_of_turn|end_of_turn|bos|eos|s)>|\[/?INST\]|<</?SYS>>|^\s*(system|assistant|model)\s*\n",
@@ -70,7 +65,7 @@ pub fn check(text: &str, actions: &[Action], prompt: &str) -> Result<String, Str
     if echoes(&text, prompt) {
         return Err("it repeats the prompt".into());
     }
-    let changed = actions.iter().any(is_write);
+    let changed = actions.iter().any(crate::tools::is_write);
     if !changed && CLAIM.as_ref().is_some_and(|re| re.is_match(&text)) {
         return Err("it says something changed, but no tool changed anything".into());
     }

@@ -23,6 +23,13 @@ pub const COMPLETE_TASK: &str = "complete_task";
 pub const DELETE_TASK: &str = "delete_task";
 pub const UPDATE_TASK: &str = "update_task";
 
+/// Whether `action` changed the task list: it succeeded and is not a
+/// listing. A model's turn that changed nothing can be answered again by the
+/// builtin assistant, and a reply that claims a change needs one.
+pub fn is_write(action: &Action) -> bool {
+    action.ok && action.tool != LIST_TASKS
+}
+
 /// How many tasks a title reference looks at (and lists when ambiguous).
 const RESOLVE_LIMIT: usize = 10;
 
