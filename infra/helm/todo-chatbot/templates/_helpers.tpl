@@ -338,8 +338,16 @@ to set.
 {{- $hosts | uniq | toJson -}}
 {{- end -}}
 
-{{/* DATABASE_MIGRATION_URL, for a container's env: from the Secret, when an external database has one. */}}
-{{- define "todo-chatbot.migrationUrlEnv" -}}
+{{/*
+The database's URLs, for a container's env: DATABASE_URL from the Secret, and
+DATABASE_MIGRATION_URL when an external database has one.
+*/}}
+{{- define "todo-chatbot.databaseEnv" -}}
+- name: DATABASE_URL
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "todo-chatbot.secretName" . }}
+      key: {{ .Values.secret.keys.databaseUrl }}
 {{- if and (not .Values.postgresql.enabled) (or .Values.externalDatabase.migrationUrl .Values.secret.existingSecret) }}
 - name: DATABASE_MIGRATION_URL
   valueFrom:
