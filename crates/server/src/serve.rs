@@ -212,18 +212,18 @@ async fn open_services_with(database: &DatabaseArgs, auth: AuthConfig) -> anyhow
 /// cannot keep), then opens the application's pool on DATABASE_URL.
 pub async fn open_store(database: &DatabaseArgs) -> anyhow::Result<Store> {
     let options = database.store_options();
-    let migration_url = database.migration_url();
-    if migration_url == database.url() {
-        let store = Store::connect(&database.url(), &options)
-            .await
-            .context("cannot reach the database (DATABASE_URL)")?;
-        migrate(&store, &options).await?;
-        return Ok(store);
+    // On the same URL the application's pool migrates: no second connection.
+    let separate = database.migration_url() != database.url();
+    if separate {
+        run_migrations(database).await?;
     }
-    run_migrations(database).await?;
-    Store::connect(&database.url(), &options)
+    let store = Store::connect(&database.url(), &options)
         .await
-        .context("cannot reach the database (DATABASE_URL)")
+        .context("cannot reach the database (DATABASE_URL)")?;
+    if !separate {
+        migrate(&store, &options).await?;
+    }
+    Ok(store)
 }
 
 /// `todo migrate`: applies migrations over the migration URL only, and
