@@ -115,25 +115,19 @@ impl DatabaseArgs {
 /// Neon names a compute's pooled endpoint `<endpoint>-pooler.<region>.….neon.tech`
 /// and its direct endpoint the same without `-pooler`.
 fn neon_direct_url(url: &str) -> Option<String> {
-    let (scheme, rest) = url.split_once("://")?;
-    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
-    let (authority, tail) = rest.split_at(authority_end);
-    let (credentials, host_port) = match authority.rsplit_once('@') {
-        Some((credentials, host_port)) => (Some(credentials), host_port),
-        None => (None, authority),
-    };
-    let host = host_port.split(':').next().unwrap_or(host_port);
-    let (endpoint, domain) = host.split_once('.')?;
+    let mut url = reqwest::Url::parse(url).ok()?;
+    let (endpoint, domain) = url.host_str()?.split_once('.')?;
     let direct = endpoint.strip_suffix("-pooler")?;
     if !(domain.ends_with(".neon.tech") || domain == "neon.tech") {
         return None;
     }
-    let host_port = host_port.replacen(endpoint, direct, 1);
-    let authority = match credentials {
-        Some(credentials) => format!("{credentials}@{host_port}"),
-        None => host_port,
-    };
-    Some(format!("{scheme}://{authority}{tail}"))
+    let direct = format!("{direct}.{domain}");
+    url.set_host(Some(&direct)).ok()?;
+    Some(url.into())
+}
+
+fn is_postgres_url(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -530,18 +524,13 @@ impl ServeArgs {
             }
         }
         let url = self.database.url();
-        if !(url.starts_with("sqlite:")
-            || url.starts_with("postgres://")
-            || url.starts_with("postgresql://"))
-        {
+        if !(url.starts_with("sqlite:") || is_postgres_url(&url)) {
             return Err(ConfigError {
                 name: "DATABASE_URL",
                 reason: "it must start with sqlite:// or postgres://".into(),
             });
         }
-        let migration_url = self.database.migration_url();
-        let postgres = |u: &str| u.starts_with("postgres://") || u.starts_with("postgresql://");
-        if postgres(&url) && !postgres(&migration_url) {
+        if is_postgres_url(&url) && !is_postgres_url(&self.database.migration_url()) {
             return Err(ConfigError {
                 name: "DATABASE_MIGRATION_URL",
                 reason: "it must start with postgres:// (a direct connection to the same database)"
