@@ -9,7 +9,9 @@
 /// (launchbadge/sqlx#4393, fixed upstream by #4394 but in no release yet).
 /// Here the `BEGIN` always completes; a transaction nobody awaits any more
 /// is dropped, which queues its `ROLLBACK` before the connection is reused.
-/// Every transaction starts here (clippy.toml forbids `Pool::begin`).
+/// Every transaction starts here (clippy.toml forbids sqlx's other ways
+/// to begin one: `Pool::begin` and its variants, `Connection::begin`,
+/// `Acquire::begin`).
 pub(crate) async fn begin<DB: sqlx::Database>(
     pool: &sqlx::Pool<DB>,
 ) -> Result<sqlx::Transaction<'static, DB>, sqlx::Error> {
