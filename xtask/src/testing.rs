@@ -319,14 +319,18 @@ fn pgbouncer(cache: &Path) -> Result<PathBuf> {
     println!("    building Debian {PGBOUNCER_FROM}'s pgbouncer source package");
     quiet(&mut apt(&["update", "-qq"]))?;
     quiet(&mut apt(&["source", "--download-only", "-qq", "pgbouncer"]))?;
-    let tarball = std::fs::read_dir(root)?
-        .flatten()
-        .map(|e| e.path())
-        .find(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with("pgbouncer_") && n.ends_with(".orig.tar.gz"))
-        })
+    // The first entry of `root` whose name matches.
+    let entry = |matches: &dyn Fn(&Path, &str) -> bool| -> Result<Option<PathBuf>> {
+        Ok(std::fs::read_dir(root)?
+            .flatten()
+            .map(|e| e.path())
+            .find(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| matches(p, n))
+            }))
+    };
+    let tarball = entry(&|_, n| n.starts_with("pgbouncer_") && n.ends_with(".orig.tar.gz"))?
         .context("apt-get source fetched no pgbouncer_*.orig.tar.gz")?;
     quiet(
         Command::new("tar")
@@ -334,15 +338,7 @@ fn pgbouncer(cache: &Path) -> Result<PathBuf> {
             .arg(&tarball)
             .current_dir(root),
     )?;
-    let source = std::fs::read_dir(root)?
-        .flatten()
-        .map(|e| e.path())
-        .find(|p| {
-            p.is_dir()
-                && p.file_name()
-                    .and_then(|n| n.to_str())
-                    .is_some_and(|n| n.starts_with("pgbouncer-"))
-        })
+    let source = entry(&|p, n| p.is_dir() && n.starts_with("pgbouncer-"))?
         .context("the pgbouncer tarball has no pgbouncer-* folder")?;
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     quiet(
