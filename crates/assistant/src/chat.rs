@@ -3,8 +3,10 @@
 //! (the builtin one standing in when the language model fails), and store
 //! both messages with the assistant's new memory.
 
+use chrono::{DateTime, Utc};
+use serde_json::Value;
 use std::sync::Arc;
-use todo_domain::chat::{Action, ChatRequest, ChatResponse};
+use todo_domain::chat::{Action, ChatMessage, ChatRequest, ChatResponse};
 use todo_services::{Principal, ServiceError};
 use todo_storage::TurnRecord;
 
@@ -47,6 +49,30 @@ impl std::str::FromStr for Routing {
             "hybrid" => Ok(Routing::Hybrid),
             "llm" => Ok(Routing::Llm),
             other => Err(format!("'{other}' is not builtin, hybrid or llm")),
+        }
+    }
+}
+
+/// What stays the same across the assistants that may see one message.
+struct Said<'a> {
+    principal: Principal,
+    now: DateTime<Utc>,
+    message: &'a str,
+    history: &'a [ChatMessage],
+}
+
+impl<'a> Said<'a> {
+    fn turn<'t>(&self, state: &'t mut Value, hint: &'t str) -> Turn<'t>
+    where
+        'a: 't,
+    {
+        Turn {
+            principal: self.principal,
+            now: self.now,
+            message: self.message,
+            history: self.history,
+            state,
+            hint,
         }
     }
 }
@@ -105,21 +131,18 @@ impl Chat {
         let message = request.message.trim();
         let now = services.now();
         let started = std::time::Instant::now();
-        let history = &open.history;
+        let said = Said {
+            principal,
+            now,
+            message,
+            history: &open.history,
+        };
 
         let mut state = open.state.clone();
         let llm = match (&self.llm, self.routing) {
             (Some(llm), Routing::Llm) => Some((llm, String::new())),
             (Some(llm), Routing::Hybrid) => {
-                let turn = Turn {
-                    principal,
-                    now,
-                    message,
-                    history,
-                    state: &mut state,
-                    hint: "",
-                };
-                match self.builtin.understands(&turn) {
+                match self.builtin.understands(&said.turn(&mut state, "")) {
                     Understanding::Sure => None,
                     Understanding::Unsure(hint) => Some((llm, hint)),
                 }
@@ -133,15 +156,10 @@ impl Chat {
         });
         let reply = match llm {
             Some((llm, hint)) => {
-                let turn = Turn {
-                    principal,
-                    now,
-                    message,
-                    history,
-                    state: &mut state,
-                    hint: &hint,
-                };
-                match llm.respond(turn, &self.toolbox, events).await {
+                match llm
+                    .respond(said.turn(&mut state, &hint), &self.toolbox, events)
+                    .await
+                {
                     Ok(reply) => reply,
                     Err(AssistantError::Provider { reason, actions }) => {
                         tracing::warn!(%reason, "language model failed; the builtin assistant answers");
@@ -152,32 +170,15 @@ impl Chat {
                             state: "falling_back",
                         });
                         state = open.state.clone();
-                        let turn = Turn {
-                            principal,
-                            now,
-                            message,
-                            history,
-                            state: &mut state,
-                            hint: "",
-                        };
-                        self.fall_back(turn, actions, events).await?
+                        self.fall_back(said.turn(&mut state, ""), actions, events)
+                            .await?
                     }
                     Err(AssistantError::Service(error)) => return Err(error),
                 }
             }
             None => {
-                self.respond_builtin(
-                    Turn {
-                        principal,
-                        now,
-                        message,
-                        history,
-                        state: &mut state,
-                        hint: "",
-                    },
-                    events,
-                )
-                .await?
+                self.respond_builtin(said.turn(&mut state, ""), events)
+                    .await?
             }
         };
         metrics::counter!("chat_turns_total", "assistant" => assistant).increment(1);
