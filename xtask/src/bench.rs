@@ -259,7 +259,7 @@ fn bench_backend(
     let name = backend.name();
     eprintln!("\n[{name}] preparing the database…");
     // Declared before any server, so that servers stop first.
-    let (_cluster, database_url) = match backend {
+    let (cluster, database_url) = match backend {
         Backend::Sqlite => (None, format!("sqlite://{}", dir.join("todo.db").display())),
         Backend::Postgres => {
             let cluster = Cluster(todo_testkit::Postgres::start()?);
@@ -330,7 +330,8 @@ fn bench_backend(
         );
         let token = sign_up(server.addr, "bench-big@example.com", "bench-password-1")?;
         let user = big_user::user_id(server.addr, &token)?;
-        big_user::seed_postgres(&database_url, user)?;
+        let postgres = &cluster.as_ref().context("no PostgreSQL cluster")?.0;
+        big_user::seed_postgres(postgres, &database_url, user)?;
         for (_, scenario) in &BIG_LISTS {
             scenarios.push(measure(&server, scenario, &token, load, dir, name)?);
         }

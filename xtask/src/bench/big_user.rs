@@ -11,6 +11,7 @@ use std::process::Command;
 use std::time::Duration;
 use todo_domain::query::TaskQueryParams;
 use todo_domain::TimeZone;
+use todo_testkit::Postgres;
 
 pub const BIG_USER_TASKS: u32 = 10_000;
 pub const TABLE_TASKS: u32 = 200_000;
@@ -29,18 +30,19 @@ pub fn user_id(addr: SocketAddr, token: &str) -> Result<i64> {
 /// the filler users' (one in twenty rows is the big user's), shaped like the
 /// bench's seed: titles from the same words (one in ten mentions the
 /// dentist), six tags, a third without a due date, a quarter completed.
-pub fn seed_postgres(url: &str, big_user: i64) -> Result<()> {
+pub fn seed_postgres(postgres: &Postgres, url: &str, big_user: i64) -> Result<()> {
+    // Without the statement timeout the server gives its role: building the
+    // trigram indexes for 200,000 rows takes longer.
+    let separator = if url.contains('?') { '&' } else { '?' };
+    let url = format!("{url}{separator}options=-c%20statement_timeout%3D0");
+    let psql = |sql: &str| postgres.psql_on(&url, sql);
     let users_per_row = FILLER_USERS + 1;
+    psql(&format!(
+        "INSERT INTO users (email, name, password_hash, created_at) \
+         SELECT 'filler-' || g || '@example.com', 'Filler', 'not-a-hash', now() \
+         FROM generate_series(1, {FILLER_USERS}) g"
+    ))?;
     psql(
-        url,
-        &format!(
-            "INSERT INTO users (email, name, password_hash, created_at) \
-             SELECT 'filler-' || g || '@example.com', 'Filler', 'not-a-hash', now() \
-             FROM generate_series(1, {FILLER_USERS}) g"
-        ),
-    )?;
-    psql(
-        url,
         &format!(
             "WITH fillers AS (SELECT array_agg(id ORDER BY id) AS ids FROM users WHERE email LIKE 'filler-%') \
              INSERT INTO tasks (user_id, title, description, completed, priority, tags, due_at, all_day, created_at, updated_at) \
@@ -57,32 +59,14 @@ pub fn seed_postgres(url: &str, big_user: i64) -> Result<()> {
         ),
     )?;
     // What autovacuum does soon after a load: statistics and the visibility map.
-    psql(url, "VACUUM ANALYZE tasks")?;
-    let count = psql(
-        url,
-        &format!("SELECT count(*) FROM tasks WHERE user_id = {big_user}"),
-    )?;
+    psql("VACUUM ANALYZE tasks")?;
+    let count = psql(&format!(
+        "SELECT count(*) FROM tasks WHERE user_id = {big_user}"
+    ))?;
     if count.trim() != BIG_USER_TASKS.to_string() {
         bail!("the big user has {count} tasks, expected {BIG_USER_TASKS}");
     }
     Ok(())
-}
-
-/// Runs `sql` with `psql` without the statement timeout the server gives
-/// its role (building the trigram indexes for 200,000 rows takes longer).
-fn psql(url: &str, sql: &str) -> Result<String> {
-    let output = Command::new("psql")
-        .args(["-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", "-d", url])
-        .args(["-c", "SET statement_timeout = 0", "-c", sql])
-        .output()
-        .context("running psql")?;
-    if !output.status.success() {
-        bail!(
-            "psql failed: {}\n{sql}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
-    Ok(String::from_utf8_lossy(&output.stdout).trim().to_owned())
 }
 
 /// The Postgres statement the server runs for `GET path` (its query string)
