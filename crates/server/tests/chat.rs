@@ -4,26 +4,8 @@
 mod support;
 
 use reqwest::Method;
-use serde_json::{json, Value};
-use support::TestApp;
-
-/// Parses an SSE body into (event, data) pairs.
-fn sse_events(body: &str) -> Vec<(String, Value)> {
-    body.split("\n\n")
-        .filter_map(|block| {
-            let mut name = None;
-            let mut data = String::new();
-            for line in block.lines() {
-                if let Some(value) = line.strip_prefix("event:") {
-                    name = Some(value.trim().to_owned());
-                } else if let Some(value) = line.strip_prefix("data:") {
-                    data.push_str(value.trim_start());
-                }
-            }
-            Some((name?, serde_json::from_str(&data).ok()?))
-        })
-        .collect()
-}
+use serde_json::json;
+use support::{sse_events, TestApp};
 
 on_both_backends! {
     async fn chat_adds_a_task_and_the_list_shows_it(app: TestApp) {
@@ -49,14 +31,7 @@ on_both_backends! {
 
     async fn chat_streams_server_sent_events(app: TestApp) {
         let token = app.user("ada").await;
-        let response = app.client
-            .post(format!("{}/api/chat", app.base))
-            .bearer_auth(&token)
-            .header("accept", "text/event-stream")
-            .json(&json!({"message": "add water the plants"}))
-            .send()
-            .await
-            .unwrap();
+        let response = app.chat_stream(&token, json!({"message": "add water the plants"})).await;
         assert_eq!(response.status(), 200);
         assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/event-stream"));
         let events = sse_events(&response.text().await.unwrap());
@@ -72,14 +47,7 @@ on_both_backends! {
 
     async fn a_refused_stream_is_a_plain_problem(app: TestApp) {
         let token = app.user("ada").await;
-        let response = app.client
-            .post(format!("{}/api/chat", app.base))
-            .bearer_auth(&token)
-            .header("accept", "text/event-stream")
-            .json(&json!({"message": "   "}))
-            .send()
-            .await
-            .unwrap();
+        let response = app.chat_stream(&token, json!({"message": "   "})).await;
         TestApp::answer(response).await.problem(422, "validation_failed");
     }
 

@@ -8,7 +8,7 @@ mod support;
 
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
-use support::TestApp;
+use support::{sse_events, TestApp};
 use todo_testkit::PgBouncer;
 
 /// PgBouncer in front of the shared test cluster, a fresh database, and its
@@ -25,13 +25,6 @@ fn pooled_database() -> Option<(PgBouncer, String, String)> {
     let direct = todo_testkit::fresh_postgres_database();
     let pooled = bouncer.pooled(&direct);
     Some((bouncer, direct, pooled))
-}
-
-fn sse_event_names(body: &str) -> Vec<String> {
-    body.lines()
-        .filter_map(|line| line.strip_prefix("event:"))
-        .map(|name| name.trim().to_owned())
-        .collect()
 }
 
 #[test]
@@ -93,18 +86,13 @@ async fn migrations_the_api_and_the_chat_work_through_a_transaction_mode_pooler(
     assert_eq!(page["total"], 40);
 
     let response = app
-        .client
-        .post(format!("{}/api/chat", app.base))
-        .bearer_auth(&token)
-        .header("accept", "text/event-stream")
-        .json(&json!({"message": "add water the plants"}))
-        .send()
-        .await
-        .unwrap();
+        .chat_stream(&token, json!({"message": "add water the plants"}))
+        .await;
     assert_eq!(response.status(), 200);
-    let names = sse_event_names(&response.text().await.unwrap());
-    assert!(names.iter().any(|n| n == "delta"), "{names:?}");
-    assert_eq!(names.last().map(String::as_str), Some("done"), "{names:?}");
+    let events = sse_events(&response.text().await.unwrap());
+    let names: Vec<_> = events.iter().map(|(name, _)| name.as_str()).collect();
+    assert!(names.contains(&"delta"), "{names:?}");
+    assert_eq!(names.last(), Some(&"done"), "{names:?}");
     let found = app.get("/api/tasks?q=plants", &token).await.expect(200);
     assert_eq!(found["items"][0]["title"], "Water the plants");
 

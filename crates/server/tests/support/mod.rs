@@ -109,6 +109,24 @@ impl Answer {
     }
 }
 
+/// Parses a Server-Sent Events body into (event, data) pairs.
+pub fn sse_events(body: &str) -> Vec<(String, Value)> {
+    body.split("\n\n")
+        .filter_map(|block| {
+            let mut name = None;
+            let mut data = String::new();
+            for line in block.lines() {
+                if let Some(value) = line.strip_prefix("event:") {
+                    name = Some(value.trim().to_owned());
+                } else if let Some(value) = line.strip_prefix("data:") {
+                    data.push_str(value.trim_start());
+                }
+            }
+            Some((name?, serde_json::from_str(&data).ok()?))
+        })
+        .collect()
+}
+
 pub fn serve_args(
     database_url: &str,
     data_dir: &std::path::Path,
@@ -255,6 +273,19 @@ impl TestApp {
     /// Creates a task and returns it.
     pub async fn task(&self, token: &str, body: Value) -> Value {
         self.post("/api/tasks", token, body).await.expect(201)
+    }
+
+    /// Posts a chat message (`body`, as for `POST /api/chat`) asking for
+    /// Server-Sent Events.
+    pub async fn chat_stream(&self, token: &str, body: Value) -> reqwest::Response {
+        self.client
+            .post(format!("{}/api/chat", self.base))
+            .bearer_auth(token)
+            .header("accept", "text/event-stream")
+            .json(&body)
+            .send()
+            .await
+            .expect("request sent")
     }
 
     /// Titles of the listed tasks, in order.
