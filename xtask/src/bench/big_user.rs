@@ -73,23 +73,9 @@ pub fn seed_postgres(postgres: &Postgres, url: &str, big_user: i64) -> Result<()
 /// by `user_id`, with the values written in.
 pub fn list_statement(path: &str, user_id: i64) -> Result<String> {
     let query = path.split_once('?').map_or("", |(_, q)| q);
-    let mut params = TaskQueryParams::default();
-    for pair in query.split('&').filter(|p| !p.is_empty()) {
-        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-        let value = Some(value.to_owned());
-        match key {
-            "q" => params.q = value,
-            "tag" => params.tag = value,
-            "sort" => params.sort = value,
-            "order" => params.order = value,
-            "status" => params.status = value,
-            "limit" => params.limit = value,
-            "offset" => params.offset = value,
-            "due" => params.due = value,
-            "priority" => params.priority = value,
-            other => bail!("the bench does not know the list parameter {other}"),
-        }
-    }
+    // Read as the server's `Query<TaskQueryParams>` extractor reads it.
+    let params: TaskQueryParams =
+        serde_urlencoded::from_str(query).with_context(|| format!("{path}: its query string"))?;
     let query = params
         .validate()
         .map_err(|e| anyhow::anyhow!("{path}: {e:?}"))?;
@@ -141,5 +127,14 @@ mod tests {
                       initial connection time = 12.3 ms\ntps = 8812.451234 (without initial connection time)\n";
         assert_eq!(super::parse_tps(output), Some(8812.451234));
         assert_eq!(super::parse_tps("tps = x"), None);
+    }
+
+    #[test]
+    fn writes_the_list_statement_of_a_path() {
+        let sql = super::list_statement("/api/tasks?q=dentist&limit=50", 7).unwrap();
+        assert!(sql.contains("user_id = 7"), "{sql}");
+        assert!(sql.contains("'%dentist%'"), "{sql}");
+        assert!(sql.contains("LIMIT 51"), "{sql}");
+        assert!(super::list_statement("/api/tasks?limit=0", 7).is_err());
     }
 }
