@@ -78,6 +78,10 @@ pub struct LlmAssistant {
     timeout: Duration,
     transport: Transport,
     breaker: Mutex<Breaker>,
+    /// [`BREAKER_FAILURES`] and [`BREAKER_OPEN_FOR`] unless changed with
+    /// [`LlmAssistant::with_breaker`].
+    breaker_failures: u32,
+    breaker_open_for: Duration,
 }
 
 /// The provider's health across turns.
@@ -85,9 +89,6 @@ pub struct LlmAssistant {
 struct Breaker {
     failures: u32,
     open_until: Option<Instant>,
-    /// The settings: [`BREAKER_FAILURES`] and [`BREAKER_OPEN_FOR`] unless
-    /// changed with [`LlmAssistant::with_breaker`].
-    limit: Option<(u32, Duration)>,
 }
 
 impl fmt::Debug for LlmAssistant {
@@ -142,6 +143,8 @@ impl LlmAssistant {
             timeout: config.timeout,
             transport: Transport::new(http, openai, config.timeout),
             breaker: Mutex::default(),
+            breaker_failures: BREAKER_FAILURES,
+            breaker_open_for: BREAKER_OPEN_FOR,
         })
     }
 
@@ -153,10 +156,11 @@ impl LlmAssistant {
     /// Skip the provider for `open_for` after `failures` failed turns in a
     /// row (a test that must reach a slow real server sets `u32::MAX`).
     pub fn with_breaker(self, failures: u32, open_for: Duration) -> Self {
-        if let Ok(mut breaker) = self.breaker.lock() {
-            breaker.limit = Some((failures, open_for));
+        Self {
+            breaker_failures: failures,
+            breaker_open_for: open_for,
+            ..self
         }
-        self
     }
 
     /// The tokens the provider reported since start.
@@ -174,16 +178,14 @@ impl LlmAssistant {
     /// breaker; one success closes it.
     fn record(&self, healthy: bool) {
         let mut breaker = self.breaker.lock().unwrap_or_else(|e| e.into_inner());
-        let (limit, open_for) = breaker
-            .limit
-            .unwrap_or((BREAKER_FAILURES, BREAKER_OPEN_FOR));
         if healthy {
             breaker.failures = 0;
             breaker.open_until = None;
             return;
         }
         breaker.failures = breaker.failures.saturating_add(1);
-        if breaker.failures >= limit {
+        if breaker.failures >= self.breaker_failures {
+            let open_for = self.breaker_open_for;
             tracing::warn!(
                 failures = breaker.failures,
                 skip_s = open_for.as_secs(),
@@ -315,29 +317,21 @@ impl Assistant for LlmAssistant {
             let left = until.saturating_duration_since(Instant::now());
             return Err(provider_error(
                 format!(
-                    "skipped for {}s more: the provider failed {BREAKER_FAILURES} turns in a row",
-                    left.as_secs() + 1
+                    "skipped for {}s more: the provider failed {} turns in a row",
+                    left.as_secs() + 1,
+                    self.breaker_failures
                 ),
                 &[],
             ));
         }
         let deadline = Instant::now() + self.timeout;
         let result = self.converse(turn, tools, events, deadline).await;
-        // Only the provider's own failures count; a reply the guard
-        // discarded or invalid tool calls say nothing of its health.
-        match &result {
-            Ok(_) => self.record(true),
-            Err(AssistantError::Provider { reason, .. }) if reason.starts_with(UNHEALTHY) => {
-                self.record(false)
-            }
-            Err(_) => {}
+        if result.is_ok() {
+            self.record(true);
         }
         result
     }
 }
-
-/// How the reasons of the provider's own failures start.
-const UNHEALTHY: &str = "provider: ";
 
 impl LlmAssistant {
     async fn converse(
@@ -371,7 +365,13 @@ impl LlmAssistant {
                 .transport
                 .complete(&request, deadline, &mut |piece| transcript.delta(piece))
                 .await
-                .map_err(|reason| provider_error(format!("{UNHEALTHY}{reason}"), &actions))?;
+                .map_err(|reason| {
+                    // Only the provider's own failures count against it; a
+                    // reply the guard discards or invalid tool calls say
+                    // nothing of its health.
+                    self.record(false);
+                    provider_error(reason, &actions)
+                })?;
             metrics::histogram!("llm_request_seconds").record(started.elapsed().as_secs_f64());
             tracing::debug!(
                 round,
