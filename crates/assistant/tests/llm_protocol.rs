@@ -1038,4 +1038,43 @@ async fn defect_6_tasks_are_named_by_title_and_ambiguity_lists_candidates() {
 #[tokio::test]
 async fn defect_7_one_refusal_to_stream_is_not_remembered_for_ten_minutes() {
     assert!(todo_assistant::llm::PLAIN_FOR <= Duration::from_secs(60));
+    // The refusal is remembered for that long, then streaming is tried
+    // again (shortened here: a test does not wait a minute).
+    let stack = stack().await;
+    let plain = |text: &str| {
+        Scripted::Json(
+            200,
+            json!({"id": "x", "object": "chat.completion", "created": 1, "model": "m",
+                   "choices": [{"index": 0, "message": {"role": "assistant", "content": text},
+                                "finish_reason": "stop"}]}),
+            vec![],
+        )
+    };
+    let llm = FakeLlm::start(vec![
+        // Asked to stream, it answers plain JSON; asked again without.
+        plain("ignored"),
+        plain("One."),
+        plain("Two."),
+        says(&["Three."]),
+    ])
+    .await;
+    let remembered = Duration::from_millis(500);
+    let assistant = llm.assistant(TIMEOUT).with_plain_for(remembered);
+    let mut replies = Vec::new();
+    for pause in [Duration::ZERO, Duration::ZERO, remembered * 2] {
+        tokio::time::sleep(pause).await;
+        let reply = stack
+            .respond(&assistant, "hi", &Recorder::default())
+            .await
+            .unwrap();
+        replies.push(reply.text);
+    }
+    assert_eq!(replies, ["One.", "Two.", "Three."]);
+    let streamed: Vec<bool> = llm
+        .requests()
+        .iter()
+        .map(|r| r.get("stream") == Some(&json!(true)))
+        .collect();
+    // Refused, asked plain, remembered, then forgotten once it expired.
+    assert_eq!(streamed, [true, false, false, true]);
 }

@@ -163,6 +163,14 @@ impl LlmAssistant {
         }
     }
 
+    /// Ask a provider that answered a streaming request without a stream
+    /// again with streaming after `plain_for` ([`PLAIN_FOR`] unless set; a
+    /// test that must see the retry sooner sets less).
+    pub fn with_plain_for(mut self, plain_for: Duration) -> Self {
+        self.transport.plain_for = plain_for;
+        self
+    }
+
     /// The tokens the provider reported since start.
     pub fn usage(&self) -> Usage {
         self.transport.usage()

@@ -87,6 +87,8 @@ pub struct Transport {
     /// Set when the provider showed it does not stream (or not always: the
     /// llama.cpp Python server streams words but not tool calls).
     plain_until: Mutex<Option<Instant>>,
+    /// How long that is remembered: [`PLAIN_FOR`] unless a test says less.
+    pub plain_for: Duration,
     /// Set when the provider refused one of the [`GUARDS`].
     unguarded: AtomicBool,
     usage: UsageCounters,
@@ -99,6 +101,7 @@ impl Transport {
             config,
             timeout,
             plain_until: Mutex::new(None),
+            plain_for: PLAIN_FOR,
             unguarded: AtomicBool::new(false),
             usage: UsageCounters::default(),
         }
@@ -180,7 +183,7 @@ impl Transport {
                             tracing::info!(
                                 "the language model answered without a stream; asking without streaming for a while"
                             );
-                            self.set_plain(Some(Instant::now() + PLAIN_FOR));
+                            self.set_plain(Some(Instant::now() + self.plain_for));
                             self.once(&client, request, guarded, on_delta).await
                         }
                         other => other,
