@@ -321,22 +321,19 @@ pub struct Harness {
     pub routes: BTreeMap<&'static str, usize>,
 }
 
-/// Remembers who answered a turn, from its status events.
+/// Remembers who answered a turn: its last status event.
 #[derive(Default)]
-struct Route(std::sync::Mutex<Vec<TurnStatus>>);
+struct Route(std::sync::Mutex<Option<TurnStatus>>);
 
 impl TurnEvents for Route {
     fn status(&self, status: TurnStatus) {
-        if let Ok(mut seen) = self.0.lock() {
-            seen.push(status);
-        }
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(status);
     }
 }
 
 impl Route {
     fn answered_by(&self) -> &'static str {
-        let seen = self.0.lock().map(|s| s.clone()).unwrap_or_default();
-        match seen.last() {
+        match *self.0.lock().unwrap_or_else(|e| e.into_inner()) {
             Some(s) if s.state == "falling_back" => "fallback",
             Some(s) => s.assistant,
             None => "none",
