@@ -14,7 +14,10 @@
 //!   database was in use moments ago (so a check wakes nothing) and losing a
 //!   connection may be an outage: a real check decides. If nothing came in
 //!   for longer, a dead connection is what a scale-to-zero or a pooler's idle
-//!   timeout leaves behind: it is dropped, and the next request reconnects.
+//!   timeout leaves behind: it is dropped, the next request reconnects, and
+//!   readiness only asks whether the server's address still takes a
+//!   connection (no session, no SQL: `Store::reach_server`). If it does not,
+//!   not ready, and real checks until one succeeds.
 //!
 //! SQLite is local and cheap: it is always checked for real.
 
@@ -66,18 +69,21 @@ impl Readiness {
     }
 
     pub async fn check(&self, store: &Store) -> Result<(), StoreError> {
-        let must_check = store.backend() == "sqlite" || self.failing.load(Ordering::Relaxed) || {
-            match store.probe_idle_connection().await {
+        if store.backend() != "sqlite" && !self.failing.load(Ordering::Relaxed) {
+            let connection_lost = match store.probe_idle_connection().await {
                 IdleProbe::Alive => false,
-                IdleProbe::Broken => self.requested_recently(),
+                IdleProbe::Broken => true,
                 // All in use: those requests will tell if the database fails.
-                IdleProbe::NoIdleConnection => {
-                    store.open_connections() == 0 && self.requested_recently()
-                }
+                IdleProbe::NoIdleConnection => store.open_connections() == 0,
+            };
+            if !connection_lost {
+                return Ok(());
             }
-        };
-        if !must_check {
-            return Ok(());
+            if !self.requested_recently() {
+                let reached = store.reach_server().await;
+                self.failing.store(reached.is_err(), Ordering::Relaxed);
+                return reached;
+            }
         }
         let result = store.check_ready().await;
         self.failing.store(result.is_err(), Ordering::Relaxed);

@@ -159,6 +159,18 @@ fn app_backends(database: &str) -> Vec<(String, String, String)> {
         .collect()
 }
 
+/// Ends the server's sessions on `database`, as an outage, a pooler's idle
+/// timeout or Neon's scale-to-zero does.
+fn cut_app_connections(database: &str) {
+    let name = database.rsplit('/').next().unwrap();
+    todo_testkit::postgres()
+        .psql(&format!(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = '{name}' AND application_name = 'todo'"
+        ))
+        .unwrap();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn idle_readiness_probes_run_no_sql() {
     let database = todo_testkit::fresh_postgres_database();
@@ -183,13 +195,7 @@ async fn idle_readiness_probes_run_no_sql() {
     // request (an outage, a pooler restarting) make the next probe ask the
     // database, which is up, on a new connection.
     app.get("/api/tasks", &token).await.expect(200);
-    let name = database.rsplit('/').next().unwrap();
-    todo_testkit::postgres()
-        .psql(&format!(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
-             WHERE datname = '{name}' AND application_name = 'todo'"
-        ))
-        .unwrap();
+    cut_app_connections(&database);
     let ready: Value = app.get("/readyz", "").await.expect(200);
     assert_eq!(ready["status"], "ready");
     let checked = app_backends(&database);
@@ -347,4 +353,35 @@ fn sslmode_verify_full_checks_the_certificate_and_name_against_the_system_roots(
     assert!(unknown_issuer.contains("UnknownIssuer"), "{unknown_issuer}");
     let wrong_name = migrate_over_tls(&by_address, Some(&roots)).unwrap_err();
     assert!(wrong_name.contains("not valid for name"), "{wrong_name}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn probes_long_after_the_last_request_do_not_reconnect() {
+    let database = todo_testkit::fresh_postgres_database();
+    // No request at all: as long after the last one as readiness cares about.
+    let app = TestApp::spawn_on_postgres(&database, &[]).await;
+    assert!(
+        !app_backends(&database).is_empty(),
+        "the server holds no connection"
+    );
+
+    // Neon suspends the idle compute: the pooled connection dies.
+    cut_app_connections(&database);
+    let started = Instant::now();
+    while !app_backends(&database).is_empty() {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "sessions not ended"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    for _ in 0..5 {
+        let ready: Value = app.get("/readyz", "").await.expect(200);
+        assert_eq!(ready["status"], "ready");
+    }
+    assert_eq!(
+        app_backends(&database),
+        [],
+        "a readiness probe opened a session, which would wake the database"
+    );
 }

@@ -249,6 +249,30 @@ fn the_database_goes_away_and_comes_back() {
     assert!(!server.logs().contains("panicked"), "{}", server.logs());
 }
 
+/// With no request for a while, a dead pooled connection reads as a
+/// serverless database gone idle (`readiness::RECENT`), and readiness runs
+/// no SQL; a database that no longer accepts connections is still seen.
+#[test]
+fn readiness_sees_an_outage_with_no_traffic() {
+    let pg = todo_testkit::Postgres::start().unwrap();
+    let url = pg.fresh_database().unwrap();
+    // Only probes from here on: no request has come in.
+    let server = Running::start(&url, &[]);
+
+    pg.stop().unwrap();
+    let (status, body) = server.http("GET", "/readyz", None, "");
+    assert_eq!(status, 503, "{body}");
+    assert!(body.contains("\"code\":\"database_unavailable\""), "{body}");
+    // Every later probe too, not only the one that found the connection dead.
+    assert_eq!(server.http("GET", "/readyz", None, "").0, 503);
+
+    pg.restart().unwrap();
+    server.wait_for(
+        |s| s.http("GET", "/readyz", None, "").0 == 200,
+        "ready again",
+    );
+}
+
 #[test]
 fn start_up_waits_for_a_database_that_is_still_starting() {
     let pg = todo_testkit::Postgres::start().unwrap();

@@ -258,6 +258,36 @@ impl Store {
         }
     }
 
+    /// Postgres: whether the server's address still takes a connection,
+    /// which is closed again before a startup message: no session and no
+    /// SQL. Postgres does not log a connection that sends nothing, and a
+    /// proxy that wakes a serverless compute (Neon's routes by the TLS
+    /// server name) cannot tell which one it would be. An outage of a
+    /// database behind a pooler or proxy that is itself up goes unseen.
+    pub async fn reach_server(&self) -> StoreResult<()> {
+        let Pool::Postgres(pool) = &self.pool else {
+            return Ok(());
+        };
+        let options = pool.connect_options();
+        let (host, port) = (options.get_host(), options.get_port());
+        let socket_dir = match options.get_socket() {
+            Some(dir) => Some(dir.display().to_string()),
+            None => host.starts_with('/').then(|| host.to_owned()),
+        };
+        let connect = async {
+            match socket_dir {
+                Some(dir) => tokio::net::UnixStream::connect(format!("{dir}/.s.PGSQL.{port}"))
+                    .await
+                    .map(drop),
+                None => tokio::net::TcpStream::connect((host, port)).await.map(drop),
+            }
+        };
+        match tokio::time::timeout(Duration::from_secs(2), connect).await {
+            Ok(result) => result.map_err(|error| sqlx::Error::Io(error).into()),
+            Err(_) => Err(sqlx::Error::Io(std::io::ErrorKind::TimedOut.into()).into()),
+        }
+    }
+
     /// Connections the pool holds (idle or in use).
     pub fn open_connections(&self) -> u32 {
         on_pool!(self, pool => pool.size())
