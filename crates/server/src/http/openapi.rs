@@ -1,8 +1,8 @@
 //! The OpenAPI document, generated from the handlers and types themselves.
 
+use axum::http::header::CONTENT_TYPE;
 use axum::routing::get;
 use axum::Router;
-use std::sync::Arc;
 use utoipa::openapi::content::Content;
 use utoipa::openapi::header::{Header, HeaderBuilder};
 use utoipa::openapi::path::{Operation, ParameterIn};
@@ -206,9 +206,10 @@ pub fn spec_router(mut spec: utoipa::openapi::OpenApi) -> Router<AppState> {
     ProblemAnswers.modify(&mut spec);
     let mut document = serde_json::to_value(&spec).unwrap_or_default();
     require_response_headers(&mut document);
-    let document = Arc::new(document);
+    // Serialized once: every request shares the same bytes.
+    let body = axum::body::Bytes::from(document.to_string());
     Router::new().route(
         "/api/openapi.json",
-        get(move || async move { axum::Json(document.as_ref().clone()) }),
+        get(move || std::future::ready(([(CONTENT_TYPE, "application/json")], body.clone()))),
     )
 }
