@@ -21,7 +21,7 @@ use serde_json::{json, Value};
 use support::{stack, Recorder};
 use todo_assistant::chat::FALLBACK_NOTE;
 use todo_assistant::llm::{LlmAssistant, LlmConfig};
-use todo_assistant::{AssistantError, Reply};
+use todo_assistant::{Assistant, AssistantError, Reply};
 use todo_domain::chat::{Action, ChatRequest};
 
 // ---------------------------------------------------------------- the script
@@ -963,6 +963,39 @@ async fn defect_4_bad_replies_are_discarded_and_the_builtin_answers() {
         .await
         .unwrap();
     assert_eq!(reply.text, "It's \"Buy milk\".");
+}
+
+#[tokio::test]
+async fn defect_5_everything_before_the_new_message_is_the_same_bytes_every_turn() {
+    // The time sat ~76 tokens into the system prompt, so a provider's prefix
+    // cache missed the rest of it and the tools on every turn. Two turns a
+    // day and a few hours apart now send the same request up to the new
+    // message, which carries the time.
+    let stack = stack().await;
+    let llm = FakeLlm::start(vec![says(&["One."]), says(&["Two."])]).await;
+    let assistant = llm.assistant(TIMEOUT);
+    for now in ["2026-11-21T09:00:00Z", "2026-11-22T17:45:00Z"] {
+        let mut state = json!({});
+        let turn = todo_assistant::Turn {
+            principal: stack.principal,
+            now: now.parse().unwrap(),
+            message: "hi",
+            history: &[],
+            state: &mut state,
+            hint: "",
+        };
+        assistant
+            .respond(turn, &stack.toolbox, &Recorder::default())
+            .await
+            .unwrap();
+    }
+    let mut requests = llm.requests();
+    let news: Vec<Value> = requests
+        .iter_mut()
+        .map(|r| r["messages"].as_array_mut().unwrap().pop().unwrap())
+        .collect();
+    assert_eq!(requests[0].to_string(), requests[1].to_string());
+    assert_ne!(news[0], news[1], "the time comes with the new message");
 }
 
 #[tokio::test]
