@@ -110,14 +110,27 @@ fn pages() -> Vec<(&'static str, TaskQueryParams)> {
         ("due=week", query(|p| p.due = Some("week".into()))),
         ("due=overdue", query(|p| p.due = Some("overdue".into()))),
         ("due=none", query(|p| p.due = Some("none".into()))),
+        (
+            "due_before= (a week ahead)",
+            query(|p| p.due_before = Some(days_ahead(7))),
+        ),
+        (
+            "due_after= (300 days ahead)",
+            query(|p| p.due_after = Some(days_ahead(300))),
+        ),
     ]
+}
+
+/// A `due_before` / `due_after` date, `days` from today.
+fn days_ahead(days: u64) -> String {
+    (Utc::now().date_naive() + chrono::Days::new(days)).to_string()
 }
 
 /// Sorts that walk an index in their default direction: no sort step over
 /// the user's rows. Filters for few rows (a rare word or tag, a due window)
 /// may instead fetch those few by index and sort them.
 fn walks_in_order(name: &str) -> bool {
-    !(name.contains("rare") || name.starts_with("due=") || name.starts_with("priority="))
+    !(name.contains("rare") || name.starts_with("due") || name.starts_with("priority="))
 }
 
 /// Rows a page may read: a common word (one task in ten) fills a page of
