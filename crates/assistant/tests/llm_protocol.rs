@@ -1066,6 +1066,15 @@ async fn defect_6_tasks_are_named_by_title_and_ambiguity_lists_candidates() {
         .to_string();
     assert!(none.contains("no task matches"), "{none}");
     assert!(call("delete_task", json!({})).await.is_err());
+    // The same title twice, one of them done: the pending one is meant.
+    let again = call("add_task", json!({"title": "Buy milk"}))
+        .await
+        .unwrap();
+    let done_again = call("complete_task", json!({"task": "Buy milk"}))
+        .await
+        .unwrap();
+    assert_eq!(done_again["task"]["id"], again["task"]["id"]);
+    assert_ne!(done_again["task"]["id"], done["task"]["id"]);
 }
 
 #[tokio::test]

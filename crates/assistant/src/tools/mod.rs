@@ -299,11 +299,11 @@ impl Toolbox {
             .filter(|t| t.title.trim().eq_ignore_ascii_case(said))
             .collect();
         // An exact title wins; among several, a pending one.
-        let pending_exact: Vec<&&todo_domain::Task> =
-            exact.iter().filter(|t| !t.completed).collect();
-        let candidates: Vec<&todo_domain::Task> = match (exact.len(), pending_exact.len()) {
+        let pending: Vec<&todo_domain::Task> =
+            exact.iter().copied().filter(|t| !t.completed).collect();
+        let candidates = match (exact.len(), pending.len()) {
             (1, _) => exact,
-            (_, 1) => vec![*pending_exact[0]],
+            (_, 1) => pending,
             (0, _) => found.iter().collect(),
             _ => exact,
         };
