@@ -81,11 +81,11 @@ impl Filters {
     /// Shows a view (and a tag's list, for `tag`), every other filter back
     /// to its default: one history entry.
     pub(crate) fn show(&self, view: View, tag: &str) {
-        self.reset();
-        self.status.set(default_of("status").into());
-        self.sort.set(default_of("sort").into());
-        self.view.set(view.param().into());
-        self.tag.set(tag.into());
+        self.set_each(|key| match key {
+            "view" => view.param().to_owned(),
+            "tag" => tag.to_owned(),
+            key => default_of(key).to_owned(),
+        });
     }
 
     /// The filters as the URL's query, defaults left out: "?status=all&tag=home".
@@ -117,10 +117,18 @@ impl Filters {
         let Ok(params) = web_sys::UrlSearchParams::new_with_str(&search) else {
             return;
         };
-        for (key, signal) in self.fields() {
-            let value = params
+        self.set_each(|key| {
+            params
                 .get(key)
-                .unwrap_or_else(|| default_of(key).to_owned());
+                .unwrap_or_else(|| default_of(key).to_owned())
+        });
+    }
+
+    /// Gives each filter `value(key)`; a filter that already has it is left
+    /// alone, so nothing refetches for it.
+    fn set_each(&self, value: impl Fn(&str) -> String) {
+        for (key, signal) in self.fields() {
+            let value = value(key);
             if signal.with_untracked(|v| *v != value) {
                 signal.set(value);
             }
