@@ -32,6 +32,27 @@ fn default_of(key: &str) -> &'static str {
     }
 }
 
+/// Filter values as a URL query, defaults left out: "?status=all&tag=home"
+/// ("" when every one is its default). The page's URL and the views' links
+/// are both written by it.
+pub(crate) fn query_of(pairs: impl IntoIterator<Item = (&'static str, String)>) -> String {
+    let pairs: Vec<String> = pairs
+        .into_iter()
+        .filter(|(key, value)| !value.is_empty() && value != default_of(key))
+        .map(|(key, value)| {
+            format!(
+                "{key}={}",
+                String::from(js_sys::encode_uri_component(&value))
+            )
+        })
+        .collect();
+    if pairs.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", pairs.join("&"))
+    }
+}
+
 #[derive(Clone, Copy)]
 pub(crate) struct Filters {
     /// A [`View`]'s URL value: "" (All), "today", "upcoming".
@@ -90,22 +111,7 @@ impl Filters {
 
     /// The filters as the URL's query, defaults left out: "?status=all&tag=home".
     fn query(&self) -> String {
-        let pairs: Vec<String> = self
-            .fields()
-            .iter()
-            .filter(|(key, signal)| signal.with(|v| !v.is_empty() && *v != default_of(key)))
-            .map(|(key, signal)| {
-                format!(
-                    "{key}={}",
-                    signal.with(|v| String::from(js_sys::encode_uri_component(v)))
-                )
-            })
-            .collect();
-        if pairs.is_empty() {
-            String::new()
-        } else {
-            format!("?{}", pairs.join("&"))
-        }
+        query_of(self.fields().map(|(key, signal)| (key, signal.get())))
     }
 
     /// Sets every filter from the page's URL (a reload, a shared link, back

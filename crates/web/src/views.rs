@@ -13,7 +13,7 @@ use todo_domain::{Task, TimeZone};
 
 use crate::format::{day_label, is_overdue};
 use crate::state::app_state;
-use crate::tasks::{Filters, ListState};
+use crate::tasks::{query_of, Filters, ListState};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum View {
@@ -213,11 +213,8 @@ pub fn ViewNav(filters: Filters, list: ListState) -> impl IntoView {
             <ul class="view-list">
                 <For each=move || entries.get() key=|entry| entry.clone() let((view, tag, count))>
                     <li>{
-                        let href = match (view, tag.as_str()) {
-                            (View::All, "") => "/".to_owned(),
-                            (View::All, tag) => format!("/?tag={}", String::from(js_sys::encode_uri_component(tag))),
-                            (view, _) => format!("/?view={}", view.param()),
-                        };
+                        // The URL the page shows once there.
+                        let href = format!("/{}", query_of([("view", view.param().to_owned()), ("tag", tag.clone())]));
                         let is_tag = !tag.is_empty();
                         let name = if is_tag { format!("#{tag}") } else { view.title().to_owned() };
                         let current = {
