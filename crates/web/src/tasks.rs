@@ -296,10 +296,7 @@ pub fn TasksPage() -> impl IntoView {
         let view = filters.view();
         visible.with(|tasks| views::group(view, tasks, state.timezone(), Utc::now()))
     });
-    let heading = move || match (filters.view(), filters.tag.get()) {
-        (View::All, tag) if !tag.is_empty() => format!("#{tag}"),
-        (view, _) => view.title().to_owned(),
-    };
+    let heading = move || filters.tag.with(|tag| filters.view().name(tag));
 
     view! {
         <div class="tasks-layout">

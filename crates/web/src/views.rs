@@ -53,6 +53,16 @@ impl View {
         }
     }
 
+    /// What the page and its link are called: the view's title, or for a
+    /// tag's list (All narrowed to `tag`) the tag, "#home".
+    pub fn name(self, tag: &str) -> String {
+        if self == View::All && !tag.is_empty() {
+            format!("#{tag}")
+        } else {
+            self.title().to_owned()
+        }
+    }
+
     /// Today and Upcoming fix the status, the due window and the order;
     /// search, tag and priority still narrow them. `today` is the user's
     /// local date.
@@ -216,7 +226,7 @@ pub fn ViewNav(filters: Filters, list: ListState) -> impl IntoView {
                         // The URL the page shows once there.
                         let href = format!("/{}", query_of([("view", view.param().to_owned()), ("tag", tag.clone())]));
                         let is_tag = !tag.is_empty();
-                        let name = if is_tag { format!("#{tag}") } else { view.title().to_owned() };
+                        let name = view.name(&tag);
                         let current = {
                             let tag = tag.clone();
                             move || {
