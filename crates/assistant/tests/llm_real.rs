@@ -274,9 +274,14 @@ async fn forward(State(state): State<Arc<ProxyState>>, body: Bytes) -> Response 
         .to_owned();
     let mut text = String::from_utf8_lossy(&answer.bytes().await.unwrap_or_default()).into_owned();
     let mut cut = None;
-    if let Ok(mut json) = serde_json::from_str::<Value>(&text) {
-        let message = &mut json["choices"][0]["message"];
-        if let Some(arguments) = message["tool_calls"][0]["function"]["arguments"].as_str() {
+    let mut json = serde_json::from_str::<Value>(&text).unwrap_or(Value::Null);
+    // An answer without choices (an error) is passed on as it is: indexing
+    // into it would panic the proxy and drop the connection.
+    if let Some(message) = json.pointer_mut("/choices/0/message") {
+        if let Some(arguments) = message
+            .pointer("/tool_calls/0/function/arguments")
+            .and_then(Value::as_str)
+        {
             if state.cut_next.swap(false, Ordering::SeqCst) {
                 let half: String = arguments
                     .chars()
