@@ -197,9 +197,14 @@ fn run(command: Command) -> Result<()> {
     }
 }
 
-/// The workspace root: xtask lives one level below it.
+/// The workspace root: xtask lives one level below it. Read at run time
+/// from the `CARGO_MANIFEST_DIR` `cargo run` sets: a build cached from
+/// another checkout (CI's clone shares the target folder) carries that
+/// checkout's compile-time path.
 fn workspace_root() -> PathBuf {
-    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let manifest = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
     manifest.parent().map(PathBuf::from).unwrap_or(manifest)
 }
 

@@ -45,7 +45,7 @@ fn python() -> PathBuf {
 }
 
 fn script() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/mcp/client.py")
+    todo_testkit::workspace_root().join("crates/server/tests/mcp/client.py")
 }
 
 /// Runs the Python client; its JSON answer, or a panic with its stderr.

@@ -319,10 +319,9 @@ fn concurrent_migrations_apply_once() {
             "SELECT count(*), bool_and(success) FROM _sqlx_migrations",
         )
         .unwrap();
-    let migrations = std::fs::read_dir(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../storage/migrations/postgres"
-    ))
+    let migrations = std::fs::read_dir(
+        todo_testkit::workspace_root().join("crates/storage/migrations/postgres"),
+    )
     .unwrap()
     .count();
     assert_eq!(

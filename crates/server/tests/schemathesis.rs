@@ -32,11 +32,11 @@ const CHECKS: &str = "not_a_server_error,status_code_conformance,content_type_co
     response_headers_conformance,response_schema_conformance,negative_data_rejection";
 
 fn requirements() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/schemathesis/requirements.txt")
+    todo_testkit::workspace_root().join("crates/server/tests/schemathesis/requirements.txt")
 }
 
 fn config() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/schemathesis/schemathesis.toml")
+    todo_testkit::workspace_root().join("crates/server/tests/schemathesis/schemathesis.toml")
 }
 
 /// The schemathesis executable, installing it once per machine (and again

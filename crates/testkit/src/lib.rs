@@ -484,13 +484,19 @@ fn lookup_user(name: &str) -> Result<(u32, u32)> {
 
 /// The workspace's root folder (where Cargo.lock is), for tests that read
 /// the repository's own files: the chart, the built UI, scripts.
+///
+/// Read at run time from the `CARGO_MANIFEST_DIR` cargo sets for the test it
+/// runs: a build cached from another checkout of the same sources (CI's clone
+/// shares the target folder) still carries that checkout's compile-time path.
 pub fn workspace_root() -> std::path::PathBuf {
-    let testkit = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    testkit
+    let manifest = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    manifest
         .ancestors()
-        .nth(2)
+        .find(|dir| dir.join("Cargo.lock").is_file())
         .map(std::path::Path::to_path_buf)
-        .unwrap_or_else(|| testkit.to_path_buf())
+        .unwrap_or(manifest)
 }
 
 /// A test that cannot run here (a tool or a build it needs is missing).
