@@ -415,6 +415,23 @@ impl Grammar<'_> {
         Some(self.date_found(end, date, Class::AbsDate))
     }
 
+    /// "the 1st", "the 15th" with no month: the next such day from today on
+    /// (today included; a month without it has its last day instead).
+    /// Only after a connector ("on the 1st", "by the 30th"): "the 5th wave"
+    /// is a title.
+    pub(super) fn day_of_month(&self, i: usize) -> Option<Found> {
+        if self.word(i) != Some("the") {
+            return None;
+        }
+        let (day, end) = self.the_ordinal(i)?;
+        let date = (0..=62)
+            .filter_map(|offset| self.today.checked_add_days(chrono::Days::new(offset)))
+            .find(|date| super::recurrence::is_month_day(*date, day))?;
+        let mut found = self.date_found(end, date, Class::AbsDate);
+        found.needs_connector = true;
+        Some(found)
+    }
+
     /// `(month, day, index of the phrase's last token)` for "Dec 3".
     fn month_then_day(&self, j: usize) -> Option<(u32, u32, usize)> {
         let month = words::month(self.word(j)?)?;

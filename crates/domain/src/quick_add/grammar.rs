@@ -157,6 +157,7 @@ impl Grammar<'_> {
             self.relative(i),
             self.weekday(i),
             self.month_day(i),
+            self.day_of_month(i),
             self.numeric_date(i),
             self.time(i),
             self.day_part(i, after_date),
@@ -176,6 +177,7 @@ impl Grammar<'_> {
             self.relative(i),
             self.weekday(i),
             self.month_day(i),
+            self.day_of_month(i),
             self.numeric_date(i),
             self.time(i),
             self.priority(i),
@@ -263,10 +265,27 @@ impl Grammar<'_> {
         }
     }
 
-    /// urgent, high/medium/low priority, priority high, p1–p4, ! to !!!!.
+    /// urgent, high/medium/low priority, priority high, p1–p4, ! to !!!!,
+    /// !high and !1–!4, and a clause saying so ("it's urgent", "that is
+    /// very important", "not urgent").
     fn priority(&self, i: usize) -> Option<Found> {
         let word = self.word(i)?;
         let found = |end, priority| Some(Found::new(end, Item::Priority(priority), Class::Other));
+        if let Some(level) = word.strip_prefix('!') {
+            let priority = match level {
+                "1" => Some(Priority::Urgent),
+                "2" => Some(Priority::High),
+                "3" => Some(Priority::Medium),
+                "4" => Some(Priority::Low),
+                _ => level_of(level),
+            };
+            if let Some(priority) = priority {
+                return found(i + 1, priority);
+            }
+        }
+        if let Some(found) = self.priority_clause(i) {
+            return Some(found);
+        }
         if word.chars().all(|c| c == '!') {
             let priority = match word.len() {
                 1 => Priority::Low,
@@ -306,6 +325,52 @@ impl Grammar<'_> {
         };
         let mut found = Found::new(i + 1, Item::Priority(level), Class::Other);
         found.tentative = true;
+        Some(found)
+    }
+
+    /// "it's urgent", "that is very important", "this is not urgent";
+    /// without the lead-in only "very important", "not urgent" and the like,
+    /// and only where they end a phrase ("not urgent care" stays).
+    fn priority_clause(&self, i: usize) -> Option<Found> {
+        const LEAD_INS: &[&[&str]] = &[
+            &["it's"],
+            &["its"],
+            &["it", "is"],
+            &["that's"],
+            &["thats"],
+            &["that", "is"],
+            &["this", "is"],
+            &["it's", "really"],
+        ];
+        let lead = LEAD_INS
+            .iter()
+            .find(|words| self.seq(i, words) && self.linked(i + words.len() - 1))
+            .map_or(0, |words| words.len());
+        let mut j = i + lead;
+        let mut emphasis = false;
+        if matches!(
+            self.word(j),
+            Some("very" | "really" | "super" | "quite" | "extremely" | "so")
+        ) && self.linked(j)
+        {
+            emphasis = true;
+            j += 1;
+        }
+        let negated = self.word(j) == Some("not") && self.linked(j);
+        if negated {
+            j += 1;
+        }
+        let priority = match (self.word(j)?, negated) {
+            ("urgent", false) => Priority::Urgent,
+            ("important", false) => Priority::High,
+            ("urgent" | "important", true) => Priority::Low,
+            _ => return None,
+        };
+        if lead == 0 && !emphasis && !negated {
+            return None;
+        }
+        let mut found = Found::new(j + 1, Item::Priority(priority), Class::Other);
+        found.tentative = lead == 0;
         Some(found)
     }
 

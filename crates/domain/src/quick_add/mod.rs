@@ -34,6 +34,9 @@
 //!   a connector (`on 12/3`), as "1/2 cup" is no date. Without a year the date
 //!   is the next one from today on ("Dec 3" said on Dec 10 is next year's).
 //!   A lone number or year is never a date ("Read 1984", "The 5th Wave").
+//! - A day of the month alone after a connector: `on the 1st`, `by the 30th`
+//!   (the next such day from today on, today included; in a month without a
+//!   31st, its last day). "The 5th Wave" and "the 3rd room" stay text.
 //!
 //! **Times**: `5pm`, `5:30 pm`, `17:30`, `09:30`, `noon`, `midnight` (23:59, the
 //! end of the day, so "by midnight" stays on the day), `5 o'clock`. A plain
@@ -48,7 +51,10 @@
 //! **Repetition** (an RFC 5545 RRULE): `every day`/`daily`, `every weekday`,
 //! `every weekend`, `every monday and thursday`, `on mondays`, `every 2 weeks`,
 //! `every other week`, `weekly`, `fortnightly`, `monthly`, `quarterly`,
-//! `every 3 months`, `every year`/`yearly`/`annually`. Without a date a
+//! `every 3 months`, `every year`/`yearly`/`annually`; a day of the month:
+//! `every month on the 15th`, `monthly on the 3rd`, `on the 1st of every
+//! month`, `the 15th of each month` (`BYMONTHDAY=15`; the 29th–31st fall
+//! back to a shorter month's last day). Without a date a
 //! repeating task is due on its first occurrence from today on, today
 //! included ("every monday" said on a Monday is due today; with a time that
 //! has passed, the next one). The adverbs count only where they end a phrase
@@ -59,7 +65,11 @@
 //! medium, `p4` low (four levels for four letters; none is the absence of
 //! one) where they end a phrase ("call mom p1", not "p1 racing"); a word of
 //! exclamation marks on its own: `!` low, `!!` medium, `!!!` high, `!!!!`
-//! urgent ("Pay rent!!!" is punctuation).
+//! urgent ("Pay rent!!!" is punctuation); `!urgent`, `!high`, `!medium`/`!med`,
+//! `!low` and `!1`–`!4` (as `p1`–`p4`); a clause saying so: `it's urgent`,
+//! `that is very important` (high), `not urgent` (low) — without "it's" only
+//! with "very"/"really"/"not" and where it ends a phrase ("Important email",
+//! "urgent care" stay text).
 //!
 //! **Tags**: `#work` (at least one letter: "#12" is an issue number, "C#"
 //! a language), `tag it work`, `tagged work`.

@@ -16,12 +16,14 @@ pub(super) enum Freq {
     Yearly,
 }
 
-/// A repetition as said; `days` is empty unless weekdays were named.
+/// A repetition as said; `days` is empty unless weekdays were named, and
+/// `month_day` unless a day of the month was ("every month on the 15th").
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Rule {
     pub freq: Freq,
     pub interval: u32,
     pub days: Vec<Weekday>,
+    pub month_day: Option<u32>,
 }
 
 const WORKDAYS: [Weekday; 5] = [
@@ -39,6 +41,14 @@ impl Rule {
             freq,
             interval,
             days: Vec::new(),
+            month_day: None,
+        }
+    }
+
+    fn monthly_on(interval: u32, day: u32) -> Self {
+        Self {
+            month_day: Some(day),
+            ..Self::every(Freq::Monthly, interval)
         }
     }
 
@@ -50,6 +60,7 @@ impl Rule {
             freq: Freq::Weekly,
             interval,
             days,
+            month_day: None,
         }
     }
 
@@ -69,6 +80,13 @@ impl Rule {
             let codes: Vec<&str> = self.days.iter().map(|d| code(*d)).collect();
             rule.push_str(&format!(";BYDAY={}", codes.join(",")));
         }
+        match self.month_day {
+            Some(day @ 1..=28) => rule.push_str(&format!(";BYMONTHDAY={day}")),
+            // The 29th–31st fall back to a shorter month's last day, as the
+            // domain pins a month-end anchor, rather than skip the month.
+            Some(day) => rule.push_str(&format!(";BYMONTHDAY={day},-1;BYSETPOS=1")),
+            None => {}
+        }
         rule
     }
 
@@ -84,6 +102,9 @@ impl Rule {
             1 => format!("every {unit}"),
             n => format!("every {n} {unit}s"),
         };
+        if let Some(day) = self.month_day {
+            return format!("{every} on the {}", words::ordinal(day));
+        }
         if self.days.is_empty() {
             return every;
         }
@@ -115,9 +136,10 @@ impl Rule {
         tz: TimeZone,
         now: DateTime<Utc>,
     ) -> Option<Due> {
-        (0..=14)
+        (0..=62)
             .filter_map(|offset| today.checked_add_days(Days::new(offset)))
             .filter(|day| self.days.is_empty() || self.days.contains(&day.weekday()))
+            .filter(|day| self.month_day.is_none_or(|n| is_month_day(*day, n)))
             .find_map(|day| match time {
                 None => Some(Due::Date(day)),
                 Some(time) => Some(tz.resolve(day.and_time(time)))
@@ -125,6 +147,15 @@ impl Rule {
                     .map(Due::At),
             })
     }
+}
+
+/// Whether `date` is the month's day `n`, or its last day when the month is
+/// shorter than `n`.
+pub(super) fn is_month_day(date: NaiveDate, n: u32) -> bool {
+    let last = date
+        .checked_add_days(Days::new(1))
+        .is_none_or(|next| next.month() != date.month());
+    date.day() == n || (last && date.day() < n)
 }
 
 /// "every Monday and Thursday" for `FREQ=WEEKLY;BYDAY=MO,TH`: the words the
@@ -151,15 +182,27 @@ pub(crate) fn describe(rrule: &str) -> Option<String> {
                     days.push(ALL_DAYS.into_iter().find(|d| code(*d) == code_text)?);
                 }
             }
+            "BYMONTHDAY" => {
+                let day = match value.split_once(',') {
+                    Some((day, "-1")) => day,
+                    Some(_) => return None,
+                    None => value,
+                };
+                rule.month_day = Some(day.parse().ok().filter(|d| (1..=31).contains(d))?);
+            }
+            "BYSETPOS" if value == "1" => {}
             "WKST" => {}
             _ => return None,
         }
     }
     if !days.is_empty() {
-        if rule.freq != Freq::Weekly {
+        if rule.freq != Freq::Weekly || rule.month_day.is_some() {
             return None;
         }
         rule = Rule::weekly_on(rule.interval, &days);
+    }
+    if rule.month_day.is_some() && rule.freq != Freq::Monthly {
+        return None;
     }
     Some(rule.label())
 }
@@ -213,8 +256,14 @@ impl Grammar<'_> {
             _ => None,
         };
         if let Some(rule) = adverb {
+            if let Some((end, day)) = self.on_month_day(i + 1, &rule) {
+                return found(end, Rule::monthly_on(rule.interval, day));
+            }
             let mut found = Found::new(i + 1, Item::Repeat(rule), Class::Repeat);
             found.tentative = true;
+            return Some(found);
+        }
+        if let Some(found) = self.month_day_of_every_month(i) {
             return Some(found);
         }
         if word == "on" && self.linked(i) {
@@ -250,7 +299,13 @@ impl Grammar<'_> {
         match self.word(j)? {
             "day" | "days" => every(Freq::Daily),
             "week" | "weeks" => every(Freq::Weekly),
-            "month" | "months" => every(Freq::Monthly),
+            "month" | "months" => {
+                let rule = Rule::every(Freq::Monthly, interval.unwrap_or(1));
+                match self.on_month_day(j + 1, &rule) {
+                    Some((end, day)) => found(end, Rule::monthly_on(rule.interval, day)),
+                    None => found(j + 1, rule),
+                }
+            }
             "year" | "years" => every(Freq::Yearly),
             "weekday" if interval.is_none() => found(j + 1, Rule::weekly_on(1, &WORKDAYS)),
             "weekend" if interval.is_none() => found(j + 1, Rule::weekly_on(1, &WEEKEND)),
@@ -259,6 +314,53 @@ impl Grammar<'_> {
                 let (end, days) = self.day_list(j, full_or_short)?;
                 found(end, Rule::weekly_on(interval.unwrap_or(1), &days))
             }
+        }
+    }
+
+    /// "on the 15th" right after a monthly rule ending at word `j - 1`: the
+    /// index after it and the day.
+    fn on_month_day(&self, j: usize, rule: &Rule) -> Option<(usize, u32)> {
+        if rule.freq != Freq::Monthly || !self.linked(j - 1) {
+            return None;
+        }
+        let k = if self.word(j) == Some("on") && self.linked(j) {
+            j + 1
+        } else {
+            j
+        };
+        let (day, end) = self.the_ordinal(k)?;
+        Some((end, day))
+    }
+
+    /// "the 1st of every month", "the 15th of each month" (with "on" before
+    /// it read as a connector: the class is a named day's).
+    fn month_day_of_every_month(&self, i: usize) -> Option<Found> {
+        let (day, end) = self.the_ordinal(i)?;
+        if !self.linked(end - 1) || !self.seq(end, &["of"]) || !self.linked(end) {
+            return None;
+        }
+        let every = self.word(end + 1)?;
+        let month = self.word(end + 2)?;
+        if !matches!(every, "every" | "each") || month != "month" || !self.linked(end + 1) {
+            return None;
+        }
+        Some(Found::new(
+            end + 3,
+            Item::Repeat(Rule::monthly_on(1, day)),
+            Class::AbsDate,
+        ))
+    }
+
+    /// "the 15th" (or "15th"): the day and the index after it.
+    pub(super) fn the_ordinal(&self, i: usize) -> Option<(u32, usize)> {
+        let k = if self.word(i) == Some("the") && self.linked(i) {
+            i + 1
+        } else {
+            i
+        };
+        match words::day_of_month(self.word(k)?)? {
+            (day, true) => Some((day, k + 1)),
+            (_, false) => None,
         }
     }
 
@@ -333,6 +435,13 @@ mod composed_rules {
                     Ok(rule.clone())
                 );
             }
+        }
+        for day in [1, 15, 28, 29, 31] {
+            let rule = Rule::monthly_on(1, day).rrule();
+            assert_eq!(
+                Recurrence::parse(&rule).map(|r| r.as_str().to_owned()),
+                Ok(rule.clone())
+            );
         }
         for days in day_sets {
             for interval in [1, 2] {

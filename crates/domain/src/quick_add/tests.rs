@@ -605,7 +605,7 @@ const SATURDAY: &[Case] = &[
     ("Run 3 miles", "Run 3 miles", "", ""),
     ("Priority list", "Priority list", "", ""),
     ("Meet in the morning", "Meet in the morning", "", ""),
-    ("Pay rent on the 1st", "Pay rent on the 1st", "", ""),
+    ("Pay rent the 1st", "Pay rent the 1st", "", ""),
     ("June 2026 report", "June 2026 report", "", ""),
     ("Apr 31 deadline", "Apr 31 deadline", "", ""),
     ("Due diligence", "Due diligence", "", ""),
@@ -894,6 +894,172 @@ const NEW_YEARS_EVE: &[Case] = &[
 fn in_december() {
     check(DECEMBER, &ctx("2026-12-10T10:00", "Europe/Paris"));
     check(NEW_YEARS_EVE, &ctx("2026-12-31T10:00", "Europe/Paris"));
+}
+
+/// Issue 14: priority tokens, priority clauses, days of the month and
+/// monthly repetition on a day, "next monday at 9:30" — Saturday 2026-11-21,
+/// 10:00 in Paris.
+const HOW_PEOPLE_WRITE: &[Case] = &[
+    ("Pay rent !high", "Pay rent", "", "p=high"),
+    ("Pay rent !1", "Pay rent", "", "p=urgent"),
+    ("Pay rent !2 friday", "Pay rent", "2026-11-27", "p=high"),
+    ("Sort photos !3", "Sort photos", "", "p=medium"),
+    ("Sort photos !4", "Sort photos", "", "p=low"),
+    ("Call the vet !urgent", "Call the vet", "", "p=urgent"),
+    ("Tidy garage !low #home", "Tidy garage", "", "p=low t=home"),
+    ("Tidy garage !med", "Tidy garage", "", "p=medium"),
+    ("Yay!!", "Yay!!", "", ""),
+    ("Pay rent !5", "Pay rent !5", "", ""),
+    ("Call mom, it's urgent", "Call mom", "", "p=urgent"),
+    ("Call mom it is urgent", "Call mom", "", "p=urgent"),
+    (
+        "File the taxes, it's important",
+        "File the taxes",
+        "",
+        "p=high",
+    ),
+    (
+        "Pay the fine, that's urgent",
+        "Pay the fine",
+        "",
+        "p=urgent",
+    ),
+    (
+        "Call the bank tomorrow, it is very important",
+        "Call the bank",
+        "2026-11-22",
+        "p=high",
+    ),
+    ("Fix the shelf, not urgent", "Fix the shelf", "", "p=low"),
+    (
+        "Renew insurance friday - very important",
+        "Renew insurance",
+        "2026-11-27",
+        "p=high",
+    ),
+    ("Important email to Jo", "Important email to Jo", "", ""),
+    ("Visit urgent care", "Visit urgent care", "", ""),
+    ("Not urgent care leaflet", "Not urgent care leaflet", "", ""),
+    ("Pay rent on the 1st", "Pay rent", "2026-12-01", ""),
+    ("Water bill on the 25th", "Water bill", "2026-11-25", ""),
+    (
+        "Send the report by the 30th",
+        "Send the report",
+        "2026-11-30",
+        "",
+    ),
+    ("Invoice on the 21st", "Invoice", "2026-11-21", ""),
+    ("Call grandma on the 31st", "Call grandma", "2026-11-30", ""),
+    ("Read The 5th Wave", "Read The 5th Wave", "", ""),
+    ("Book the 3rd room", "Book the 3rd room", "", ""),
+    (
+        "Pay rent on the 1st of December",
+        "Pay rent",
+        "2026-12-01",
+        "",
+    ),
+    (
+        "Pay rent every month on the 15th",
+        "Pay rent",
+        "2026-12-15",
+        "r=FREQ=MONTHLY;BYMONTHDAY=15",
+    ),
+    (
+        "Pay rent on the 1st of every month",
+        "Pay rent",
+        "2026-12-01",
+        "r=FREQ=MONTHLY;BYMONTHDAY=1",
+    ),
+    (
+        "Pay the nanny on the 15th of each month",
+        "Pay the nanny",
+        "2026-12-15",
+        "r=FREQ=MONTHLY;BYMONTHDAY=15",
+    ),
+    (
+        "Backup photos monthly on the 3rd",
+        "Backup photos",
+        "2026-12-03",
+        "r=FREQ=MONTHLY;BYMONTHDAY=3",
+    ),
+    (
+        "Invoice clients every month on the 21st",
+        "Invoice clients",
+        "2026-11-21",
+        "r=FREQ=MONTHLY;BYMONTHDAY=21",
+    ),
+    (
+        "Check the meter every month on the 1st at 9am",
+        "Check the meter",
+        "2026-12-01T09:00",
+        "r=FREQ=MONTHLY;BYMONTHDAY=1",
+    ),
+    (
+        "Rent every 2 months on the 5th",
+        "Rent",
+        "2026-12-05",
+        "r=FREQ=MONTHLY;INTERVAL=2;BYMONTHDAY=5",
+    ),
+    (
+        "Close the books every month on the 31st",
+        "Close the books",
+        "2026-11-30",
+        "r=FREQ=MONTHLY;BYMONTHDAY=31,-1;BYSETPOS=1",
+    ),
+    (
+        "Standup next monday at 9:30",
+        "Standup",
+        "2026-11-23T09:30",
+        "",
+    ),
+    (
+        "Standup next monday at 9:30am p2",
+        "Standup",
+        "2026-11-23T09:30",
+        "p=high",
+    ),
+];
+
+#[test]
+fn how_people_write() {
+    check(HOW_PEOPLE_WRITE, &saturday());
+    // On a Monday, "next monday" is a week away.
+    check(
+        &[(
+            "Standup next monday at 9:30",
+            "Standup",
+            "2026-11-30T09:30",
+            "",
+        )],
+        &ctx("2026-11-23T08:00", "America/New_York"),
+    );
+    // Late on the 30th in Tokyo, "the 1st" is tomorrow there.
+    check(
+        &[("Pay rent on the 1st", "Pay rent", "2026-12-01", "")],
+        &ctx("2026-11-30T23:00", "Asia/Tokyo"),
+    );
+}
+
+#[test]
+fn month_day_rules_are_labelled_and_described() {
+    let parsed = parse("Pay rent every month on the 15th", &saturday());
+    let chip = parsed
+        .matches
+        .iter()
+        .find(|m| m.kind == MatchKind::Recurrence);
+    assert_eq!(
+        chip.map(|m| m.label.as_str()),
+        Some("every month on the 15th")
+    );
+    assert_eq!(
+        recurrence::describe("FREQ=MONTHLY;BYMONTHDAY=1").as_deref(),
+        Some("every month on the 1st")
+    );
+    assert_eq!(
+        recurrence::describe("FREQ=MONTHLY;BYMONTHDAY=31,-1;BYSETPOS=1").as_deref(),
+        Some("every month on the 31st")
+    );
+    assert_eq!(recurrence::describe("FREQ=WEEKLY;BYMONTHDAY=3"), None);
 }
 
 #[test]
