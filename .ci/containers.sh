@@ -12,11 +12,19 @@
 #      /healthz, /readyz and the image's own HEALTHCHECK must pass; then the
 #      frontend image the same way as uid 101, in front of it (by name, on a
 #      podman network): the UI, /nginx-healthz and the API through nginx
-#   6. image sizes
+#   6. a stand-in for the official postgres image (Debian's PostgreSQL 15,
+#      the official image's contract, uid 70), which the cluster uses too
+#   7. compose.yaml run for real (podman-compose, on the images above): every
+#      health check healthy; through the frontend's published port the UI,
+#      the API (sign-up, a task, the list), a streamed chat (SSE) and MCP
+#      (`initialize`, a foreign Host refused); the data in PostgreSQL
+#      survives `down` + `up`; `down --volumes` leaves nothing behind
+#   8. image sizes
 #
 # Everything slow is cached under ~/.cache/todo-chatbot (podman's storage,
 # with its layer cache, and the Debian root filesystem), so reruns are quick.
-# Steps can be run alone: .ci/containers.sh [lint|nginx|bases|build|run|sizes]...
+# Steps can be run alone:
+#   .ci/containers.sh [packages|lint|nginx|bases|build|run|postgres|compose|sizes]...
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -83,6 +91,9 @@ cleanup() {
   if [ ${#run_containers[@]} -gt 0 ]; then
     pmr rm --force "${run_containers[@]}" >/dev/null 2>&1 || true
     pmr network rm "$network" >/dev/null 2>&1 || true
+  fi
+  if [ -n "${compose_started:-}" ]; then
+    compose down --volumes >/dev/null 2>&1 || true
   fi
   rm -rf "${unpacked[@]}"
 }
@@ -301,6 +312,65 @@ step_bases() {
   done
 }
 
+# Stand-in for the official postgres image (the chart's
+# docker.io/library/postgres:16-alpine, and compose's in CI through
+# POSTGRES_IMAGE), keeping its contract: POSTGRES_USER/PASSWORD/DB, PGDATA,
+# initdb on an empty volume, /docker-entrypoint-initdb.d, uid 70, pg_isready;
+# on Debian bookworm's PostgreSQL 15. Rebuilt only when its entrypoint
+# (infra/cluster/postgres-entrypoint.sh) changes.
+postgres_image=docker.io/library/postgres:16-alpine
+step_postgres() {
+  log "a stand-in for $postgres_image (Debian's PostgreSQL 15)"
+  local entrypoint=infra/cluster/postgres-entrypoint.sh rootfs="$containers/postgres-rootfs.tar" digest
+  digest=$(sha256sum "$entrypoint" | cut -c1-16)
+  if [ "$(pm image inspect --format '{{index .Config.Labels "todo.standin.entrypoint"}}' "$postgres_image" 2>/dev/null)" = "$digest" ]; then
+    echo "up to date ($digest)"
+    return
+  fi
+  # The cluster scripts used to keep the root filesystem there.
+  [ -s "$rootfs" ] || [ ! -s "$cache/cluster/postgres-rootfs.tar" ] || mv "$cache/cluster/postgres-rootfs.tar" "$rootfs"
+  local dir
+  if [ ! -s "$rootfs" ]; then
+    dir="$containers/postgres-debootstrap"
+    rm -rf "$dir"
+    debootstrap --variant=minbase --include=postgresql-15 bookworm "$dir" http://deb.debian.org/debian \
+      >"$containers/debootstrap-postgres.log" 2>&1 ||
+      die_with_log "$containers/debootstrap-postgres.log" "debootstrap (PostgreSQL) failed"
+    # The Alpine image's postgres user and group: uid and gid 70.
+    sed -i 's/^postgres:x:[0-9]*:[0-9]*:/postgres:x:70:70:/' "$dir/etc/passwd"
+    sed -i 's/^postgres:x:[0-9]*:/postgres:x:70:/' "$dir/etc/group"
+    rm -rf "$dir/var/lib/postgresql/"* "$dir/etc/postgresql" "$dir/var/cache/apt/archives/"*.deb "$dir/var/lib/apt/lists/"*
+    tar -C "$dir" --numeric-owner -cf "$rootfs.tmp" .
+    mv "$rootfs.tmp" "$rootfs"
+    rm -rf "$dir"
+  fi
+  dir=$(mktemp -d "$containers/postgres-base.XXXXXX")
+  tar -C "$dir" --numeric-owner -xf "$rootfs"
+  # Owned by uid 70, as in the official image: the data folder, the socket
+  # and lock folder (/var/run is a link to /run: the path inside, never the
+  # host's), the log folder. Kubernetes mounts an emptyDir on the socket
+  # folder; podman uses the image's.
+  mkdir -p "$dir/var/lib/postgresql/data" "$dir/run/postgresql" "$dir/var/log/postgresql" "$dir/docker-entrypoint-initdb.d"
+  chown -R 70:70 "$dir/var/lib/postgresql" "$dir/run/postgresql" "$dir/var/log/postgresql"
+  chmod 2775 "$dir/run/postgresql"
+  chmod 1777 "$dir/tmp"
+  install -m 0755 "$entrypoint" "$dir/usr/local/bin/docker-entrypoint.sh"
+  pm rmi --force "$postgres_image" >/dev/null 2>&1 || true
+  tar -C "$dir" --numeric-owner -cf - . | pm import --quiet \
+    --change 'ENV PATH=/usr/lib/postgresql/15/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+    --change 'ENV PGDATA=/var/lib/postgresql/data' \
+    --change 'ENV LANG=C.UTF-8' \
+    --change "LABEL todo.standin.entrypoint=$digest" \
+    --change 'USER 70' \
+    --change 'EXPOSE 5432' \
+    --change 'STOPSIGNAL SIGINT' \
+    --change 'ENTRYPOINT ["docker-entrypoint.sh"]' \
+    --change 'CMD ["postgres"]' \
+    - "$postgres_image" >/dev/null
+  rm -rf "$dir"
+  pm image inspect --format '{{.Size}}' "$postgres_image" | awk -v name="$postgres_image" '{ printf "%-56s %8.1f MB\n", name, $1 / 1e6 }'
+}
+
 build_image() {
   local dockerfile=$1 image=$2 started elapsed
   started=$(date +%s)
@@ -493,6 +563,168 @@ step_run() {
 
 step_run-backend() { run_backend; }
 
+# compose.yaml, run for real: podman-compose (PyPI, pinned) on the images the
+# build step made and the PostgreSQL stand-in, with the same podman (runc,
+# low rlimits, netavark + aardvark-dns) as the run step.
+compose_project=todo-ci
+compose_started=""
+compose() {
+  CONTAINERS_CONF="$containers/containers.conf" "$cache/compose-venv/bin/podman-compose" \
+    --podman-path "$containers/podman-ci" --in-pod false --no-ansi \
+    --env-file "$containers/compose.env" -p "$compose_project" -f compose.yaml "$@" {containers_lock}>&-
+}
+
+# Run compose with ARGS, its output in $containers/compose.log (shown on failure).
+compose_logged() {
+  compose "$@" >>"$containers/compose.log" 2>&1 || die_with_log "$containers/compose.log" "podman-compose $* failed"
+}
+
+# The project's containers, by name.
+compose_containers() {
+  pmr ps --all --filter "label=io.podman.compose.project=$compose_project" --format '{{.Names}}' | sort
+}
+
+# Run every container's health check until all pass (no systemd here to
+# schedule them, and podman-compose cannot wait on service_healthy with
+# podman < 4.6), for up to 180 s.
+compose_wait_healthy() {
+  local started names name pending
+  started=$(date +%s)
+  mapfile -t names < <(compose_containers)
+  [ ${#names[@]} -eq 3 ] || die "compose started ${#names[@]} containers, not 3: ${names[*]}"
+  while :; do
+    pending=()
+    for name in "${names[@]}"; do
+      pmr healthcheck run "$name" >/dev/null 2>&1 || pending+=("$name")
+    done
+    [ ${#pending[@]} -gt 0 ] || break
+    if [ $(($(date +%s) - started)) -ge 180 ]; then
+      for name in "${pending[@]}"; do
+        echo "--- $name" >&2
+        pmr logs --tail 20 "$name" >&2 2>&1 || true
+      done
+      die "not healthy after 180 s: ${pending[*]}"
+    fi
+    sleep 1
+  done
+  for name in "${names[@]}"; do
+    printf '%s: %s (restarts: %s)\n' "$name" \
+      "$(pmr inspect --format '{{.State.Health.Status}}' "$name")" "$(pmr inspect --format '{{.RestartCount}}' "$name")"
+  done
+  echo "all healthy in $(($(date +%s) - started))s"
+}
+
+step_compose() {
+  log "compose.yaml for real: podman-compose up, health checks, UI, API, chat (SSE), MCP, down + up, down -v"
+  local started venv="$cache/compose-venv" podman_compose_version=1.6.0
+  started=$(date +%s)
+  [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+  if [ "$("$venv/bin/python" -c 'import importlib.metadata as m; print(m.version("podman-compose"))' 2>/dev/null)" != "$podman_compose_version" ]; then
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "podman-compose==$podman_compose_version"
+  fi
+  local image
+  for image in "$backend_image" "$frontend_image" "$postgres_image"; do
+    pm image exists "$image" || die "no image $image: run the build and postgres steps first"
+  done
+  write_containers_conf
+  # podman-compose runs this podman: the cache's storage, as pm does.
+  cat >"$containers/podman-ci" <<EOF_PODMAN
+#!/bin/sh
+exec podman --root "$containers/storage" --runroot "${XDG_RUNTIME_DIR:-/run}/todo-chatbot-podman" \
+  --storage-driver overlay --cgroup-manager cgroupfs --events-backend file "\$@"
+EOF_PODMAN
+  chmod 0755 "$containers/podman-ci"
+  # The CI's .env: fresh secrets, a free port, the PostgreSQL stand-in.
+  local port
+  port=$(free_port)
+  cat >"$containers/compose.env" <<EOF_ENV
+POSTGRES_PASSWORD=$(python3 -c 'import secrets; print(secrets.token_hex(24))')
+JWT_SECRET=$(python3 -c 'import secrets; print(secrets.token_hex(32))')
+HTTP_PORT=$port
+POSTGRES_IMAGE=$postgres_image
+LLM_BASE_URL=
+LLM_API_KEY=
+LLM_MODEL=
+EOF_ENV
+  : >"$containers/compose.log"
+  compose_started=1
+  # Left over from an interrupted run.
+  compose down --volumes >/dev/null 2>&1 || true
+
+  compose_logged up --detach --no-build
+  compose_wait_healthy
+  local base="http://127.0.0.1:$port" body email password token task_id
+  body=$(curl -fsS "$base/") || die "GET / through compose's frontend failed"
+  grep -qi '<!doctype html' <<<"$body" || die "GET / is not the UI's index.html"
+  grep -q '/assets/[^"]*\.wasm' <<<"$body" || die "index.html names no .wasm asset"
+  curl -fsS -o /dev/null "$base$(grep -o '/assets/[^"]*\.wasm' <<<"$body" | head -n 1)" || die "the UI's wasm does not load"
+  echo "UI: index.html and its wasm"
+
+  email="compose-$(date +%s)@example.com"
+  password="correct horse battery staple"
+  token=$(curl -fsS -H 'content-type: application/json' \
+    -d "{\"email\":\"$email\",\"password\":\"$password\",\"name\":\"Compose\"}" \
+    "$base/api/auth/signup" | jq -r '.token // empty')
+  [ -n "$token" ] || die "signup through compose gave no token"
+  task_id=$(curl -fsS -H "authorization: Bearer $token" -H 'content-type: application/json' \
+    -d '{"title":"survives down and up"}' "$base/api/tasks" | jq -r '.id // empty')
+  [ -n "$task_id" ] || die "creating a task through compose failed"
+  body=$(curl -fsS -H "authorization: Bearer $token" "$base/api/tasks")
+  [ "$(jq -r --argjson id "$task_id" '[.items[] | select(.id == $id)] | length' <<<"$body")" = 1 ] ||
+    die "the new task is not listed: $body"
+  # In compose's PostgreSQL (not a SQLite file somewhere), run as uid 70.
+  local postgres_container
+  postgres_container=$(compose_containers | grep '_postgres_' | head -n 1)
+  [ "$(pmr exec "$postgres_container" psql -U todo -d todo -tAc "SELECT title FROM tasks WHERE id = $task_id")" = "survives down and up" ] ||
+    die "the task is not in compose's PostgreSQL"
+  [ "$(pmr exec "$postgres_container" id -u)" = 70 ] || die "PostgreSQL does not run as uid 70"
+  echo "API: signup, create task, list; the task is in PostgreSQL (uid 70)"
+
+  curl -fsS -N -D "$containers/chat-headers.txt" -H "authorization: Bearer $token" \
+    -H 'content-type: application/json' -H 'accept: text/event-stream' \
+    -d '{"message":"add buy oat milk"}' "$base/api/chat" -o "$containers/chat.txt" || die "chat through compose failed"
+  grep -iq '^content-type: text/event-stream' "$containers/chat-headers.txt" || die "the chat answer is not an event stream"
+  grep -q '^event: delta' "$containers/chat.txt" || die "the chat stream has no delta event: $(head -c 500 "$containers/chat.txt")"
+  grep -q '^event: done' "$containers/chat.txt" || die "the chat stream has no done event: $(head -c 500 "$containers/chat.txt")"
+  body=$(curl -fsS -H "authorization: Bearer $token" "$base/api/tasks")
+  jq -e 'any(.items[]; .title | ascii_downcase == "buy oat milk")' <<<"$body" >/dev/null ||
+    die "the chat did not add its task: $body"
+  echo "chat: Server-Sent Events (delta ... done), and its task is in the list"
+
+  local pat status
+  pat=$(curl -fsS -H "authorization: Bearer $token" -H 'content-type: application/json' \
+    -d '{"name":"compose CI"}' "$base/api/tokens" | jq -r '.token // empty')
+  [ -n "$pat" ] || die "creating a personal access token through compose failed"
+  local initialize='{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-03-26","capabilities":{},"clientInfo":{"name":"containers.sh","version":"1"}}}'
+  body=$(curl -fsS -H "host: localhost:$port" -H "authorization: Bearer $pat" -H 'content-type: application/json' \
+    -H 'accept: application/json, text/event-stream' -d "$initialize" "$base/mcp") || die "MCP initialize through compose failed"
+  jq -e '.result.serverInfo.name and .result.capabilities.tools' <<<"$body" >/dev/null ||
+    die "MCP initialize answered $body"
+  status=$(curl -s -o /dev/null -w '%{http_code}' -H 'host: rebind.example' -H "authorization: Bearer $pat" \
+    -H 'content-type: application/json' -H 'accept: application/json, text/event-stream' -d "$initialize" "$base/mcp")
+  [ "$status" = 403 ] || die "MCP with a Host not allowed got $status, not 403"
+  echo "MCP: initialize ($(jq -r '.result.serverInfo.name' <<<"$body")), a foreign Host refused (403)"
+
+  compose_logged down
+  [ -z "$(compose_containers)" ] || die "containers left after down"
+  compose_logged up --detach --no-build
+  compose_wait_healthy
+  token=$(curl -fsS -H 'content-type: application/json' -d "{\"email\":\"$email\",\"password\":\"$password\"}" \
+    "$base/api/auth/login" | jq -r '.token // empty')
+  [ -n "$token" ] || die "login after down + up failed"
+  body=$(curl -fsS -H "authorization: Bearer $token" "$base/api/tasks")
+  [ "$(jq -r --argjson id "$task_id" '[.items[] | select(.id == $id and .title == "survives down and up")] | length' <<<"$body")" = 1 ] ||
+    die "the task did not survive down + up: $body"
+  echo "down + up: the account and the task survived"
+
+  compose_logged down --volumes
+  compose_started=""
+  [ -z "$(compose_containers)" ] || die "containers left after down --volumes"
+  if pmr volume exists "${compose_project}_postgres-data"; then die "down --volumes left the volume"; fi
+  echo "down --volumes: no containers, no volume"
+  echo "compose: passed in $(($(date +%s) - started))s"
+}
+
 # Size of IMAGE, and of its layers above BASE (what the real image adds to
 # the real base; the stand-in bases are not the real ones).
 step_sizes() {
@@ -510,11 +742,11 @@ step_sizes() {
 }
 
 steps=("$@")
-[ ${#steps[@]} -gt 0 ] || steps=(packages lint nginx bases build run sizes)
+[ ${#steps[@]} -gt 0 ] || steps=(packages lint nginx bases build run postgres compose sizes)
 started=$(date +%s)
 for step in "${steps[@]}"; do
   case "$step" in
-    packages | lint | nginx | bases | build | run | run-backend | sizes) "step_$step" ;;
+    packages | lint | nginx | bases | build | run | run-backend | postgres | compose | sizes) "step_$step" ;;
     *) die "unknown step '$step'" ;;
   esac
 done

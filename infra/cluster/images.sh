@@ -13,7 +13,8 @@
 #           stand-ins), tagged as the chart names them, and a stand-in for
 #           docker.io/library/postgres:16-alpine that keeps the official
 #           image's contract (POSTGRES_USER/PASSWORD/DB, PGDATA, initdb on an
-#           empty volume, uid 70, pg_isready) on Debian's PostgreSQL 15
+#           empty volume, uid 70, pg_isready) on Debian's PostgreSQL 15,
+#           built by .ci/containers.sh (its postgres step)
 #
 #   infra/cluster/images.sh system|app|postgres...
 set -euo pipefail
@@ -131,46 +132,14 @@ EOF
 }
 
 # The official image's contract, on Debian's PostgreSQL: see the header.
+# .ci/containers.sh builds it (compose runs it in CI too), in the same
+# podman storage, and rebuilds it only when its entrypoint changes.
 postgres_image() {
-  local image=docker.io/library/postgres:16-alpine rootfs="$CACHE/cluster/postgres-rootfs.tar"
-  if [ ! -s "$rootfs" ]; then
-    install_packages debootstrap
-    local dir="$work/postgres-rootfs"
-    info "debootstrap: Debian bookworm with PostgreSQL 15 (once)"
-    debootstrap --variant=minbase --include=postgresql-15 bookworm "$dir" http://deb.debian.org/debian \
-      >"$work/debootstrap.log" 2>&1 || {
-      tail -n 20 "$work/debootstrap.log" >&2
-      die "debootstrap failed"
-    }
-    # The Alpine image's postgres user and group: uid and gid 70.
-    sed -i 's/^postgres:x:[0-9]*:[0-9]*:/postgres:x:70:70:/' "$dir/etc/passwd"
-    sed -i 's/^postgres:x:[0-9]*:/postgres:x:70:/' "$dir/etc/group"
-    rm -rf "$dir/var/lib/postgresql/"* "$dir/etc/postgresql" "$dir/var/cache/apt/archives/"*.deb "$dir/var/lib/apt/lists/"*
-    mkdir -p "$dir/var/lib/postgresql/data" "$dir/var/run/postgresql" "$dir/docker-entrypoint-initdb.d"
-    chown -R 70:70 "$dir/var/lib/postgresql" "$dir/var/run/postgresql"
-    install -m 0755 "$CLUSTER_DIR/postgres-entrypoint.sh" "$dir/usr/local/bin/docker-entrypoint.sh"
-    mkdir -p "$(dirname "$rootfs")"
-    tar -C "$dir" -cf "$rootfs.tmp" .
-    mv "$rootfs.tmp" "$rootfs"
-    rm -rf "$dir"
-  fi
-  # The entrypoint may have changed since the root filesystem was made.
-  local dir="$work/postgres-layer"
-  mkdir -p "$dir"
-  tar -C "$dir" -xf "$rootfs"
-  install -m 0755 "$CLUSTER_DIR/postgres-entrypoint.sh" "$dir/usr/local/bin/docker-entrypoint.sh"
-  podman_cached rmi --force "$image" >/dev/null 2>&1 || true
-  tar -C "$dir" -cf - . | podman_cached import --quiet \
-    --change 'ENV PATH=/usr/lib/postgresql/15/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
-    --change 'ENV PGDATA=/var/lib/postgresql/data' \
-    --change 'ENV LANG=C.UTF-8' \
-    --change 'USER 70' \
-    --change 'EXPOSE 5432' \
-    --change 'STOPSIGNAL SIGINT' \
-    --change 'ENTRYPOINT ["docker-entrypoint.sh"]' \
-    --change 'CMD ["postgres"]' \
-    - "$image" >/dev/null
-  rm -rf "$dir"
+  local image=docker.io/library/postgres:16-alpine build_log="$CACHE/cluster/images-postgres.log"
+  "$REPO_ROOT/.ci/containers.sh" packages postgres >"$build_log" 2>&1 || {
+    tail -n 40 "$build_log" >&2
+    die "building the PostgreSQL stand-in failed (the whole log: $build_log)"
+  }
   import "$image"
 }
 
