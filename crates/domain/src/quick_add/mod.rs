@@ -74,6 +74,10 @@
 //! **Tags**: `#work` (at least one letter: "#12" is an issue number, "C#"
 //! a language), `tag it work`, `tagged work`.
 //!
+//! **Note**: after punctuation, `note:` (`notes:`, `description:`) starts the
+//! task's description; nothing after it is read ("Call the bank, note: ask
+//! about the fees").
+//!
 //! Connectors before a phrase go with it ("due on friday", "at 5pm", "by
 //! tomorrow", "before friday", "repeat every day"; "on" only before a named
 //! day, so "work on tomorrow" keeps it), and a connector left dangling at the
@@ -137,6 +141,9 @@ pub struct QuickAdd {
     pub recurrence: Option<Recurrence>,
     pub priority: Option<Priority>,
     pub tags: Vec<Tag>,
+    /// What follows "…, note:" (or "notes:", "description:"), unread.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     /// The phrases understood, in the order of the input.
     pub matches: Vec<Match>,
 }
@@ -169,7 +176,7 @@ impl QuickAdd {
     pub fn to_draft(&self) -> TaskDraft {
         TaskDraft {
             title: self.title.clone(),
-            description: None,
+            description: self.description.clone(),
             priority: self.priority.map(|p| p.as_str().to_owned()),
             tags: (!self.tags.is_empty())
                 .then(|| self.tags.iter().map(|t| t.as_str().to_owned()).collect()),
@@ -215,6 +222,13 @@ mod due_text {
 /// grammar.
 pub fn parse(input: &str, ctx: &ParseContext) -> QuickAdd {
     let lexed = lexer::lex(input, &ctx.keep_literal);
+    if let Some((head_end, note)) = note_of(input, &lexed.tokens) {
+        let head =
+            input[..head_end].trim_end_matches(|c: char| c.is_whitespace() || ",;-–—".contains(c));
+        let mut parsed = parse(head, ctx);
+        parsed.description = Some(note.to_owned()).filter(|n| !n.is_empty());
+        return parsed;
+    }
     let today = ctx.tz.today(ctx.now);
     let grammar = Grammar {
         input,
@@ -252,8 +266,24 @@ pub fn parse(input: &str, ctx: &ParseContext) -> QuickAdd {
         recurrence: meaning.recurrence,
         priority: meaning.priority,
         tags,
+        description: None,
         matches,
     }
+}
+
+/// "Call the bank, note: ask about the fees": where the task's words end
+/// and the note. The marker must follow punctuation ("…, note:", "… -
+/// note:") so that "Note: buy milk" and "Read note: 3" keep their words.
+fn note_of<'a>(input: &'a str, tokens: &[lexer::Token]) -> Option<(usize, &'a str)> {
+    tokens.iter().enumerate().skip(1).find_map(|(k, token)| {
+        let marker = matches!(token.word.as_str(), "note" | "notes" | "description");
+        let colon = input[token.core.end..token.chunk.end].starts_with(':');
+        let before = &tokens[k - 1];
+        let dash = before.word.chars().all(|c| "-–—".contains(c));
+        let after_punct = before.trail_punct || before.punct_only || dash;
+        (marker && colon && after_punct && !token.protected && !token.lead_punct)
+            .then(|| (token.chunk.start, input[token.chunk.end..].trim()))
+    })
 }
 
 /// Keeps the first date, time, repetition and priority (and every tag);

@@ -1041,6 +1041,53 @@ fn how_people_write() {
 }
 
 #[test]
+fn a_note_after_the_task_is_its_description() {
+    let cases = [
+        (
+            "Call the bank, note: ask about the fees",
+            "Call the bank",
+            "",
+            Some("ask about the fees"),
+        ),
+        (
+            "Buy paint tomorrow, note: white matte",
+            "Buy paint",
+            "2026-11-22",
+            Some("white matte"),
+        ),
+        (
+            "Fix the bike - note: back tyre, friday",
+            "Fix the bike",
+            "",
+            Some("back tyre, friday"),
+        ),
+        (
+            "Book a table friday; notes: window seat",
+            "Book a table",
+            "2026-11-27",
+            Some("window seat"),
+        ),
+        (
+            "Renew passport !high, description: two photos",
+            "Renew passport",
+            "",
+            Some("two photos"),
+        ),
+        ("Note: buy milk", "Note: buy milk", "", None),
+        ("Read note: 3", "Read note: 3", "", None),
+        ("Call Jo, note:", "Call Jo", "", None),
+    ];
+    let ctx = saturday();
+    for (input, title, due, note) in cases {
+        let parsed = parse(input, &ctx);
+        assert_eq!(parsed.title, title, "{input}");
+        assert_eq!(show_due(parsed.due, ctx.tz), due, "{input}");
+        assert_eq!(parsed.description.as_deref(), note, "{input}");
+        assert_eq!(parsed.to_draft().description.as_deref(), note, "{input}");
+    }
+}
+
+#[test]
 fn month_day_rules_are_labelled_and_described() {
     let parsed = parse("Pay rent every month on the 15th", &saturday());
     let chip = parsed
