@@ -254,7 +254,7 @@ impl Chat {
         }
         let reply = self.respond_builtin(turn, events).await?;
         // What the model read still happened: it stays on the record.
-        let mut actions: Vec<Action> = reads.into_iter().filter(|a| a.ok).collect();
+        let mut actions: Vec<Action> = reads.into_iter().filter(|a| a.ok()).collect();
         actions.extend(reply.actions);
         Ok(Reply {
             text: format!("{FALLBACK_NOTE}\n\n{}", reply.text),

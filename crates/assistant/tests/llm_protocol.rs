@@ -273,9 +273,9 @@ async fn several_tool_calls_in_one_answer_all_run_in_order() {
     assert_eq!(reply.text, "Added both.");
     let tools: Vec<&str> = reply.actions.iter().map(|a| a.tool.as_str()).collect();
     assert_eq!(tools, ["add_task", "add_task", "list_tasks"]);
-    assert!(reply.actions.iter().all(|a| a.ok));
+    assert!(reply.actions.iter().all(|a| a.ok()));
     assert_eq!(reply.actions[1].arguments["due"], "tomorrow 6pm");
-    assert_eq!(reply.actions[2].result["total"], 2);
+    assert_eq!(reply.actions[2].result()["total"], 2);
     assert_eq!(stack.titles().await, ["Buy milk", "Call mom"]);
     assert_eq!(*events.actions.lock().unwrap(), reply.actions);
 
@@ -346,7 +346,7 @@ async fn streamed_tool_call_fragments_are_put_together_and_words_stream_as_they_
         reply.actions[1].arguments,
         json!({"title": "Water the plants", "priority": "high"})
     );
-    assert_eq!(reply.actions[1].result["task"]["priority"], "high");
+    assert_eq!(reply.actions[1].result()["task"]["priority"], "high");
     assert_eq!(reply.text, "Added \"Pay rent\" and \"Water the plants\".");
     assert_eq!(events.text(), reply.text);
     // Each piece reached the events when it arrived, not at the end.

@@ -509,7 +509,7 @@ async fn a_real_llama_cpp_server_drives_the_chat_and_its_loss_falls_back_to_buil
                 response
                     .actions
                     .iter()
-                    .any(|a| a.tool == call.name && a.arguments == arguments && a.ok),
+                    .any(|a| a.tool == call.name && a.arguments == arguments && a.ok()),
                 "an executed call is reported: {:?}",
                 response.actions
             );

@@ -4,21 +4,216 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::Task;
+
 pub type ConversationId = i64;
 
-/// A tool the assistant used during a turn, with what it was given and what
-/// came back.
+/// A tool the assistant used during a turn: its name, what it was given, and
+/// what came of it.
+///
+/// On the wire (HTTP, SSE, stored turns) an action is
+/// `{"tool", "arguments", "ok", "result"}`, where `result` is the outcome's
+/// fields (`{"task": …}`, `{"tasks": …, "total": …}`, `{"deleted": …}`) or
+/// `{"error": "…"}`; readers match on [`Outcome`] instead.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(into = "WireAction", try_from = "WireAction")]
 pub struct Action {
-    /// `add_task`, `list_tasks`, `complete_task`, `delete_task` or `update_task`.
+    /// The tool's name, as called (`add_task`, `list_tasks`…).
     pub tool: String,
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    /// The arguments as given: a model's may not even fit the tool.
     pub arguments: serde_json::Value,
-    pub ok: bool,
+    pub outcome: Outcome,
+}
+
+impl Action {
+    /// Whether the tool succeeded.
+    pub fn ok(&self) -> bool {
+        !matches!(self.outcome, Outcome::Failed { .. })
+    }
+
+    /// The tool's result as its caller got it: the outcome's fields, or
+    /// `{"error": "…"}` (for a model reading back the conversation).
+    pub fn result(&self) -> serde_json::Value {
+        WireAction::from(self.clone()).result
+    }
+
+    /// Whether it changed the task list: a model's turn that changed
+    /// nothing can be answered again, and a reply that claims a change needs
+    /// one.
+    pub fn is_write(&self) -> bool {
+        self.ok() && self.outcome.effect() != Effect::List
+    }
+}
+
+/// What a kind of tool does to the list: what an MCP client is told about
+/// it, and what a failed call was trying to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Effect {
+    Add,
+    List,
+    Complete,
+    Update,
+    Delete,
+}
+
+impl Effect {
+    /// The effect of the builtin tools, by name: how a recorded action is
+    /// read back (`{"task": …}` is the result of adding and of updating
+    /// alike). A tool without an entry reads as an update.
+    fn of_tool(name: &str) -> Effect {
+        match name {
+            "add_task" => Effect::Add,
+            "list_tasks" => Effect::List,
+            "complete_task" => Effect::Complete,
+            "delete_task" => Effect::Delete,
+            _ => Effect::Update,
+        }
+    }
+}
+
+/// What came of a tool call, typed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    Added {
+        task: Task,
+    },
+    Listed {
+        tasks: Vec<Task>,
+        /// All the tasks that matched, of which `tasks` is the first page.
+        total: i64,
+    },
+    Completed {
+        task: Task,
+        /// The next occurrence of a recurring task.
+        next: Option<Task>,
+    },
+    Updated {
+        task: Task,
+    },
+    Deleted {
+        task: Task,
+    },
+    /// The call failed; nothing changed.
+    Failed {
+        effect: Effect,
+        error: String,
+    },
+}
+
+impl Outcome {
+    pub fn effect(&self) -> Effect {
+        match self {
+            Outcome::Added { .. } => Effect::Add,
+            Outcome::Listed { .. } => Effect::List,
+            Outcome::Completed { .. } => Effect::Complete,
+            Outcome::Updated { .. } => Effect::Update,
+            Outcome::Deleted { .. } => Effect::Delete,
+            Outcome::Failed { effect, .. } => *effect,
+        }
+    }
+
+    /// The task it is about, for one-task outcomes.
+    pub fn task(&self) -> Option<&Task> {
+        match self {
+            Outcome::Added { task }
+            | Outcome::Completed { task, .. }
+            | Outcome::Updated { task }
+            | Outcome::Deleted { task } => Some(task),
+            Outcome::Listed { .. } | Outcome::Failed { .. } => None,
+        }
+    }
+}
+
+/// A tool the assistant used during a turn, with what it was given and what
+/// came back ([`Action`] as it is sent and stored).
+#[derive(Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+struct WireAction {
+    /// `add_task`, `list_tasks`, `complete_task`, `delete_task` or `update_task`.
+    tool: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    arguments: serde_json::Value,
+    ok: bool,
     /// The tool's structured result, or `{"error": "..."}`.
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
-    pub result: serde_json::Value,
+    result: serde_json::Value,
+}
+
+/// The shapes of `result`, one per outcome.
+#[derive(Serialize, Deserialize)]
+#[serde(untagged)]
+enum WireResult {
+    Completed { task: Task, next: Option<Task> },
+    Task { task: Task },
+    Listed { tasks: Vec<Task>, total: i64 },
+    Deleted { deleted: Task },
+    Failed { error: String },
+}
+
+impl From<Action> for WireAction {
+    fn from(action: Action) -> Self {
+        let ok = action.ok();
+        let result = match action.outcome {
+            Outcome::Added { task } | Outcome::Updated { task } => WireResult::Task { task },
+            Outcome::Completed { task, next } => WireResult::Completed { task, next },
+            Outcome::Listed { tasks, total } => WireResult::Listed { tasks, total },
+            Outcome::Deleted { task } => WireResult::Deleted { deleted: task },
+            Outcome::Failed { error, .. } => WireResult::Failed { error },
+        };
+        WireAction {
+            tool: action.tool,
+            arguments: action.arguments,
+            ok,
+            result: serde_json::to_value(result).unwrap_or_default(),
+        }
+    }
+}
+
+impl TryFrom<WireAction> for Action {
+    type Error = String;
+
+    fn try_from(wire: WireAction) -> Result<Self, Self::Error> {
+        let effect = Effect::of_tool(&wire.tool);
+        let outcome = if wire.ok {
+            // `next` tells a completion from an addition or an update; the
+            // tool tells those two apart.
+            let completion = wire.result.get("next").is_some();
+            match serde_json::from_value(wire.result).map_err(|e| e.to_string())? {
+                WireResult::Completed { task, next } if completion => {
+                    Outcome::Completed { task, next }
+                }
+                WireResult::Completed { task, .. } | WireResult::Task { task } => match effect {
+                    Effect::Add => Outcome::Added { task },
+                    _ => Outcome::Updated { task },
+                },
+                WireResult::Listed { tasks, total } => Outcome::Listed { tasks, total },
+                WireResult::Deleted { deleted } => Outcome::Deleted { task: deleted },
+                WireResult::Failed { error } => Outcome::Failed { effect, error },
+            }
+        } else {
+            let error = wire.result["error"].as_str().unwrap_or_default().to_owned();
+            Outcome::Failed { effect, error }
+        };
+        Ok(Action {
+            tool: wire.tool,
+            arguments: wire.arguments,
+            outcome,
+        })
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Action {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        <WireAction as utoipa::PartialSchema>::schema()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Action {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "Action".into()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -159,5 +354,62 @@ mod tests {
             check_message(&"x".repeat(4001)).unwrap_err().code,
             "message_too_long"
         );
+    }
+
+    fn task(id: i64, title: &str) -> serde_json::Value {
+        serde_json::json!({
+            "id": id, "title": title, "description": "", "completed": false,
+            "completed_at": null, "priority": "none", "tags": [], "due_at": null,
+            "all_day": false, "recurrence": null,
+            "created_at": "2026-11-21T10:00:00Z", "updated_at": "2026-11-21T10:00:00Z",
+            "version": 1
+        })
+    }
+
+    #[test]
+    fn actions_keep_their_wire_shape_and_read_back_typed() {
+        use serde_json::json;
+        let cases = [
+            (
+                json!({"tool": "add_task", "arguments": {"title": "Milk"}, "ok": true,
+                "result": {"task": task(1, "Milk")}}),
+                Effect::Add,
+            ),
+            (
+                json!({"tool": "update_task", "arguments": {"id": 1}, "ok": true,
+                "result": {"task": task(1, "Milk")}}),
+                Effect::Update,
+            ),
+            (
+                json!({"tool": "complete_task", "arguments": {"id": 1}, "ok": true,
+                "result": {"task": task(1, "Milk"), "next": null}}),
+                Effect::Complete,
+            ),
+            (
+                json!({"tool": "delete_task", "arguments": {"id": 1}, "ok": true,
+                "result": {"deleted": task(1, "Milk")}}),
+                Effect::Delete,
+            ),
+            (
+                json!({"tool": "list_tasks", "arguments": {}, "ok": true,
+                "result": {"tasks": [task(1, "Milk")], "total": 3}}),
+                Effect::List,
+            ),
+            (
+                json!({"tool": "delete_task", "arguments": {"id": 9}, "ok": false,
+                "result": {"error": "task 9 not found"}}),
+                Effect::Delete,
+            ),
+        ];
+        for (wire, effect) in cases {
+            let action: Action = serde_json::from_value(wire.clone()).unwrap();
+            assert_eq!(action.outcome.effect(), effect, "{wire}");
+            assert_eq!(serde_json::to_value(&action).unwrap(), wire);
+        }
+        let failed: Action = serde_json::from_value(json!({"tool": "delete_task",
+            "arguments": {}, "ok": false, "result": {"error": "no"}}))
+        .unwrap();
+        assert!(!failed.ok() && !failed.is_write());
+        assert!(matches!(failed.outcome, Outcome::Failed { ref error, .. } if error == "no"));
     }
 }

@@ -34,7 +34,11 @@ impl TurnEvents for Printer {
 }
 
 fn describe(action: &Action) -> String {
-    format!("  [{} {}]", action.tool, if action.ok { "✓" } else { "✗" })
+    format!(
+        "  [{} {}]",
+        action.tool,
+        if action.ok() { "✓" } else { "✗" }
+    )
 }
 
 impl Backend {

@@ -4,7 +4,8 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use todo_domain::chat::{Action, ChatRequest, Conversation, ConversationId, Role};
+use todo_domain::chat::Effect as ToolEffect;
+use todo_domain::chat::{Action, ChatRequest, Conversation, ConversationId, Outcome, Role};
 
 use crate::api::{ApiError, ChatEvent};
 use crate::format::day_of;
@@ -127,7 +128,7 @@ pub fn ChatPanel() -> impl IntoView {
                 .chat(&request, |event| match event {
                     ChatEvent::Delta(text) => edit_line(reply, &|line| line.text.push_str(&text)),
                     ChatEvent::Action(action) => {
-                        if action.ok && changes_tasks(&action.tool) {
+                        if action.is_write() {
                             state.tasks_changed.update(|n| *n += 1);
                         }
                         edit_line(reply, &|line| line.actions.push(action.clone()));
@@ -145,11 +146,7 @@ pub fn ChatPanel() -> impl IntoView {
                         line.actions = response.actions.clone();
                         line.streaming = false;
                     });
-                    if response
-                        .actions
-                        .iter()
-                        .any(|a| a.ok && changes_tasks(&a.tool))
-                    {
+                    if response.actions.iter().any(Action::is_write) {
                         state.tasks_changed.update(|n| *n += 1);
                     }
                     if new_conversation && show_history.get_untracked() {
@@ -334,8 +331,8 @@ fn ChatLine(line: Line) -> impl IntoView {
             {(!shown.is_empty()).then(|| view! {
                 <ul class="action-chips" aria-label="What the assistant did">
                     {shown.iter().map(|action| view! {
-                        <li class="action-chip" class:failed=!action.ok data-tool=action.tool.clone()>
-                            <span aria-hidden="true">{if action.ok { "✓ " } else { "⚠ " }}</span>
+                        <li class="action-chip" class:failed=!action.ok() data-tool=action.tool.clone()>
+                            <span aria-hidden="true">{if action.ok() { "✓ " } else { "⚠ " }}</span>
                             {action_label(action)}
                         </li>
                     }).collect_view()}
@@ -345,16 +342,15 @@ fn ChatLine(line: Line) -> impl IntoView {
     }
 }
 
-fn changes_tasks(tool: &str) -> bool {
-    tool != "list_tasks"
-}
-
 /// The actions worth a chip: those that changed (or tried to change) a
 /// task; in a turn that changed nothing, the look-up that answered it (the
 /// last). Look-ups made to find a task to change are the assistant's own
 /// business, and their counts would contradict the reply.
 fn shown_actions(actions: &[Action]) -> Vec<&Action> {
-    let changes: Vec<&Action> = actions.iter().filter(|a| changes_tasks(&a.tool)).collect();
+    let changes: Vec<&Action> = actions
+        .iter()
+        .filter(|a| a.outcome.effect() != ToolEffect::List)
+        .collect();
     if changes.is_empty() {
         actions.last().into_iter().collect()
     } else {
@@ -364,53 +360,58 @@ fn shown_actions(actions: &[Action]) -> Vec<&Action> {
 
 /// "Added “Buy milk”", "Completed “Pay rent”", "Looked up your tasks".
 fn action_label(action: &Action) -> String {
-    let result = &action.result;
-    let title = result["task"]["title"]
-        .as_str()
-        .or_else(|| result["deleted"]["title"].as_str())
-        .or_else(|| action.arguments["title"].as_str())
-        .map(|t| format!(" “{t}”"))
-        .unwrap_or_default();
-    if !action.ok {
-        let verb = match action.tool.as_str() {
-            "add_task" => "add",
-            "complete_task" => "complete",
-            "delete_task" => "delete",
-            "update_task" => "update",
-            _ => "look up tasks",
-        };
-        return format!("Couldn't {verb}{title}");
+    // A failed call has no task: the title it was asked for, if any.
+    let title = match &action.outcome {
+        Outcome::Failed { .. } => action.arguments.get("title").and_then(|t| t.as_str()),
+        outcome => outcome.task().map(|t| t.title.as_str()),
     }
-    match action.tool.as_str() {
-        "add_task" => format!("Added{title}"),
-        "complete_task" => format!("Completed{title}"),
-        "delete_task" => format!("Deleted{title}"),
-        "update_task" => format!("Updated{title}"),
+    .map(|t| format!(" “{t}”"))
+    .unwrap_or_default();
+    match &action.outcome {
+        Outcome::Added { .. } => format!("Added{title}"),
+        Outcome::Completed { .. } => format!("Completed{title}"),
+        Outcome::Deleted { .. } => format!("Deleted{title}"),
+        Outcome::Updated { .. } => format!("Updated{title}"),
         // No count: the reply says how many, after its own narrowing.
-        "list_tasks" => "Looked up your tasks".into(),
-        other => other.replace('_', " "),
+        Outcome::Listed { .. } => "Looked up your tasks".into(),
+        Outcome::Failed { effect, .. } => {
+            let verb = match effect {
+                ToolEffect::Add => "add",
+                ToolEffect::Complete => "complete",
+                ToolEffect::Delete => "delete",
+                ToolEffect::Update => "update",
+                ToolEffect::List => "look up tasks",
+            };
+            format!("Couldn't {verb}{title}")
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{json, Value};
+
+    fn task(title: &str) -> Value {
+        json!({
+            "id": 1, "title": title, "description": "", "completed": false,
+            "completed_at": null, "priority": "none", "tags": [], "due_at": null,
+            "all_day": false, "recurrence": null,
+            "created_at": "2026-11-21T10:00:00Z", "updated_at": "2026-11-21T10:00:00Z"
+        })
+    }
+
+    /// An action as the server sends it.
+    fn action(tool: &str, ok: bool, result: Value) -> Action {
+        serde_json::from_value(json!({"tool": tool, "arguments": {"title": "Buy milk"},
+            "ok": ok, "result": result}))
+        .unwrap()
+    }
 
     #[test]
     fn labels_actions_by_what_they_did() {
-        let action = |tool: &str, ok, result| Action {
-            tool: tool.into(),
-            arguments: json!({"title": "Buy milk"}),
-            ok,
-            result,
-        };
         assert_eq!(
-            action_label(&action(
-                "add_task",
-                true,
-                json!({"task": {"title": "Buy milk"}})
-            )),
+            action_label(&action("add_task", true, json!({"task": task("Buy milk")}))),
             "Added “Buy milk”"
         );
         assert_eq!(
@@ -426,21 +427,6 @@ mod tests {
             "Couldn't delete “Buy milk”"
         );
     }
-}
-
-#[cfg(test)]
-mod shown_tests {
-    use super::*;
-    use serde_json::json;
-
-    fn action(tool: &str) -> Action {
-        Action {
-            tool: tool.into(),
-            arguments: json!({}),
-            ok: true,
-            result: json!({}),
-        }
-    }
 
     fn tools(actions: Vec<&Action>) -> Vec<&str> {
         actions.iter().map(|a| a.tool.as_str()).collect()
@@ -448,13 +434,15 @@ mod shown_tests {
 
     #[test]
     fn look_ups_made_to_change_a_task_get_no_chip() {
-        let turn = [
-            action("list_tasks"),
-            action("list_tasks"),
-            action("complete_task"),
-        ];
+        let list = || action("list_tasks", true, json!({"tasks": [], "total": 0}));
+        let complete = action(
+            "complete_task",
+            true,
+            json!({"task": task("Milk"), "next": null}),
+        );
+        let turn = [list(), list(), complete];
         assert_eq!(tools(shown_actions(&turn)), ["complete_task"]);
-        let answer = [action("list_tasks"), action("list_tasks")];
+        let answer = [list(), list()];
         assert_eq!(tools(shown_actions(&answer)), ["list_tasks"]);
         assert!(shown_actions(&[]).is_empty());
     }

@@ -83,12 +83,15 @@ mod tests {
     const SYSTEM: &str = "You are the assistant of a todo list app. You manage the user's tasks only through the tools below.\n- Never guess for complete_task, delete_task or update_task.";
 
     fn action(tool: &str, ok: bool) -> Action {
-        Action {
-            tool: tool.into(),
-            arguments: json!({}),
-            ok,
-            result: json!({}),
-        }
+        let result = if tool == "list_tasks" {
+            json!({"tasks": [], "total": 0})
+        } else if ok {
+            json!({"task": crate::tools::sample_task(1, "Milk")})
+        } else {
+            json!({"error": "no"})
+        };
+        serde_json::from_value(json!({"tool": tool, "arguments": {}, "ok": ok, "result": result}))
+            .unwrap()
     }
 
     #[test]

@@ -29,7 +29,8 @@ use async_openai::types::chat::{
 };
 use async_trait::async_trait;
 use serde_json::{json, Value};
-use todo_domain::chat::Action;
+use todo_domain::chat::{Action, Outcome};
+use todo_domain::Task;
 
 use crate::{Assistant, AssistantError, Reply, ToolError, Toolbox, Turn, TurnEvents};
 use transport::{ToolCall, Transport};
@@ -280,30 +281,20 @@ fn parse_arguments(text: &str) -> Result<Value, String> {
 
 /// What was done, said plainly, for a model that acted but said nothing.
 fn summary(actions: &[Action]) -> String {
-    let title = |task: &Value| {
-        format!(
-            "\"{}\" (#{})",
-            task["title"].as_str().unwrap_or("?"),
-            task["id"]
-        )
-    };
+    let title = |task: &Task| format!("\"{}\" (#{})", task.title, task.id);
     let lines: Vec<String> = actions
         .iter()
-        .map(|a| match a.tool.as_str() {
-            crate::tools::ADD_TASK => format!("Added {}.", title(&a.result["task"])),
-            crate::tools::COMPLETE_TASK => format!("Completed {}.", title(&a.result["task"])),
-            crate::tools::DELETE_TASK => format!("Deleted {}.", title(&a.result["deleted"])),
-            crate::tools::UPDATE_TASK => format!("Updated {}.", title(&a.result["task"])),
-            crate::tools::LIST_TASKS => {
-                let tasks = a.result["tasks"].as_array().cloned().unwrap_or_default();
-                if tasks.is_empty() {
-                    "No tasks found.".to_owned()
-                } else {
-                    let names: Vec<String> = tasks.iter().map(title).collect();
-                    format!("{} task(s): {}.", tasks.len(), names.join(", "))
-                }
+        .map(|a| match &a.outcome {
+            Outcome::Added { task } => format!("Added {}.", title(task)),
+            Outcome::Completed { task, .. } => format!("Completed {}.", title(task)),
+            Outcome::Deleted { task } => format!("Deleted {}.", title(task)),
+            Outcome::Updated { task } => format!("Updated {}.", title(task)),
+            Outcome::Listed { tasks, .. } if tasks.is_empty() => "No tasks found.".to_owned(),
+            Outcome::Listed { tasks, .. } => {
+                let names: Vec<String> = tasks.iter().map(title).collect();
+                format!("{} task(s): {}.", tasks.len(), names.join(", "))
             }
-            other => format!("Ran {other}."),
+            Outcome::Failed { .. } => format!("Ran {}.", a.tool),
         })
         .collect();
     lines.join(" ")
@@ -529,8 +520,9 @@ mod tests {
         let add = Action {
             tool: "add_task".into(),
             arguments: json!({"title": "milk"}),
-            ok: true,
-            result: json!({"task": {"id": 4, "title": "milk"}}),
+            outcome: Outcome::Added {
+                task: crate::tools::sample_task(4, "milk"),
+            },
         };
         assert_eq!(summary(&[add]), "Added \"milk\" (#4).");
     }

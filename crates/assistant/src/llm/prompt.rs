@@ -174,7 +174,7 @@ fn replay(message: &ChatMessage) -> Vec<ChatCompletionRequestMessage> {
             for (call, action) in calls.iter().zip(&message.actions) {
                 out.push(tool_result(
                     &call.id,
-                    cut(action.result.to_string(), REPLAYED_RESULT_CHARS),
+                    cut(action.result().to_string(), REPLAYED_RESULT_CHARS),
                 ));
             }
             out.push(assistant_text(&message.content));
@@ -347,11 +347,11 @@ mod tests {
 
     #[test]
     fn actions_are_replayed_as_tool_calls_and_results() {
+        let task = crate::tools::sample_task(7, "milk");
         let action = Action {
             tool: "add_task".into(),
             arguments: json!({"title": "milk"}),
-            ok: true,
-            result: json!({"task": {"id": 7, "title": "milk"}}),
+            outcome: todo_domain::chat::Outcome::Added { task: task.clone() },
         };
         let messages = [
             message(1, Role::User, "add milk", vec![]),
@@ -365,7 +365,7 @@ mod tests {
                 {"role": "assistant", "tool_calls": [{"type": "function", "id": "call_2_0",
                     "function": {"name": "add_task", "arguments": "{\"title\":\"milk\"}"}}]},
                 {"role": "tool", "tool_call_id": "call_2_0",
-                    "content": "{\"task\":{\"id\":7,\"title\":\"milk\"}}"},
+                    "content": json!({"task": task}).to_string()},
                 {"role": "assistant", "content": "Added \"milk\"."},
             ])
         );

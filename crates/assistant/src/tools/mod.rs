@@ -27,7 +27,7 @@ pub const UPDATE_TASK: &str = "update_task";
 /// listing. A model's turn that changed nothing can be answered again by the
 /// builtin assistant, and a reply that claims a change needs one.
 pub fn is_write(action: &Action) -> bool {
-    action.ok && action.tool != LIST_TASKS
+    action.is_write()
 }
 
 /// How many tasks a title reference looks at (and lists when ambiguous).
@@ -233,15 +233,16 @@ impl Toolbox {
         arguments: Value,
     ) -> (Action, Result<Value, ToolError>) {
         let result = self.call(principal, tool, arguments.clone()).await;
-        let action = Action {
-            tool: tool.to_owned(),
-            arguments,
-            ok: result.is_ok(),
-            result: match &result {
+        let wire = json!({
+            "tool": tool,
+            "arguments": arguments,
+            "ok": result.is_ok(),
+            "result": match &result {
                 Ok(value) => value.clone(),
                 Err(error) => json!({ "error": error.to_string() }),
             },
-        };
+        });
+        let action = serde_json::from_value(wire).expect("tool results have the wire shape");
         (action, result)
     }
 
@@ -581,5 +582,26 @@ mod tests {
             recurrence_text("freq=daily", tz, now).unwrap().as_deref(),
             Some("FREQ=DAILY")
         );
+    }
+}
+
+/// A stored-looking task for unit tests.
+#[cfg(test)]
+pub(crate) fn sample_task(id: i64, title: &str) -> todo_domain::Task {
+    let at: DateTime<Utc> = "2026-11-21T10:00:00Z".parse().unwrap();
+    todo_domain::Task {
+        id,
+        title: title.into(),
+        description: String::new(),
+        completed: false,
+        completed_at: None,
+        priority: todo_domain::Priority::None,
+        tags: Vec::new(),
+        due_at: None,
+        all_day: false,
+        recurrence: None,
+        created_at: at,
+        updated_at: at,
+        version: 1,
     }
 }
