@@ -630,13 +630,21 @@ fn split_items(orig: &str, low: &str, ctx: &ParseContext) -> Vec<String> {
     };
     let quoted = quote_spans(low);
     let in_quotes = |at: usize| quoted.iter().any(|r| r.start < at && at < r.end);
+    // "…, note: a, b and c" is one task's description.
+    let note_at = re!(r"[,;\-–—]\s*(?:note|notes|description):")
+        .and_then(|re| re.find(low))
+        .map_or(low.len(), |m| m.start());
     // Separator positions: (start, end, is_and).
     let mut cuts: Vec<(usize, usize, bool)> = Vec::new();
     if let Some(re) = re!(
         r"\s*(?:[,;\n]+\s*(?:and\s+|then\s+|also\s+|& )?)|\s+(?:and|&|then|and then|and also|plus)\s+"
     ) {
         for m in re.find_iter(low) {
-            if protected(m.start()) || protected(m.end()) || in_quotes(m.start()) {
+            if protected(m.start())
+                || protected(m.end())
+                || in_quotes(m.start())
+                || m.start() >= note_at
+            {
                 continue;
             }
             let text = m.as_str();

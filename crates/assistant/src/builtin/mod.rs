@@ -10,6 +10,7 @@ mod intent;
 mod memory;
 mod reference;
 mod reply;
+mod targets;
 mod text;
 
 use async_trait::async_trait;
@@ -352,7 +353,7 @@ impl Session<'_> {
             }
             let args = AddTask {
                 title: title.clone(),
-                description: None,
+                description: parsed.description.clone(),
                 due: parsed.due.map(tools::due_string),
                 priority: parsed.priority.map(|p| match p {
                     todo_domain::Priority::None => PriorityArg::None,
@@ -563,6 +564,14 @@ impl Session<'_> {
                     }
                     continue;
                 }
+                Ref::Titles { .. } | Ref::Tagged(_) => {
+                    match self.resolve_group(&r, said, op).await? {
+                        Some(Resolved::Tasks(found)) => tasks.extend(found),
+                        Some(answer) => return Ok(answer),
+                        None => {}
+                    }
+                    continue;
+                }
                 Ref::Title(words) => match self.find_by_title(&words, said, op).await? {
                     Resolved::Tasks(found) => {
                         tasks.extend(found);
@@ -750,7 +759,8 @@ impl Session<'_> {
                         ids.extend(candidates.iter().map(|c| c.id));
                         continue;
                     }
-                    Ref::Title(words) => {
+                    Ref::Tagged(_) => None,
+                    Ref::Title(words) | Ref::Titles { whole: words, .. } => {
                         let mut scored: Vec<(u8, i64)> = candidates
                             .iter()
                             .filter_map(|c| {

@@ -2,6 +2,9 @@
 //! list last shown ("the second one"), "it", or words of its title ("the
 //! groceries task").
 
+use std::sync::LazyLock;
+
+use regex::Regex;
 use serde::{Deserialize, Serialize};
 use strsim::osa_distance;
 
@@ -20,12 +23,17 @@ pub enum Ref {
     All,
     /// Words of a title, lowercased.
     Title(String),
+    /// "buy milk and call mom": the whole when a title has it all ("salt
+    /// and pepper"), else each part.
+    Titles { whole: String, parts: Vec<String> },
+    /// "everything tagged #work", "all my #work tasks".
+    Tagged(String),
 }
 
 impl Ref {
     /// Whether this reference can only mean one thing once the list is known.
     pub fn is_exact(&self) -> bool {
-        !matches!(self, Ref::Title(_))
+        !matches!(self, Ref::Title(_) | Ref::Titles { .. } | Ref::Tagged(_))
     }
 }
 
@@ -295,6 +303,9 @@ fn position_of(s: &str) -> Option<i64> {
 /// Several references: "1 and 3", "task 2, task 5", "the first and the
 /// last". Only exact references are split (titles may hold "and").
 pub fn parse(raw: &str) -> Option<Vec<Ref>> {
+    if let Some(tag) = tagged(raw) {
+        return Some(vec![Ref::Tagged(tag)]);
+    }
     let normalized = raw.replace(" & ", " and ").replace(", and ", ", ");
     let parts: Vec<&str> = normalized
         .split([','])
@@ -317,8 +328,36 @@ pub fn parse(raw: &str) -> Option<Vec<Ref>> {
         {
             return Some(refs);
         }
+        // "buy milk and call mom": titles, tried whole first.
+        let titles: Option<Vec<String>> = parts
+            .iter()
+            .map(|p| match parse_one(p) {
+                Some(Ref::Title(words)) => Some(words),
+                _ => None,
+            })
+            .collect();
+        if let (Some(parts), Some(Ref::Title(whole))) = (titles, parse_one(raw)) {
+            return Some(vec![Ref::Titles { whole, parts }]);
+        }
     }
     parse_one(raw).map(|r| vec![r])
+}
+
+/// The tag in "everything tagged #work", "all tasks with the tag home",
+/// "all my #work tasks".
+fn tagged(raw: &str) -> Option<String> {
+    static PATTERNS: LazyLock<[Regex; 2]> = LazyLock::new(|| {
+        [
+            r"^(?:everything|every task|all(?: of)?(?: my| the)?(?: tasks| todos| items| ones)?|(?:my|the) tasks)\s+(?:tagged(?: with| as)?|with (?:the )?tags?|labell?ed)\s+#?(?P<tag>[\w-]+)$",
+            r"^(?:everything|all(?: of)?(?: my| the)?|(?:my|the))\s+#(?P<tag>[\w-]+)\s+(?:tasks|todos|items|ones|stuff)$",
+        ]
+        .map(|p| Regex::new(p).expect("a reference pattern compiles (tested)"))
+    });
+    let raw = raw.trim().trim_end_matches(['.', '!', '?']);
+    PATTERNS
+        .iter()
+        .find_map(|re| re.captures(raw))
+        .map(|c| c["tag"].to_lowercase())
 }
 
 /// Words too common to tell tasks apart.
@@ -469,8 +508,37 @@ mod tests {
             Some(vec![Ref::Position(1), Ref::Position(2)])
         );
         assert_eq!(
+            parse("salt and pepper, pasta"),
+            Some(vec![Ref::Titles {
+                whole: "salt pepper pasta".into(),
+                parts: vec!["salt".into(), "pepper".into(), "pasta".into()]
+            }])
+        );
+        assert_eq!(
+            parse("buy milk and call mom"),
+            Some(vec![Ref::Titles {
+                whole: "buy milk call mom".into(),
+                parts: vec!["buy milk".into(), "call mom".into()]
+            }])
+        );
+        for said in [
+            "everything tagged #work",
+            "all tasks tagged work",
+            "all my #work tasks",
+            "all tasks with the tag work",
+        ] {
+            assert_eq!(
+                parse(said),
+                Some(vec![Ref::Tagged("work".into())]),
+                "{said}"
+            );
+        }
+        assert_eq!(
             parse("salt and pepper"),
-            Some(vec![Ref::Title("salt pepper".into())])
+            Some(vec![Ref::Titles {
+                whole: "salt pepper".into(),
+                parts: vec!["salt".into(), "pepper".into()]
+            }])
         );
         assert_eq!(
             parse("task 3, task 5 and #9"),

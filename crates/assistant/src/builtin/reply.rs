@@ -181,6 +181,11 @@ pub const FALLBACK: &str =
     "Sorry, I didn't get that. You can say things like “add call mom tomorrow at 6pm”, \
 “what's due today?”, “done with the first one” or “move it to friday”. Say “help” for more.";
 
+/// No task to act on carries the tag.
+pub fn none_tagged(tag: &str) -> String {
+    format!("No open task is tagged #{tag}.")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
