@@ -95,6 +95,8 @@ cleanup() {
   if [ -n "${compose_started:-}" ]; then
     compose down --volumes >/dev/null 2>&1 || true
   fi
+  # The CI's .env holds the run's secrets.
+  rm -f "$containers/compose.env"
   rm -rf "${unpacked[@]}"
 }
 trap cleanup EXIT
