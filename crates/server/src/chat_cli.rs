@@ -49,7 +49,7 @@ impl Backend {
                 .clone()
                 .context("--server needs a personal access token: --token or TODO_TOKEN")?;
             return Ok(Backend::Remote {
-                client: reqwest::Client::new(),
+                client: crate::http_client::client(),
                 server: server.trim_end_matches('/').to_owned(),
                 token,
             });

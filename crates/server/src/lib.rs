@@ -4,6 +4,7 @@ pub mod chat_cli;
 pub mod config;
 pub mod healthcheck;
 pub mod http;
+pub mod http_client;
 pub mod mcp;
 pub mod readiness;
 pub mod serve;

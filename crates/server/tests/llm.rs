@@ -167,7 +167,7 @@ async fn with_llm_base_url_the_chat_api_talks_to_the_model() {
     let llm = FakeLlm::start(script).await;
     let dir = tempfile::tempdir().unwrap();
     let base = serve_with_llm(&llm, dir.path()).await;
-    let http = reqwest::Client::new();
+    let http = todo_server::http_client::client();
     let token = signup(&http, &base).await;
 
     let answer: Value = http
@@ -227,7 +227,7 @@ async fn a_failing_model_is_answered_for_by_the_builtin_assistant() {
     let llm = FakeLlm::start(vec![]).await; // Every request: 500.
     let dir = tempfile::tempdir().unwrap();
     let base = serve_with_llm(&llm, dir.path()).await;
-    let http = reqwest::Client::new();
+    let http = todo_server::http_client::client();
     let token = signup(&http, &base).await;
     let response = http
         .post(format!("{base}/api/chat"))
@@ -346,7 +346,7 @@ async fn the_llm_api_key_never_reaches_the_logs() {
         }
     });
     let base = format!("http://127.0.0.1:{port}");
-    let http = reqwest::Client::new();
+    let http = todo_server::http_client::client();
     let started = Instant::now();
     while http.get(format!("{base}/readyz")).send().await.is_err() {
         assert!(started.elapsed() < Duration::from_secs(30), "not ready");
@@ -388,7 +388,7 @@ async fn a_streamed_turn_starts_at_once_and_stays_alive_while_the_model_thinks()
         .push_back(sse(&[json!({"content": "Here you go."})]));
     let dir = tempfile::tempdir().unwrap();
     let base = serve_with_llm(&llm, dir.path()).await;
-    let http = reqwest::Client::new();
+    let http = todo_server::http_client::client();
     let token = signup(&http, &base).await;
     let started = Instant::now();
     let mut response = http
@@ -429,7 +429,7 @@ async fn hybrid_mode_asks_the_model_only_what_the_builtin_does_not_understand() 
     let llm = FakeLlm::start(vec![sse(&[json!({"content": "I only do tasks."})])]).await;
     let dir = tempfile::tempdir().unwrap();
     let base = serve_in_mode(&llm, dir.path(), "hybrid").await;
-    let http = reqwest::Client::new();
+    let http = todo_server::http_client::client();
     let token = signup(&http, &base).await;
     let ask = |message: &'static str| {
         let http = http.clone();

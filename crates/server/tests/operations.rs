@@ -56,7 +56,7 @@ async fn cors_allows_only_the_configured_origins() {
     let server = todo_server::serve::Server::build(&args).await.unwrap();
     let base = format!("http://127.0.0.1:{}", server.local_addr().unwrap().port());
     tokio::spawn(server.run(std::future::pending()));
-    let client = reqwest::Client::new();
+    let client = todo_server::http_client::client();
     let preflight = |origin: &'static str| {
         client
             .request(Method::OPTIONS, format!("{base}/api/tasks"))

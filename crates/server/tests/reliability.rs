@@ -536,7 +536,7 @@ mod slow_clients_are_cut_off {
         // The slots come back once those connections close.
         let mut served = false;
         for _ in 0..50 {
-            let client = reqwest::Client::new();
+            let client = todo_server::http_client::client();
             if let Ok(response) = client.get(format!("{}/healthz", app.base)).send().await {
                 served = response.status().is_success();
                 break;

@@ -192,7 +192,7 @@ impl TestApp {
         tokio::spawn(server.run(std::future::pending()));
         TestApp {
             base: format!("http://127.0.0.1:{port}"),
-            client: reqwest::Client::new(),
+            client: todo_server::http_client::client(),
             backend,
             database_url: url,
             _dir: dir,
