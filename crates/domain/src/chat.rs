@@ -71,11 +71,12 @@ impl Effect {
     }
 }
 
-/// What came of a tool call, typed.
+/// What came of a tool call, typed. Tasks are boxed so that an action stays
+/// small next to the other events of a turn.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
     Added {
-        task: Task,
+        task: Box<Task>,
     },
     Listed {
         tasks: Vec<Task>,
@@ -83,15 +84,15 @@ pub enum Outcome {
         total: i64,
     },
     Completed {
-        task: Task,
+        task: Box<Task>,
         /// The next occurrence of a recurring task.
-        next: Option<Task>,
+        next: Option<Box<Task>>,
     },
     Updated {
-        task: Task,
+        task: Box<Task>,
     },
     Deleted {
-        task: Task,
+        task: Box<Task>,
     },
     /// The call failed; nothing changed.
     Failed {
@@ -143,11 +144,23 @@ struct WireAction {
 #[derive(Serialize, Deserialize)]
 #[serde(untagged)]
 enum WireResult {
-    Completed { task: Task, next: Option<Task> },
-    Task { task: Task },
-    Listed { tasks: Vec<Task>, total: i64 },
-    Deleted { deleted: Task },
-    Failed { error: String },
+    Completed {
+        task: Box<Task>,
+        next: Option<Box<Task>>,
+    },
+    Task {
+        task: Box<Task>,
+    },
+    Listed {
+        tasks: Vec<Task>,
+        total: i64,
+    },
+    Deleted {
+        deleted: Box<Task>,
+    },
+    Failed {
+        error: String,
+    },
 }
 
 impl From<Action> for WireAction {

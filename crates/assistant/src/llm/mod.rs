@@ -521,7 +521,7 @@ mod tests {
             tool: "add_task".into(),
             arguments: json!({"title": "milk"}),
             outcome: Outcome::Added {
-                task: crate::tools::sample_task(4, "milk"),
+                task: Box::new(crate::tools::sample_task(4, "milk")),
             },
         };
         assert_eq!(summary(&[add]), "Added \"milk\" (#4).");

@@ -351,7 +351,9 @@ mod tests {
         let action = Action {
             tool: "add_task".into(),
             arguments: json!({"title": "milk"}),
-            outcome: todo_domain::chat::Outcome::Added { task: task.clone() },
+            outcome: todo_domain::chat::Outcome::Added {
+                task: Box::new(task.clone()),
+            },
         };
         let messages = [
             message(1, Role::User, "add milk", vec![]),

@@ -487,6 +487,27 @@ impl Toolbox {
     }
 }
 
+/// A stored-looking task for unit tests.
+#[cfg(test)]
+pub(crate) fn sample_task(id: i64, title: &str) -> todo_domain::Task {
+    let at: DateTime<Utc> = "2026-11-21T10:00:00Z".parse().unwrap();
+    todo_domain::Task {
+        id,
+        title: title.into(),
+        description: String::new(),
+        completed: false,
+        completed_at: None,
+        priority: todo_domain::Priority::None,
+        tags: Vec::new(),
+        due_at: None,
+        all_day: false,
+        recurrence: None,
+        created_at: at,
+        updated_at: at,
+        version: 1,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -585,23 +606,3 @@ mod tests {
     }
 }
 
-/// A stored-looking task for unit tests.
-#[cfg(test)]
-pub(crate) fn sample_task(id: i64, title: &str) -> todo_domain::Task {
-    let at: DateTime<Utc> = "2026-11-21T10:00:00Z".parse().unwrap();
-    todo_domain::Task {
-        id,
-        title: title.into(),
-        description: String::new(),
-        completed: false,
-        completed_at: None,
-        priority: todo_domain::Priority::None,
-        tags: Vec::new(),
-        due_at: None,
-        all_day: false,
-        recurrence: None,
-        created_at: at,
-        updated_at: at,
-        version: 1,
-    }
-}
