@@ -85,11 +85,37 @@ pub struct Changes {
     pub clear_recurrence: bool,
     /// Only a time was said ("move it to 3pm"): the task keeps its day.
     pub time_only: bool,
+    /// "raise/lower the priority of …": one level up (1) or down (-1).
+    pub priority_step: Option<i8>,
 }
 
 impl Changes {
     pub fn is_empty(&self) -> bool {
         *self == Changes::default()
+    }
+
+    /// These changes with a relative priority made absolute for a task at
+    /// `current`: one level up or down, a task without one counting as
+    /// between low and high ("bump up" makes it high, "lower" low).
+    pub fn for_priority(&self, current: Priority) -> Changes {
+        let Some(step) = self.priority_step else {
+            return self.clone();
+        };
+        let next = match (current, step > 0) {
+            (Priority::None, true) => Priority::High,
+            (Priority::None, false) => Priority::Low,
+            (Priority::Low, true) => Priority::Medium,
+            (Priority::Medium, true) => Priority::High,
+            (Priority::High | Priority::Urgent, true) => Priority::Urgent,
+            (Priority::Low | Priority::Medium, false) => Priority::Low,
+            (Priority::High, false) => Priority::Medium,
+            (Priority::Urgent, false) => Priority::High,
+        };
+        Changes {
+            priority: Some(priority_arg(next)),
+            priority_step: None,
+            ..self.clone()
+        }
     }
 }
 
@@ -420,6 +446,17 @@ const ADD_TRIGGERS: &[&str] = &[
     "reminder: ",
 ];
 
+/// Lead-ins that may follow an add trigger and are no part of the task.
+const LEAD_INS: &[&str] = &[
+    "remember to ",
+    "don't forget to ",
+    "dont forget to ",
+    "do not forget to ",
+    "not forget to ",
+    "a reminder to ",
+    "to remember to ",
+];
+
 /// Phrases saying where the task goes, which is always the list.
 fn strip_list_talk(text: &str, low: &str) -> (String, String) {
     let Some(re) = re!(
@@ -472,6 +509,11 @@ fn add_items(msg: &Msg, ctx: &ParseContext) -> Option<Vec<String>> {
             (rest[rest.len() - tail.len()..].to_owned(), tail.to_owned())
         }
         _ => (rest, rest_low),
+    };
+    // "I need to remember to …", "add remember to …": one lead-in too many.
+    let (rest, rest_low) = match LEAD_INS.iter().find_map(|l| rest_low.strip_prefix(l)) {
+        Some(tail) => (rest[rest.len() - tail.len()..].to_owned(), tail.to_owned()),
+        None => (rest, rest_low),
     };
     if rest_low.trim().is_empty() {
         return Some(Vec::new());
@@ -793,7 +835,7 @@ const LIST_WORDS: &[&str] = &[
 fn list(s: &str, ctx: &ParseContext) -> Option<ListSpec> {
     let search = caps(
         re!(
-            r"^(?:find|search\s+(?:my\s+)?(?:tasks|list)\s+for|search(?:\s+for)?|look\s+for|look\s+up|lookup|locate|do i have\s+(?:a|any)\s+(?:tasks?|todos?)\s+(?:about|for|with|called|named|mentioning|containing)|is there\s+(?:a|any)\s+(?:tasks?|todos?)\s+(?:about|for|with|called|named|mentioning|containing)|any\s+(?:tasks?|todos?)\s+(?:about|for|with|called|named|mentioning|containing))\s+(?P<q>.+)$"
+            r"^(?:find|search\s+(?:my\s+)?(?:tasks|list)\s+for|search(?:\s+for)?|look\s+for|look\s+up|lookup|locate|where(?:'s|\s+is|\s+are)|do i have\s+(?:a|any)\s+(?:tasks?|todos?)\s+(?:about|for|with|called|named|mentioning|containing)|is there\s+(?:a|any)\s+(?:tasks?|todos?)\s+(?:about|for|with|called|named|mentioning|containing)|any\s+(?:tasks?|todos?)\s+(?:about|for|with|called|named|mentioning|containing))\s+(?P<q>.+)$"
         ),
         s,
     );
@@ -1054,15 +1096,16 @@ fn priority_word(s: &str) -> Option<PriorityArg> {
         .trim_start_matches("as ");
     Some(match s {
         "urgent" | "top priority" | "critical" | "asap" | "urgent priority" | "p1"
-        | "highest priority" | "very urgent" | "super urgent" | "priority urgent" | "!!!!" => {
-            PriorityArg::Urgent
-        }
+        | "highest priority" | "very urgent" | "super urgent" | "priority urgent" | "!!!!"
+        | "!urgent" | "!1" => PriorityArg::Urgent,
         "high" | "high priority" | "high-priority" | "important" | "very important" | "p2"
-        | "priority high" | "higher priority" | "a priority" | "!!!" => PriorityArg::High,
+        | "priority high" | "higher priority" | "a priority" | "!!!" | "!high" | "!2" => {
+            PriorityArg::High
+        }
         "medium" | "medium priority" | "normal" | "normal priority" | "p3" | "priority medium"
-        | "moderate" | "average" | "!!" => PriorityArg::Medium,
+        | "moderate" | "average" | "!!" | "!medium" | "!med" | "!3" => PriorityArg::Medium,
         "low" | "low priority" | "low-priority" | "not important" | "unimportant" | "p4"
-        | "priority low" | "lower priority" | "minor" | "!" => PriorityArg::Low,
+        | "priority low" | "lower priority" | "minor" | "!" | "!low" | "!4" => PriorityArg::Low,
         "not urgent" | "no priority" | "not a priority" | "priority none" | "none"
         | "no longer urgent" | "not urgent anymore" => PriorityArg::None,
         _ => return None,
@@ -1240,6 +1283,18 @@ fn split_ref_and_tags(rest: &str) -> Option<(String, Vec<String>)> {
 fn act(msg: &Msg, ctx: &ParseContext) -> Option<Intent> {
     let s = msg.low.trim();
     let c = |re: Option<&Regex>| caps(re, s);
+
+    // A question never acts: "is the milk task done?" looks it up,
+    // "did I complete the report?" too; other questions are not commands.
+    if is(
+        re!(
+            r"^(?:is|are|was|were|did|do|does|have|has|had|should|shall|could|would|will|can|may|what|what's|which|when|where|why|how|who)\b"
+        ),
+        s,
+    ) && !is(re!(r"^did\s+(?:it|that|this|them)\b"), s)
+    {
+        return question(s);
+    }
 
     // Notes.
     if let Some(k) = c(re!(
@@ -1612,8 +1667,44 @@ fn act(msg: &Msg, ctx: &ParseContext) -> Option<Intent> {
         };
         return Some(edit(changes, group(&k, "r")));
     }
+    // Relative: one level up or down.
+    for (step, re) in [
+        (
+            1,
+            re!(
+                r"^(?:bump up|bump|raise|increase|boost|up|lift)\s+(?:the\s+|its\s+)?(?:priority|prio)\s+(?:of|on|for)\s+(?P<r>.+)$"
+            ),
+        ),
+        (
+            1,
+            re!(
+                r"^(?:make)\s+(?P<r>.+?)\s+(?:more\s+(?:urgent|important)|(?:a\s+)?higher\s+priority)$"
+            ),
+        ),
+        (1, re!(r"^(?:bump)\s+(?P<r>.+?)\s+up$")),
+        (
+            -1,
+            re!(
+                r"^(?:lower|decrease|reduce|drop|downgrade)\s+(?:the\s+|its\s+)?(?:priority|prio)\s+(?:of|on|for)\s+(?P<r>.+)$"
+            ),
+        ),
+        (
+            -1,
+            re!(
+                r"^(?:make)\s+(?P<r>.+?)\s+(?:less\s+(?:urgent|important)|(?:a\s+)?lower\s+priority)$"
+            ),
+        ),
+    ] {
+        if let Some(k) = c(re) {
+            let changes = Changes {
+                priority_step: Some(step),
+                ..Changes::default()
+            };
+            return Some(edit(changes, group(&k, "r")));
+        }
+    }
     if let Some(k) = c(re!(
-        r"^(?:bump up the priority of|raise the priority of|raise priority of|increase the priority of|prioritize|prioritise|escalate|bump up)\s+(?P<r>.+)$"
+        r"^(?:prioritize|prioritise|escalate|bump up)\s+(?P<r>.+)$"
     )) {
         let changes = Changes {
             priority: Some(PriorityArg::High),
@@ -1622,7 +1713,7 @@ fn act(msg: &Msg, ctx: &ParseContext) -> Option<Intent> {
         return Some(edit(changes, group(&k, "r")));
     }
     if let Some(k) = c(re!(
-        r"^(?:deprioritize|deprioritise|de-prioritize|de-prioritise|lower the priority of|lower priority of|decrease the priority of|reduce the priority of)\s+(?P<r>.+)$"
+        r"^(?:deprioritize|deprioritise|de-prioritize|de-prioritise)\s+(?P<r>.+)$"
     )) {
         let changes = Changes {
             priority: Some(PriorityArg::Low),
@@ -1744,6 +1835,41 @@ fn act(msg: &Msg, ctx: &ParseContext) -> Option<Intent> {
         }
     }
     None
+}
+
+/// A question about tasks: a search for the ones it names.
+fn question(s: &str) -> Option<Intent> {
+    // "what did I complete?", "what have we finished": the done ones.
+    if is(
+        re!(
+            r"^(?:what|which)(?:\s+(?:tasks|ones|things|todos))?\s+(?:did|have|'ve)\s+(?:i|we)\s+(?:already\s+|just\s+)?(?:complete|completed|finish|finished|do|done|get done|got done|tick off|ticked off|check off|checked off)\b"
+        ),
+        s,
+    ) {
+        return Some(Intent::List(ListSpec {
+            status: Some(StatusArg::Completed),
+            ..ListSpec::default()
+        }));
+    }
+    let k = caps(
+        re!(r"^(?:is|are|was|were|has|have)\s+(?P<r>.+?)\s+(?:been\s+|already\s+)?(?:done|completed|complete|finished|deleted|removed|due|urgent|important)\b.*$"),
+        s,
+    )
+    .or_else(|| {
+        caps(
+            re!(r"^(?:did|have|has|should|shall|can|could)\s+(?:i|we|you)\s+(?:already\s+|ever\s+|really\s+)?(?:complete|completed|finish|finished|do|done|did|delete|deleted|remove|removed|reopen|reopened|move|moved|reschedule|rescheduled|postpone|postponed)\s+(?P<r>.+)$"),
+            s,
+        )
+    })?;
+    let r = group(&k, "r");
+    let query = reference::strip_nouns(reference::strip_articles(r)).trim();
+    (!query.is_empty()).then(|| {
+        Intent::List(ListSpec {
+            status: Some(StatusArg::All),
+            query: Some(query.to_owned()),
+            ..ListSpec::default()
+        })
+    })
 }
 
 /// Splits "REF [connector] VALUE" where VALUE reads fully as an update and

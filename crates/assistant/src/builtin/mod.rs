@@ -879,6 +879,8 @@ impl Session<'_> {
     }
 
     async fn edit(&mut self, changes: &Changes, task: Task) -> Result<String, AssistantError> {
+        let resolved = changes.for_priority(task.priority);
+        let changes = &resolved;
         let title = reply::quoted(&task.title);
         let mut args = serde_json::Map::new();
         args.insert("id".into(), json!(task.id));

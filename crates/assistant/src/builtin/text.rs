@@ -199,6 +199,7 @@ const VERBS: &[&str] = &[
     "add",
     "create",
     "remind",
+    "remember",
     "delete",
     "remove",
     "complete",
