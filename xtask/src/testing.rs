@@ -276,7 +276,7 @@ fn system_packages(ci: bool) -> Result<()> {
 
 // ------------------------------------------------------------ PgBouncer
 
-/// PgBouncer for crates/server/tests/neon.rs. Neon's pooled endpoint runs a
+/// PgBouncer for crates/server/tests/api/neon.rs. Neon's pooled endpoint runs a
 /// PgBouncer that keeps protocol-level prepared statements (1.21+), which
 /// sqlx relies on (it prepares every query); Debian 12's pgbouncer is 1.18,
 /// which hands one client's statements to another ("prepared statement

@@ -1,6 +1,6 @@
 //! Sign-up, sign-in, sessions and personal access tokens, on both databases.
 
-mod support;
+use crate::support;
 
 use base64::Engine;
 use jsonwebtoken::{encode, EncodingKey, Header};

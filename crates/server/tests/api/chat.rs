@@ -1,7 +1,7 @@
 //! The chat API with the builtin assistant, as JSON and as Server-Sent
 //! Events, and conversations, on SQLite and on Postgres.
 
-mod support;
+use crate::support;
 
 use reqwest::Method;
 use serde_json::json;

@@ -1,6 +1,6 @@
 //! Bad input answers a problem+json body with a stable code, and changes nothing.
 
-mod support;
+use crate::support;
 
 use reqwest::Method;
 use serde_json::{json, Value};

@@ -1,7 +1,7 @@
 //! A user never sees or changes another user's tasks: their ids answer 404,
 //! exactly like missing ones, and no listing or filter shows them.
 
-mod support;
+use crate::support;
 
 use serde_json::json;
 use support::TestApp;

@@ -5,7 +5,7 @@
 //! a missing `LLM_MODEL` stops start-up with one line, and the API key never
 //! reaches the logs.
 
-mod support;
+use crate::support;
 
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader};

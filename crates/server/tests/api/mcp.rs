@@ -6,7 +6,7 @@
 //! and over stdio (`todo mcp`). Raw JSON-RPC over HTTP covers what a client
 //! library hides: status codes, headers, and replicas sharing one database.
 
-mod support;
+use crate::support;
 
 use reqwest::Method;
 use serde_json::{json, Value};

@@ -4,7 +4,7 @@
 //! pooler refuses), and readiness probes that run no SQL on an idle database
 //! (so a serverless Postgres can scale to zero).
 
-mod support;
+use crate::support;
 
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};

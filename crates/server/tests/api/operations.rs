@@ -1,6 +1,6 @@
 //! Health, readiness, metrics, the OpenAPI document and request ids.
 
-mod support;
+use crate::support;
 
 use reqwest::Method;
 use support::TestApp;

@@ -2,7 +2,7 @@
 //! bad input is refused with a stable code and never corrupts data. Each test
 //! runs against the real server on SQLite and on Postgres.
 
-mod support;
+use crate::support;
 
 use chrono::{Datelike, NaiveDate, Utc};
 use serde_json::{json, Value};

@@ -14,7 +14,7 @@
 //! The tool lives in its own venv, `~/.cache/todo-chatbot/schemathesis-venv`,
 //! made on first use (or set `TODO_TEST_SCHEMATHESIS` to an executable).
 
-mod support;
+use crate::support;
 
 use serde_json::json;
 use std::path::PathBuf;

@@ -3,7 +3,7 @@
 //! app's `index.html` (re-checked on every load), and a missing asset as a
 //! 404, never as `index.html` that a cache would keep for a year.
 
-mod support;
+use crate::support;
 
 use reqwest::StatusCode;
 use todo_server::serve::Server;

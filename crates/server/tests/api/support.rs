@@ -1,6 +1,5 @@
 //! Integration-test support: the real server, on a random port, over real
 //! HTTP, against a fresh SQLite file or a fresh Postgres database.
-#![allow(dead_code)]
 
 use clap::Parser;
 use reqwest::{Method, StatusCode};

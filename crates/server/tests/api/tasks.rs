@@ -1,6 +1,6 @@
 //! The task API against the real server, on SQLite and on Postgres.
 
-mod support;
+use crate::support;
 
 use chrono::{Duration, Utc};
 use serde_json::{json, Value};

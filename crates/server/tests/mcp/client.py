@@ -1,5 +1,5 @@
 """An MCP client built on the official Python SDK (PyPI `mcp`), driven by
-crates/server/tests/mcp.rs against the real `todo` server.
+crates/server/tests/api/mcp.rs against the real `todo` server.
 
     client.py http URL --token T [--host H] [--mode auto|legacy] --title X
     client.py stdio TODO_BINARY --token T --database-url U --data-dir D --jwt-secret S [--mode …] --title X
