@@ -144,7 +144,9 @@ pub fn task_line(task: &Task, tz: TimeZone, now: DateTime<Utc>) -> String {
     }
 }
 
-/// A numbered line of a listing: "1. Buy milk — due tomorrow (task 12)".
+/// A numbered line of a listing: "1. Buy milk — due tomorrow". No id:
+/// people name a task by its place or title, never by a row number they
+/// were not shown.
 pub fn list_line(n: usize, task: &Task, tz: TimeZone, now: DateTime<Utc>) -> String {
     let mut details = details(task, tz, now);
     if task.completed {
@@ -163,19 +165,19 @@ pub fn list_line(n: usize, task: &Task, tz: TimeZone, now: DateTime<Utc>) -> Str
     } else {
         format!(" — {}", details.join(", "))
     };
-    format!("{n}. {}{tail} (#{})", task.title, task.id)
+    format!("{n}. {}{tail}", task.title)
 }
 
 pub const HELP: &str = "I can manage your tasks. Try:\n\
 • “add buy milk tomorrow at 9am #shopping” (several at once: “add milk, eggs and bread”)\n\
 • “what's due today?”, “show my work tasks”, “find dentist”, “what's overdue?”, “show completed”\n\
-• “done with the second one”, “mark #12 as done”, “reopen it”, “delete the dentist task”\n\
+• “done with the second one”, “complete milk and eggs”, “reopen it”, “delete the dentist task”\n\
 • “rename task 3 to Call grandma”, “move it to friday 5pm”, “postpone it by 2 days”\n\
-• “make it urgent”, “tag it work”, “untag it work”, “add a note to task 4: bring the passport”\n\
+• “make it urgent”, “lower its priority”, “tag it work”, “untag it work”, “add a note to it: bring the passport”\n\
 • “make it repeat every monday”, “clear completed”\n\
 Dates: today, tonight, tomorrow, friday, next friday, in 3 days, Dec 3, at 5pm, end of month. \
-Repeats: every day, every weekday, every monday and thursday, monthly. \
-Priority: urgent, high/low priority, p1–p4, !!!.";
+Repeats: every day, every weekday, every monday and thursday, every month on the 15th. \
+Priority: urgent, high/low priority, p1–p4, !high, !1, !!!. Notes: “…, note: ask for the receipt”.";
 
 pub const FALLBACK: &str =
     "Sorry, I didn't get that. You can say things like “add call mom tomorrow at 6pm”, \

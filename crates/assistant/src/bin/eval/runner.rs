@@ -161,6 +161,21 @@ impl std::fmt::Display for Shape {
     }
 }
 
+/// An internal id ("(#10)", "#10") in a reply that the user's messages
+/// never had: people name tasks by title or place, not by database row.
+fn unsaid_id(reply: &str, said: &str) -> Option<String> {
+    reply.match_indices('#').find_map(|(at, _)| {
+        let digits: String = reply[at + 1..]
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        let named = said
+            .split(|c: char| !c.is_ascii_digit())
+            .any(|number| number == digits);
+        (!digits.is_empty() && !named).then_some(digits)
+    })
+}
+
 pub struct Outcome {
     pub name: String,
     pub intent: String,
@@ -492,6 +507,8 @@ impl Harness {
         let mut report = String::new();
         let mut passed = true;
         let mut conversation = None;
+        // Every message so far: a reply may name an id only if one was said.
+        let mut said = String::new();
         for step in &case.turns {
             let mut message = step.text().to_owned();
             for (n, id) in ids.iter().enumerate().rev() {
@@ -517,6 +534,14 @@ impl Harness {
             report.push_str(&format!("  > {message}\n"));
             for line in response.reply.lines() {
                 report.push_str(&format!("    {line}\n"));
+            }
+            said.push_str(&message);
+            said.push('\n');
+            if let Some(id) = unsaid_id(&response.reply, &said) {
+                passed = false;
+                report.push_str(&format!(
+                    "  ✗ the reply shows the id #{id}, which the user never typed\n"
+                ));
             }
             if let Some(want) = step.expect_question() {
                 let asked = response.reply.contains('?');
