@@ -1,12 +1,13 @@
 //! References to several tasks at once: "buy milk and call mom" (each part
 //! unless one title has it all) and "everything tagged #work".
 
-use crate::tools::args::{ListTasks, SortArg, StatusArg};
 use crate::AssistantError;
 
+// The tool arguments as the session imports them, so that a move of the
+// tool layer changes one `use`.
 use super::intent::Op;
 use super::reference::{self, Ref};
-use super::{reply, Resolved, Session};
+use super::{reply, ListTasks, Resolved, Session, SortArg, StatusArg};
 
 impl Session<'_> {
     /// The tasks of a [`Ref::Titles`] or [`Ref::Tagged`]; `None` for any
