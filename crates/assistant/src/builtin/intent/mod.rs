@@ -1,0 +1,240 @@
+//! What a message asks for: an intent with its arguments, read by patterns
+//! over the tidied text. Dates, times, repetition, priority and tags are
+//! read by the quick-add parser, never here.
+//!
+//! One file per theme, each trying its patterns in order: [`talk`] (small
+//! talk, help, yes/no, questions), [`add`], [`list`] (listings and
+//! searches) and [`edit`] (completing, deleting and changing tasks).
+
+use chrono::NaiveDate;
+use regex::{Captures, Regex};
+use serde::{Deserialize, Serialize};
+use todo_domain::quick_add::{self, MatchKind, ParseContext};
+use todo_domain::{Due, Priority, Tag};
+
+use super::reference::{self, Ref};
+use super::text::{fix_keywords, Msg};
+use crate::tools::args::{DueArg, PriorityArg, StatusArg};
+
+/// A compiled pattern, built once. `None` only if the pattern were invalid
+/// (a unit test compiles them all).
+macro_rules! re {
+    ($pattern:expr) => {{
+        static RE: std::sync::LazyLock<Option<Regex>> =
+            std::sync::LazyLock::new(|| Regex::new($pattern).ok());
+        RE.as_ref()
+    }};
+}
+
+fn caps<'t>(re: Option<&Regex>, text: &'t str) -> Option<Captures<'t>> {
+    re?.captures(text)
+}
+
+fn is(re: Option<&Regex>, text: &str) -> bool {
+    re.is_some_and(|r| r.is_match(text))
+}
+
+mod add;
+mod edit;
+mod list;
+mod talk;
+#[cfg(test)]
+mod tests;
+
+// Each theme reads the others' helpers through these.
+use add::*;
+use edit::*;
+use list::*;
+use talk::*;
+
+/// What to do to a task.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum Op {
+    Complete,
+    Reopen,
+    Delete,
+    Edit(Changes),
+}
+
+impl Op {
+    /// Whether a title reference should prefer completed tasks.
+    pub fn wants_completed(&self) -> bool {
+        matches!(self, Op::Reopen)
+    }
+}
+
+/// Time units for postponing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unit {
+    Minutes,
+    Hours,
+    Days,
+    Weeks,
+    Months,
+    Years,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shift {
+    pub amount: i64,
+    pub unit: Unit,
+}
+
+/// An update to one task; empty fields change nothing.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Changes {
+    pub title: Option<String>,
+    /// A new due date in the API's spelling (`2026-12-03` or RFC 3339).
+    pub due: Option<String>,
+    pub clear_due: bool,
+    pub shift: Option<Shift>,
+    pub priority: Option<PriorityArg>,
+    pub add_tags: Vec<String>,
+    pub remove_tags: Vec<String>,
+    pub clear_tags: bool,
+    pub note: Option<String>,
+    /// Whether `note` replaces the description rather than adding to it.
+    pub replace_note: bool,
+    pub recurrence: Option<String>,
+    pub clear_recurrence: bool,
+    /// Only a time was said ("move it to 3pm"): the task keeps its day.
+    pub time_only: bool,
+    /// "raise/lower the priority of …": one level up (1) or down (-1).
+    pub priority_step: Option<i8>,
+}
+
+impl Changes {
+    pub fn is_empty(&self) -> bool {
+        *self == Changes::default()
+    }
+
+    /// These changes with a relative priority made absolute for a task at
+    /// `current`: one level up or down, a task without one counting as
+    /// between low and high ("bump up" makes it high, "lower" low).
+    pub fn for_priority(&self, current: Priority) -> Changes {
+        let Some(step) = self.priority_step else {
+            return self.clone();
+        };
+        let next = match (current, step > 0) {
+            (Priority::None, true) => Priority::High,
+            (Priority::None, false) => Priority::Low,
+            (Priority::Low, true) => Priority::Medium,
+            (Priority::Medium, true) => Priority::High,
+            (Priority::High | Priority::Urgent, true) => Priority::Urgent,
+            (Priority::Low | Priority::Medium, false) => Priority::Low,
+            (Priority::High, false) => Priority::Medium,
+            (Priority::Urgent, false) => Priority::High,
+        };
+        Changes {
+            priority: Some(priority_arg(next)),
+            priority_step: None,
+            ..self.clone()
+        }
+    }
+}
+
+/// Which tasks a listing shows.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListSpec {
+    pub status: Option<StatusArg>,
+    pub due: Option<DueArg>,
+    /// Only tasks due on this local date (filtered here: the tool has no
+    /// such filter).
+    pub on_date: Option<NaiveDate>,
+    pub priority: Option<PriorityArg>,
+    pub tag: Option<String>,
+    /// "work tasks": a tag if the user has it, else words to search.
+    pub tag_or_query: Option<String>,
+    pub query: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Talk {
+    Greeting,
+    HowAreYou,
+    Thanks,
+    Bye,
+    WhoAreYou,
+    Ack,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Intent {
+    /// New tasks, each a line of quick-add text in the user's casing.
+    Add(Vec<String>),
+    List(ListSpec),
+    Act {
+        op: Op,
+        refs: Vec<Ref>,
+        /// The reference as said, for "I couldn't find …".
+        said: String,
+    },
+    ClearCompleted,
+    Help,
+    Talk(Talk),
+    Yes,
+    No,
+    Unknown,
+}
+
+/// Reads a tidied message.
+pub fn parse(msg: &Msg, ctx: &ParseContext) -> Intent {
+    let fixed = fix_keywords(msg);
+    let s = fixed.low.trim();
+    if s.is_empty() {
+        return Intent::Unknown;
+    }
+    if let Some(intent) = small_talk(s) {
+        return intent;
+    }
+    if is_clear_completed(s) {
+        return Intent::ClearCompleted;
+    }
+    if let Some(intent) = add_verb_edit(&fixed) {
+        return intent;
+    }
+    if let Some(items) = add_items(msg, ctx) {
+        return Intent::Add(items);
+    }
+    if let Some(spec) = list(s, ctx) {
+        return Intent::List(spec);
+    }
+    if let Some(intent) = act(&fixed, ctx) {
+        return intent;
+    }
+    Intent::Unknown
+}
+
+/// Reads a few messages that go through most patterns, so that compiling
+/// them happens at start-up rather than in a user's first turn.
+pub fn warm_up() {
+    let now = chrono::DateTime::<chrono::Utc>::UNIX_EPOCH;
+    let ctx = ParseContext::new(now, todo_domain::TimeZone::UTC);
+    for text in [
+        "help",
+        "thanks",
+        "clear completed",
+        "add a note to it: x",
+        "add milk, eggs and bread tomorrow",
+        "show my work tasks due today",
+        "find x",
+        "the x task is not done",
+        "remove the work tag from task 1",
+        "describe it as x",
+        "rename it to x",
+        "stop repeating it",
+        "move it to friday",
+        "postpone it by 2 days",
+        "set the priority of it to high",
+        "make it repeat weekly",
+        "delete it",
+        "it is urgent",
+        "it due friday",
+        "flag it",
+    ] {
+        let _ = parse(&super::text::normalize(text), &ctx);
+    }
+}

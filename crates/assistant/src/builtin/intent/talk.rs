@@ -1,0 +1,142 @@
+//! Small talk, help, yes and no, clearing completed tasks, and questions
+//! (which never act).
+
+use super::*;
+
+// ---------------------------------------------------------------------------
+// Small talk.
+
+pub(super) fn small_talk(s: &str) -> Option<Intent> {
+    let s = s.replace(',', "");
+    let s = s.trim_end_matches(['!', '?', '.', ' ']).trim();
+    if s.is_empty() || !s.chars().any(char::is_alphanumeric) {
+        return Some(Intent::Talk(Talk::Ack));
+    }
+    if is(
+        re!(
+            r"^(?:help|help me|help please|\?|what can you do|what can you do for me|what can i say|what can i ask|what can i ask you|what do you do|how does this work|how do i use this|how do i use you|how to use this|how can you help|how can you help me|what can you help with|what can you help me with|commands|list commands|show commands|examples|usage|instructions|menu|options|what do you understand|what are the commands|show help|i need help|tutorial|what should i say|how do (?:i|you) .+)$"
+        ),
+        s,
+    ) {
+        return Some(Intent::Help);
+    }
+    if is(
+        re!(
+            r"^(?:yes|y|yeah|yea|yep|yup|sure|confirm|confirmed|do it|go ahead|yes please|please do|absolutely|affirmative|yes do it|yes delete them|yes clear them|ok do it|okay do it|go for it|proceed)$"
+        ),
+        s,
+    ) {
+        return Some(Intent::Yes);
+    }
+    if is(
+        re!(
+            r"^(?:no|n|nope|nah|cancel|never ?mind|nvm|stop|forget it|don't|dont|do not|no thanks|no thank you|abort|not now|no way|keep them|don't do it|dont do it|leave it)$"
+        ),
+        s,
+    ) {
+        return Some(Intent::No);
+    }
+    let talk = if is(
+        re!(
+            r"^(?:hi|hello|hey|hiya|howdy|yo|greetings|hi there|hello there|hey there|sup|what's up|whats up|wassup|good (?:morning|afternoon|evening|day)|morning|evening|hallo|hola|bonjour)(?: (?:bot|assistant|there|friend|buddy))?$"
+        ),
+        s,
+    ) {
+        Talk::Greeting
+    } else if is(
+        re!(
+            r"^(?:how are you|how r u|how are u|how're you|how are you doing|how are things|how's it going|hows it going|how is it going|how do you do|how have you been|you ok|are you ok|how's your day|how is your day)(?: today)?$"
+        ),
+        s,
+    ) {
+        Talk::HowAreYou
+    } else if is(
+        re!(
+            r"^(?:(?:ok |okay |great |perfect |awesome |cool )?(?:thanks|thank you|thx|ty|tysm|cheers)(?: (?:a lot|so much|very much|again|man|buddy|mate|bot))?|many thanks|much appreciated|appreciate it|i appreciate it)$"
+        ),
+        s,
+    ) {
+        Talk::Thanks
+    } else if is(
+        re!(
+            r"^(?:bye|goodbye|good bye|bye bye|see you|see ya|see you later|later|cya|good night|goodnight|gn|ttyl|talk to you later)$"
+        ),
+        s,
+    ) {
+        Talk::Bye
+    } else if is(
+        re!(
+            r"^(?:who are you|what are you|what's your name|whats your name|what is your name|are you a bot|are you human|are you real|are you an ai|are you a robot)$"
+        ),
+        s,
+    ) {
+        Talk::WhoAreYou
+    } else if is(
+        re!(
+            r"^(?:lol|lmao|rofl|haha+|hahaha+|hehe+|ha|ok|okay|k|kk|cool|nice|great|awesome|perfect|good|very good|got it|sounds good|alright|all right|fine|i'm fine|im fine|i'm good|im good|great job|good job|well done|nice one|wow|hm+|oh|ah+|oops|sorry|my bad|no worries|np|you rock|you're the best|youre the best|love you|i love you|good bot|bad bot|amazing|excellent|brilliant|sweet|neat|interesting|i see|makes sense|right|true|whatever|meh|ugh|yay|woohoo|:\)|:\(|:d|xd)$"
+        ),
+        s,
+    ) {
+        Talk::Ack
+    } else {
+        return None;
+    };
+    Some(Intent::Talk(talk))
+}
+
+pub(super) fn is_clear_completed(s: &str) -> bool {
+    is(
+        re!(
+            r"^(?:clear|delete|remove|purge|clean up|clean out|clean|wipe|wipe out|erase|archive|get rid of|trash|drop|empty|nuke)\s+(?:out\s+)?(?:all\s+)?(?:of\s+)?(?:the\s+|my\s+)?(?:completed|complete|done|finished|checked|checked-off|checked off|ticked off|old completed|closed)(?:\s+(?:tasks|ones|items|todos|to-dos|stuff|things))?(?:\s+(?:from\s+)?(?:my|the)\s+list)?$"
+        ),
+        s,
+    ) || is(
+        re!(
+            r"^(?:clear|delete|remove|purge|clean up|get rid of)\s+(?:all\s+)?(?:of\s+)?(?:the\s+|my\s+)?(?:tasks|ones|items|todos)\s+(?:that are|that were|i've|i have|which are|already|i already)\s+(?:already\s+)?(?:done|completed|finished)$"
+        ),
+        s,
+    ) || is(
+        re!(
+            r"^(?:clear|delete|remove|purge|clean up)\s+(?:everything|all)\s+(?:that's|thats|that is)\s+(?:done|completed|finished)$"
+        ),
+        s,
+    ) || is(
+        re!(r"^(?:clean up|tidy up|tidy)\s+(?:my\s+|the\s+)?(?:list|todo list|to-do list|tasks)$"),
+        s,
+    )
+}
+
+/// A question about tasks: a search for the ones it names.
+pub(super) fn question(s: &str) -> Option<Intent> {
+    // "what did I complete?", "what have we finished": the done ones.
+    if is(
+        re!(
+            r"^(?:what|which)(?:\s+(?:tasks|ones|things|todos))?\s+(?:did|have|'ve)\s+(?:i|we)\s+(?:already\s+|just\s+)?(?:complete|completed|finish|finished|do|done|get done|got done|tick off|ticked off|check off|checked off)\b"
+        ),
+        s,
+    ) {
+        return Some(Intent::List(ListSpec {
+            status: Some(StatusArg::Completed),
+            ..ListSpec::default()
+        }));
+    }
+    let k = caps(
+        re!(r"^(?:is|are|was|were|has|have)\s+(?P<r>.+?)\s+(?:been\s+|already\s+)?(?:done|completed|complete|finished|deleted|removed|due|urgent|important)\b.*$"),
+        s,
+    )
+    .or_else(|| {
+        caps(
+            re!(r"^(?:did|have|has|should|shall|can|could)\s+(?:i|we|you)\s+(?:already\s+|ever\s+|really\s+)?(?:complete|completed|finish|finished|do|done|did|delete|deleted|remove|removed|reopen|reopened|move|moved|reschedule|rescheduled|postpone|postponed)\s+(?P<r>.+)$"),
+            s,
+        )
+    })?;
+    let r = group(&k, "r");
+    let query = reference::strip_nouns(reference::strip_articles(r)).trim();
+    (!query.is_empty()).then(|| {
+        Intent::List(ListSpec {
+            status: Some(StatusArg::All),
+            query: Some(query.to_owned()),
+            ..ListSpec::default()
+        })
+    })
+}

@@ -1,0 +1,220 @@
+//! Reading messages into intents.
+
+use super::*;
+use crate::builtin::text::normalize;
+use chrono::{DateTime, Utc};
+use todo_domain::TimeZone;
+
+fn ctx() -> ParseContext {
+    let now: DateTime<Utc> = "2026-11-21T09:00:00Z".parse().unwrap();
+    ParseContext::new(now, TimeZone::parse("Europe/Paris").unwrap())
+}
+
+fn read(text: &str) -> Intent {
+    parse(&normalize(text), &ctx())
+}
+
+fn adds(text: &str) -> Vec<String> {
+    match read(text) {
+        Intent::Add(items) => items,
+        other => panic!("{text}: {other:?}"),
+    }
+}
+
+fn acts(text: &str) -> (Op, Vec<Ref>) {
+    match read(text) {
+        Intent::Act { op, refs, .. } => (op, refs),
+        other => panic!("{text}: {other:?}"),
+    }
+}
+
+#[test]
+fn every_pattern_compiles() {
+    // Exercising each branch compiles each pattern; a None would make
+    // these fail.
+    assert!(re!(r"^a$").is_some());
+    for text in [
+        "help",
+        "hi",
+        "thanks",
+        "lol",
+        "yes",
+        "no",
+        "clear completed",
+        "add milk",
+        "show my tasks",
+        "find dentist",
+        "done with it",
+        "delete task 3",
+        "rename task 3 to x",
+        "move it to friday",
+        "postpone it by 2 days",
+        "make it urgent",
+        "tag it work",
+        "untag it work",
+        "describe it as x",
+        "stop repeating it",
+        "remove the due date from it",
+        "make it repeat weekly",
+    ] {
+        assert_ne!(read(text), Intent::Unknown, "{text}");
+    }
+}
+
+#[test]
+fn several_tasks_at_once() {
+    assert_eq!(adds("add milk, eggs and bread"), ["milk", "eggs", "bread"]);
+    assert_eq!(
+        adds("add buy milk tomorrow and call mom friday at 5pm"),
+        ["buy milk tomorrow", "call mom friday at 5pm"]
+    );
+    assert_eq!(adds("add milk and eggs"), ["milk", "eggs"]);
+    assert_eq!(adds("add buy milk and eggs"), ["buy milk and eggs"]);
+    assert_eq!(adds("add call mom and dad"), ["call mom and dad"]);
+    assert_eq!(
+        adds("add gym every monday and thursday"),
+        ["gym every monday and thursday"]
+    );
+    assert_eq!(adds("Add Email Bob, friday"), ["Email Bob, friday"]);
+    assert_eq!(
+        adds("remind me to call mom tomorrow"),
+        ["call mom tomorrow"]
+    );
+    assert_eq!(adds("ADD MILK"), ["MILK"]);
+    assert_eq!(adds("add milk to my shopping list"), ["milk"]);
+}
+
+#[test]
+fn listings() {
+    let Intent::List(spec) = read("what's due today") else {
+        panic!()
+    };
+    assert_eq!(spec.due, Some(DueArg::Today));
+    let Intent::List(spec) = read("show my work tasks") else {
+        panic!()
+    };
+    assert_eq!(spec.tag_or_query.as_deref(), Some("work"));
+    let Intent::List(spec) = read("show completed") else {
+        panic!()
+    };
+    assert_eq!(spec.status, Some(StatusArg::Completed));
+    let Intent::List(spec) = read("find dentist") else {
+        panic!()
+    };
+    assert_eq!(spec.query.as_deref(), Some("dentist"));
+    let Intent::List(spec) = read("what's overdue") else {
+        panic!()
+    };
+    assert_eq!(spec.due, Some(DueArg::Overdue));
+    assert_eq!(read("what's the weather like"), Intent::Unknown);
+}
+
+#[test]
+fn completing_and_references() {
+    assert_eq!(
+        acts("done with the second one"),
+        (Op::Complete, vec![Ref::Position(2)])
+    );
+    assert_eq!(acts("mark #12 as done"), (Op::Complete, vec![Ref::Id(12)]));
+    assert_eq!(
+        acts("I finished the groceries task"),
+        (Op::Complete, vec![Ref::Title("groceries".into())])
+    );
+    assert_eq!(acts("compelte task 4"), (Op::Complete, vec![Ref::Id(4)]));
+    assert_eq!(acts("delet it"), (Op::Delete, vec![Ref::Pronoun]));
+    assert_eq!(
+        acts("mark the first one as not done"),
+        (Op::Reopen, vec![Ref::Position(1)])
+    );
+}
+
+#[test]
+fn edits() {
+    let (op, refs) = acts("rename task 3 to Buy oat milk");
+    assert_eq!(refs, [Ref::Id(3)]);
+    assert_eq!(
+        op,
+        Op::Edit(Changes {
+            title: Some("Buy oat milk".into()),
+            ..Changes::default()
+        })
+    );
+    let (op, refs) = acts("move it to friday");
+    assert_eq!(refs, [Ref::Pronoun]);
+    assert_eq!(
+        op,
+        Op::Edit(Changes {
+            due: Some("2026-11-27".into()),
+            ..Changes::default()
+        })
+    );
+    let (op, refs) = acts("push the dentist task to next week");
+    assert_eq!(refs, [Ref::Title("dentist".into())]);
+    assert!(matches!(op, Op::Edit(Changes { due: Some(_), .. })));
+    let (op, _) = acts("postpone it by 2 days");
+    assert_eq!(
+        op,
+        Op::Edit(Changes {
+            shift: Some(Shift {
+                amount: 2,
+                unit: Unit::Days
+            }),
+            ..Changes::default()
+        })
+    );
+    let (op, _) = acts("make it urgent");
+    assert_eq!(
+        op,
+        Op::Edit(Changes {
+            priority: Some(PriorityArg::Urgent),
+            ..Changes::default()
+        })
+    );
+    let (op, _) = acts("tag it work");
+    assert_eq!(
+        op,
+        Op::Edit(Changes {
+            add_tags: vec!["work".into()],
+            ..Changes::default()
+        })
+    );
+    let (op, refs) = acts("add a note to task 4: bring the passport");
+    assert_eq!(refs, [Ref::Id(4)]);
+    assert_eq!(
+        op,
+        Op::Edit(Changes {
+            note: Some("bring the passport".into()),
+            ..Changes::default()
+        })
+    );
+}
+
+#[test]
+fn odd_input_reads_without_panicking() {
+    let long = "add ".to_owned() + &"very ".repeat(900) + "long task tomorrow";
+    for text in [
+        "",
+        "   ",
+        "🎉🎉🎉",
+        "#-9223372036854775808",
+        "complete task 99999999999999999999",
+        "postpone it by 99999999999 days",
+        "İstanbul’a git yarın",
+        "\"unclosed quote add milk",
+        "add , , and ,",
+        long.as_str(),
+    ] {
+        let _ = read(text);
+    }
+    assert_eq!(shift_of("99999999999 days"), None);
+}
+
+#[test]
+fn small_talk_and_fallback() {
+    assert_eq!(read("thanks!"), Intent::Talk(Talk::Thanks));
+    assert_eq!(read("How are you?"), Intent::Talk(Talk::HowAreYou));
+    assert_eq!(read("lol"), Intent::Talk(Talk::Ack));
+    assert_eq!(read("what can you do?"), Intent::Help);
+    assert_eq!(read("clear completed tasks"), Intent::ClearCompleted);
+    assert_eq!(read("I love pizza"), Intent::Unknown);
+}
