@@ -666,12 +666,12 @@ EOF_ENV
   password="correct horse battery staple"
   token=$(curl -fsS -H 'content-type: application/json' \
     -d "{\"email\":\"$email\",\"password\":\"$password\",\"name\":\"Compose\"}" \
-    "$base/api/auth/signup" | jq -r '.token // empty')
+    "$base/api/auth/signup" | jq -r '.token // empty') || die "signup through compose failed"
   [ -n "$token" ] || die "signup through compose gave no token"
   task_id=$(curl -fsS -H "authorization: Bearer $token" -H 'content-type: application/json' \
-    -d '{"title":"survives down and up"}' "$base/api/tasks" | jq -r '.id // empty')
+    -d '{"title":"survives down and up"}' "$base/api/tasks" | jq -r '.id // empty') || die "creating a task through compose failed"
   [ -n "$task_id" ] || die "creating a task through compose failed"
-  body=$(curl -fsS -H "authorization: Bearer $token" "$base/api/tasks")
+  body=$(curl -fsS -H "authorization: Bearer $token" "$base/api/tasks") || die "listing tasks through compose failed"
   [ "$(jq -r --argjson id "$task_id" '[.items[] | select(.id == $id)] | length' <<<"$body")" = 1 ] ||
     die "the new task is not listed: $body"
   # In compose's PostgreSQL (not a SQLite file somewhere), run as uid 70.
@@ -695,7 +695,7 @@ EOF_ENV
 
   local pat status
   pat=$(curl -fsS -H "authorization: Bearer $token" -H 'content-type: application/json' \
-    -d '{"name":"compose CI"}' "$base/api/tokens" | jq -r '.token // empty')
+    -d '{"name":"compose CI"}' "$base/api/tokens" | jq -r '.token // empty') || die "creating a personal access token through compose failed"
   [ -n "$pat" ] || die "creating a personal access token through compose failed"
   local initialize='{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-03-26","capabilities":{},"clientInfo":{"name":"containers.sh","version":"1"}}}'
   body=$(curl -fsS -H "host: localhost:$port" -H "authorization: Bearer $pat" -H 'content-type: application/json' \
@@ -712,8 +712,8 @@ EOF_ENV
   compose_logged up --detach --no-build
   compose_wait_healthy
   token=$(curl -fsS -H 'content-type: application/json' -d "{\"email\":\"$email\",\"password\":\"$password\"}" \
-    "$base/api/auth/login" | jq -r '.token // empty')
-  [ -n "$token" ] || die "login after down + up failed"
+    "$base/api/auth/login" | jq -r '.token // empty') || die "login after down + up failed: the account was lost"
+  [ -n "$token" ] || die "login after down + up gave no token"
   body=$(curl -fsS -H "authorization: Bearer $token" "$base/api/tasks")
   [ "$(jq -r --argjson id "$task_id" '[.items[] | select(.id == $id and .title == "survives down and up")] | length' <<<"$body")" = 1 ] ||
     die "the task did not survive down + up: $body"
