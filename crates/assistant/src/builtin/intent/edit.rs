@@ -300,556 +300,532 @@ pub(super) fn split_ref_and_tags(rest: &str) -> Option<(String, Vec<String>)> {
 
 pub(super) fn act(msg: &Msg, ctx: &ParseContext) -> Option<Intent> {
     let s = msg.low.trim();
-    let c = |re: Option<&Regex>| caps(re, s);
-
-    // A question never acts: "is the milk task done?" looks it up,
-    // "did I complete the report?" too; other questions are not commands.
-    if is(
-        re!(
-            r"^(?:is|are|was|were|did|do|does|have|has|had|should|shall|could|would|will|can|may|what|what's|which|when|where|why|how|who)\b"
-        ),
-        s,
-    ) && !is(re!(r"^did\s+(?:it|that|this|them)\b"), s)
-    {
+    if is_question(s) {
         return question(s);
     }
+    EDITS.read(s, msg, ctx)
+}
 
+/// Changes to one task, in the order they are tried: a more specific
+/// phrasing comes before a looser one that would also match it.
+pub(super) static EDITS: Table = Table::new(&[
     // Notes.
-    if let Some(k) = c(re!(
-        r"^(?:describe|annotate)\s+(?P<r>.+?)\s*(?::|\sas|\swith)\s+(?P<v>.+)$"
-    )) {
-        let changes = Changes {
-            note: value(msg, &k, "v"),
-            replace_note: true,
-            ..Changes::default()
-        };
-        return Some(edit(changes, group(&k, "r")));
-    }
-    if let Some(k) = c(re!(
-        r"^(?:set|change|update|replace|edit)\s+(?:the\s+)?(?:description|note|notes|details)\s+(?:of|for|on|in)\s+(?P<r>.+?)\s*(?:\sto|\sas|:|\swith)\s+(?P<v>.+)$"
-    )) {
-        let changes = Changes {
-            note: value(msg, &k, "v"),
-            replace_note: true,
-            ..Changes::default()
-        };
-        return Some(edit(changes, group(&k, "r")));
-    }
-    if let Some(k) = c(re!(
-        r"^(?:note|notes|description|comment)\s+(?:for|on|to)\s+(?P<r>.+?)\s*:\s*(?P<v>.+)$"
-    )) {
-        let changes = Changes {
-            note: value(msg, &k, "v"),
-            ..Changes::default()
-        };
-        return Some(edit(changes, group(&k, "r")));
-    }
-
+    rule(
+        r"^(?:describe|annotate)\s+(?P<r>.+?)\s*(?::|\sas|\swith)\s+(?P<v>.+)$",
+        replace_note,
+    ),
+    rule(
+        r"^(?:set|change|update|replace|edit)\s+(?:the\s+)?(?:description|note|notes|details)\s+(?:of|for|on|in)\s+(?P<r>.+?)\s*(?:\sto|\sas|:|\swith)\s+(?P<v>.+)$",
+        replace_note,
+    ),
+    rule(
+        r"^(?:note|notes|description|comment)\s+(?:for|on|to)\s+(?P<r>.+?)\s*:\s*(?P<v>.+)$",
+        add_note,
+    ),
     // Tags off.
-    if let Some(k) = c(re!(
-        r"^(?:remove|clear|delete|drop|strip)\s+(?:all\s+)?(?:the\s+|its\s+)?(?:tags|labels)\s+(?:from|of|on|off)\s+(?P<r>.+)$"
-    )) {
+    rule(
+        r"^(?:remove|clear|delete|drop|strip)\s+(?:all\s+)?(?:the\s+|its\s+)?(?:tags|labels)\s+(?:from|of|on|off)\s+(?P<r>.+)$",
+        |h| {
+            h.edit(Changes {
+                clear_tags: true,
+                ..Changes::default()
+            })
+        },
+    ),
+    rule(
+        r"^(?:remove|delete|drop|take off|clear|strip)\s+(?:the\s+)?(?:tags?|labels?)\s+(?P<t>.+?)\s+(?:from|off|on|of)\s+(?P<r>.+)$",
+        remove_tags,
+    ),
+    rule(
+        r"^(?:remove|delete|drop|take|strip)\s+(?:the\s+)?(?P<t>#?[\w-]+)\s+(?:tag|label)\s+(?:off\s+of|off|from)\s+(?P<r>.+)$",
+        remove_tags,
+    ),
+    rule(
+        r"^(?:remove|delete|drop|take|strip)\s+(?P<t>#[^\s,]+(?:(?:\s*,\s*|\s+and\s+|\s+)#[^\s,]+)*)\s+(?:off\s+of|off|from)\s+(?P<r>.+)$",
+        remove_tags,
+    ),
+    rule(r"^(?:untag|unlabel)\s+(?P<rest>.+)$", untag),
+    // Tags on.
+    rule(r"^(?:tag|label|retag)\s+(?P<rest>.+)$", tag),
+    // Due date off.
+    rule(
+        r"^(?:remove|clear|delete|drop|unset|take off|take|get rid of)\s+(?:the\s+|its\s+)?(?:due\s+date|due|deadline|date|due time|dates)\s+(?:from|of|on|for|off|off of)\s+(?P<r>.+)$",
+        clear_due,
+    ),
+    rule(
+        r"^(?:make\s+)?(?P<r>.+?)\s+(?:undated|(?:has|have|needs|should have)\s+no\s+(?:due\s+date|deadline|date)|(?:doesn't|does not|don't)\s+(?:have|need)\s+(?:a\s+)?(?:due\s+date|deadline|date))$",
+        clear_due,
+    ),
+    // Priority off, repetition off.
+    rule(
+        r"^(?:remove|clear|drop|reset|unset|delete)\s+(?:the\s+|its\s+)?priority\s+(?:of|from|on|for)\s+(?P<r>.+)$",
+        |h| {
+            h.edit(Changes {
+                priority: Some(PriorityArg::None),
+                ..Changes::default()
+            })
+        },
+    ),
+    rule(
+        r"^(?:stop\s+(?:repeating|recurring)|don't\s+repeat|dont\s+repeat|do\s+not\s+repeat|no\s+longer\s+repeat|unrepeat)\s+(?P<r>.+)$",
+        clear_recurrence,
+    ),
+    rule(
+        r"^(?:remove|clear|stop|cancel|delete|drop)\s+(?:the\s+)?(?:recurrence|repetition|repeat|repeating|schedule|recurring)\s+(?:of|from|on|for)\s+(?P<r>.+)$",
+        clear_recurrence,
+    ),
+    rule(
+        r"^(?:make|set)\s+(?P<r>.+?)\s+(?:not\s+repeat|not\s+recur|non-repeating|non-recurring|one-off|a one-off|one time|a one time task|stop repeating)$",
+        clear_recurrence,
+    ),
+    rule(
+        r"^(?P<r>.+?)\s+(?:should\s+not|shouldn't|should\s+no\s+longer|doesn't\s+need\s+to|does\s+not\s+need\s+to)\s+(?:repeat|recur)(?:\s+(?:anymore|any more))?$",
+        clear_recurrence,
+    ),
+    // Renaming.
+    rule(
+        r"^(?:rename|retitle|re-title|re-name)\s+(?P<r>.+?)\s+(?:to|as|into)\s+(?P<v>.+)$",
+        rename,
+    ),
+    rule(
+        r"^(?:change|update|set|edit)\s+(?:the\s+)?(?:title|name|text|wording)\s+(?:of|for|on)\s+(?P<r>.+?)\s+(?:to|as|into)\s+(?P<v>.+)$",
+        rename,
+    ),
+    rule(
+        r"^(?:change|update|set|edit)\s+(?P<r>.+?)(?:'s|s')?\s+(?:title|name)\s+(?:to|as)\s+(?P<v>.+)$",
+        rename,
+    ),
+    rule(
+        r"^(?:rename|call)\s+(?P<r>it|that|this|that one|this one)\s+(?P<v>.+)$",
+        rename,
+    ),
+    // Reopening.
+    rule(
+        r"^(?:reopen|re-open|unfinish|uncomplete|un-complete|undo|restore|unmark|unarchive|reactivate|revive|unarchive|resurrect|uncheck|untick)\s+(?P<r>.+)$",
+        reopen,
+    ),
+    rule(
+        r"^(?:mark|set|put)\s+(?P<r>.+?)\s+(?:as\s+|back\s+(?:to|as)\s+)?(?:not done|undone|incomplete|not complete|not completed|not finished|unfinished|pending|open|active|to do|todo|uncompleted|not done yet)$",
+        reopen,
+    ),
+    rule(
+        r"^(?P<r>.+?)\s+(?:isn't|is not|wasn't|was not|'s not|isnt|aren't|are not)\s+(?:really\s+|actually\s+)?(?:done|finished|complete|completed)(?:\s+yet)?(?:\s+after all)?$",
+        reopen,
+    ),
+    rule(
+        r"^(?:put|bring)\s+(?:back\s+)?(?P<r>.+?)(?:\s+back)?(?:\s+(?:on|to|in)\s+(?:my|the)\s+(?:list|tasks))?$",
+        reopen,
+    ),
+    rule(
+        r"^(?:reopen|re-open|undo that|uncomplete|unmark|reopen it please)$",
+        |_| Some(act_on(Op::Reopen, "it")),
+    ),
+    // Completing.
+    rule(
+        r"^(?:mark|set|flag|check|tick)\s+(?P<r>.+?)\s+(?:as\s+)?(?:done|complete|completed|finished|checked|ticked off|checked off|resolved|closed|paid|sent|booked|bought|called|emailed|fixed|submitted|handled|cleaned|sorted)$",
+        complete,
+    ),
+    rule(
+        r"^(?:i'?m|i am|im|we're|we are)\s+(?:all\s+)?(?:done|finished|through)\s+with\s+(?P<r>.+)$",
+        complete,
+    ),
+    rule(r"^(?:done|finished|through)\s+with\s+(?P<r>.+)$", complete),
+    rule(
+        r"^(?:i\s+|we\s+)?(?:have\s+|'ve\s+|just\s+|already\s+|finally\s+)*(?:finished|completed|done)\s+(?P<r>.+)$",
+        complete,
+    ),
+    rule(
+        r"^(?:i've|ive|i have|we've)\s+(?:just\s+|already\s+|finally\s+)?(?:finished|completed|done|did)\s+(?P<r>.+)$",
+        complete,
+    ),
+    rule(
+        r"^i\s+(?:just\s+|already\s+|finally\s+)?did\s+(?P<r>.+)$",
+        complete,
+    ),
+    rule(
+        r"^(?:complete|finish|check off|tick off|cross off|mark off|close|resolve|knock out|knock off)\s+(?P<r>.+)$",
+        complete,
+    ),
+    rule(
+        r"^(?:check|tick|cross|knock)\s+(?P<r>.+?)\s+off(?:\s+(?:my|the)\s+list)?$",
+        complete,
+    ),
+    rule(
+        r"^(?P<r>.+?)\s+(?:is|are|was|were|'s|has been|have been)\s+(?:now\s+|all\s+|finally\s+|already\s+)?(?:done|finished|complete|completed|taken care of|sorted|handled|dealt with)$",
+        complete,
+    ),
+    rule(
+        r"^(?P<r>.+?)\s+(?:done|finished|completed|complete|is done)$",
+        complete,
+    ),
+    rule(
+        r"^(?:done|finished|completed|complete|all done|finished it|done with it|did it|i did it|i finished it|i've done it|it's done|its done|that's done|thats done|mark done|mark as done|mark it done|mark complete|mark as complete|complete it|check|tick)$",
+        |_| Some(act_on(Op::Complete, "it")),
+    ),
+    // Rescheduling: "move X to friday", "change the due date of X to …".
+    rule(
+        r"^(?:change|set|update|move|make)\s+(?:the\s+)?(?:due\s+date|due|deadline|date|time|due time)\s+(?:of|for|on)\s+(?P<r>.+?)\s+(?:to|for|as|:)\s+(?P<v>.+)$",
+        set_due,
+    ),
+    rule(
+        r"^(?:change|set|update|move)\s+(?P<r>.+?)(?:'s|s')?\s+(?:due\s+date|due|deadline|date|time)\s+(?:to|for|as)\s+(?P<v>.+)$",
+        set_due,
+    ),
+    rule(
+        r"^(?:move|reschedule|schedule|shift|push|bump|postpone|delay|defer|put off|put|plan|snooze|push back|move back|set)\s+(?P<rest>.+)$",
+        reschedule,
+    ),
+    // Postponing by an amount.
+    rule(
+        r"^(?:postpone|delay|defer|push back|push out|push|snooze|bump|put off|move back|shift|move)\s+(?P<rest>.+)$",
+        postpone,
+    ),
+    rule(
+        r"^(?:postpone|delay|snooze|defer|push it back|postpone it)$",
+        |_| Some(edit(a_day_later(), "it")),
+    ),
+    // Priority.
+    rule(
+        r"^(?:set|change|update|make|put)\s+(?:the\s+)?priority\s+(?:of|for|on)\s+(?P<r>.+?)\s+(?:to|as|at)\s+(?P<p>.+)$",
+        set_priority,
+    ),
+    rule(
+        r"^(?:set|change|update|put)\s+(?P<r>.+?)(?:'s|s')?\s+priority\s+(?:to|as|at)\s+(?P<p>.+)$",
+        set_priority,
+    ),
+    rule(
+        r"^(?:give)\s+(?P<r>.+?)\s+(?:a\s+)?(?P<p>(?:high|low|medium|normal|top|urgent)(?:\s+priority)?)$",
+        set_priority,
+    ),
+    // Relative: one level up or down.
+    rule(
+        r"^(?:bump up|bump|raise|increase|boost|up|lift)\s+(?:the\s+|its\s+)?(?:priority|prio)\s+(?:of|on|for)\s+(?P<r>.+)$",
+        raise_priority,
+    ),
+    rule(
+        r"^(?:make)\s+(?P<r>.+?)\s+(?:more\s+(?:urgent|important)|(?:a\s+)?higher\s+priority)$",
+        raise_priority,
+    ),
+    rule(r"^(?:bump)\s+(?P<r>.+?)\s+up$", raise_priority),
+    rule(
+        r"^(?:lower|decrease|reduce|drop|downgrade)\s+(?:the\s+|its\s+)?(?:priority|prio)\s+(?:of|on|for)\s+(?P<r>.+)$",
+        lower_priority,
+    ),
+    rule(
+        r"^(?:make)\s+(?P<r>.+?)\s+(?:less\s+(?:urgent|important)|(?:a\s+)?lower\s+priority)$",
+        lower_priority,
+    ),
+    rule(
+        r"^(?:prioritize|prioritise|escalate|bump up)\s+(?P<r>.+)$",
+        |h| {
+            h.edit(Changes {
+                priority: Some(PriorityArg::High),
+                ..Changes::default()
+            })
+        },
+    ),
+    rule(
+        r"^(?:deprioritize|deprioritise|de-prioritize|de-prioritise)\s+(?P<r>.+)$",
+        |h| {
+            h.edit(Changes {
+                priority: Some(PriorityArg::Low),
+                ..Changes::default()
+            })
+        },
+    ),
+    // Repetition.
+    rule(
+        r"^(?:make|set|have)\s+(?P<r>.+?)\s+(?:to\s+)?(?:repeat|recur|happen|be repeated)\s+(?P<v>.+)$",
+        repeat,
+    ),
+    rule(
+        r"^(?:repeat)\s+(?P<r>.+?)\s+(?P<v>(?:every|each|daily|weekly|monthly|yearly|annually|fortnightly|quarterly|on)\b.*)$",
+        repeat,
+    ),
+    rule(
+        r"^(?P<r>.+?)\s+(?:should|must|needs to|has to)\s+(?:repeat|recur|happen)\s+(?P<v>.+)$",
+        repeat,
+    ),
+    rule(
+        r"^(?:make|set)\s+(?P<r>.+?)\s+(?:a\s+)?(?:repeating|recurring)\s+(?:task\s+)?(?P<v>.+)$",
+        repeat,
+    ),
+    // "remove work from the sarah task": a tag off, unless it is list
+    // talk ("remove milk from my list" deletes).
+    rule(
+        r"^(?:remove|delete|drop|take)\s+(?P<t>[\w-]+)\s+(?:from|off)\s+(?P<r>.+)$",
+        remove_word_from,
+    ),
+    // Deleting.
+    rule(
+        r"^(?:delete|remove|erase|trash|drop|discard|scrap|nuke|forget about|forget|get rid of|throw away|throw out|cancel|kill|bin|axe|ditch|strike|cross out|destroy|purge)\s+(?P<r>.+)$",
+        delete,
+    ),
+    rule(
+        r"^(?P<r>.+?)\s+(?:can be|should be|needs to be|must be)\s+(?:deleted|removed|cancelled|canceled|dropped)$",
+        delete,
+    ),
+    rule(
+        r"^(?:i\s+)?(?:don't|dont|do not|no longer)\s+need\s+(?P<r>.+?)(?:\s+(?:anymore|any more))?$",
+        delete,
+    ),
+    rule(
+        r"^(?:delete|remove|delete it|remove it|trash it|get rid of it)$",
+        |_| Some(act_on(Op::Delete, "it")),
+    ),
+    // "make it urgent", "set task 3 to tomorrow 5pm", "change it to weekly".
+    rule(
+        r"^(?:make|set|change|update|mark|turn|switch|edit|move|put|flag)\s+(?P<rest>.+)$",
+        make,
+    ),
+    rule(r"^flag\s+(?P<r>.+)$", |h| {
+        h.edit(Changes {
+            priority: Some(PriorityArg::High),
+            ..Changes::default()
+        })
+    }),
+    // "the dentist task is urgent", "task 3 is due friday".
+    rule(
+        r"^(?P<r>.+?)\s+(?:is|are|should be|is now|will be|needs to be|must be|has to be)\s+(?P<v>.+)$",
+        |h| h.edit(edit_arg(h.group("v"), h.ctx)?),
+    ),
+    // "task 3 due friday", "it's due tomorrow".
+    rule(r"^(?P<r>.+?)(?:'s)?\s+(?P<v>due\s+.+)$", |h| {
+        h.edit(edit_arg(h.group("v"), h.ctx).filter(|c| c.due.is_some())?)
+    }),
+]);
+
+fn replace_note(h: &Hit) -> Option<Intent> {
+    h.edit(Changes {
+        note: h.value("v"),
+        replace_note: true,
+        ..Changes::default()
+    })
+}
+
+fn add_note(h: &Hit) -> Option<Intent> {
+    h.edit(Changes {
+        note: h.value("v"),
+        ..Changes::default()
+    })
+}
+
+fn remove_tags(h: &Hit) -> Option<Intent> {
+    h.edit(Changes {
+        remove_tags: tags_of(h.group("t"))?,
+        ..Changes::default()
+    })
+}
+
+fn untag(h: &Hit) -> Option<Intent> {
+    let rest = h.group("rest");
+    if let Some(m) = caps(re!(r"^(?P<r>.+?)\s+(?:from|as)\s+(?P<t>.+)$"), rest)
+        .filter(|m| tags_of(group(m, "t")).is_some())
+    {
+        let changes = Changes {
+            remove_tags: tags_of(group(&m, "t"))?,
+            ..Changes::default()
+        };
+        return Some(edit(changes, group(&m, "r")));
+    }
+    let exact = reference::parse_one(rest).is_some_and(|r| r.is_exact());
+    let noun = rest.ends_with(" task") || rest.ends_with(" one");
+    if exact || noun {
         let changes = Changes {
             clear_tags: true,
             ..Changes::default()
         };
-        return Some(edit(changes, group(&k, "r")));
+        return Some(edit(changes, rest));
     }
-    if let Some(k) = c(re!(
-        r"^(?:remove|delete|drop|take off|clear|strip)\s+(?:the\s+)?(?:tags?|labels?)\s+(?P<t>.+?)\s+(?:from|off|on|of)\s+(?P<r>.+)$"
-    )) {
-        let changes = Changes {
-            remove_tags: tags_of(group(&k, "t"))?,
-            ..Changes::default()
-        };
-        return Some(edit(changes, group(&k, "r")));
-    }
-    if let Some(k) = c(re!(
-        r"^(?:remove|delete|drop|take|strip)\s+(?:the\s+)?(?P<t>#?[\w-]+)\s+(?:tag|label)\s+(?:off\s+of|off|from)\s+(?P<r>.+)$"
-    )) {
-        let changes = Changes {
-            remove_tags: tags_of(group(&k, "t"))?,
-            ..Changes::default()
-        };
-        return Some(edit(changes, group(&k, "r")));
-    }
-    if let Some(k) = c(re!(
-        r"^(?:remove|delete|drop|take|strip)\s+(?P<t>#[^\s,]+(?:(?:\s*,\s*|\s+and\s+|\s+)#[^\s,]+)*)\s+(?:off\s+of|off|from)\s+(?P<r>.+)$"
-    )) {
-        let changes = Changes {
-            remove_tags: tags_of(group(&k, "t"))?,
-            ..Changes::default()
-        };
-        return Some(edit(changes, group(&k, "r")));
-    }
-    if let Some(k) = c(re!(r"^(?:untag|unlabel)\s+(?P<rest>.+)$")) {
-        let rest = group(&k, "rest");
-        if let Some(m) = caps(re!(r"^(?P<r>.+?)\s+(?:from|as)\s+(?P<t>.+)$"), rest)
-            .filter(|m| tags_of(group(m, "t")).is_some())
-        {
-            let changes = Changes {
-                remove_tags: tags_of(group(&m, "t"))?,
-                ..Changes::default()
-            };
-            return Some(edit(changes, group(&m, "r")));
-        }
-        let exact = reference::parse_one(rest).is_some_and(|r| r.is_exact());
-        let noun = rest.ends_with(" task") || rest.ends_with(" one");
-        if exact || noun {
-            let changes = Changes {
-                clear_tags: true,
-                ..Changes::default()
-            };
-            return Some(edit(changes, rest));
-        }
-        let (r, tags) = split_ref_and_tags(rest)?;
-        let changes = Changes {
-            remove_tags: tags,
-            ..Changes::default()
-        };
-        return Some(edit(changes, &r));
-    }
-    // Tags on.
-    if let Some(k) = c(re!(r"^(?:tag|label|retag)\s+(?P<rest>.+)$")) {
-        let rest = group(&k, "rest");
-        if let Some(m) = caps(
-            re!(r"^(?P<r>.+?)\s+(?:as|with|under|using)\s+(?P<t>.+)$"),
-            rest,
-        )
-        .filter(|m| tags_of(group(m, "t")).is_some())
-        {
-            let changes = Changes {
-                add_tags: tags_of(group(&m, "t"))?,
-                ..Changes::default()
-            };
-            return Some(edit(changes, group(&m, "r")));
-        }
-        let (r, tags) = split_ref_and_tags(rest)?;
-        let changes = Changes {
-            add_tags: tags,
-            ..Changes::default()
-        };
-        return Some(edit(changes, &r));
-    }
+    let (r, tags) = split_ref_and_tags(rest)?;
+    let changes = Changes {
+        remove_tags: tags,
+        ..Changes::default()
+    };
+    Some(edit(changes, &r))
+}
 
-    // Due date off.
-    if let Some(k) = c(re!(
-        r"^(?:remove|clear|delete|drop|unset|take off|take|get rid of)\s+(?:the\s+|its\s+)?(?:due\s+date|due|deadline|date|due time|dates)\s+(?:from|of|on|for|off|off of)\s+(?P<r>.+)$"
-    )) {
-        let changes = Changes {
-            clear_due: true,
-            ..Changes::default()
-        };
-        return Some(edit(changes, group(&k, "r")));
-    }
-    if let Some(k) = c(re!(
-        r"^(?:make\s+)?(?P<r>.+?)\s+(?:undated|(?:has|have|needs|should have)\s+no\s+(?:due\s+date|deadline|date)|(?:doesn't|does not|don't)\s+(?:have|need)\s+(?:a\s+)?(?:due\s+date|deadline|date))$"
-    )) {
-        let changes = Changes {
-            clear_due: true,
-            ..Changes::default()
-        };
-        return Some(edit(changes, group(&k, "r")));
-    }
-
-    // Priority off, repetition off.
-    if let Some(k) = c(re!(
-        r"^(?:remove|clear|drop|reset|unset|delete)\s+(?:the\s+|its\s+)?priority\s+(?:of|from|on|for)\s+(?P<r>.+)$"
-    )) {
-        let changes = Changes {
-            priority: Some(PriorityArg::None),
-            ..Changes::default()
-        };
-        return Some(edit(changes, group(&k, "r")));
-    }
-    if let Some(k) = c(re!(
-        r"^(?:stop\s+(?:repeating|recurring)|don't\s+repeat|dont\s+repeat|do\s+not\s+repeat|no\s+longer\s+repeat|unrepeat)\s+(?P<r>.+)$"
-    ))
-    .or_else(|| {
-        c(re!(
-            r"^(?:remove|clear|stop|cancel|delete|drop)\s+(?:the\s+)?(?:recurrence|repetition|repeat|repeating|schedule|recurring)\s+(?:of|from|on|for)\s+(?P<r>.+)$"
-        ))
-    })
-    .or_else(|| {
-        c(re!(
-            r"^(?:make|set)\s+(?P<r>.+?)\s+(?:not\s+repeat|not\s+recur|non-repeating|non-recurring|one-off|a one-off|one time|a one time task|stop repeating)$"
-        ))
-    })
-    .or_else(|| {
-        c(re!(
-            r"^(?P<r>.+?)\s+(?:should\s+not|shouldn't|should\s+no\s+longer|doesn't\s+need\s+to|does\s+not\s+need\s+to)\s+(?:repeat|recur)(?:\s+(?:anymore|any more))?$"
-        ))
-    }) {
-        let changes = Changes {
-            clear_recurrence: true,
-            ..Changes::default()
-        };
-        return Some(edit(changes, group(&k, "r")));
-    }
-
-    // Renaming.
-    if let Some(k) = c(re!(
-        r"^(?:rename|retitle|re-title|re-name)\s+(?P<r>.+?)\s+(?:to|as|into)\s+(?P<v>.+)$"
-    ))
-    .or_else(|| {
-        c(re!(
-            r"^(?:change|update|set|edit)\s+(?:the\s+)?(?:title|name|text|wording)\s+(?:of|for|on)\s+(?P<r>.+?)\s+(?:to|as|into)\s+(?P<v>.+)$"
-        ))
-    })
-    .or_else(|| {
-        c(re!(
-            r"^(?:change|update|set|edit)\s+(?P<r>.+?)(?:'s|s')?\s+(?:title|name)\s+(?:to|as)\s+(?P<v>.+)$"
-        ))
-    })
-    .or_else(|| c(re!(r"^(?:rename|call)\s+(?P<r>it|that|this|that one|this one)\s+(?P<v>.+)$")))
+fn tag(h: &Hit) -> Option<Intent> {
+    let rest = h.group("rest");
+    if let Some(m) = caps(
+        re!(r"^(?P<r>.+?)\s+(?:as|with|under|using)\s+(?P<t>.+)$"),
+        rest,
+    )
+    .filter(|m| tags_of(group(m, "t")).is_some())
     {
         let changes = Changes {
-            title: value(msg, &k, "v"),
+            add_tags: tags_of(group(&m, "t"))?,
             ..Changes::default()
         };
-        return Some(edit(changes, group(&k, "r")));
+        return Some(edit(changes, group(&m, "r")));
     }
+    let (r, tags) = split_ref_and_tags(rest)?;
+    let changes = Changes {
+        add_tags: tags,
+        ..Changes::default()
+    };
+    Some(edit(changes, &r))
+}
 
-    // Reopening.
-    if let Some(k) = c(re!(
-        r"^(?:reopen|re-open|unfinish|uncomplete|un-complete|undo|restore|unmark|unarchive|reactivate|revive|unarchive|resurrect|uncheck|untick)\s+(?P<r>.+)$"
-    ))
-    .or_else(|| {
-        c(re!(
-            r"^(?:mark|set|put)\s+(?P<r>.+?)\s+(?:as\s+|back\s+(?:to|as)\s+)?(?:not done|undone|incomplete|not complete|not completed|not finished|unfinished|pending|open|active|to do|todo|uncompleted|not done yet)$"
-        ))
+fn clear_due(h: &Hit) -> Option<Intent> {
+    h.edit(Changes {
+        clear_due: true,
+        ..Changes::default()
     })
-    .or_else(|| {
-        c(re!(
-            r"^(?P<r>.+?)\s+(?:isn't|is not|wasn't|was not|'s not|isnt|aren't|are not)\s+(?:really\s+|actually\s+)?(?:done|finished|complete|completed)(?:\s+yet)?(?:\s+after all)?$"
-        ))
-    })
-    .or_else(|| {
-        c(re!(
-            r"^(?:put|bring)\s+(?:back\s+)?(?P<r>.+?)(?:\s+back)?(?:\s+(?:on|to|in)\s+(?:my|the)\s+(?:list|tasks))?$"
-        ))
-    }) {
-        return Some(act_on(Op::Reopen, group(&k, "r")));
-    }
-    if is(
-        re!(r"^(?:reopen|re-open|undo that|uncomplete|unmark|reopen it please)$"),
-        s,
-    ) {
-        return Some(act_on(Op::Reopen, "it"));
-    }
+}
 
-    // Completing.
-    if let Some(k) = c(re!(
-        r"^(?:mark|set|flag|check|tick)\s+(?P<r>.+?)\s+(?:as\s+)?(?:done|complete|completed|finished|checked|ticked off|checked off|resolved|closed|paid|sent|booked|bought|called|emailed|fixed|submitted|handled|cleaned|sorted)$"
-    ))
-    .or_else(|| {
-        c(re!(
-            r"^(?:i'?m|i am|im|we're|we are)\s+(?:all\s+)?(?:done|finished|through)\s+with\s+(?P<r>.+)$"
-        ))
+fn clear_recurrence(h: &Hit) -> Option<Intent> {
+    h.edit(Changes {
+        clear_recurrence: true,
+        ..Changes::default()
     })
-    .or_else(|| c(re!(r"^(?:done|finished|through)\s+with\s+(?P<r>.+)$")))
-    .or_else(|| {
-        c(re!(
-            r"^(?:i\s+|we\s+)?(?:have\s+|'ve\s+|just\s+|already\s+|finally\s+)*(?:finished|completed|done)\s+(?P<r>.+)$"
-        ))
+}
+
+fn rename(h: &Hit) -> Option<Intent> {
+    h.edit(Changes {
+        title: h.value("v"),
+        ..Changes::default()
     })
-    .or_else(|| c(re!(r"^(?:i've|ive|i have|we've)\s+(?:just\s+|already\s+|finally\s+)?(?:finished|completed|done|did)\s+(?P<r>.+)$")))
-    .or_else(|| c(re!(r"^i\s+(?:just\s+|already\s+|finally\s+)?did\s+(?P<r>.+)$")))
-    .or_else(|| {
-        c(re!(
-            r"^(?:complete|finish|check off|tick off|cross off|mark off|close|resolve|knock out|knock off)\s+(?P<r>.+)$"
-        ))
-    })
-    .or_else(|| c(re!(r"^(?:check|tick|cross|knock)\s+(?P<r>.+?)\s+off(?:\s+(?:my|the)\s+list)?$")))
-    .or_else(|| {
-        c(re!(
-            r"^(?P<r>.+?)\s+(?:is|are|was|were|'s|has been|have been)\s+(?:now\s+|all\s+|finally\s+|already\s+)?(?:done|finished|complete|completed|taken care of|sorted|handled|dealt with)$"
-        ))
-    })
-    .or_else(|| c(re!(r"^(?P<r>.+?)\s+(?:done|finished|completed|complete|is done)$")))
+}
+
+fn reopen(h: &Hit) -> Option<Intent> {
+    Some(act_on(Op::Reopen, h.group("r")))
+}
+
+fn complete(h: &Hit) -> Option<Intent> {
+    Some(act_on(Op::Complete, h.group("r")))
+}
+
+fn delete(h: &Hit) -> Option<Intent> {
+    Some(act_on(Op::Delete, h.group("r")))
+}
+
+fn set_due(h: &Hit) -> Option<Intent> {
+    let mut changes = edit_arg(h.group("v"), h.ctx)?;
+    changes.priority = changes.priority.filter(|_| changes.due.is_none());
+    h.edit(changes)
+}
+
+fn reschedule(h: &Hit) -> Option<Intent> {
+    let rest = h.group("rest");
+    let connectors = [
+        "to", "for", "until", "till", "til", "on", "at", "due", "by", "into",
+    ];
+    let has_due = |c: &Changes| c.due.is_some();
+    if let Some((r, changes)) = split_at_value(rest, &connectors, false, h.ctx, has_due) {
+        return Some(edit(changes, &r));
+    }
+    // "reschedule it friday": no connector.
+    let s = h.text();
+    if s.starts_with("reschedule") || s.starts_with("move") {
+        if let Some((r, changes)) = split_at_value(rest, &[], true, h.ctx, has_due) {
+            return Some(edit(changes, &r));
+        }
+    }
+    None
+}
+
+fn a_day_later() -> Changes {
+    Changes {
+        shift: Some(Shift {
+            amount: 1,
+            unit: Unit::Days,
+        }),
+        ..Changes::default()
+    }
+}
+
+fn postpone(h: &Hit) -> Option<Intent> {
+    let rest = h.group("rest");
+    let words: Vec<&str> = rest.split_whitespace().collect();
+    for cut in 1..words.len() {
+        let head = words[..cut].join(" ");
+        let mut tail: Vec<&str> = words[cut..].to_vec();
+        if tail.first() == Some(&"back") {
+            tail.remove(0);
+        }
+        if let Some(shift) = shift_of(&tail.join(" ")) {
+            let head = head.trim_end_matches(" back").to_owned();
+            let changes = Changes {
+                shift: Some(shift),
+                ..Changes::default()
+            };
+            return Some(edit(changes, &head));
+        }
+    }
+    let s = h.text();
+    let verb = s.split_whitespace().next().unwrap_or("");
+    if matches!(verb, "postpone" | "delay" | "defer" | "snooze")
+        || s.starts_with("push back")
+        || s.starts_with("put off")
+        || rest.ends_with(" back")
     {
-        return Some(act_on(Op::Complete, group(&k, "r")));
+        return Some(edit(a_day_later(), rest.trim_end_matches(" back")));
     }
-    if is(
+    None
+}
+
+fn set_priority(h: &Hit) -> Option<Intent> {
+    h.edit(Changes {
+        priority: Some(priority_word(h.group("p"))?),
+        ..Changes::default()
+    })
+}
+
+fn raise_priority(h: &Hit) -> Option<Intent> {
+    h.edit(Changes {
+        priority_step: Some(1),
+        ..Changes::default()
+    })
+}
+
+fn lower_priority(h: &Hit) -> Option<Intent> {
+    h.edit(Changes {
+        priority_step: Some(-1),
+        ..Changes::default()
+    })
+}
+
+fn repeat(h: &Hit) -> Option<Intent> {
+    let v = h.group("v");
+    let changes = edit_arg(v, h.ctx).or_else(|| edit_arg(&format!("every {v}"), h.ctx))?;
+    h.edit(Changes {
+        recurrence: Some(changes.recurrence?),
+        ..Changes::default()
+    })
+}
+
+fn remove_word_from(h: &Hit) -> Option<Intent> {
+    let list_talk = is(
         re!(
-            r"^(?:done|finished|completed|complete|all done|finished it|done with it|did it|i did it|i finished it|i've done it|it's done|its done|that's done|thats done|mark done|mark as done|mark it done|mark complete|mark as complete|complete it|check|tick)$"
+            r"^(?:my|the|our)\s+(?:todo\s+|to-do\s+|to do\s+|task\s+|shopping\s+)?(?:list|tasks|todos)$"
         ),
-        s,
-    ) {
-        return Some(act_on(Op::Complete, "it"));
+        h.group("r"),
+    );
+    if list_talk {
+        return None;
     }
+    remove_tags(h)
+}
 
-    // Rescheduling: "move X to friday", "change the due date of X to …".
-    if let Some(k) = c(re!(
-        r"^(?:change|set|update|move|make)\s+(?:the\s+)?(?:due\s+date|due|deadline|date|time|due time)\s+(?:of|for|on)\s+(?P<r>.+?)\s+(?:to|for|as|:)\s+(?P<v>.+)$"
-    ))
-    .or_else(|| {
-        c(re!(
-            r"^(?:change|set|update|move)\s+(?P<r>.+?)(?:'s|s')?\s+(?:due\s+date|due|deadline|date|time)\s+(?:to|for|as)\s+(?P<v>.+)$"
-        ))
-    }) {
-        let mut changes = edit_arg(group(&k, "v"), ctx)?;
-        changes.priority = changes.priority.filter(|_| changes.due.is_none());
-        return Some(edit(changes, group(&k, "r")));
+fn make(h: &Hit) -> Option<Intent> {
+    let rest = h.group("rest");
+    let connectors = ["to", "as", "into", "for", "at"];
+    if let Some((r, changes)) = split_at_value(rest, &connectors, true, h.ctx, |_| true) {
+        return Some(edit(changes, &r));
     }
-    if let Some(k) = c(re!(
-        r"^(?:move|reschedule|schedule|shift|push|bump|postpone|delay|defer|put off|put|plan|snooze|push back|move back|set)\s+(?P<rest>.+)$"
-    )) {
-        let rest = group(&k, "rest");
-        if let Some((r, changes)) = split_at_value(
-            rest,
-            &[
-                "to", "for", "until", "till", "til", "on", "at", "due", "by", "into",
-            ],
-            false,
-            ctx,
-            |c| c.due.is_some(),
+    // "change X to Y" with Y no value: a new title.
+    let s = h.text();
+    if s.starts_with("change") || s.starts_with("edit") || s.starts_with("update") {
+        if let Some(m) = caps(
+            re!(r"^(?:change|edit|update)\s+(?P<r>.+?)\s+(?:to|into)\s+(?P<v>.+)$"),
+            s,
         ) {
-            return Some(edit(changes, &r));
-        }
-        // "reschedule it friday": no connector.
-        if s.starts_with("reschedule") || s.starts_with("move") {
-            if let Some((r, changes)) = split_at_value(rest, &[], true, ctx, |c| c.due.is_some()) {
-                return Some(edit(changes, &r));
-            }
-        }
-    }
-
-    // Postponing by an amount.
-    if let Some(k) = c(re!(
-        r"^(?:postpone|delay|defer|push back|push out|push|snooze|bump|put off|move back|shift|move)\s+(?P<rest>.+)$"
-    )) {
-        let rest = group(&k, "rest");
-        let words: Vec<&str> = rest.split_whitespace().collect();
-        for cut in 1..words.len() {
-            let head = words[..cut].join(" ");
-            let mut tail: Vec<&str> = words[cut..].to_vec();
-            if tail.first() == Some(&"back") {
-                tail.remove(0);
-            }
-            if let Some(shift) = shift_of(&tail.join(" ")) {
-                let head = head.trim_end_matches(" back").to_owned();
-                let changes = Changes {
-                    shift: Some(shift),
-                    ..Changes::default()
-                };
-                return Some(edit(changes, &head));
-            }
-        }
-        let verb = s.split_whitespace().next().unwrap_or("");
-        if matches!(verb, "postpone" | "delay" | "defer" | "snooze")
-            || s.starts_with("push back")
-            || s.starts_with("put off")
-            || rest.ends_with(" back")
-        {
-            let r = rest.trim_end_matches(" back");
             let changes = Changes {
-                shift: Some(Shift {
-                    amount: 1,
-                    unit: Unit::Days,
-                }),
+                title: value(h.msg, &m, "v"),
                 ..Changes::default()
             };
-            return Some(edit(changes, r));
-        }
-    }
-    if is(
-        re!(r"^(?:postpone|delay|snooze|defer|push it back|postpone it)$"),
-        s,
-    ) {
-        let changes = Changes {
-            shift: Some(Shift {
-                amount: 1,
-                unit: Unit::Days,
-            }),
-            ..Changes::default()
-        };
-        return Some(edit(changes, "it"));
-    }
-
-    // Priority.
-    if let Some(k) = c(re!(
-        r"^(?:set|change|update|make|put)\s+(?:the\s+)?priority\s+(?:of|for|on)\s+(?P<r>.+?)\s+(?:to|as|at)\s+(?P<p>.+)$"
-    ))
-    .or_else(|| {
-        c(re!(
-            r"^(?:set|change|update|put)\s+(?P<r>.+?)(?:'s|s')?\s+priority\s+(?:to|as|at)\s+(?P<p>.+)$"
-        ))
-    })
-    .or_else(|| c(re!(r"^(?:give)\s+(?P<r>.+?)\s+(?:a\s+)?(?P<p>(?:high|low|medium|normal|top|urgent)(?:\s+priority)?)$")))
-    {
-        let priority = priority_word(group(&k, "p"))?;
-        let changes = Changes {
-            priority: Some(priority),
-            ..Changes::default()
-        };
-        return Some(edit(changes, group(&k, "r")));
-    }
-    // Relative: one level up or down.
-    for (step, re) in [
-        (
-            1,
-            re!(
-                r"^(?:bump up|bump|raise|increase|boost|up|lift)\s+(?:the\s+|its\s+)?(?:priority|prio)\s+(?:of|on|for)\s+(?P<r>.+)$"
-            ),
-        ),
-        (
-            1,
-            re!(
-                r"^(?:make)\s+(?P<r>.+?)\s+(?:more\s+(?:urgent|important)|(?:a\s+)?higher\s+priority)$"
-            ),
-        ),
-        (1, re!(r"^(?:bump)\s+(?P<r>.+?)\s+up$")),
-        (
-            -1,
-            re!(
-                r"^(?:lower|decrease|reduce|drop|downgrade)\s+(?:the\s+|its\s+)?(?:priority|prio)\s+(?:of|on|for)\s+(?P<r>.+)$"
-            ),
-        ),
-        (
-            -1,
-            re!(
-                r"^(?:make)\s+(?P<r>.+?)\s+(?:less\s+(?:urgent|important)|(?:a\s+)?lower\s+priority)$"
-            ),
-        ),
-    ] {
-        if let Some(k) = c(re) {
-            let changes = Changes {
-                priority_step: Some(step),
-                ..Changes::default()
-            };
-            return Some(edit(changes, group(&k, "r")));
-        }
-    }
-    if let Some(k) = c(re!(
-        r"^(?:prioritize|prioritise|escalate|bump up)\s+(?P<r>.+)$"
-    )) {
-        let changes = Changes {
-            priority: Some(PriorityArg::High),
-            ..Changes::default()
-        };
-        return Some(edit(changes, group(&k, "r")));
-    }
-    if let Some(k) = c(re!(
-        r"^(?:deprioritize|deprioritise|de-prioritize|de-prioritise)\s+(?P<r>.+)$"
-    )) {
-        let changes = Changes {
-            priority: Some(PriorityArg::Low),
-            ..Changes::default()
-        };
-        return Some(edit(changes, group(&k, "r")));
-    }
-
-    // Repetition.
-    if let Some(k) = c(re!(
-        r"^(?:make|set|have)\s+(?P<r>.+?)\s+(?:to\s+)?(?:repeat|recur|happen|be repeated)\s+(?P<v>.+)$"
-    ))
-    .or_else(|| c(re!(r"^(?:repeat)\s+(?P<r>.+?)\s+(?P<v>(?:every|each|daily|weekly|monthly|yearly|annually|fortnightly|quarterly|on)\b.*)$")))
-    .or_else(|| c(re!(r"^(?P<r>.+?)\s+(?:should|must|needs to|has to)\s+(?:repeat|recur|happen)\s+(?P<v>.+)$")))
-    .or_else(|| c(re!(r"^(?:make|set)\s+(?P<r>.+?)\s+(?:a\s+)?(?:repeating|recurring)\s+(?:task\s+)?(?P<v>.+)$")))
-    {
-        let v = group(&k, "v");
-        let changes = edit_arg(v, ctx)
-            .or_else(|| edit_arg(&format!("every {v}"), ctx))?;
-        if changes.recurrence.is_some() {
-            let changes = Changes {
-                recurrence: changes.recurrence,
-                ..Changes::default()
-            };
-            return Some(edit(changes, group(&k, "r")));
-        }
-    }
-
-    // "remove work from the sarah task": a tag off, unless it is list talk
-    // ("remove milk from my list" deletes).
-    if let Some(k) = c(re!(
-        r"^(?:remove|delete|drop|take)\s+(?P<t>[\w-]+)\s+(?:from|off)\s+(?P<r>.+)$"
-    )) {
-        let r = group(&k, "r");
-        let list_talk = is(
-            re!(
-                r"^(?:my|the|our)\s+(?:todo\s+|to-do\s+|to do\s+|task\s+|shopping\s+)?(?:list|tasks|todos)$"
-            ),
-            r,
-        );
-        if !list_talk {
-            if let Some(tags) = tags_of(group(&k, "t")) {
-                let changes = Changes {
-                    remove_tags: tags,
-                    ..Changes::default()
-                };
-                return Some(edit(changes, r));
-            }
-        }
-    }
-
-    // Deleting.
-    if let Some(k) = c(re!(
-        r"^(?:delete|remove|erase|trash|drop|discard|scrap|nuke|forget about|forget|get rid of|throw away|throw out|cancel|kill|bin|axe|ditch|strike|cross out|destroy|purge)\s+(?P<r>.+)$"
-    ))
-    .or_else(|| {
-        c(re!(
-            r"^(?P<r>.+?)\s+(?:can be|should be|needs to be|must be)\s+(?:deleted|removed|cancelled|canceled|dropped)$"
-        ))
-    })
-    .or_else(|| c(re!(r"^(?:i\s+)?(?:don't|dont|do not|no longer)\s+need\s+(?P<r>.+?)(?:\s+(?:anymore|any more))?$")))
-    {
-        return Some(act_on(Op::Delete, group(&k, "r")));
-    }
-    if is(
-        re!(r"^(?:delete|remove|delete it|remove it|trash it|get rid of it)$"),
-        s,
-    ) {
-        return Some(act_on(Op::Delete, "it"));
-    }
-
-    // "make it urgent", "set task 3 to tomorrow 5pm", "change it to weekly".
-    if let Some(k) = c(re!(
-        r"^(?:make|set|change|update|mark|turn|switch|edit|move|put|flag)\s+(?P<rest>.+)$"
-    )) {
-        let rest = group(&k, "rest");
-        if let Some((r, changes)) =
-            split_at_value(rest, &["to", "as", "into", "for", "at"], true, ctx, |_| {
-                true
-            })
-        {
-            return Some(edit(changes, &r));
-        }
-        // "change X to Y" with Y no value: a new title.
-        if s.starts_with("change") || s.starts_with("edit") || s.starts_with("update") {
-            if let Some(m) = caps(
-                re!(r"^(?:change|edit|update)\s+(?P<r>.+?)\s+(?:to|into)\s+(?P<v>.+)$"),
-                s,
-            ) {
-                let changes = Changes {
-                    title: value(msg, &m, "v"),
-                    ..Changes::default()
-                };
-                return Some(edit(changes, group(&m, "r")));
-            }
-        }
-    }
-    if let Some(k) = c(re!(r"^flag\s+(?P<r>.+)$")) {
-        let changes = Changes {
-            priority: Some(PriorityArg::High),
-            ..Changes::default()
-        };
-        return Some(edit(changes, group(&k, "r")));
-    }
-    // "the dentist task is urgent", "task 3 is due friday".
-    if let Some(k) = c(re!(
-        r"^(?P<r>.+?)\s+(?:is|are|should be|is now|will be|needs to be|must be|has to be)\s+(?P<v>.+)$"
-    )) {
-        if let Some(changes) = edit_arg(group(&k, "v"), ctx) {
-            return Some(edit(changes, group(&k, "r")));
-        }
-    }
-    // "task 3 due friday", "it's due tomorrow".
-    if let Some(k) = c(re!(r"^(?P<r>.+?)(?:'s)?\s+(?P<v>due\s+.+)$")) {
-        if let Some(changes) = edit_arg(group(&k, "v"), ctx) {
-            if changes.due.is_some() {
-                return Some(edit(changes, group(&k, "r")));
-            }
+            return Some(edit(changes, group(&m, "r")));
         }
     }
     None

@@ -16,6 +16,99 @@ use super::reference::{self, Ref};
 use super::text::{fix_keywords, Msg};
 use crate::tools::args::{DueArg, PriorityArg, StatusArg};
 
+/// One pattern of a theme's table and what a match of it means: an
+/// intent, or `None` to try the next rule.
+pub(super) struct Rule {
+    pub pattern: &'static str,
+    pub build: fn(&Hit<'_>) -> Option<Intent>,
+}
+
+pub(super) const fn rule(pattern: &'static str, build: fn(&Hit<'_>) -> Option<Intent>) -> Rule {
+    Rule { pattern, build }
+}
+
+/// A match of a rule's pattern, with the message it was found in.
+pub(super) struct Hit<'t> {
+    pub caps: Captures<'t>,
+    pub msg: &'t Msg,
+    pub ctx: &'t ParseContext,
+}
+
+impl Hit<'_> {
+    /// The tidied, lowercased text the rule matched.
+    pub fn text(&self) -> &str {
+        self.msg.low.trim()
+    }
+
+    /// A named group, lowercased; empty when it did not take part.
+    pub fn group(&self, name: &str) -> &str {
+        group(&self.caps, name)
+    }
+
+    /// A named group in the user's casing (for titles and notes).
+    pub fn value(&self, name: &str) -> Option<String> {
+        value(self.msg, &self.caps, name)
+    }
+
+    /// `changes` to the task the group `r` names.
+    pub fn edit(&self, changes: Changes) -> Option<Intent> {
+        Some(edit(changes, self.group("r")))
+    }
+}
+
+/// A theme's rules, tried in order, their patterns compiled once (at
+/// start-up, by [`warm_up`]).
+pub(super) struct Table {
+    pub rules: &'static [Rule],
+    compiled: std::sync::OnceLock<Vec<Option<Regex>>>,
+}
+
+impl Table {
+    pub const fn new(rules: &'static [Rule]) -> Self {
+        Self {
+            rules,
+            compiled: std::sync::OnceLock::new(),
+        }
+    }
+
+    fn compiled(&self) -> &[Option<Regex>] {
+        // A pattern that does not compile is skipped here and fails
+        // `every_pattern_compiles`.
+        self.compiled.get_or_init(|| {
+            self.rules
+                .iter()
+                .map(|r| Regex::new(r.pattern).ok())
+                .collect()
+        })
+    }
+
+    /// What the first rule that matches `text` and builds something makes
+    /// of it.
+    pub fn read(&self, text: &str, msg: &Msg, ctx: &ParseContext) -> Option<Intent> {
+        self.rules
+            .iter()
+            .zip(self.compiled())
+            .find_map(|(rule, re)| {
+                let caps = re.as_ref()?.captures(text)?;
+                (rule.build)(&Hit { caps, msg, ctx })
+            })
+    }
+
+    /// Each pattern that does not compile, with the reason.
+    #[cfg(test)]
+    pub fn broken(&self) -> Vec<String> {
+        self.rules
+            .iter()
+            .filter_map(|r| Regex::new(r.pattern).err().map(|e| e.to_string()))
+            .collect()
+    }
+}
+
+/// Every theme's table.
+pub(super) fn tables() -> [&'static Table; 1] {
+    [&edit::EDITS]
+}
+
 /// A compiled pattern, built once. `None` only if the pattern were invalid
 /// (a unit test compiles them all).
 macro_rules! re {
@@ -211,6 +304,9 @@ pub fn parse(msg: &Msg, ctx: &ParseContext) -> Intent {
 /// Reads a few messages that go through most patterns, so that compiling
 /// them happens at start-up rather than in a user's first turn.
 pub fn warm_up() {
+    for table in tables() {
+        let _ = table.compiled();
+    }
     let now = chrono::DateTime::<chrono::Utc>::UNIX_EPOCH;
     let ctx = ParseContext::new(now, todo_domain::TimeZone::UTC);
     for text in [

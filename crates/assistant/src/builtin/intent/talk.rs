@@ -106,6 +106,17 @@ pub(super) fn is_clear_completed(s: &str) -> bool {
     )
 }
 
+/// A question ("is…", "did I…", "what…"), which never acts, unless it is
+/// "did it" ("just did it": done).
+pub(super) fn is_question(s: &str) -> bool {
+    is(
+        re!(
+            r"^(?:is|are|was|were|did|do|does|have|has|had|should|shall|could|would|will|can|may|what|what's|which|when|where|why|how|who)\b"
+        ),
+        s,
+    ) && !is(re!(r"^did\s+(?:it|that|this|them)\b"), s)
+}
+
 /// A question about tasks: a search for the ones it names.
 pub(super) fn question(s: &str) -> Option<Intent> {
     // "what did I complete?", "what have we finished": the done ones.
