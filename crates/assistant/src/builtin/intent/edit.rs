@@ -51,54 +51,45 @@ pub(super) fn group<'t>(c: &Captures<'t>, name: &str) -> &'t str {
     c.name(name).map_or("", |m| m.as_str())
 }
 
-pub(super) fn add_verb_edit(msg: &Msg) -> Option<Intent> {
-    let s = msg.low.as_str();
-    if let Some(c) = caps(
-        re!(
-            r"^(?:add|put|attach|write|append|leave)\s+(?:a\s+|an\s+|the\s+|this\s+|some\s+)?(?:note|notes|description|comment|details|detail|memo)\s+(?:to|on|for|in)\s+(?P<r>.+?)\s*(?::|\s-|\s—|\s–|\ssaying|\sthat says|\sreading|\swith the text|\swhich says)\s*(?P<v>.+)$"
-        ),
-        s,
-    ) {
-        let changes = Changes {
-            note: value(msg, &c, "v"),
-            ..Changes::default()
-        };
-        return Some(edit(changes, group(&c, "r")));
-    }
-    if let Some(c) = caps(
-        re!(
-            r"^(?:add|put|attach|write)\s+(?:a\s+|an\s+|the\s+)?(?:note|description|comment)\s*(?::|saying|that says)\s*(?P<v>.+)$"
-        ),
-        s,
-    ) {
-        let changes = Changes {
-            note: value(msg, &c, "v"),
-            ..Changes::default()
-        };
-        return Some(edit(changes, "it"));
-    }
+/// Edits said with "add": a note or a tag added to a task (before new
+/// tasks are read, so that "add a note to it: …" adds no task).
+pub(super) static ADD_VERB_EDITS: Table = Table::new(&[
+    rule(
+        r"^(?:add|put|attach|write|append|leave)\s+(?:a\s+|an\s+|the\s+|this\s+|some\s+)?(?:note|notes|description|comment|details|detail|memo)\s+(?:to|on|for|in)\s+(?P<r>.+?)\s*(?::|\s-|\s—|\s–|\ssaying|\sthat says|\sreading|\swith the text|\swhich says)\s*(?P<v>.+)$",
+        add_note,
+    ),
+    rule(
+        r"^(?:add|put|attach|write)\s+(?:a\s+|an\s+|the\s+)?(?:note|description|comment)\s*(?::|saying|that says)\s*(?P<v>.+)$",
+        |h| {
+            Some(edit(
+                Changes {
+                    note: h.value("v"),
+                    ..Changes::default()
+                },
+                "it",
+            ))
+        },
+    ),
     // "add the tag work to X", "add the work tag to X", "add #a #b to X".
-    let tag_patterns = [
-        re!(
-            r"^(?:add|put|apply|attach|give)\s+(?:the\s+|a\s+)?(?:tags?|labels?)\s+(?P<t>.+?)\s+(?:to|on|onto)\s+(?P<r>.+)$"
-        ),
-        re!(
-            r"^(?:add|put|apply|attach|give)\s+(?:the\s+|a\s+)?(?P<t>#?[\w-]+)\s+(?:tag|label)\s+(?:to|on|onto)\s+(?P<r>.+)$"
-        ),
-        re!(
-            r"^(?:add|put|apply|attach)\s+(?P<t>#[^\s,]+(?:(?:\s*,\s*|\s+and\s+|\s+)#[^\s,]+)*)\s+(?:to|on|onto)\s+(?P<r>.+)$"
-        ),
-    ];
-    for pattern in tag_patterns {
-        if let Some(c) = caps(pattern, s) {
-            let changes = Changes {
-                add_tags: tags_of(group(&c, "t"))?,
-                ..Changes::default()
-            };
-            return Some(edit(changes, group(&c, "r")));
-        }
-    }
-    None
+    rule(
+        r"^(?:add|put|apply|attach|give)\s+(?:the\s+|a\s+)?(?:tags?|labels?)\s+(?P<t>.+?)\s+(?:to|on|onto)\s+(?P<r>.+)$",
+        add_tags,
+    ),
+    rule(
+        r"^(?:add|put|apply|attach|give)\s+(?:the\s+|a\s+)?(?P<t>#?[\w-]+)\s+(?:tag|label)\s+(?:to|on|onto)\s+(?P<r>.+)$",
+        add_tags,
+    ),
+    rule(
+        r"^(?:add|put|apply|attach)\s+(?P<t>#[^\s,]+(?:(?:\s*,\s*|\s+and\s+|\s+)#[^\s,]+)*)\s+(?:to|on|onto)\s+(?P<r>.+)$",
+        add_tags,
+    ),
+]);
+
+fn add_tags(h: &Hit) -> Option<Intent> {
+    h.edit(Changes {
+        add_tags: tags_of(h.group("t"))?,
+        ..Changes::default()
+    })
 }
 
 /// Priority words outside the quick-add grammar ("make it important").

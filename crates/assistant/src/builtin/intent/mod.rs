@@ -105,8 +105,13 @@ impl Table {
 }
 
 /// Every theme's table.
-pub(super) fn tables() -> [&'static Table; 1] {
-    [&edit::EDITS]
+pub(super) fn tables() -> [&'static Table; 4] {
+    [
+        &talk::TALK,
+        &talk::CLEAR_COMPLETED,
+        &edit::ADD_VERB_EDITS,
+        &edit::EDITS,
+    ]
 }
 
 /// A compiled pattern, built once. `None` only if the pattern were invalid
@@ -280,13 +285,13 @@ pub fn parse(msg: &Msg, ctx: &ParseContext) -> Intent {
     if s.is_empty() {
         return Intent::Unknown;
     }
-    if let Some(intent) = small_talk(s) {
+    if let Some(intent) = small_talk(s, &fixed, ctx) {
         return intent;
     }
-    if is_clear_completed(s) {
-        return Intent::ClearCompleted;
+    if let Some(intent) = CLEAR_COMPLETED.read(s, &fixed, ctx) {
+        return intent;
     }
-    if let Some(intent) = add_verb_edit(&fixed) {
+    if let Some(intent) = ADD_VERB_EDITS.read(s, &fixed, ctx) {
         return intent;
     }
     if let Some(items) = add_items(msg, ctx) {
