@@ -670,7 +670,7 @@ async fn an_answer_with_neither_words_nor_tools_is_asked_again_for_words() {
 async fn a_database_failure_is_a_service_error_not_a_provider_one() {
     let stack = stack().await;
     let llm = FakeLlm::start(vec![calls(&[("list_tasks", "{}")])]).await;
-    stack.services.store().close().await;
+    stack.store.close().await;
     let result = stack
         .respond(&llm.assistant(TIMEOUT), "list", &Recorder::default())
         .await;

@@ -56,31 +56,21 @@ impl Backend {
         }
         // Local turns issue no sessions, so an ephemeral signing key will do.
         let secret: [u8; 32] = rand::random();
-        let services =
-            crate::serve::open_services(&args.database, &secret, chrono::Duration::hours(1))
-                .await?;
+        let store = crate::serve::open_store(&args.database).await?;
+        let services = crate::serve::services_over(&store, &secret, chrono::Duration::hours(1));
         let principal = match (&args.token, &args.user) {
             (Some(token), _) => services
                 .authenticate(token)
                 .await
                 .context("the token (TODO_TOKEN) is not valid")?,
-            (None, user) => {
-                let user = services
-                    .store()
-                    .local_account(user.as_deref())
-                    .await?
-                    .context(match user {
-                        Some(email) => format!("no account with the email {email}"),
-                        None => {
-                            "choose an account with --user EMAIL (there is none, or more than one)"
-                                .to_owned()
-                        }
-                    })?;
-                Principal {
-                    user_id: user.id,
-                    timezone: user.timezone,
-                }
-            }
+            (None, user) => services
+                .local_account(user.as_deref())
+                .await?
+                .context(match user {
+                    Some(email) => format!("no account with the email {email}"),
+                    None => "choose an account with --user EMAIL (there is none, or more than one)"
+                        .to_owned(),
+                })?,
         };
         let llm = args
             .llm

@@ -33,6 +33,9 @@ pub const RECENT: Duration = Duration::from_secs(60);
 
 #[derive(Debug)]
 pub struct Readiness {
+    /// The database it asks about: readiness is an operations concern, so it
+    /// holds the storage handle, not the services.
+    store: Store,
     started: Instant,
     /// Milliseconds since `started` of the last request that was not a probe.
     last_request_ms: AtomicU64,
@@ -41,17 +44,16 @@ pub struct Readiness {
     failing: AtomicBool,
 }
 
-impl Default for Readiness {
-    fn default() -> Self {
+impl Readiness {
+    pub fn new(store: Store) -> Self {
         Self {
+            store,
             started: Instant::now(),
             last_request_ms: AtomicU64::new(0),
             failing: AtomicBool::new(false),
         }
     }
-}
 
-impl Readiness {
     /// A request other than a probe came in.
     pub fn saw_request(&self) {
         let now = self.started.elapsed().as_millis() as u64;
@@ -68,7 +70,8 @@ impl Readiness {
         last != 0 && self.started.elapsed().as_millis() as u64 - last <= RECENT.as_millis() as u64
     }
 
-    pub async fn check(&self, store: &Store) -> Result<(), StoreError> {
+    pub async fn check(&self) -> Result<(), StoreError> {
+        let store = &self.store;
         if store.backend() != "sqlite" && !self.failing.load(Ordering::Relaxed) {
             let connection_lost = match store.probe_idle_connection().await {
                 IdleProbe::Alive => false,

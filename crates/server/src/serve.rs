@@ -23,6 +23,7 @@ use tower::ServiceExt;
 
 use crate::config::{DatabaseArgs, ServeArgs};
 use crate::http::{self, AppState, HttpOptions};
+use crate::readiness::Readiness;
 use crate::telemetry;
 
 pub struct Server {
@@ -43,8 +44,8 @@ impl Server {
         let auth = AuthConfig::new(&secret, ttl)
             .with_hashing(hashing)
             .with_sign_in_limits(args.sign_in_limits());
-        let services = open_services_with(&args.database, auth).await?;
-        let store = services.store().clone();
+        let store = open_store(&args.database).await?;
+        let services = Services::new(store.clone(), auth, system_clock());
         let llm = args.llm.assistant()?.map(|llm| {
             tracing::info!(model = llm.model(), "the chat uses the language model");
             Arc::new(llm) as Arc<dyn Assistant>
@@ -59,7 +60,7 @@ impl Server {
             services,
             chat,
             metrics: telemetry::metrics(),
-            readiness: Default::default(),
+            readiness: Arc::new(Readiness::new(store.clone())),
         };
         let options = HttpOptions {
             static_dir: args.static_dir(),
@@ -194,17 +195,14 @@ impl Server {
 /// Connects to the database (retrying while it starts), applies migrations
 /// and assembles the domain services: shared by every subcommand that works
 /// on the database.
-pub async fn open_services(
-    database: &DatabaseArgs,
-    jwt_secret: &[u8],
-    session_ttl: ChronoDuration,
-) -> anyhow::Result<Services> {
-    open_services_with(database, AuthConfig::new(jwt_secret, session_ttl)).await
-}
-
-async fn open_services_with(database: &DatabaseArgs, auth: AuthConfig) -> anyhow::Result<Services> {
-    let store = open_store(database).await?;
-    Ok(Services::new(store, auth, system_clock()))
+/// The services over a store opened with [`open_store`], for commands that
+/// act for one local account (`todo chat`, `todo mcp`).
+pub fn services_over(store: &Store, jwt_secret: &[u8], session_ttl: ChronoDuration) -> Services {
+    Services::new(
+        store.clone(),
+        AuthConfig::new(jwt_secret, session_ttl),
+        system_clock(),
+    )
 }
 
 /// Migrates (over DATABASE_MIGRATION_URL when it differs from DATABASE_URL:

@@ -194,6 +194,19 @@ impl Services {
 
     /// A session outlives nothing: its user must still exist (a deleted
     /// account's sessions answer 401, not an empty list or a 500 on write).
+    /// The account a local command (`todo chat` without a server) acts for:
+    /// the one with `email`, or the only one there is.
+    pub async fn local_account(&self, email: Option<&str>) -> ServiceResult<Option<Principal>> {
+        Ok(self
+            .store
+            .local_account(email)
+            .await?
+            .map(|user| Principal {
+                user_id: user.id,
+                timezone: user.timezone,
+            }))
+    }
+
     async fn check_session_user(&self, principal: Principal) -> ServiceResult<Principal> {
         match self.store.get_user(principal.user_id).await? {
             Some(user) => Ok(Principal {

@@ -59,10 +59,6 @@ impl Services {
         }
     }
 
-    pub fn store(&self) -> &Store {
-        &self.store
-    }
-
     pub fn now(&self) -> DateTime<Utc> {
         (self.clock)()
     }

@@ -19,6 +19,8 @@ use todo_storage::{Store, StoreOptions};
 
 pub struct Stack {
     pub services: Services,
+    /// The store under the services, for a test that takes it away.
+    pub store: Store,
     pub toolbox: Toolbox,
     pub principal: Principal,
     _dir: tempfile::TempDir,
@@ -42,7 +44,7 @@ async fn stack_with(clock: todo_services::Clock) -> Stack {
         .unwrap();
     store.migrate().await.unwrap();
     let services = Services::new(
-        store,
+        store.clone(),
         AuthConfig::new(&[7u8; 32], chrono::Duration::hours(1)),
         clock,
     );
@@ -59,6 +61,7 @@ async fn stack_with(clock: todo_services::Clock) -> Stack {
     Stack {
         toolbox: Toolbox::new(services.clone()),
         services,
+        store,
         principal,
         _dir: dir,
     }

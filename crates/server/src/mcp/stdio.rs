@@ -27,12 +27,9 @@ pub async fn run(args: &McpArgs) -> anyhow::Result<()> {
         .into());
     }
     let secret = resolve_jwt_secret(args.jwt_secret.as_deref(), &args.database)?;
-    let services = crate::serve::open_services(
-        &args.database,
-        &secret,
-        ChronoDuration::days(SESSION_TTL_DAYS),
-    )
-    .await?;
+    let store = crate::serve::open_store(&args.database).await?;
+    let services =
+        crate::serve::services_over(&store, &secret, ChronoDuration::days(SESSION_TTL_DAYS));
     // Refuse a bad token at once, with one clear line, rather than on the first call.
     let principal = match services.authenticate(token).await {
         Ok(principal) => principal,
@@ -54,7 +51,7 @@ pub async fn run(args: &McpArgs) -> anyhow::Result<()> {
     };
     tracing::info!(
         user_id = principal.user_id,
-        database = services.store().backend(),
+        database = store.backend(),
         "serving MCP over stdio"
     );
     let server = TodoMcp::with_token(Toolbox::new(services.clone()), token);
@@ -64,6 +61,6 @@ pub async fn run(args: &McpArgs) -> anyhow::Result<()> {
         .context("the MCP client did not start a session on stdin")?;
     let reason = running.waiting().await.context("the MCP server stopped")?;
     tracing::info!(?reason, "MCP client disconnected");
-    services.store().close().await;
+    store.close().await;
     Ok(())
 }

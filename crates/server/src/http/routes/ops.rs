@@ -38,7 +38,7 @@ async fn healthz() -> axum::Json<Status> {
 #[utoipa::path(get, path = "/readyz", tag = "operations",
     responses((status = 200, body = Status), (status = 503, description = "not_ready", body = Problem)))]
 async fn readyz(State(state): State<AppState>) -> Result<axum::Json<Status>, ApiError> {
-    match state.readiness.check(state.services.store()).await {
+    match state.readiness.check().await {
         Ok(()) => Ok(axum::Json(Status { status: "ready" })),
         Err(error) => Err(ServiceError::Unavailable(error).into()),
     }
