@@ -25,7 +25,20 @@ pub struct Action {
     pub outcome: Outcome,
 }
 
+/// What the builtin assistant records when it clears the completed tasks
+/// (after asking): no model's tool, the service the REST API calls too.
+const CLEAR_COMPLETED: &str = "clear_completed";
+
 impl Action {
+    /// The completed tasks cleared, `count` of them.
+    pub fn cleared(count: u64) -> Action {
+        Action {
+            tool: CLEAR_COMPLETED.to_owned(),
+            arguments: serde_json::json!({}),
+            outcome: Outcome::Cleared { count },
+        }
+    }
+
     /// Whether the tool succeeded.
     pub fn ok(&self) -> bool {
         !matches!(self.outcome, Outcome::Failed { .. })
@@ -34,7 +47,7 @@ impl Action {
     /// The tool's result as its caller got it: the outcome's fields, or
     /// `{"error": "…"}` (for a model reading back the conversation).
     pub fn result(&self) -> serde_json::Value {
-        WireAction::from(self.clone()).result
+        self.outcome.result()
     }
 
     /// Whether it changed the task list: a model's turn that changed
@@ -65,7 +78,7 @@ impl Effect {
             "add_task" => Effect::Add,
             "list_tasks" => Effect::List,
             "complete_task" => Effect::Complete,
-            "delete_task" => Effect::Delete,
+            "delete_task" | CLEAR_COMPLETED => Effect::Delete,
             _ => Effect::Update,
         }
     }
@@ -94,6 +107,10 @@ pub enum Outcome {
     Deleted {
         task: Box<Task>,
     },
+    /// The completed tasks deleted at once.
+    Cleared {
+        count: u64,
+    },
     /// The call failed; nothing changed.
     Failed {
         effect: Effect,
@@ -102,13 +119,19 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// As the tool's caller gets it: the outcome's fields (`{"task": …}`,
+    /// `{"tasks": …, "total": …}`, `{"deleted": …}`), or `{"error": "…"}`.
+    pub fn result(&self) -> serde_json::Value {
+        serde_json::to_value(WireResult::from(self.clone())).unwrap_or_default()
+    }
+
     pub fn effect(&self) -> Effect {
         match self {
             Outcome::Added { .. } => Effect::Add,
             Outcome::Listed { .. } => Effect::List,
             Outcome::Completed { .. } => Effect::Complete,
             Outcome::Updated { .. } => Effect::Update,
-            Outcome::Deleted { .. } => Effect::Delete,
+            Outcome::Deleted { .. } | Outcome::Cleared { .. } => Effect::Delete,
             Outcome::Failed { effect, .. } => *effect,
         }
     }
@@ -120,7 +143,7 @@ impl Outcome {
             | Outcome::Completed { task, .. }
             | Outcome::Updated { task }
             | Outcome::Deleted { task } => Some(task),
-            Outcome::Listed { .. } | Outcome::Failed { .. } => None,
+            Outcome::Listed { .. } | Outcome::Cleared { .. } | Outcome::Failed { .. } => None,
         }
     }
 }
@@ -158,26 +181,34 @@ enum WireResult {
     Deleted {
         deleted: Box<Task>,
     },
+    Cleared {
+        deleted: u64,
+    },
     Failed {
         error: String,
     },
 }
 
-impl From<Action> for WireAction {
-    fn from(action: Action) -> Self {
-        let ok = action.ok();
-        let result = match action.outcome {
+impl From<Outcome> for WireResult {
+    fn from(outcome: Outcome) -> Self {
+        match outcome {
             Outcome::Added { task } | Outcome::Updated { task } => WireResult::Task { task },
             Outcome::Completed { task, next } => WireResult::Completed { task, next },
             Outcome::Listed { tasks, total } => WireResult::Listed { tasks, total },
             Outcome::Deleted { task } => WireResult::Deleted { deleted: task },
+            Outcome::Cleared { count } => WireResult::Cleared { deleted: count },
             Outcome::Failed { error, .. } => WireResult::Failed { error },
-        };
+        }
+    }
+}
+
+impl From<Action> for WireAction {
+    fn from(action: Action) -> Self {
         WireAction {
+            ok: action.ok(),
+            result: action.outcome.result(),
             tool: action.tool,
             arguments: action.arguments,
-            ok,
-            result: serde_json::to_value(result).unwrap_or_default(),
         }
     }
 }
@@ -201,6 +232,7 @@ impl TryFrom<WireAction> for Action {
                 },
                 WireResult::Listed { tasks, total } => Outcome::Listed { tasks, total },
                 WireResult::Deleted { deleted } => Outcome::Deleted { task: deleted },
+                WireResult::Cleared { deleted } => Outcome::Cleared { count: deleted },
                 WireResult::Failed { error } => Outcome::Failed { effect, error },
             }
         } else {

@@ -10,9 +10,14 @@ use crate::time::TimeZone;
 
 pub const DEFAULT_LIMIT: u32 = 50;
 pub const MAX_LIMIT: u32 = 200;
+/// The pages of the assistants' `list_tasks` tool: smaller, because a model
+/// (or a person in a chat) reads every task of them.
+pub const TOOL_DEFAULT_LIMIT: u32 = 20;
+pub const TOOL_MAX_LIMIT: u32 = 100;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum StatusFilter {
     #[default]
@@ -37,6 +42,7 @@ pub enum DueFilter {
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum SortKey {
     #[default]

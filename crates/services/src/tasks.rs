@@ -2,7 +2,7 @@
 
 use todo_domain::query::TaskQueryParams;
 use todo_domain::task::TaskPage;
-use todo_domain::{Due, NewTask, Task, TaskDraft, TaskId, TaskPatch};
+use todo_domain::{Due, NewTask, Task, TaskChanges, TaskDraft, TaskId, TaskPatch, TaskQuery};
 
 use todo_storage::CompleteOutcome;
 
@@ -32,6 +32,12 @@ pub struct Completion {
 impl Services {
     pub async fn create_task(&self, principal: Principal, draft: TaskDraft) -> ServiceResult<Task> {
         let task = draft.validate(principal.timezone)?;
+        self.add_task(principal, task).await
+    }
+
+    /// [`Services::create_task`] for a task already validated (the
+    /// assistant's typed tools).
+    pub async fn add_task(&self, principal: Principal, task: NewTask) -> ServiceResult<Task> {
         Ok(self
             .store
             .insert_task(principal.user_id, &task, self.now())
@@ -50,7 +56,16 @@ impl Services {
         principal: Principal,
         params: &TaskQueryParams,
     ) -> ServiceResult<TaskPage> {
-        let filter = params.validate()?.resolve(self.now(), principal.timezone);
+        self.query_tasks(principal, &params.validate()?).await
+    }
+
+    /// [`Services::list_tasks`] for a listing already validated.
+    pub async fn query_tasks(
+        &self,
+        principal: Principal,
+        query: &TaskQuery,
+    ) -> ServiceResult<TaskPage> {
+        let filter = query.resolve(self.now(), principal.timezone);
         let (items, total) = self.store.list_tasks(principal.user_id, &filter).await?;
         Ok(TaskPage { items, total })
     }
@@ -80,6 +95,18 @@ impl Services {
         version: Option<i64>,
     ) -> ServiceResult<Task> {
         let changes = patch.validate(principal.timezone)?;
+        self.change_task_if(principal, id, changes, version).await
+    }
+
+    /// [`Services::update_task_if`] for changes already validated (the
+    /// assistant's typed tools give no version).
+    pub async fn change_task_if(
+        &self,
+        principal: Principal,
+        id: TaskId,
+        changes: TaskChanges,
+        version: Option<i64>,
+    ) -> ServiceResult<Task> {
         let mut attempts = 0;
         let task = loop {
             let current = self.get_task(principal, id).await?;

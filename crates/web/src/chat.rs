@@ -372,6 +372,8 @@ fn action_label(action: &Action) -> String {
         Outcome::Completed { .. } => format!("Completed{title}"),
         Outcome::Deleted { .. } => format!("Deleted{title}"),
         Outcome::Updated { .. } => format!("Updated{title}"),
+        Outcome::Cleared { count: 1 } => "Cleared 1 completed task".into(),
+        Outcome::Cleared { count } => format!("Cleared {count} completed tasks"),
         // No count: the reply says how many, after its own narrowing.
         Outcome::Listed { .. } => "Looked up your tasks".into(),
         Outcome::Failed { effect, .. } => {

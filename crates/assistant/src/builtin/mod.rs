@@ -15,14 +15,16 @@ mod text;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Days, Duration, Months, NaiveDate, Utc};
-use serde_json::{json, Value};
 use todo_domain::chat::Action;
+use todo_domain::query::{TOOL_DEFAULT_LIMIT, TOOL_MAX_LIMIT};
 use todo_domain::quick_add::{self, ParseContext};
 use todo_domain::{Due, Task, TimeZone};
 use todo_services::{Principal, ServiceError};
 
-use crate::tools::args::{AddTask, ListTasks, PriorityArg, SortArg, StatusArg};
-use crate::tools::{self, ToolError};
+use crate::tools::args::{DueArg, PriorityArg, SortArg, StatusArg};
+use crate::tools::{
+    self, AddTask, CompleteTask, DeleteTask, ListTasks, Tool, ToolError, UpdateTask,
+};
 use crate::{Assistant, AssistantError, Reply, Toolbox, Turn, TurnEvents, Understanding};
 use intent::{Changes, Intent, ListSpec, Op, Shift, Talk, Unit};
 use memory::{Candidate, Memory, Pending};
@@ -115,7 +117,7 @@ fn quick_add_hint(message: &str, ctx: &ParseContext) -> String {
 /// How many candidates a question lists.
 const MAX_CANDIDATES: usize = 10;
 /// How many tasks a listing shows.
-const LIST_LIMIT: u32 = 20;
+const LIST_LIMIT: u32 = TOOL_DEFAULT_LIMIT;
 
 /// Which tasks a reference means, or what to answer instead.
 enum Resolved {
@@ -133,23 +135,15 @@ struct Session<'a> {
     memory: Memory,
 }
 
-fn internal(what: &str) -> AssistantError {
-    AssistantError::Service(ServiceError::Internal(format!(
-        "unexpected tool result: {what}"
-    )))
-}
-
-fn task_of(value: &Value) -> Result<Task, AssistantError> {
-    serde_json::from_value(value.clone()).map_err(|_| internal("task"))
-}
-
-fn tasks_of(value: &Value) -> Result<(Vec<Task>, i64), AssistantError> {
-    let tasks = serde_json::from_value(value["tasks"].clone()).map_err(|_| internal("tasks"))?;
-    Ok((tasks, value["total"].as_i64().unwrap_or(0)))
-}
-
-fn to_args<T: serde::Serialize>(args: &T) -> Value {
-    serde_json::to_value(args).unwrap_or(Value::Null)
+/// A failure of the service itself (not of the arguments) ends the turn;
+/// the rest is for the reply to say.
+fn service_failure<T>(
+    result: Result<T, ToolError>,
+) -> Result<Result<T, ToolError>, AssistantError> {
+    match result {
+        Err(ToolError::Service(error)) => Err(AssistantError::Service(error)),
+        other => Ok(other),
+    }
 }
 
 /// A title as the user would want it stored: shouting calmed, first letter
@@ -249,18 +243,18 @@ impl Session<'_> {
 
     /// Runs a tool and records the action; a failure of the service itself
     /// (not of the arguments) ends the turn.
-    async fn tool(
+    async fn tool<T: Tool>(
         &mut self,
-        name: &str,
-        args: Value,
-    ) -> Result<Result<Value, ToolError>, AssistantError> {
-        let (action, result) = self.tools.run(self.principal, name, args).await;
+        args: T,
+    ) -> Result<Result<T::Output, ToolError>, AssistantError> {
+        let (action, result) = self.tools.act(self.principal, args).await;
+        self.record(action);
+        service_failure(result)
+    }
+
+    fn record(&mut self, action: Action) {
         self.events.action(&action);
         self.actions.push(action);
-        match result {
-            Err(ToolError::Service(error)) => Err(AssistantError::Service(error)),
-            other => Ok(other),
-        }
     }
 
     /// Reads one task without acting (nothing to record).
@@ -272,9 +266,12 @@ impl Session<'_> {
         }
     }
 
+    /// Looks tasks up to find the ones a message means. That is the
+    /// assistant's own business, so nothing is recorded: a "found 9 tasks"
+    /// would contradict a reply that names two.
     async fn list_tool(&mut self, args: &ListTasks) -> Result<(Vec<Task>, i64), AssistantError> {
-        match self.tool(tools::LIST_TASKS, to_args(args)).await? {
-            Ok(value) => tasks_of(&value),
+        match service_failure(args.clone().call(self.tools, self.principal).await)? {
+            Ok(page) => Ok((page.items, page.total)),
             Err(_) => Ok((Vec::new(), 0)),
         }
     }
@@ -355,19 +352,13 @@ impl Session<'_> {
                 title: title.clone(),
                 description: parsed.description.clone(),
                 due: parsed.due.map(tools::due_string),
-                priority: parsed.priority.map(|p| match p {
-                    todo_domain::Priority::None => PriorityArg::None,
-                    todo_domain::Priority::Low => PriorityArg::Low,
-                    todo_domain::Priority::Medium => PriorityArg::Medium,
-                    todo_domain::Priority::High => PriorityArg::High,
-                    todo_domain::Priority::Urgent => PriorityArg::Urgent,
-                }),
+                priority: parsed.priority,
                 tags: (!parsed.tags.is_empty())
                     .then(|| parsed.tags.iter().map(|t| t.as_str().to_owned()).collect()),
                 recurrence: parsed.recurrence.as_ref().map(|r| r.as_str().to_owned()),
             };
-            match self.tool(tools::ADD_TASK, to_args(&args)).await? {
-                Ok(value) => added.push(task_of(&value["task"])?),
+            match self.tool(args).await? {
+                Ok(task) => added.push(task),
                 Err(error) => problems.push(format!("I couldn't add “{title}”: {error}.")),
             }
         }
@@ -409,7 +400,7 @@ impl Session<'_> {
             // Soonest first, then oldest: the order people count in.
             sort: Some(SortArg::Due),
             limit: Some(if spec.on_date.is_some() {
-                100
+                TOOL_MAX_LIMIT
             } else {
                 LIST_LIMIT
             }),
@@ -420,16 +411,20 @@ impl Session<'_> {
             args.tag = Some(word.clone());
             tag = Some(word.clone());
         }
-        let (mut tasks, mut total) = self.list_tool(&args).await?;
-        if total == 0 {
+        let mut found = service_failure(args.clone().call(self.tools, self.principal).await)?;
+        if found.as_ref().map_or(0, |page| page.total) == 0 {
             if let Some(word) = &spec.tag_or_query {
                 args.tag = spec.tag.clone();
                 args.query = Some(word.clone());
                 tag = spec.tag.clone();
                 query = Some(word.clone());
-                (tasks, total) = self.list_tool(&args).await?;
+                found = service_failure(args.clone().call(self.tools, self.principal).await)?;
             }
         }
+        // The listing that answers is what the user asked for: recorded.
+        let arguments = serde_json::to_value(&args).unwrap_or_default();
+        self.record(tools::record::<ListTasks>(arguments, &found));
+        let (mut tasks, mut total) = found.map_or((Vec::new(), 0), |page| (page.items, page.total));
         if let Some(date) = spec.on_date {
             tasks.retain(|t| t.due().is_some_and(|d| d.local_date(self.tz) == date));
             total = tasks.len() as i64;
@@ -448,10 +443,10 @@ impl Session<'_> {
             _ => "tasks".into(),
         });
         match spec.due {
-            Some(crate::tools::args::DueArg::Today) => what.push("due today".into()),
-            Some(crate::tools::args::DueArg::Overdue) => what.insert(0, "overdue".into()),
-            Some(crate::tools::args::DueArg::Week) => what.push("due this week".into()),
-            Some(crate::tools::args::DueArg::None) => what.push("without a due date".into()),
+            Some(DueArg::Today) => what.push("due today".into()),
+            Some(DueArg::Overdue) => what.insert(0, "overdue".into()),
+            Some(DueArg::Week) => what.push("due this week".into()),
+            Some(DueArg::None) => what.push("without a due date".into()),
             None => {}
         }
         if let Some(date) = spec.on_date {
@@ -601,7 +596,7 @@ impl Session<'_> {
             status: Some(StatusArg::All),
             query: Some(words.to_owned()),
             sort: Some(SortArg::Created),
-            limit: Some(100),
+            limit: Some(TOOL_MAX_LIMIT),
             ..ListTasks::default()
         };
         let (found, _) = self.list_tool(&search).await?;
@@ -616,7 +611,7 @@ impl Session<'_> {
             let everything = ListTasks {
                 status: Some(StatusArg::All),
                 sort: Some(SortArg::Created),
-                limit: Some(100),
+                limit: Some(TOOL_MAX_LIMIT),
                 ..ListTasks::default()
             };
             let (all, _) = self.list_tool(&everything).await?;
@@ -829,14 +824,14 @@ impl Session<'_> {
                 if task.completed {
                     return Ok(format!("{title} is already completed."));
                 }
-                match self
-                    .tool(tools::COMPLETE_TASK, json!({"id": task.id}))
-                    .await?
-                {
-                    Ok(value) => {
+                let args = CompleteTask {
+                    id: Some(task.id),
+                    task: None,
+                };
+                match self.tool(args).await? {
+                    Ok(done) => {
                         let mut text = format!("Completed {title}.");
-                        if let Some(next) = value.get("next").filter(|n| !n.is_null()) {
-                            let next = task_of(next)?;
+                        if let Some(next) = done.next {
                             if let Some(due) = next.due() {
                                 text.push_str(&format!(
                                     " Next one is due {}.",
@@ -853,19 +848,21 @@ impl Session<'_> {
                 if !task.completed {
                     return Ok(format!("{title} isn't completed."));
                 }
-                match self
-                    .tool(
-                        tools::UPDATE_TASK,
-                        json!({"id": task.id, "completed": false}),
-                    )
-                    .await?
-                {
+                let args = UpdateTask {
+                    id: Some(task.id),
+                    completed: Some(false),
+                    ..UpdateTask::default()
+                };
+                match self.tool(args).await? {
                     Ok(_) => Ok(format!("Reopened {title}.")),
                     Err(error) => Ok(format!("I couldn't reopen {title}: {error}.")),
                 }
             }
             Op::Delete => match self
-                .tool(tools::DELETE_TASK, json!({"id": task.id}))
+                .tool(DeleteTask {
+                    id: Some(task.id),
+                    task: None,
+                })
                 .await?
             {
                 Ok(_) => {
@@ -882,18 +879,19 @@ impl Session<'_> {
         let resolved = changes.for_priority(task.priority);
         let changes = &resolved;
         let title = reply::quoted(&task.title);
-        let mut args = serde_json::Map::new();
-        args.insert("id".into(), json!(task.id));
-        if let Some(new_title) = &changes.title {
-            args.insert("title".into(), json!(tidy_title(new_title)));
-        }
+        let untouched = UpdateTask {
+            id: Some(task.id),
+            ..UpdateTask::default()
+        };
+        let mut args = untouched.clone();
+        args.title = changes.title.as_deref().map(tidy_title);
         if let Some(note) = &changes.note {
             let description = if changes.replace_note || task.description.trim().is_empty() {
                 note.clone()
             } else {
                 format!("{}\n{note}", task.description.trim_end())
             };
-            args.insert("description".into(), json!(description));
+            args.description = Some(description);
         }
         let mut new_due: Option<Due> = None;
         if let Some(due) = &changes.due {
@@ -914,26 +912,24 @@ impl Session<'_> {
             };
             if let Some(due) = due {
                 new_due = Some(due);
-                args.insert("due".into(), json!(tools::due_string(due)));
+                args.due = Some(tools::due_string(due));
             }
         }
         if let Some(shift) = changes.shift {
             let base = task.due().unwrap_or(Due::Date(self.tz.today(self.now)));
             let due = shifted(base, shift, self.tz);
             new_due = Some(due);
-            args.insert("due".into(), json!(tools::due_string(due)));
+            args.due = Some(tools::due_string(due));
         }
         if changes.clear_due {
-            args.insert("due".into(), json!(""));
+            args.due = Some(String::new());
         }
-        if let Some(priority) = changes.priority {
-            args.insert("priority".into(), json!(priority));
-        }
+        args.priority = changes.priority;
         if changes.clear_tags {
-            args.insert("tags".into(), json!([]));
+            args.tags = Some(Vec::new());
         }
         if !changes.add_tags.is_empty() {
-            args.insert("add_tags".into(), json!(changes.add_tags));
+            args.add_tags = Some(changes.add_tags.clone());
         }
         if !changes.remove_tags.is_empty() {
             let missing: Vec<&String> = changes
@@ -945,25 +941,27 @@ impl Session<'_> {
                 let tags: Vec<String> = missing.iter().map(|t| format!("#{t}")).collect();
                 return Ok(format!("{title} isn't tagged {}.", reply::join_and(&tags)));
             }
-            args.insert("remove_tags".into(), json!(changes.remove_tags));
+            args.remove_tags = Some(changes.remove_tags.clone());
         }
-        if let Some(rule) = &changes.recurrence {
-            args.insert("recurrence".into(), json!(rule));
-        }
+        args.recurrence = changes.recurrence.clone();
         if changes.clear_recurrence {
             if task.recurrence.is_none() {
                 return Ok(format!("{title} doesn't repeat."));
             }
-            args.insert("recurrence".into(), json!(""));
+            args.recurrence = Some(String::new());
         }
-        if changes.clear_due && task.due_at.is_none() && args.len() == 2 {
+        let only_clears_due = UpdateTask {
+            due: Some(String::new()),
+            ..untouched.clone()
+        };
+        if changes.clear_due && task.due_at.is_none() && args == only_clears_due {
             return Ok(format!("{title} has no due date."));
         }
-        if args.len() == 1 {
+        if args == untouched {
             return Ok(format!("There's nothing to change on {title}."));
         }
-        let updated = match self.tool(tools::UPDATE_TASK, Value::Object(args)).await? {
-            Ok(value) => task_of(&value["task"])?,
+        let updated = match self.tool(args).await? {
+            Ok(task) => task,
             Err(error) => return Ok(format!("I couldn't update {title}: {error}.")),
         };
         let due_now = || {
@@ -993,7 +991,7 @@ impl Session<'_> {
         if let Some(p) = changes.priority {
             said.push(match p {
                 PriorityArg::None => "no priority".into(),
-                other => reply::priority(other.as_str().parse().unwrap_or_default()).into(),
+                other => reply::priority(other).into(),
             });
         }
         if changes.clear_tags {
@@ -1054,34 +1052,14 @@ impl Session<'_> {
         ))
     }
 
+    /// The same service as the REST API's "clear completed", in one go.
     async fn clear_completed(&mut self) -> Result<String, AssistantError> {
-        let args = ListTasks {
-            status: Some(StatusArg::Completed),
-            limit: Some(100),
-            ..ListTasks::default()
-        };
-        let mut deleted = 0;
-        // Pages of 100 until none is left; bounded in case deletes fail.
-        for _ in 0..100 {
-            let (tasks, _) = self.list_tool(&args).await?;
-            if tasks.is_empty() {
-                break;
-            }
-            let mut progress = false;
-            for task in tasks {
-                if self
-                    .tool(tools::DELETE_TASK, json!({"id": task.id}))
-                    .await?
-                    .is_ok()
-                {
-                    deleted += 1;
-                    progress = true;
-                }
-            }
-            if !progress {
-                break;
-            }
-        }
+        let deleted = self
+            .tools
+            .services()
+            .clear_completed(self.principal)
+            .await?;
+        self.record(Action::cleared(deleted));
         self.memory.listed.clear();
         self.memory.last = None;
         Ok(format!(

@@ -289,6 +289,7 @@ fn summary(actions: &[Action]) -> String {
             Outcome::Completed { task, .. } => format!("Completed {}.", title(task)),
             Outcome::Deleted { task } => format!("Deleted {}.", title(task)),
             Outcome::Updated { task } => format!("Updated {}.", title(task)),
+            Outcome::Cleared { count } => format!("Deleted {count} completed task(s)."),
             Outcome::Listed { tasks, .. } if tasks.is_empty() => "No tasks found.".to_owned(),
             Outcome::Listed { tasks, .. } => {
                 let names: Vec<String> = tasks.iter().map(title).collect();

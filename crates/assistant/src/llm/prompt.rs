@@ -13,7 +13,7 @@ use async_openai::types::chat::{
 };
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
-use todo_domain::chat::{ChatMessage, Role};
+use todo_domain::chat::{Action, ChatMessage, Role};
 use todo_services::Principal;
 
 use super::transport::ToolCall;
@@ -158,10 +158,18 @@ pub fn history(messages: &[ChatMessage], budget: usize) -> Vec<ChatCompletionReq
 fn replay(message: &ChatMessage) -> Vec<ChatCompletionRequestMessage> {
     match message.role {
         Role::User => vec![user(&message.content)],
-        Role::Assistant if message.actions.is_empty() => vec![assistant_text(&message.content)],
         Role::Assistant => {
-            let calls: Vec<ToolCall> = message
+            // Only what the model could have called itself is replayed as
+            // calls (the builtin's clearing of completed tasks is not a tool).
+            let actions: Vec<&Action> = message
                 .actions
+                .iter()
+                .filter(|a| tools::is_tool(&a.tool))
+                .collect();
+            if actions.is_empty() {
+                return vec![assistant_text(&message.content)];
+            }
+            let calls: Vec<ToolCall> = actions
                 .iter()
                 .enumerate()
                 .map(|(index, action)| ToolCall {
@@ -171,7 +179,7 @@ fn replay(message: &ChatMessage) -> Vec<ChatCompletionRequestMessage> {
                 })
                 .collect();
             let mut out = vec![assistant_calls("", &calls)];
-            for (call, action) in calls.iter().zip(&message.actions) {
+            for (call, action) in calls.iter().zip(&actions) {
                 out.push(tool_result(
                     &call.id,
                     cut(action.result().to_string(), REPLAYED_RESULT_CHARS),
@@ -205,6 +213,7 @@ pub fn tools() -> Vec<ChatCompletionTools> {
                  name,
                  description,
                  input_schema,
+                 ..
              }| {
                 ChatCompletionTools::Function(ChatCompletionTool {
                     function: FunctionObject {
@@ -268,7 +277,6 @@ fn resolve(value: Value, defs: &Map<String, Value>, depth: usize) -> Value {
 mod tests {
     use super::*;
     use serde_json::json;
-    use todo_domain::chat::Action;
 
     fn message(id: i64, role: Role, content: &str, actions: Vec<Action>) -> ChatMessage {
         ChatMessage {

@@ -3,7 +3,8 @@
 //! ([`http`]) and over stdio with `todo mcp` ([`stdio`]).
 //!
 //! There is no tool logic here: tools are listed from
-//! [`todo_assistant::tools::definitions`] and run by [`Toolbox::call`], the
+//! [`todo_assistant::tools::definitions`] (names, titles, schemas; the hints
+//! follow from each tool's effect) and run by [`Toolbox::call`], the
 //! same layer the chat assistant uses, which calls the same domain services
 //! as the REST API.
 
@@ -21,6 +22,7 @@ use serde_json::{json, Value};
 use std::sync::Arc;
 use todo_assistant::tools::{self, ToolDefinition};
 use todo_assistant::{ToolError, Toolbox};
+use todo_domain::chat::Effect;
 use todo_services::{AuthFailure, Principal, ServiceError};
 
 const INSTRUCTIONS: &str =
@@ -99,42 +101,21 @@ fn to_mcp_tool(definition: ToolDefinition) -> Tool {
         Value::Object(object) => object,
         _ => JsonObject::from_iter([("type".to_owned(), json!("object"))]),
     };
-    let (title, annotations) = match definition.name {
-        tools::ADD_TASK => (
-            "Add a task",
-            ToolAnnotations::new().read_only(false).destructive(false),
-        ),
-        tools::LIST_TASKS => ("List tasks", ToolAnnotations::new().read_only(true)),
-        tools::COMPLETE_TASK => (
-            "Complete a task",
-            ToolAnnotations::new()
-                .read_only(false)
-                .destructive(false)
-                .idempotent(false),
-        ),
-        tools::DELETE_TASK => (
-            "Delete a task",
-            ToolAnnotations::new()
-                .read_only(false)
-                .destructive(true)
-                .idempotent(true),
-        ),
-        tools::UPDATE_TASK => (
-            "Update a task",
-            ToolAnnotations::new()
-                .read_only(false)
-                .destructive(true)
-                .idempotent(true),
-        ),
-        _ => ("", ToolAnnotations::new()),
+    let annotations = match definition.effect {
+        Effect::List => ToolAnnotations::new().read_only(true),
+        Effect::Add => ToolAnnotations::new().read_only(false).destructive(false),
+        Effect::Complete => ToolAnnotations::new()
+            .read_only(false)
+            .destructive(false)
+            .idempotent(false),
+        Effect::Update | Effect::Delete => ToolAnnotations::new()
+            .read_only(false)
+            .destructive(true)
+            .idempotent(true),
     };
-    let tool = Tool::new(definition.name, definition.description, Arc::new(schema))
-        .with_annotations(annotations.open_world(false));
-    if title.is_empty() {
-        tool
-    } else {
-        tool.with_title(title)
-    }
+    Tool::new(definition.name, definition.description, Arc::new(schema))
+        .with_title(definition.title)
+        .with_annotations(annotations.open_world(false))
 }
 
 /// A tool's outcome as an MCP result: the JSON in `structuredContent`, and the
@@ -293,7 +274,7 @@ mod tests {
                 definition.input_schema
             );
             assert_eq!(tool.description.as_deref(), Some(definition.description));
-            assert!(tool.title.is_some());
+            assert_eq!(tool.title.as_deref(), Some(definition.title));
         }
         let list = &tools[1];
         assert_eq!(
