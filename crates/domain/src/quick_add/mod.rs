@@ -74,6 +74,9 @@
 //! **Tags**: `#work` (at least one letter: "#12" is an issue number, "C#"
 //! a language), `tag it work`, `tagged work`.
 //!
+//! **Lead-ins**: "remember to", "don't forget to", "remind me to" at the start
+//! say nothing about the task and stay out of the title.
+//!
 //! **Note**: after punctuation, `note:` (`notes:`, `description:`) starts the
 //! task's description; nothing after it is read ("Call the bank, note: ask
 //! about the fees").
@@ -257,8 +260,9 @@ pub fn parse(input: &str, ctx: &ParseContext) -> QuickAdd {
             label,
         });
     }
+    let lead = lead_in(&grammar);
     let removed: Vec<bool> = (0..lexed.tokens.len())
-        .map(|t| chosen.iter().any(|(c, _)| (c.start..c.end).contains(&t)))
+        .map(|t| t < lead || chosen.iter().any(|(c, _)| (c.start..c.end).contains(&t)))
         .collect();
     QuickAdd {
         title: title(input, &lexed, &removed),
@@ -269,6 +273,26 @@ pub fn parse(input: &str, ctx: &ParseContext) -> QuickAdd {
         description: None,
         matches,
     }
+}
+
+/// How many words at the start only say "don't forget": "remember to",
+/// "don't forget to", "remind me to" — never the whole line.
+fn lead_in(grammar: &Grammar) -> usize {
+    const LEAD_INS: &[&[&str]] = &[
+        &["remember", "to"],
+        &["don't", "forget", "to"],
+        &["dont", "forget", "to"],
+        &["do", "not", "forget", "to"],
+        &["remind", "me", "to"],
+        &["please", "remember", "to"],
+        &["reminder", "to"],
+    ];
+    LEAD_INS
+        .iter()
+        .find(|words| grammar.seq(0, words))
+        .map(|words| words.len())
+        .filter(|&n| n < grammar.tokens.len())
+        .unwrap_or(0)
 }
 
 /// "Call the bank, note: ask about the fees": where the task's words end

@@ -1007,6 +1007,17 @@ const HOW_PEOPLE_WRITE: &[Case] = &[
         "r=FREQ=MONTHLY;BYMONTHDAY=31,-1;BYSETPOS=1",
     ),
     (
+        "remember to call mom tomorrow",
+        "call mom",
+        "2026-11-22",
+        "",
+    ),
+    ("Don't forget to buy milk !1", "buy milk", "", "p=urgent"),
+    ("Remind me to stretch", "stretch", "", ""),
+    ("Remember to", "Remember to", "", ""),
+    ("Remember the Titans", "Remember the Titans", "", ""),
+    ("Email: remember to call", "Email: remember to call", "", ""),
+    (
         "Standup next monday at 9:30",
         "Standup",
         "2026-11-23T09:30",
