@@ -292,7 +292,7 @@ pub(super) fn split_ref_and_tags(rest: &str) -> Option<(String, Vec<String>)> {
 pub(super) fn act(msg: &Msg, ctx: &ParseContext) -> Option<Intent> {
     let s = msg.low.trim();
     if is_question(s) {
-        return question(s);
+        return question(s, msg, ctx);
     }
     EDITS.read(s, msg, ctx)
 }

@@ -105,10 +105,11 @@ impl Table {
 }
 
 /// Every theme's table.
-pub(super) fn tables() -> [&'static Table; 4] {
+pub(super) fn tables() -> [&'static Table; 5] {
     [
         &talk::TALK,
         &talk::CLEAR_COMPLETED,
+        &talk::QUESTIONS,
         &edit::ADD_VERB_EDITS,
         &edit::EDITS,
     ]
@@ -162,17 +163,8 @@ impl Op {
     }
 }
 
-/// Time units for postponing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Unit {
-    Minutes,
-    Hours,
-    Days,
-    Weeks,
-    Months,
-    Years,
-}
+/// Time units for postponing: the domain's, which moves due dates.
+pub use todo_domain::shift::Unit;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Shift {

@@ -86,31 +86,44 @@ pub(super) fn is_question(s: &str) -> bool {
     ) && !is(re!(r"^did\s+(?:it|that|this|them)\b"), s)
 }
 
-/// A question about tasks: a search for the ones it names.
-pub(super) fn question(s: &str) -> Option<Intent> {
+/// A question about tasks: the done ones, or a search for the ones it
+/// names; `None` for any other question.
+pub(super) fn question(s: &str, msg: &Msg, ctx: &ParseContext) -> Option<Intent> {
+    QUESTIONS.read(s, msg, ctx)
+}
+
+/// Questions about tasks, which look and never act.
+pub(super) static QUESTIONS: Table = Table::new(&[
     // "what did I complete?", "what have we finished": the done ones.
-    if is(
-        re!(
-            r"^(?:what|which)(?:\s+(?:tasks|ones|things|todos))?\s+(?:did|have|'ve)\s+(?:i|we)\s+(?:already\s+|just\s+)?(?:complete|completed|finish|finished|do|done|get done|got done|tick off|ticked off|check off|checked off)\b"
-        ),
-        s,
-    ) {
-        return Some(Intent::List(ListSpec {
-            status: Some(StatusArg::Completed),
-            ..ListSpec::default()
-        }));
+    rule(
+        r"^(?:what|which)(?:\s+(?:tasks|ones|things|todos))?\s+(?:did|have|'ve)\s+(?:i|we)\s+(?:already\s+|just\s+)?(?:complete|completed|finish|finished|do|done|get done|got done|tick off|ticked off|check off|checked off)\b",
+        |_| {
+            Some(Intent::List(ListSpec {
+                status: Some(StatusArg::Completed),
+                ..ListSpec::default()
+            }))
+        },
+    ),
+    // "did I complete the report?", "have I finished the report?".
+    rule(
+        r"^(?:did|have|has|should|shall|can|could)\s+(?:i|we|you)\s+(?:already\s+|ever\s+|really\s+)?(?:complete|completed|finish|finished|do|done|did|delete|deleted|remove|removed|reopen|reopened|move|moved|reschedule|rescheduled|postpone|postponed)\s+(?P<r>.+)$",
+        search_named,
+    ),
+    // "is the report done?", "is the report urgent?".
+    rule(
+        r"^(?:is|are|was|were|has|have)\s+(?P<r>.+?)\s+(?:been\s+|already\s+)?(?:done|completed|complete|finished|deleted|removed|due|urgent|important)\b.*$",
+        search_named,
+    ),
+]);
+
+/// A search for the task a question names ("the report already" → "report").
+fn search_named(h: &Hit) -> Option<Intent> {
+    let mut r = h.group("r");
+    for tail in [" already", " yet", " today"] {
+        r = r.trim_end_matches(tail);
     }
-    let k = caps(
-        re!(r"^(?:is|are|was|were|has|have)\s+(?P<r>.+?)\s+(?:been\s+|already\s+)?(?:done|completed|complete|finished|deleted|removed|due|urgent|important)\b.*$"),
-        s,
-    )
-    .or_else(|| {
-        caps(
-            re!(r"^(?:did|have|has|should|shall|can|could)\s+(?:i|we|you)\s+(?:already\s+|ever\s+|really\s+)?(?:complete|completed|finish|finished|do|done|did|delete|deleted|remove|removed|reopen|reopened|move|moved|reschedule|rescheduled|postpone|postponed)\s+(?P<r>.+)$"),
-            s,
-        )
-    })?;
-    let r = group(&k, "r");
+    // "should I move the dentist to friday?": the task, not where to.
+    let r = r.split(" to ").next().unwrap_or(r);
     let query = reference::strip_nouns(reference::strip_articles(r)).trim();
     (!query.is_empty()).then(|| {
         Intent::List(ListSpec {
