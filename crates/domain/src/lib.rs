@@ -10,6 +10,7 @@ pub mod error;
 pub mod query;
 pub mod quick_add;
 pub mod recurrence;
+pub mod shift;
 pub mod task;
 pub mod text;
 pub mod time;

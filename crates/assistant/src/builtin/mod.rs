@@ -14,7 +14,7 @@ mod targets;
 mod text;
 
 use async_trait::async_trait;
-use chrono::{DateTime, Days, Duration, Months, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use todo_domain::chat::Action;
 use todo_domain::query::{TOOL_DEFAULT_LIMIT, TOOL_MAX_LIMIT};
 use todo_domain::quick_add::{self, ParseContext};
@@ -186,53 +186,6 @@ fn shift_words(shift: Shift) -> String {
         one.to_owned()
     } else {
         format!("{} {many}", shift.amount)
-    }
-}
-
-fn plus_days(date: NaiveDate, days: i64) -> NaiveDate {
-    if days >= 0 {
-        date.checked_add_days(Days::new(days.unsigned_abs()))
-    } else {
-        date.checked_sub_days(Days::new(days.unsigned_abs()))
-    }
-    .unwrap_or(date)
-}
-
-fn plus_months(date: NaiveDate, months: i64) -> NaiveDate {
-    let n = Months::new(u32::try_from(months.unsigned_abs()).unwrap_or(0));
-    if months >= 0 {
-        date.checked_add_months(n)
-    } else {
-        date.checked_sub_months(n)
-    }
-    .unwrap_or(date)
-}
-
-/// The due date moved later by `shift`: all-day dates stay all-day, timed
-/// ones keep their local time across DST changes.
-fn shifted(due: Due, shift: Shift, tz: TimeZone) -> Due {
-    let n = shift.amount;
-    match due {
-        Due::Date(date) => Due::Date(match shift.unit {
-            Unit::Minutes => plus_days(date, n / (24 * 60)),
-            Unit::Hours => plus_days(date, n / 24),
-            Unit::Days => plus_days(date, n),
-            Unit::Weeks => plus_days(date, n * 7),
-            Unit::Months => plus_months(date, n),
-            Unit::Years => plus_months(date, n * 12),
-        }),
-        Due::At(at) => {
-            let local = at.with_timezone(&tz.tz()).naive_local();
-            let moved = match shift.unit {
-                Unit::Minutes => return Due::At(at + Duration::minutes(n)),
-                Unit::Hours => return Due::At(at + Duration::hours(n)),
-                Unit::Days => plus_days(local.date(), n),
-                Unit::Weeks => plus_days(local.date(), n * 7),
-                Unit::Months => plus_months(local.date(), n),
-                Unit::Years => plus_months(local.date(), n * 12),
-            };
-            Due::At(tz.resolve(moved.and_time(local.time())))
-        }
     }
 }
 
@@ -917,7 +870,7 @@ impl Session<'_> {
         }
         if let Some(shift) = changes.shift {
             let base = task.due().unwrap_or(Due::Date(self.tz.today(self.now)));
-            let due = shifted(base, shift, self.tz);
+            let due = base.shifted(shift.amount, shift.unit, self.tz);
             new_due = Some(due);
             args.due = Some(tools::due_string(due));
         }
@@ -1080,29 +1033,5 @@ mod tests {
         assert_eq!(tidy_title("call NASA"), "Call NASA");
         assert_eq!(tidy_title("a birthday card"), "Birthday card");
         assert_eq!(tidy_title("Email Bob,"), "Email Bob");
-    }
-
-    #[test]
-    fn shifting_keeps_kind_and_local_time() {
-        let tz = TimeZone::parse("Europe/Paris").unwrap();
-        let date = NaiveDate::from_ymd_opt(2026, 11, 21).unwrap();
-        let two_days = Shift {
-            amount: 2,
-            unit: Unit::Days,
-        };
-        assert_eq!(
-            shifted(Due::Date(date), two_days, tz),
-            Due::Date(NaiveDate::from_ymd_opt(2026, 11, 23).unwrap())
-        );
-        // Across the end of DST the local time stays 9:00.
-        let at: DateTime<Utc> = "2026-10-24T07:00:00Z".parse().unwrap();
-        let week = Shift {
-            amount: 1,
-            unit: Unit::Weeks,
-        };
-        let Due::At(moved) = shifted(Due::At(at), week, tz) else {
-            panic!()
-        };
-        assert_eq!(moved.to_rfc3339(), "2026-10-31T08:00:00+00:00");
     }
 }
