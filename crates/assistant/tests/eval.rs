@@ -12,7 +12,7 @@ async fn the_builtin_assistant_passes_the_evaluation_set() {
     let (table, rate) = runner::summary(outcomes);
     println!("{}\n{table}\n{}", runner::failures(outcomes), run.latency());
     assert!(
-        outcomes.len() >= 300,
+        outcomes.len() >= 600,
         "the set has only {} cases",
         outcomes.len()
     );
