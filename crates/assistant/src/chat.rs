@@ -235,7 +235,7 @@ impl Chat {
         events.delta(FALLBACK_NOTE);
         events.delta("\n\n");
         let (writes, reads): (Vec<Action>, Vec<Action>) =
-            done.into_iter().partition(crate::tools::is_write);
+            done.into_iter().partition(Action::is_write);
         if !writes.is_empty() {
             let text = format!(
                 "{FALLBACK_NOTE}\n\nBefore it stopped, it ran {} action(s): {}.",

@@ -65,7 +65,7 @@ pub fn check(text: &str, actions: &[Action], prompt: &str) -> Result<String, Str
     if echoes(&text, prompt) {
         return Err("it repeats the prompt".into());
     }
-    let changed = actions.iter().any(crate::tools::is_write);
+    let changed = actions.iter().any(Action::is_write);
     if !changed && CLAIM.as_ref().is_some_and(|re| re.is_match(&text)) {
         return Err("it says something changed, but no tool changed anything".into());
     }

@@ -398,7 +398,7 @@ impl LlmAssistant {
                 }
                 let text = match guard::check(&transcript.text, &actions, &prompt_text) {
                     Ok(text) => text,
-                    Err(why) if actions.iter().any(crate::tools::is_write) => {
+                    Err(why) if actions.iter().any(Action::is_write) => {
                         // What was done stands; its words do not.
                         tracing::info!(%why, "the model's reply was replaced by a summary");
                         let text = summary(&actions);

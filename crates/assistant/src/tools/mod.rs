@@ -68,11 +68,6 @@ pub trait Tool: DeserializeOwned + Serialize + JsonSchema + Send + Sized + 'stat
     fn outcome(output: &Self::Output) -> Outcome;
 }
 
-/// Whether `action` changed the task list; see [`Action::is_write`].
-pub fn is_write(action: &Action) -> bool {
-    action.is_write()
-}
-
 /// A tool as clients see it: a name, what it does, and its input schema.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ToolDefinition {
