@@ -169,15 +169,7 @@ pub fn label_time(time: NaiveTime) -> String {
 // ---------------------------------------------------------------------------
 // Phrases.
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Unit {
-    Minutes,
-    Hours,
-    Days,
-    Weeks,
-    Months,
-    Years,
-}
+use crate::shift::Unit;
 
 fn unit(word: &str) -> Option<Unit> {
     Some(match word {
