@@ -281,15 +281,13 @@ impl Session<'_> {
     // -----------------------------------------------------------------------
     // Adding.
 
-    async fn add(&mut self, items: Vec<String>) -> Result<String, AssistantError> {
+    async fn add(&mut self, items: Vec<intent::NewTask>) -> Result<String, AssistantError> {
         if items.is_empty() {
             return Ok("What should I add? For example “add call mom tomorrow at 6pm”.".into());
         }
-        let ctx = self.ctx();
         let mut added: Vec<Task> = Vec::new();
         let mut problems: Vec<String> = Vec::new();
-        for item in items {
-            let parsed = quick_add::parse(&item, &ctx);
+        for intent::NewTask { said: item, parsed } in items {
             // "remind me tomorrow to stretch": the "to" is no part of it.
             let title = parsed.title.trim();
             let title = match title.get(..3) {

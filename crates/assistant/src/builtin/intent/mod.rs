@@ -253,8 +253,8 @@ pub enum Talk {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Intent {
-    /// New tasks, each a line of quick-add text in the user's casing.
-    Add(Vec<String>),
+    /// New tasks, each read by the quick-add grammar.
+    Add(Vec<NewTask>),
     List(ListSpec),
     Act {
         op: Op,
@@ -268,6 +268,14 @@ pub enum Intent {
     Yes,
     No,
     Unknown,
+}
+
+/// One task to add: the words as said (in the user's casing) and what the
+/// quick-add grammar read in them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewTask {
+    pub said: String,
+    pub parsed: quick_add::QuickAdd,
 }
 
 /// Reads a tidied message.
@@ -287,7 +295,14 @@ pub fn parse(msg: &Msg, ctx: &ParseContext) -> Intent {
         return intent;
     }
     if let Some(items) = add_items(msg, ctx) {
-        return Intent::Add(items);
+        let tasks = items
+            .into_iter()
+            .map(|said| NewTask {
+                parsed: quick_add::parse(&said, ctx),
+                said,
+            })
+            .collect();
+        return Intent::Add(tasks);
     }
     if let Some(spec) = list(s, ctx) {
         return Intent::List(spec);

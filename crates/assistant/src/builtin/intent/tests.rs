@@ -16,7 +16,7 @@ fn read(text: &str) -> Intent {
 
 fn adds(text: &str) -> Vec<String> {
     match read(text) {
-        Intent::Add(items) => items,
+        Intent::Add(items) => items.into_iter().map(|item| item.said).collect(),
         other => panic!("{text}: {other:?}"),
     }
 }
