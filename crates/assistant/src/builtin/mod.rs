@@ -26,7 +26,7 @@ use crate::tools::{
     self, AddTask, CompleteTask, DeleteTask, ListTasks, Tool, ToolError, UpdateTask,
 };
 use crate::{Assistant, AssistantError, Reply, Toolbox, Turn, TurnEvents, Understanding};
-use intent::{Changes, Intent, ListSpec, Op, Shift, Talk, Unit};
+use intent::{Changes, Intent, ListSpec, Op, Shift, Unit};
 use memory::{Candidate, Memory, Pending};
 use reference::Ref;
 
@@ -238,12 +238,12 @@ impl Session<'_> {
                 Pending::ConfirmClear => match intent {
                     Intent::Yes => return self.clear_completed().await,
                     Intent::No | Intent::Talk(_) | Intent::Unknown => {
-                        return Ok("OK, I kept your completed tasks.".into())
+                        return Ok(reply::KEPT_COMPLETED.into())
                     }
                     _ => {}
                 },
                 Pending::Choose { op, candidates } => match intent {
-                    Intent::No => return Ok("OK, never mind. Nothing changed.".into()),
+                    Intent::No => return Ok(reply::NEVER_MIND.into()),
                     Intent::Unknown | Intent::Yes => {
                         if let Some(answer) = self.choose(&msg, op, candidates).await? {
                             return Ok(answer);
@@ -263,17 +263,9 @@ impl Session<'_> {
             Intent::Act { op, refs, said } => self.act(op, refs, &said).await,
             Intent::ClearCompleted => self.ask_clear().await,
             Intent::Help => Ok(reply::HELP.into()),
-            Intent::Talk(talk) => Ok(match talk {
-                Talk::Greeting => "Hi! What can I do for your list? Try “add call mom tomorrow” or “what's due today?”.",
-                Talk::HowAreYou => "I'm doing well, thanks! What can I do for your list?",
-                Talk::Thanks => "You're welcome!",
-                Talk::Bye => "Bye! Your tasks are saved.",
-                Talk::WhoAreYou => "I'm the built-in assistant of Todo Chatbot: I add, list, complete and change your tasks. Say “help” for examples.",
-                Talk::Ack => "OK! Anything else I can do?",
-            }
-            .into()),
-            Intent::Yes => Ok("There's nothing waiting for a yes right now. Say “help” to see what I can do.".into()),
-            Intent::No => Ok("OK.".into()),
+            Intent::Talk(talk) => Ok(reply::talk(&talk).into()),
+            Intent::Yes => Ok(reply::NOTHING_TO_CONFIRM.into()),
+            Intent::No => Ok(reply::OK.into()),
             Intent::Unknown => Ok(reply::FALLBACK.into()),
         }
     }
@@ -283,7 +275,7 @@ impl Session<'_> {
 
     async fn add(&mut self, items: Vec<intent::NewTask>) -> Result<String, AssistantError> {
         if items.is_empty() {
-            return Ok("What should I add? For example “add call mom tomorrow at 6pm”.".into());
+            return Ok(reply::WHAT_TO_ADD.into());
         }
         let mut added: Vec<Task> = Vec::new();
         let mut problems: Vec<String> = Vec::new();
@@ -296,7 +288,7 @@ impl Session<'_> {
             };
             let title = tidy_title(title);
             if title.is_empty() {
-                problems.push(format!("“{item}” has no title, so I didn't add it."));
+                problems.push(reply::no_title(&item));
                 continue;
             }
             let args = AddTask {
@@ -310,7 +302,7 @@ impl Session<'_> {
             };
             match self.tool(args).await? {
                 Ok(task) => added.push(task),
-                Err(error) => problems.push(format!("I couldn't add “{title}”: {error}.")),
+                Err(error) => problems.push(reply::failed("add", &reply::quoted(&title), &error)),
             }
         }
         if !added.is_empty() {
@@ -773,7 +765,7 @@ impl Session<'_> {
         match op {
             Op::Complete => {
                 if task.completed {
-                    return Ok(format!("{title} is already completed."));
+                    return Ok(reply::already_completed(&title));
                 }
                 let args = CompleteTask {
                     id: Some(task.id),
@@ -792,12 +784,12 @@ impl Session<'_> {
                         }
                         Ok(text)
                     }
-                    Err(error) => Ok(format!("I couldn't complete {title}: {error}.")),
+                    Err(error) => Ok(reply::failed("complete", &title, &error)),
                 }
             }
             Op::Reopen => {
                 if !task.completed {
-                    return Ok(format!("{title} isn't completed."));
+                    return Ok(reply::not_completed(&title));
                 }
                 let args = UpdateTask {
                     id: Some(task.id),
@@ -805,8 +797,8 @@ impl Session<'_> {
                     ..UpdateTask::default()
                 };
                 match self.tool(args).await? {
-                    Ok(_) => Ok(format!("Reopened {title}.")),
-                    Err(error) => Ok(format!("I couldn't reopen {title}: {error}.")),
+                    Ok(_) => Ok(reply::reopened(&title)),
+                    Err(error) => Ok(reply::failed("reopen", &title, &error)),
                 }
             }
             Op::Delete => match self
@@ -818,9 +810,9 @@ impl Session<'_> {
             {
                 Ok(_) => {
                     self.memory.last = None;
-                    Ok(format!("Deleted {title}."))
+                    Ok(reply::deleted(&title))
                 }
-                Err(error) => Ok(format!("I couldn't delete {title}: {error}.")),
+                Err(error) => Ok(reply::failed("delete", &title, &error)),
             },
             Op::Edit(changes) => self.edit(changes, task).await,
         }
@@ -913,7 +905,7 @@ impl Session<'_> {
         }
         let updated = match self.tool(args).await? {
             Ok(task) => task,
-            Err(error) => return Ok(format!("I couldn't update {title}: {error}.")),
+            Err(error) => return Ok(reply::failed("update", &title, &error)),
         };
         let due_now = || {
             updated
@@ -989,7 +981,7 @@ impl Session<'_> {
         };
         let (_, total) = self.list_tool(&args).await?;
         if total == 0 {
-            return Ok("You have no completed tasks to clear.".into());
+            return Ok(reply::NO_COMPLETED.into());
         }
         self.memory.pending = Some(Pending::ConfirmClear);
         Ok(format!(

@@ -4,6 +4,8 @@
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use todo_domain::{Due, Priority, Task, TimeZone};
 
+use super::intent::Talk;
+
 /// "today", "tomorrow", "Friday" within the week, else "Fri 27 Nov".
 pub fn day(date: NaiveDate, today: NaiveDate) -> String {
     let days = (date - today).num_days();
@@ -182,6 +184,54 @@ Priority: urgent, high/low priority, p1–p4, !high, !1, !!!. Notes: “…, not
 pub const FALLBACK: &str =
     "Sorry, I didn't get that. You can say things like “add call mom tomorrow at 6pm”, \
 “what's due today?”, “done with the first one” or “move it to friday”. Say “help” for more.";
+
+/// The answer to small talk.
+pub fn talk(talk: &Talk) -> &'static str {
+    match talk {
+        Talk::Greeting => {
+            "Hi! What can I do for your list? Try “add call mom tomorrow” or “what's due today?”."
+        }
+        Talk::HowAreYou => "I'm doing well, thanks! What can I do for your list?",
+        Talk::Thanks => "You're welcome!",
+        Talk::Bye => "Bye! Your tasks are saved.",
+        Talk::WhoAreYou => "I'm the built-in assistant of Todo Chatbot: I add, list, complete and change your tasks. Say “help” for examples.",
+        Talk::Ack => "OK! Anything else I can do?",
+    }
+}
+
+pub const OK: &str = "OK.";
+pub const KEPT_COMPLETED: &str = "OK, I kept your completed tasks.";
+pub const NEVER_MIND: &str = "OK, never mind. Nothing changed.";
+pub const NOTHING_TO_CONFIRM: &str =
+    "There's nothing waiting for a yes right now. Say “help” to see what I can do.";
+pub const WHAT_TO_ADD: &str = "What should I add? For example “add call mom tomorrow at 6pm”.";
+pub const NO_COMPLETED: &str = "You have no completed tasks to clear.";
+
+/// A line of quick-add text that left no title.
+pub fn no_title(said: &str) -> String {
+    format!("“{said}” has no title, so I didn't add it.")
+}
+
+/// A tool refused: "I couldn't complete “Buy milk”: …".
+pub fn failed(verb: &str, title: &str, error: &impl std::fmt::Display) -> String {
+    format!("I couldn't {verb} {title}: {error}.")
+}
+
+pub fn already_completed(title: &str) -> String {
+    format!("{title} is already completed.")
+}
+
+pub fn not_completed(title: &str) -> String {
+    format!("{title} isn't completed.")
+}
+
+pub fn reopened(title: &str) -> String {
+    format!("Reopened {title}.")
+}
+
+pub fn deleted(title: &str) -> String {
+    format!("Deleted {title}.")
+}
 
 /// No task to act on carries the tag.
 pub fn none_tagged(tag: &str) -> String {
