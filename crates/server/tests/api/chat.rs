@@ -102,4 +102,29 @@ on_both_backends! {
         }
         assert_eq!(app.titles(&token, "status=all").await, ["keep me"]);
     }
+
+    // Issue 14: the look-ups the assistant makes to find the task a
+    // message names are its own business, not actions ("Found 9 tasks" chips
+    // beside a reply about one); clearing completed tasks is the service,
+    // one action, instead of a list and a delete per task.
+    async fn look_ups_are_not_actions_and_clearing_is_one(app: TestApp) {
+        let token = app.user("ada").await;
+        for title in ["Buy milk", "Pay rent", "Call mom"] {
+            app.task(&token, json!({"title": title})).await;
+        }
+        let done = app.post("/api/chat", &token, json!({"message": "complete buy milk"})).await.expect(200);
+        let tools: Vec<_> = done["actions"].as_array().unwrap().iter().map(|a| a["tool"].clone()).collect();
+        assert_eq!(tools, [json!("complete_task")], "{done}");
+
+        let id = done["conversation_id"].clone();
+        let asked = app.post("/api/chat", &token, json!({"message": "clear completed tasks", "conversation_id": id})).await.expect(200);
+        assert_eq!(asked["actions"], json!([]), "{asked}");
+        let cleared = app.post("/api/chat", &token, json!({"message": "yes", "conversation_id": id})).await.expect(200);
+        assert_eq!(
+            cleared["actions"],
+            json!([{"tool": "clear_completed", "arguments": {}, "ok": true, "result": {"deleted": 1}}]),
+            "{cleared}"
+        );
+        assert_eq!(app.titles(&token, "status=all").await, ["Call mom", "Pay rent"]);
+    }
 }
