@@ -405,12 +405,9 @@ impl Session<'_> {
         self.memory.listed = tasks.iter().map(|t| t.id).collect();
         if tasks.is_empty() {
             if query.is_some() && spec.tag_or_query.is_none() {
-                return Ok(format!(
-                    "I couldn't find a task matching “{}”.",
-                    query.unwrap_or_default()
-                ));
+                return Ok(reply::no_match(&query.unwrap_or_default()));
             }
-            return Ok(format!("You have no {what}."));
+            return Ok(reply::none_listed(&what));
         }
         if let [only] = tasks.as_slice() {
             self.memory.last = Some(only.id);
@@ -420,15 +417,7 @@ impl Session<'_> {
             .enumerate()
             .map(|(i, t)| reply::list_line(i + 1, t, self.tz, self.now))
             .collect();
-        let mut text = format!(
-            "{} {what}:\n{}",
-            if total == 1 {
-                "Your 1".to_owned()
-            } else {
-                format!("Your {total}")
-            },
-            lines.join("\n")
-        );
+        let mut text = reply::listing(total, &what, &lines);
         let more = total - tasks.len() as i64;
         if more > 0 {
             text.push_str(&format!("\n…and {more} more."));
@@ -456,25 +445,18 @@ impl Session<'_> {
                 Ref::Position(p) => {
                     let listed = &self.memory.listed;
                     if listed.is_empty() {
-                        return Ok(Resolved::Answer(
-                            "I haven't shown you a list yet. Say “show my tasks” first, or name the task."
-                                .into(),
-                        ));
+                        return Ok(Resolved::Answer(reply::NO_LIST_OR_NAME.into()));
                     }
                     let index = if p > 0 {
                         usize::try_from(p - 1).ok()
                     } else {
-                        listed.len().checked_sub(usize::try_from(-p).unwrap_or(usize::MAX))
+                        listed
+                            .len()
+                            .checked_sub(usize::try_from(-p).unwrap_or(usize::MAX))
                     };
                     match index.and_then(|i| listed.get(i)) {
                         Some(id) => *id,
-                        None => {
-                            return Ok(Resolved::Answer(format!(
-                                "The last list had only {} task{}.",
-                                listed.len(),
-                                if listed.len() == 1 { "" } else { "s" }
-                            )))
-                        }
+                        None => return Ok(Resolved::Answer(reply::list_too_short(listed.len()))),
                     }
                 }
                 Ref::Pronoun => match self.memory.last.or(match self.memory.listed.as_slice() {
@@ -482,18 +464,11 @@ impl Session<'_> {
                     _ => None,
                 }) {
                     Some(id) => id,
-                    None => {
-                        return Ok(Resolved::Answer(
-                            "Which task do you mean? Say its number (“task 3”), its place in the list (“the second one”) or part of its title."
-                                .into(),
-                        ))
-                    }
+                    None => return Ok(Resolved::Answer(reply::WHICH_TASK.into())),
                 },
                 Ref::All => {
                     if self.memory.listed.is_empty() {
-                        return Ok(Resolved::Answer(
-                            "I haven't shown you a list yet. Say “show my tasks” first.".into(),
-                        ));
+                        return Ok(Resolved::Answer(reply::NO_LIST.into()));
                     }
                     for id in self.memory.listed.clone() {
                         if let Some(task) = self.get(id).await? {
@@ -520,11 +495,11 @@ impl Session<'_> {
             };
             match self.get(id).await? {
                 Some(task) => tasks.push(task),
-                None => return Ok(Resolved::Answer(format!("I couldn't find task {id}."))),
+                None => return Ok(Resolved::Answer(reply::no_task(id))),
             }
         }
         if tasks.is_empty() {
-            return Ok(Resolved::Answer("There's no task to do that to.".into()));
+            return Ok(Resolved::Answer(reply::NO_TARGET.into()));
         }
         Ok(Resolved::Tasks(tasks))
     }
@@ -572,16 +547,13 @@ impl Session<'_> {
                     near = found;
                 }
                 if near.is_empty() {
-                    return Ok(Resolved::Answer(format!(
-                        "I couldn't find a task matching “{}”.",
-                        said.trim()
-                    )));
+                    return Ok(Resolved::Answer(reply::no_match(said.trim())));
                 }
                 near.truncate(MAX_CANDIDATES);
                 return Ok(Resolved::Answer(self.ask(
                     op.clone(),
                     &near,
-                    &format!("I couldn't find “{}” exactly. Did you mean", said.trim()),
+                    &reply::did_you_mean_near(said.trim()),
                 )));
             }
         }
@@ -605,7 +577,7 @@ impl Session<'_> {
             return Ok(Resolved::Answer(self.ask(
                 op.clone(),
                 std::slice::from_ref(task),
-                &format!("Did you mean {}", reply::quoted(&task.title)),
+                &reply::did_you_mean(&task.title),
             )));
         }
         let mut candidates: Vec<Task> = matches.into_iter().map(|(t, _)| t).collect();
@@ -615,10 +587,7 @@ impl Session<'_> {
         Ok(Resolved::Answer(self.ask(
             op.clone(),
             &candidates,
-            &format!(
-                "Several tasks match “{}”. Which one do you mean",
-                said.trim()
-            ),
+            &reply::several_match(said.trim()),
         )))
     }
 
@@ -718,7 +687,7 @@ impl Session<'_> {
                                         narrowed.push(task);
                                     }
                                 }
-                                return Ok(Some(self.ask(op, &narrowed, "Which one do you mean")));
+                                return Ok(Some(self.ask(op, &narrowed, reply::WHICH_ONE)));
                             }
                         }
                     }
@@ -738,7 +707,7 @@ impl Session<'_> {
         for id in chosen {
             match self.get(id).await? {
                 Some(task) => lines.push(self.apply(&op, task).await?),
-                None => lines.push(format!("I couldn't find task {id} anymore.")),
+                None => lines.push(reply::task_gone(id)),
             }
         }
         Ok(Some(lines.join("\n")))
@@ -901,7 +870,7 @@ impl Session<'_> {
             return Ok(format!("{title} has no due date."));
         }
         if args == untouched {
-            return Ok(format!("There's nothing to change on {title}."));
+            return Ok(reply::nothing_to_change(&title));
         }
         let updated = match self.tool(args).await? {
             Ok(task) => task,
@@ -967,7 +936,7 @@ impl Session<'_> {
         if changes.clear_recurrence {
             said.push("no longer repeats".into());
         }
-        Ok(format!("Updated {title}: {}.", said.join(", ")))
+        Ok(reply::updated(&title, &said))
     }
 
     // -----------------------------------------------------------------------
@@ -984,15 +953,7 @@ impl Session<'_> {
             return Ok(reply::NO_COMPLETED.into());
         }
         self.memory.pending = Some(Pending::ConfirmClear);
-        Ok(format!(
-            "Delete {} completed task{} for good? Say “yes” to confirm.",
-            if total == 1 {
-                "your 1".to_owned()
-            } else {
-                format!("all {total}")
-            },
-            if total == 1 { "" } else { "s" }
-        ))
+        Ok(reply::confirm_clear(total))
     }
 
     /// The same service as the REST API's "clear completed", in one go.
@@ -1005,10 +966,7 @@ impl Session<'_> {
         self.record(Action::cleared(deleted));
         self.memory.listed.clear();
         self.memory.last = None;
-        Ok(format!(
-            "Deleted {deleted} completed task{}.",
-            if deleted == 1 { "" } else { "s" }
-        ))
+        Ok(reply::cleared(deleted))
     }
 }
 

@@ -233,6 +233,91 @@ pub fn deleted(title: &str) -> String {
     format!("Deleted {title}.")
 }
 
+pub const NO_LIST: &str = "I haven't shown you a list yet. Say “show my tasks” first.";
+pub const NO_LIST_OR_NAME: &str =
+    "I haven't shown you a list yet. Say “show my tasks” first, or name the task.";
+pub const WHICH_TASK: &str = "Which task do you mean? Say its number (“task 3”), its place in the list (“the second one”) or part of its title.";
+pub const WHICH_ONE: &str = "Which one do you mean";
+pub const NO_TARGET: &str = "There's no task to do that to.";
+
+fn plural(n: impl Into<i64>) -> &'static str {
+    if n.into() == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// A listing: "Your 2 tasks due today:" and its lines.
+pub fn listing(total: i64, what: &str, lines: &[String]) -> String {
+    format!("Your {total} {what}:\n{}", lines.join("\n"))
+}
+
+/// An empty listing: "You have no tasks due today."
+pub fn none_listed(what: &str) -> String {
+    format!("You have no {what}.")
+}
+
+pub fn no_match(said: &str) -> String {
+    format!("I couldn't find a task matching “{said}”.")
+}
+
+pub fn list_too_short(len: usize) -> String {
+    format!(
+        "The last list had only {len} task{}.",
+        plural(i64::try_from(len).unwrap_or(i64::MAX))
+    )
+}
+
+pub fn no_task(id: i64) -> String {
+    format!("I couldn't find task {id}.")
+}
+
+pub fn task_gone(id: i64) -> String {
+    format!("I couldn't find task {id} anymore.")
+}
+
+/// The start of a question whose candidates follow.
+pub fn did_you_mean_near(said: &str) -> String {
+    format!("I couldn't find “{said}” exactly. Did you mean")
+}
+
+pub fn did_you_mean(title: &str) -> String {
+    format!("Did you mean {}", quoted(title))
+}
+
+pub fn several_match(said: &str) -> String {
+    format!("Several tasks match “{said}”. Which one do you mean")
+}
+
+pub fn nothing_to_change(title: &str) -> String {
+    format!("There's nothing to change on {title}.")
+}
+
+/// "Updated “Pay rent”: due Friday, high priority."
+pub fn updated(title: &str, changes: &[String]) -> String {
+    format!("Updated {title}: {}.", changes.join(", "))
+}
+
+pub fn confirm_clear(total: i64) -> String {
+    let which = if total == 1 {
+        "your 1".to_owned()
+    } else {
+        format!("all {total}")
+    };
+    format!(
+        "Delete {which} completed task{} for good? Say “yes” to confirm.",
+        plural(total)
+    )
+}
+
+pub fn cleared(deleted: u64) -> String {
+    format!(
+        "Deleted {deleted} completed task{}.",
+        plural(i64::try_from(deleted).unwrap_or(i64::MAX))
+    )
+}
+
 /// No task to act on carries the tag.
 pub fn none_tagged(tag: &str) -> String {
     format!("No open task is tagged #{tag}.")
