@@ -309,17 +309,7 @@ impl Session<'_> {
             self.memory.listed = added.iter().map(|t| t.id).collect();
             self.memory.last = added.last().map(|t| t.id);
         }
-        let mut text = match added.as_slice() {
-            [] => String::new(),
-            [task] => format!("Added {}.", reply::task_line(task, self.tz, self.now)),
-            many => {
-                let lines: Vec<String> = many
-                    .iter()
-                    .map(|t| format!("• {}", reply::task_line(t, self.tz, self.now)))
-                    .collect();
-                format!("Added {} tasks:\n{}", many.len(), lines.join("\n"))
-            }
-        };
+        let mut text = reply::added(&added, self.tz, self.now);
         for problem in problems {
             if !text.is_empty() {
                 text.push('\n');
@@ -742,16 +732,8 @@ impl Session<'_> {
                 };
                 match self.tool(args).await? {
                     Ok(done) => {
-                        let mut text = format!("Completed {title}.");
-                        if let Some(next) = done.next {
-                            if let Some(due) = next.due() {
-                                text.push_str(&format!(
-                                    " Next one is due {}.",
-                                    reply::due(due, self.tz, self.now)
-                                ));
-                            }
-                        }
-                        Ok(text)
+                        let next = done.next.and_then(|next| next.due());
+                        Ok(reply::completed(&title, next, self.tz, self.now))
                     }
                     Err(error) => Ok(reply::failed("complete", &title, &error)),
                 }
@@ -851,14 +833,14 @@ impl Session<'_> {
                 .collect();
             if missing.len() == changes.remove_tags.len() && !changes.clear_tags {
                 let tags: Vec<String> = missing.iter().map(|t| format!("#{t}")).collect();
-                return Ok(format!("{title} isn't tagged {}.", reply::join_and(&tags)));
+                return Ok(reply::not_tagged(&title, &tags));
             }
             args.remove_tags = Some(changes.remove_tags.clone());
         }
         args.recurrence = changes.recurrence.clone();
         if changes.clear_recurrence {
             if task.recurrence.is_none() {
-                return Ok(format!("{title} doesn't repeat."));
+                return Ok(reply::no_repeat(&title));
             }
             args.recurrence = Some(String::new());
         }
@@ -867,7 +849,7 @@ impl Session<'_> {
             ..untouched.clone()
         };
         if changes.clear_due && task.due_at.is_none() && args == only_clears_due {
-            return Ok(format!("{title} has no due date."));
+            return Ok(reply::no_due(&title));
         }
         if args == untouched {
             return Ok(reply::nothing_to_change(&title));

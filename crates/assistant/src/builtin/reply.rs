@@ -318,6 +318,41 @@ pub fn cleared(deleted: u64) -> String {
     )
 }
 
+/// "Added “Buy milk” — due tomorrow." or a bulleted list of several.
+pub fn added(tasks: &[Task], tz: TimeZone, now: DateTime<Utc>) -> String {
+    match tasks {
+        [] => String::new(),
+        [task] => format!("Added {}.", task_line(task, tz, now)),
+        many => {
+            let lines: Vec<String> = many
+                .iter()
+                .map(|t| format!("• {}", task_line(t, tz, now)))
+                .collect();
+            format!("Added {} tasks:\n{}", many.len(), lines.join("\n"))
+        }
+    }
+}
+
+/// "Completed “Standup”. Next one is due Monday."
+pub fn completed(title: &str, next: Option<Due>, tz: TimeZone, now: DateTime<Utc>) -> String {
+    match next {
+        Some(next) => format!("Completed {title}. Next one is due {}.", due(next, tz, now)),
+        None => format!("Completed {title}."),
+    }
+}
+
+pub fn not_tagged(title: &str, tags: &[String]) -> String {
+    format!("{title} isn't tagged {}.", join_and(tags))
+}
+
+pub fn no_repeat(title: &str) -> String {
+    format!("{title} doesn't repeat.")
+}
+
+pub fn no_due(title: &str) -> String {
+    format!("{title} has no due date.")
+}
+
 /// No task to act on carries the tag.
 pub fn none_tagged(tag: &str) -> String {
     format!("No open task is tagged #{tag}.")
