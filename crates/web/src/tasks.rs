@@ -594,24 +594,34 @@ fn TaskRow(task: Task, list: ListState, filters: Filters) -> impl IntoView {
     let recurrence = task.recurrence.as_deref().map(Recurrence::describe_rule);
     let priority = task.priority;
     let busy = RwSignal::new(false);
+    // Completing plays a short animation (app.css; none when the user
+    // prefers reduced motion) before the list refreshes and the row leaves.
+    let completing = RwSignal::new(false);
 
     let toggle = move |_| {
         if busy.get_untracked() {
             return;
         }
         busy.set(true);
+        let animate = !completed && !prefers_reduced_motion();
+        completing.set(animate);
         spawn_local(async move {
             match state.client().set_completed(id, !completed).await {
                 Ok(_) => {
                     state.reached();
-                    list.refresh();
+                    if animate {
+                        set_timeout(move || list.refresh(), COMPLETION_ANIMATION);
+                    } else {
+                        list.refresh();
+                    }
                 }
                 Err(e) => {
+                    completing.try_set(false);
                     state.handle(e.clone());
                     state.toast(e.message(), true, None);
                 }
             }
-            busy.set(false);
+            busy.try_set(false);
         });
     };
 
@@ -637,7 +647,8 @@ fn TaskRow(task: Task, list: ListState, filters: Filters) -> impl IntoView {
     let tags = task.tags.clone();
     let description = task.description.clone();
     view! {
-        <div class="task-row" class:done=completed class:overdue=overdue data-task-id=id.to_string()>
+        <div class="task-row" class:done=completed class:overdue=overdue class:completing=completing
+            data-task-id=id.to_string()>
             <input
                 type="checkbox"
                 class=format!("task-check prio-{}", priority.as_str())
@@ -681,6 +692,19 @@ fn TaskRow(task: Task, list: ListState, filters: Filters) -> impl IntoView {
             </button>
         </div>
     }
+}
+
+/// How long completing a task animates (app.css: `.task-row.completing`).
+const COMPLETION_ANIMATION: std::time::Duration = std::time::Duration::from_millis(450);
+
+fn prefers_reduced_motion() -> bool {
+    web_sys::window()
+        .and_then(|w| {
+            w.match_media("(prefers-reduced-motion: reduce)")
+                .ok()
+                .flatten()
+        })
+        .is_some_and(|query| query.matches())
 }
 
 /// Hides the task at once and deletes it when the undo delay is over. The

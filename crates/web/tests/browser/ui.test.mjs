@@ -633,6 +633,43 @@ describe('web UI', { concurrency: false }, () => {
     await eventually(async () => assert.equal((await titles(page)).length, 4));
   });
 
+  it('completing animates the row before it leaves, and not at all with reduced motion', async () => {
+    const seeded = await seedUser(stack, { email: 'motion@example.com', name: 'Motion' });
+    for (const title of ['Water ferns', 'Oil the bike']) {
+      assert.equal((await api(stack, 'POST', '/api/tasks', { title }, seeded.token)).status, 201);
+    }
+    for (const [motion, title] of [['no-preference', 'Water ferns'], ['reduce', 'Oil the bike']]) {
+      const page = await newPage('desktop', { reducedMotion: motion });
+      await page.goto(`${stack.url}/signin`);
+      await page.evaluate(([key, value]) => localStorage.setItem(key, JSON.stringify(value)), [SESSION_KEY, seeded]);
+      await page.goto(stack.url);
+      await row(page, title).waitFor();
+      // What happens from the click on, in order: the completion's
+      // animations starting and ending, and the row leaving the page.
+      await page.evaluate((id) => {
+        window.events = [];
+        const names = ['check-pop', 'task-done'];
+        for (const type of ['animationstart', 'animationend']) {
+          document.addEventListener(type, (e) => names.includes(e.animationName) && window.events.push(`${type} ${e.animationName}`));
+        }
+        new MutationObserver(() => {
+          if (!document.querySelector(`[data-task-id="${id}"]`) && !window.events.includes('row left')) window.events.push('row left');
+        }).observe(document.body, { childList: true, subtree: true });
+      }, await row(page, title).getAttribute('data-task-id'));
+      await row(page, title).getByRole('checkbox').click();
+      await row(page, title).waitFor({ state: 'detached' });
+      const events = await page.evaluate(() => window.events);
+      if (motion === 'reduce') {
+        assert.deepEqual(events, ['row left']);
+      } else {
+        // Both animations start while the row is still there.
+        for (const name of ['check-pop', 'task-done']) assert.ok(events.includes(`animationstart ${name}`), events.join(', '));
+        assert.equal(events.at(-1), 'row left', events.join(', '));
+      }
+      await page.context().close();
+    }
+  });
+
   it('deletes with undo: undone stays, the other is gone from the server', async () => {
     const token = (await session(page)).token;
     await row(page, 'Call mom').getByRole('button', { name: 'Delete “Call mom”' }).click();
