@@ -409,8 +409,8 @@ impl Grammar<'_> {
 
     /// "the 1st", "the 15th" with no month: the next such day from today on
     /// (today included; a month without it has its last day instead).
-    /// Only after a connector ("on the 1st", "by the 30th"): "the 5th wave"
-    /// is a title.
+    /// Only after a connector ("on the 1st", "by the 30th") and where it ends
+    /// a phrase: "the 5th wave" and "on the 2nd floor" are text.
     pub(super) fn day_of_month(&self, i: usize) -> Option<Found> {
         if self.word(i) != Some("the") {
             return None;
@@ -421,6 +421,8 @@ impl Grammar<'_> {
             .find(|date| super::recurrence::is_month_day(*date, day))?;
         let mut found = self.date_found(end, date, Class::AbsDate);
         found.needs_connector = true;
+        // "on the 2nd floor" is a place.
+        found.tentative = true;
         Some(found)
     }
 

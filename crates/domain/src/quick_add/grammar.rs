@@ -369,6 +369,12 @@ impl Grammar<'_> {
         if lead == 0 && !emphasis && !negated {
             return None;
         }
+        // A clause follows the task ("call mom, it's urgent"); "It is
+        // important to stretch" is the task itself. "Urgent care" is a place.
+        let care = self.linked(j) && self.word(j + 1) == Some("care");
+        if (lead > 0 && i == 0) || care {
+            return None;
+        }
         let mut found = Found::new(j + 1, Item::Priority(priority), Class::Other);
         found.tentative = lead == 0;
         Some(found)

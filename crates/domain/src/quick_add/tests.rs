@@ -951,6 +951,26 @@ const HOW_PEOPLE_WRITE: &[Case] = &[
     ("Invoice on the 21st", "Invoice", "2026-11-21", ""),
     ("Call grandma on the 31st", "Call grandma", "2026-11-30", ""),
     ("Read The 5th Wave", "Read The 5th Wave", "", ""),
+    ("Meet on the 2nd floor", "Meet on the 2nd floor", "", ""),
+    ("Meet on the 2nd, floor 3", "Meet floor 3", "2026-12-02", ""),
+    (
+        "Remind me on the 15th to call",
+        "Remind me to call",
+        "2026-12-15",
+        "",
+    ),
+    (
+        "It is important to stretch",
+        "It is important to stretch",
+        "",
+        "",
+    ),
+    (
+        "Book a visit, it's urgent care",
+        "Book a visit, it's urgent care",
+        "",
+        "",
+    ),
     ("Book the 3rd room", "Book the 3rd room", "", ""),
     (
         "Pay rent on the 1st of December",
