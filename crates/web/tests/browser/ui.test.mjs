@@ -907,6 +907,42 @@ describe('web UI', { concurrency: false }, () => {
     await other.context().close();
   });
 
+  it('before the wasm runs, a signed-in visit to the list shows its frame (the largest paint); any other visit the mark', async () => {
+    const seeded = await seedUser(stack, { email: 'frame@example.com', name: 'Frame' });
+    const quickAdd = '.boot .quick-add input';
+    // Not newPage(): the aborted wasm is a page error here, on purpose.
+    const bare = async (viewport) => (await browser.newContext({ viewport: VIEWPORTS[viewport], reducedMotion: 'reduce' })).newPage();
+    for (const viewport of ['phone', 'desktop']) {
+      const page = await bare(viewport);
+      // Nothing past the page, its style and its script: the wasm never comes.
+      await page.route('**/*.wasm', (route) => route.abort());
+      await page.goto(`${stack.url}/signin`);
+      await page.evaluate(([key, value]) => localStorage.setItem(key, JSON.stringify(value)), [SESSION_KEY, seeded]);
+      await page.goto(stack.url);
+      await page.locator(quickAdd).waitFor();
+      assert.equal(await page.locator('.boot-mark').isVisible(), false);
+      const frame = await page.locator(quickAdd).boundingBox();
+      await page.goto(`${stack.url}/tokens`);
+      await page.locator('.boot-mark').waitFor();
+      assert.equal(await page.locator(quickAdd).isVisible(), false);
+
+      // With the wasm: the app's quick-add lies where the frame's was, and
+      // the frame is invisible but still laid out (see app.css).
+      await page.unroute('**/*.wasm');
+      await page.goto(stack.url);
+      await page.getByLabel('Add a task').waitFor();
+      assert.deepEqual(await page.getByLabel('Add a task').boundingBox(), frame);
+      assert.equal(await page.locator('.boot').evaluate((e) => getComputedStyle(e).visibility), 'hidden');
+      await page.context().close();
+    }
+    const signedOut = await bare('phone');
+    await signedOut.route('**/*.wasm', (route) => route.abort());
+    await signedOut.goto(stack.url);
+    await signedOut.locator('.boot-mark').waitFor();
+    assert.equal(await signedOut.locator(quickAdd).isVisible(), false);
+    await signedOut.context().close();
+  });
+
   it('an invalid session goes back to sign-in, with a reason', async () => {
     const current = await session(page);
     await page.evaluate(
