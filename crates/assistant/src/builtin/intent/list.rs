@@ -70,6 +70,37 @@ pub(super) const LIST_WORDS: &[&str] = &[
     "past",
 ];
 
+/// Words that ask for tasks by due date, tried in order.
+pub(super) static DUE_WORDS: Words<DueArg> = Words::new(&[
+    (
+        r"\b(?:overdue|late|past due|missed|behind)\b",
+        DueArg::Overdue,
+    ),
+    (r"\b(?:today|today's|todays|tonight)\b", DueArg::Today),
+    (
+        r"\b(?:this week|the week|week's|next (?:7|seven) days|coming days|next few days|upcoming|coming up|soon)\b",
+        DueArg::Week,
+    ),
+    (
+        r"\b(?:no due date|without (?:a )?(?:due )?dates?|undated|no deadline|no date|no dates|unscheduled|someday|not scheduled)\b",
+        DueArg::None,
+    ),
+]);
+
+/// Words that ask for tasks by priority, tried in order.
+pub(super) static PRIORITY_WORDS: Words<PriorityArg> = Words::new(&[
+    (
+        r"\b(?:urgent|p1|critical|top priority)\b",
+        PriorityArg::Urgent,
+    ),
+    (
+        r"\b(?:high|high-priority|important|p2)\b",
+        PriorityArg::High,
+    ),
+    (r"\b(?:medium|medium-priority|p3)\b", PriorityArg::Medium),
+    (r"\b(?:low|low-priority|p4)\b", PriorityArg::Low),
+]);
+
 pub(super) fn list(s: &str, ctx: &ParseContext) -> Option<ListSpec> {
     let search = caps(
         re!(
@@ -150,24 +181,8 @@ pub(super) fn list(s: &str, ctx: &ParseContext) -> Option<ListSpec> {
     ) {
         spec.status = Some(StatusArg::All);
     }
-    if is(re!(r"\b(?:overdue|late|past due|missed|behind)\b"), s) {
-        spec.due = Some(DueArg::Overdue);
-    } else if is(re!(r"\b(?:today|today's|todays|tonight)\b"), s) {
-        spec.due = Some(DueArg::Today);
-    } else if is(
-        re!(
-            r"\b(?:this week|the week|week's|next (?:7|seven) days|coming days|next few days|upcoming|coming up|soon)\b"
-        ),
-        s,
-    ) {
-        spec.due = Some(DueArg::Week);
-    } else if is(
-        re!(
-            r"\b(?:no due date|without (?:a )?(?:due )?dates?|undated|no deadline|no date|no dates|unscheduled|someday|not scheduled)\b"
-        ),
-        s,
-    ) {
-        spec.due = Some(DueArg::None);
+    if let Some(due) = DUE_WORDS.first(s) {
+        spec.due = Some(*due);
     } else {
         let parsed = quick_add::parse(s, ctx);
         if parsed.matches.iter().any(|m| m.kind == MatchKind::Date) {
@@ -176,15 +191,7 @@ pub(super) fn list(s: &str, ctx: &ParseContext) -> Option<ListSpec> {
             }
         }
     }
-    if is(re!(r"\b(?:urgent|p1|critical|top priority)\b"), s) {
-        spec.priority = Some(PriorityArg::Urgent);
-    } else if is(re!(r"\b(?:high|high-priority|important|p2)\b"), s) {
-        spec.priority = Some(PriorityArg::High);
-    } else if is(re!(r"\b(?:medium|medium-priority|p3)\b"), s) {
-        spec.priority = Some(PriorityArg::Medium);
-    } else if is(re!(r"\b(?:low|low-priority|p4)\b"), s) {
-        spec.priority = Some(PriorityArg::Low);
-    }
+    spec.priority = PRIORITY_WORDS.first(s).copied();
     if let Some(c) = caps(re!(r"#(?P<t>[\w-]*[a-z][\w-]*)"), s) {
         spec.tag = c.name("t").map(|t| t.as_str().to_owned());
     } else if let Some(c) = caps(

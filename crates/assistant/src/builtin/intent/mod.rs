@@ -104,6 +104,49 @@ impl Table {
     }
 }
 
+/// Patterns that each stand for a value (a listing's filter words), tried in
+/// order and compiled once.
+pub(super) struct Words<T: 'static> {
+    pub entries: &'static [(&'static str, T)],
+    compiled: std::sync::OnceLock<Vec<Option<Regex>>>,
+}
+
+impl<T> Words<T> {
+    pub const fn new(entries: &'static [(&'static str, T)]) -> Self {
+        Self {
+            entries,
+            compiled: std::sync::OnceLock::new(),
+        }
+    }
+
+    fn compiled(&self) -> &[Option<Regex>] {
+        self.compiled.get_or_init(|| {
+            self.entries
+                .iter()
+                .map(|(pattern, _)| Regex::new(pattern).ok())
+                .collect()
+        })
+    }
+
+    /// The value of the first pattern found in `text`.
+    pub fn first(&self, text: &str) -> Option<&T> {
+        self.entries
+            .iter()
+            .zip(self.compiled())
+            .find(|(_, re)| re.as_ref().is_some_and(|re| re.is_match(text)))
+            .map(|((_, value), _)| value)
+    }
+
+    /// Each pattern that does not compile, with the reason.
+    #[cfg(test)]
+    pub fn broken(&self) -> Vec<String> {
+        self.entries
+            .iter()
+            .filter_map(|(pattern, _)| Regex::new(pattern).err().map(|e| e.to_string()))
+            .collect()
+    }
+}
+
 /// Every theme's table.
 pub(super) fn tables() -> [&'static Table; 5] {
     [
@@ -319,6 +362,8 @@ pub fn warm_up() {
     for table in tables() {
         let _ = table.compiled();
     }
+    let _ = list::DUE_WORDS.compiled();
+    let _ = list::PRIORITY_WORDS.compiled();
     let now = chrono::DateTime::<chrono::Utc>::UNIX_EPOCH;
     let ctx = ParseContext::new(now, todo_domain::TimeZone::UTC);
     for text in [

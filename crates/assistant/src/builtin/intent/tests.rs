@@ -35,6 +35,8 @@ fn every_pattern_compiles() {
         assert!(!table.rules.is_empty());
         assert_eq!(table.broken(), Vec::<String>::new());
     }
+    assert_eq!(list::DUE_WORDS.broken(), Vec::<String>::new());
+    assert_eq!(list::PRIORITY_WORDS.broken(), Vec::<String>::new());
     // The single patterns (`re!`) written in the theme files, found in
     // their source: a broken one would silently read as no match.
     let sources = [
