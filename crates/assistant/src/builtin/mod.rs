@@ -26,7 +26,7 @@ use crate::tools::{
     self, AddTask, CompleteTask, DeleteTask, ListTasks, Tool, ToolError, UpdateTask,
 };
 use crate::{Assistant, AssistantError, Reply, Toolbox, Turn, TurnEvents, Understanding};
-use intent::{Changes, Intent, ListSpec, Op, Shift, Unit};
+use intent::{Changes, Intent, ListSpec, Op};
 use memory::{Candidate, Memory, Pending};
 use reference::Ref;
 
@@ -170,22 +170,6 @@ fn tidy_title(raw: &str) -> String {
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
         None => title,
-    }
-}
-
-fn shift_words(shift: Shift) -> String {
-    let (one, many) = match shift.unit {
-        Unit::Minutes => ("a minute", "minutes"),
-        Unit::Hours => ("an hour", "hours"),
-        Unit::Days => ("a day", "days"),
-        Unit::Weeks => ("a week", "weeks"),
-        Unit::Months => ("a month", "months"),
-        Unit::Years => ("a year", "years"),
-    };
-    if shift.amount == 1 {
-        one.to_owned()
-    } else {
-        format!("{} {many}", shift.amount)
     }
 }
 
@@ -858,67 +842,9 @@ impl Session<'_> {
             Ok(task) => task,
             Err(error) => return Ok(reply::failed("update", &title, &error)),
         };
-        let due_now = || {
-            updated
-                .due()
-                .or(new_due)
-                .map(|d| reply::due(d, self.tz, self.now))
-                .unwrap_or_default()
-        };
-        let mut said: Vec<String> = Vec::new();
-        if changes.title.is_some() {
-            said.push(format!("renamed to {}", reply::quoted(&updated.title)));
-        }
-        if changes.shift.is_some() || changes.due.is_some() {
-            match changes.shift {
-                Some(shift) => said.push(format!(
-                    "postponed by {} to {}",
-                    shift_words(shift),
-                    due_now()
-                )),
-                None => said.push(format!("due {}", due_now())),
-            }
-        }
-        if changes.clear_due {
-            said.push("no due date".into());
-        }
-        if let Some(p) = changes.priority {
-            said.push(match p {
-                PriorityArg::None => "no priority".into(),
-                other => reply::priority(other).into(),
-            });
-        }
-        if changes.clear_tags {
-            said.push("no tags".into());
-        }
-        for tag in &changes.add_tags {
-            said.push(format!(
-                "tagged #{}",
-                tag.trim_start_matches('#').to_lowercase()
-            ));
-        }
-        for tag in &changes.remove_tags {
-            said.push(format!(
-                "#{} removed",
-                tag.trim_start_matches('#').to_lowercase()
-            ));
-        }
-        if changes.note.is_some() {
-            said.push(if changes.replace_note {
-                "description updated".into()
-            } else {
-                "note added".into()
-            });
-        }
-        if let Some(rule) = &updated.recurrence {
-            if changes.recurrence.is_some() {
-                said.push(format!("repeats {}", reply::rule(rule)));
-            }
-        }
-        if changes.clear_recurrence {
-            said.push("no longer repeats".into());
-        }
-        Ok(reply::updated(&title, &said))
+        Ok(reply::update_summary(
+            &title, changes, &updated, new_due, self.tz, self.now,
+        ))
     }
 
     // -----------------------------------------------------------------------

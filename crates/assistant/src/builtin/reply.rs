@@ -4,7 +4,8 @@
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use todo_domain::{Due, Priority, Task, TimeZone};
 
-use super::intent::Talk;
+use super::intent::{Changes, Shift, Talk, Unit};
+use crate::tools::args::PriorityArg;
 
 /// "today", "tomorrow", "Friday" within the week, else "Fri 27 Nov".
 pub fn day(date: NaiveDate, today: NaiveDate) -> String {
@@ -294,8 +295,7 @@ pub fn nothing_to_change(title: &str) -> String {
     format!("There's nothing to change on {title}.")
 }
 
-/// "Updated “Pay rent”: due Friday, high priority."
-pub fn updated(title: &str, changes: &[String]) -> String {
+fn updated_with(title: &str, changes: &[String]) -> String {
     format!("Updated {title}: {}.", changes.join(", "))
 }
 
@@ -351,6 +351,95 @@ pub fn no_repeat(title: &str) -> String {
 
 pub fn no_due(title: &str) -> String {
     format!("{title} has no due date.")
+}
+
+/// What an update changed: "Updated “Pay rent”: due Friday, high priority."
+pub fn update_summary(
+    title: &str,
+    changes: &Changes,
+    updated: &Task,
+    new_due: Option<Due>,
+    tz: TimeZone,
+    now: DateTime<Utc>,
+) -> String {
+    let due_now = || {
+        updated
+            .due()
+            .or(new_due)
+            .map(|d| due(d, tz, now))
+            .unwrap_or_default()
+    };
+    let mut said: Vec<String> = Vec::new();
+    if changes.title.is_some() {
+        said.push(format!("renamed to {}", quoted(&updated.title)));
+    }
+    if changes.shift.is_some() || changes.due.is_some() {
+        match changes.shift {
+            Some(shift) => said.push(format!(
+                "postponed by {} to {}",
+                shift_words(shift),
+                due_now()
+            )),
+            None => said.push(format!("due {}", due_now())),
+        }
+    }
+    if changes.clear_due {
+        said.push("no due date".into());
+    }
+    if let Some(p) = changes.priority {
+        said.push(match p {
+            PriorityArg::None => "no priority".into(),
+            other => priority(other).into(),
+        });
+    }
+    if changes.clear_tags {
+        said.push("no tags".into());
+    }
+    for tag in &changes.add_tags {
+        said.push(format!(
+            "tagged #{}",
+            tag.trim_start_matches('#').to_lowercase()
+        ));
+    }
+    for tag in &changes.remove_tags {
+        said.push(format!(
+            "#{} removed",
+            tag.trim_start_matches('#').to_lowercase()
+        ));
+    }
+    if changes.note.is_some() {
+        said.push(if changes.replace_note {
+            "description updated".into()
+        } else {
+            "note added".into()
+        });
+    }
+    if let Some(rrule) = &updated.recurrence {
+        if changes.recurrence.is_some() {
+            said.push(format!("repeats {}", rule(rrule)));
+        }
+    }
+    if changes.clear_recurrence {
+        said.push("no longer repeats".into());
+    }
+    updated_with(title, &said)
+}
+
+/// "2 days", "an hour".
+fn shift_words(shift: Shift) -> String {
+    let (one, many) = match shift.unit {
+        Unit::Minutes => ("a minute", "minutes"),
+        Unit::Hours => ("an hour", "hours"),
+        Unit::Days => ("a day", "days"),
+        Unit::Weeks => ("a week", "weeks"),
+        Unit::Months => ("a month", "months"),
+        Unit::Years => ("a year", "years"),
+    };
+    if shift.amount == 1 {
+        one.to_owned()
+    } else {
+        format!("{} {many}", shift.amount)
+    }
 }
 
 /// No task to act on carries the tag.
