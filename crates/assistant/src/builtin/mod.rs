@@ -21,7 +21,7 @@ use todo_domain::quick_add::{self, ParseContext};
 use todo_domain::{Due, Task, TimeZone};
 use todo_services::{Principal, ServiceError};
 
-use crate::tools::args::{DueArg, PriorityArg, SortArg, StatusArg};
+use crate::tools::args::{SortArg, StatusArg};
 use crate::tools::{
     self, AddTask, CompleteTask, DeleteTask, ListTasks, Tool, ToolError, UpdateTask,
 };
@@ -347,35 +347,13 @@ impl Session<'_> {
             total = tasks.len() as i64;
             tasks.truncate(LIST_LIMIT as usize);
         }
-        let today = self.tz.today(self.now);
-        let mut what: Vec<String> = Vec::new();
-        if let Some(p) = spec.priority {
-            what.push(match p {
-                PriorityArg::Urgent => "urgent".into(),
-                other => format!("{}-priority", other.as_str()),
-            });
-        }
-        what.push(match status {
-            StatusArg::Completed => "completed tasks".into(),
-            _ => "tasks".into(),
-        });
-        match spec.due {
-            Some(DueArg::Today) => what.push("due today".into()),
-            Some(DueArg::Overdue) => what.insert(0, "overdue".into()),
-            Some(DueArg::Week) => what.push("due this week".into()),
-            Some(DueArg::None) => what.push("without a due date".into()),
-            None => {}
-        }
-        if let Some(date) = spec.on_date {
-            what.push(format!("due {}", reply::day(date, today)));
-        }
-        if let Some(t) = &tag {
-            what.push(format!("tagged #{t}"));
-        }
-        if let Some(q) = &query {
-            what.push(format!("matching “{q}”"));
-        }
-        let what = what.join(" ");
+        let what = reply::listing_words(
+            &spec,
+            status,
+            tag.as_deref(),
+            query.as_deref(),
+            self.tz.today(self.now),
+        );
         self.memory.listed = tasks.iter().map(|t| t.id).collect();
         if tasks.is_empty() {
             if query.is_some() && spec.tag_or_query.is_none() {

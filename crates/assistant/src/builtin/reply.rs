@@ -4,8 +4,8 @@
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use todo_domain::{Due, Priority, Task, TimeZone};
 
-use super::intent::{Changes, Shift, Talk, Unit};
-use crate::tools::args::PriorityArg;
+use super::intent::{Changes, ListSpec, Shift, Talk, Unit};
+use crate::tools::args::{DueArg, PriorityArg, StatusArg};
 
 /// "today", "tomorrow", "Friday" within the week, else "Fri 27 Nov".
 pub fn day(date: NaiveDate, today: NaiveDate) -> String {
@@ -440,6 +440,45 @@ fn shift_words(shift: Shift) -> String {
     } else {
         format!("{} {many}", shift.amount)
     }
+}
+
+/// What a listing shows, in words: "overdue high-priority tasks tagged
+/// #work", "completed tasks matching “milk”".
+pub fn listing_words(
+    spec: &ListSpec,
+    status: StatusArg,
+    tag: Option<&str>,
+    query: Option<&str>,
+    today: NaiveDate,
+) -> String {
+    let mut what: Vec<String> = Vec::new();
+    if let Some(p) = spec.priority {
+        what.push(match p {
+            PriorityArg::Urgent => "urgent".into(),
+            other => format!("{}-priority", other.as_str()),
+        });
+    }
+    what.push(match status {
+        StatusArg::Completed => "completed tasks".into(),
+        _ => "tasks".into(),
+    });
+    match spec.due {
+        Some(DueArg::Today) => what.push("due today".into()),
+        Some(DueArg::Overdue) => what.insert(0, "overdue".into()),
+        Some(DueArg::Week) => what.push("due this week".into()),
+        Some(DueArg::None) => what.push("without a due date".into()),
+        None => {}
+    }
+    if let Some(date) = spec.on_date {
+        what.push(format!("due {}", day(date, today)));
+    }
+    if let Some(t) = tag {
+        what.push(format!("tagged #{t}"));
+    }
+    if let Some(q) = query {
+        what.push(format!("matching “{q}”"));
+    }
+    what.join(" ")
 }
 
 /// No task to act on carries the tag.
