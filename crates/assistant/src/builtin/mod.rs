@@ -364,17 +364,7 @@ impl Session<'_> {
         if let [only] = tasks.as_slice() {
             self.memory.last = Some(only.id);
         }
-        let lines: Vec<String> = tasks
-            .iter()
-            .enumerate()
-            .map(|(i, t)| reply::list_line(i + 1, t, self.tz, self.now))
-            .collect();
-        let mut text = reply::listing(total, &what, &lines);
-        let more = total - tasks.len() as i64;
-        if more > 0 {
-            text.push_str(&format!("\n…and {more} more."));
-        }
-        Ok(text)
+        Ok(reply::listing(total, &what, &tasks, self.tz, self.now))
     }
 
     // -----------------------------------------------------------------------
@@ -556,12 +546,7 @@ impl Session<'_> {
                 })
                 .collect(),
         });
-        let lines: Vec<String> = candidates
-            .iter()
-            .enumerate()
-            .map(|(i, t)| reply::list_line(i + 1, t, self.tz, self.now))
-            .collect();
-        format!("{question}?\n{}", lines.join("\n"))
+        reply::question(question, candidates, self.tz, self.now)
     }
 
     /// Reads the answer to "which one do you mean?"; `None` when the

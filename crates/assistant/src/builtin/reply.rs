@@ -249,9 +249,29 @@ fn plural(n: impl Into<i64>) -> &'static str {
     }
 }
 
-/// A listing: "Your 2 tasks due today:" and its lines.
-pub fn listing(total: i64, what: &str, lines: &[String]) -> String {
-    format!("Your {total} {what}:\n{}", lines.join("\n"))
+fn numbered(tasks: &[Task], tz: TimeZone, now: DateTime<Utc>) -> String {
+    let lines: Vec<String> = tasks
+        .iter()
+        .enumerate()
+        .map(|(i, t)| list_line(i + 1, t, tz, now))
+        .collect();
+    lines.join("\n")
+}
+
+/// A listing: "Your 2 tasks due today:", its numbered lines, and how many
+/// more there are than shown.
+pub fn listing(total: i64, what: &str, shown: &[Task], tz: TimeZone, now: DateTime<Utc>) -> String {
+    let mut text = format!("Your {total} {what}:\n{}", numbered(shown, tz, now));
+    let more = total - i64::try_from(shown.len()).unwrap_or(i64::MAX);
+    if more > 0 {
+        text.push_str(&format!("\n…and {more} more."));
+    }
+    text
+}
+
+/// A question with its numbered candidates.
+pub fn question(question: &str, candidates: &[Task], tz: TimeZone, now: DateTime<Utc>) -> String {
+    format!("{question}?\n{}", numbered(candidates, tz, now))
 }
 
 /// An empty listing: "You have no tasks due today."
