@@ -390,6 +390,13 @@ pub(super) static EDITS: Table = Table::new(&[
         r"^(?:rename|call)\s+(?P<r>it|that|this|that one|this one)\s+(?P<v>.+)$",
         rename,
     ),
+    // "call task 4 Bee", "rename #4 Bee": by id, no "to" ("call 3 people"
+    // is a task, so "call" needs "task" or "#").
+    rule(
+        r"^(?:rename|call)\s+(?P<r>task\s+#?\d+|#\d+)\s+(?P<v>.+)$",
+        rename,
+    ),
+    rule(r"^rename\s+(?P<r>\d+)\s+(?P<v>.+)$", rename),
     // Reopening.
     rule(
         r"^(?:reopen|re-open|unfinish|uncomplete|un-complete|undo|restore|unmark|unarchive|reactivate|revive|unarchive|resurrect|uncheck|untick)\s+(?P<r>.+)$",
