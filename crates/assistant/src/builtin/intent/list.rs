@@ -71,7 +71,7 @@ pub(super) const LIST_WORDS: &[&str] = &[
 ];
 
 /// Words that ask for tasks by due date, tried in order.
-pub(super) static DUE_WORDS: Words<DueArg> = Words::new(&[
+pub(super) static DUE_WORDS: Patterns<DueArg> = Patterns::new(&[
     (
         r"\b(?:overdue|late|past due|missed|behind)\b",
         DueArg::Overdue,
@@ -88,7 +88,7 @@ pub(super) static DUE_WORDS: Words<DueArg> = Words::new(&[
 ]);
 
 /// Words that ask for tasks by priority, tried in order.
-pub(super) static PRIORITY_WORDS: Words<PriorityArg> = Words::new(&[
+pub(super) static PRIORITY_WORDS: Patterns<PriorityArg> = Patterns::new(&[
     (
         r"\b(?:urgent|p1|critical|top priority)\b",
         PriorityArg::Urgent,

@@ -16,15 +16,12 @@ use super::reference::{self, Ref};
 use super::text::{fix_keywords, Msg};
 use crate::tools::args::{DueArg, PriorityArg, StatusArg};
 
-/// One pattern of a theme's table and what a match of it means: an
-/// intent, or `None` to try the next rule.
-pub(super) struct Rule {
-    pub pattern: &'static str,
-    pub build: fn(&Hit<'_>) -> Option<Intent>,
-}
+/// What a rule makes of a match: an intent, or `None` to try the next rule.
+pub(super) type Build = fn(&Hit<'_>) -> Option<Intent>;
 
-pub(super) const fn rule(pattern: &'static str, build: fn(&Hit<'_>) -> Option<Intent>) -> Rule {
-    Rule { pattern, build }
+/// One pattern of a theme's table and what a match of it means.
+pub(super) const fn rule(pattern: &'static str, build: Build) -> (&'static str, Build) {
+    (pattern, build)
 }
 
 /// A match of a rule's pattern, with the message it was found in.
@@ -56,62 +53,18 @@ impl Hit<'_> {
     }
 }
 
-/// A theme's rules, tried in order, their patterns compiled once (at
-/// start-up, by [`warm_up`]).
-pub(super) struct Table {
-    pub rules: &'static [Rule],
-    compiled: std::sync::OnceLock<Vec<Option<Regex>>>,
-}
-
-impl Table {
-    pub const fn new(rules: &'static [Rule]) -> Self {
-        Self {
-            rules,
-            compiled: std::sync::OnceLock::new(),
-        }
-    }
-
-    fn compiled(&self) -> &[Option<Regex>] {
-        // A pattern that does not compile is skipped here and fails
-        // `every_pattern_compiles`.
-        self.compiled.get_or_init(|| {
-            self.rules
-                .iter()
-                .map(|r| Regex::new(r.pattern).ok())
-                .collect()
-        })
-    }
-
-    /// What the first rule that matches `text` and builds something makes
-    /// of it.
-    pub fn read(&self, text: &str, msg: &Msg, ctx: &ParseContext) -> Option<Intent> {
-        self.rules
-            .iter()
-            .zip(self.compiled())
-            .find_map(|(rule, re)| {
-                let caps = re.as_ref()?.captures(text)?;
-                (rule.build)(&Hit { caps, msg, ctx })
-            })
-    }
-
-    /// Each pattern that does not compile, with the reason.
-    #[cfg(test)]
-    pub fn broken(&self) -> Vec<String> {
-        self.rules
-            .iter()
-            .filter_map(|r| Regex::new(r.pattern).err().map(|e| e.to_string()))
-            .collect()
-    }
-}
-
-/// Patterns that each stand for a value (a listing's filter words), tried in
-/// order and compiled once.
-pub(super) struct Words<T: 'static> {
+/// Patterns, each with what it stands for, tried in order and compiled
+/// once (at start-up, by [`warm_up`]): a theme's rules ([`Table`]) or a
+/// listing's filter words.
+pub(super) struct Patterns<T: 'static> {
     pub entries: &'static [(&'static str, T)],
     compiled: std::sync::OnceLock<Vec<Option<Regex>>>,
 }
 
-impl<T> Words<T> {
+/// A theme's rules: pattern → what a match builds.
+pub(super) type Table = Patterns<Build>;
+
+impl<T> Patterns<T> {
     pub const fn new(entries: &'static [(&'static str, T)]) -> Self {
         Self {
             entries,
@@ -120,6 +73,8 @@ impl<T> Words<T> {
     }
 
     fn compiled(&self) -> &[Option<Regex>] {
+        // A pattern that does not compile is skipped here and fails
+        // `every_pattern_compiles`.
         self.compiled.get_or_init(|| {
             self.entries
                 .iter()
@@ -128,13 +83,18 @@ impl<T> Words<T> {
         })
     }
 
-    /// The value of the first pattern found in `text`.
-    pub fn first(&self, text: &str) -> Option<&T> {
+    fn compiled_entries(&self) -> impl Iterator<Item = (&Regex, &T)> {
         self.entries
             .iter()
             .zip(self.compiled())
-            .find(|(_, re)| re.as_ref().is_some_and(|re| re.is_match(text)))
-            .map(|((_, value), _)| value)
+            .filter_map(|((_, value), re)| Some((re.as_ref()?, value)))
+    }
+
+    /// The value of the first pattern found in `text`.
+    pub fn first(&self, text: &str) -> Option<&T> {
+        self.compiled_entries()
+            .find(|(re, _)| re.is_match(text))
+            .map(|(_, value)| value)
     }
 
     /// Each pattern that does not compile, with the reason.
@@ -144,6 +104,17 @@ impl<T> Words<T> {
             .iter()
             .filter_map(|(pattern, _)| Regex::new(pattern).err().map(|e| e.to_string()))
             .collect()
+    }
+}
+
+impl Table {
+    /// What the first rule that matches `text` and builds something makes
+    /// of it.
+    pub fn read(&self, text: &str, msg: &Msg, ctx: &ParseContext) -> Option<Intent> {
+        self.compiled_entries().find_map(|(re, build)| {
+            let caps = re.captures(text)?;
+            build(&Hit { caps, msg, ctx })
+        })
     }
 }
 
