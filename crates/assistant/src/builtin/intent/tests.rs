@@ -244,3 +244,111 @@ fn small_talk_and_fallback() {
     assert_eq!(read("clear completed tasks"), Intent::ClearCompleted);
     assert_eq!(read("I love pizza"), Intent::Unknown);
 }
+
+/// Issue 14: the phrasings people use every day.
+#[test]
+fn how_people_write() {
+    let search = |q: &str| {
+        Intent::List(ListSpec {
+            status: Some(StatusArg::All),
+            query: Some(q.into()),
+            ..ListSpec::default()
+        })
+    };
+    // A question never acts.
+    assert_eq!(read("is the report done?"), search("report"));
+    assert_eq!(read("have I finished the report?"), search("report"));
+    assert_eq!(read("did I complete the report already?"), search("report"));
+    assert_eq!(
+        read("what did I complete?"),
+        Intent::List(ListSpec {
+            status: Some(StatusArg::Completed),
+            ..ListSpec::default()
+        })
+    );
+    assert_eq!(read("why is the report late?"), Intent::Unknown);
+    // …but a request phrased as one does.
+    assert_eq!(acts("can we mark the report done").0, Op::Complete);
+    assert_eq!(acts("just did it"), (Op::Complete, vec![Ref::Pronoun]));
+    // Lead-ins stay out of the task; the grammar's reading comes along.
+    assert_eq!(
+        adds("I need to remember to renew my passport"),
+        ["renew my passport"]
+    );
+    assert_eq!(adds("don't forget: buy milk"), ["buy milk"]);
+    let Intent::Add(tasks) = read("add call the bank !high, note: ask about fees") else {
+        panic!("not an add");
+    };
+    assert_eq!(tasks[0].parsed.title, "call the bank");
+    assert_eq!(tasks[0].parsed.priority, Some(Priority::High));
+    assert_eq!(
+        tasks[0].parsed.description.as_deref(),
+        Some("ask about fees")
+    );
+    // Several targets, and a tag as a target.
+    assert_eq!(
+        acts("complete buy milk and call mom").1,
+        vec![Ref::Titles {
+            whole: "buy milk call mom".into(),
+            parts: vec!["buy milk".into(), "call mom".into()],
+        }]
+    );
+    assert_eq!(
+        acts("complete everything tagged #work"),
+        (Op::Complete, vec![Ref::Tagged("work".into())])
+    );
+    // Relative priority.
+    let step = |text: &str| match acts(text).0 {
+        Op::Edit(changes) => changes.priority_step,
+        other => panic!("{text}: {other:?}"),
+    };
+    assert_eq!(step("lower the priority of buy milk"), Some(-1));
+    assert_eq!(step("make it more important"), Some(1));
+    assert_eq!(step("bump up the priority of task 3"), Some(1));
+    // Rename by id, without "to".
+    assert_eq!(
+        acts("call task 4 Bee"),
+        (
+            Op::Edit(Changes {
+                title: Some("Bee".into()),
+                ..Changes::default()
+            }),
+            vec![Ref::Id(4)]
+        )
+    );
+}
+
+#[test]
+fn a_relative_priority_moves_one_level() {
+    let down = Changes {
+        priority_step: Some(-1),
+        ..Changes::default()
+    };
+    let up = Changes {
+        priority_step: Some(1),
+        ..Changes::default()
+    };
+    for (current, lowered, raised) in [
+        (Priority::None, PriorityArg::Low, PriorityArg::High),
+        (Priority::Low, PriorityArg::Low, PriorityArg::Medium),
+        (Priority::Medium, PriorityArg::Low, PriorityArg::High),
+        (Priority::High, PriorityArg::Medium, PriorityArg::Urgent),
+        (Priority::Urgent, PriorityArg::High, PriorityArg::Urgent),
+    ] {
+        assert_eq!(
+            down.for_priority(current).priority,
+            Some(lowered),
+            "{current:?}"
+        );
+        assert_eq!(
+            up.for_priority(current).priority,
+            Some(raised),
+            "{current:?}"
+        );
+        assert_eq!(up.for_priority(current).priority_step, None);
+    }
+    assert_eq!(
+        Changes::default().for_priority(Priority::High),
+        Changes::default()
+    );
+}
