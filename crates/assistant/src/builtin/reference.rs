@@ -346,19 +346,22 @@ pub fn parse(raw: &str) -> Option<Vec<Ref>> {
 /// The tag in "everything tagged #work", "all tasks with the tag home",
 /// "all my #work tasks".
 fn tagged(raw: &str) -> Option<String> {
-    static PATTERNS: LazyLock<[Regex; 2]> = LazyLock::new(|| {
-        [
-            r"^(?:everything|every task|all(?: of)?(?: my| the)?(?: tasks| todos| items| ones)?|(?:my|the) tasks)\s+(?:tagged(?: with| as)?|with (?:the )?tags?|labell?ed)\s+#?(?P<tag>[\w-]+)$",
-            r"^(?:everything|all(?: of)?(?: my| the)?|(?:my|the))\s+#(?P<tag>[\w-]+)\s+(?:tasks|todos|items|ones|stuff)$",
-        ]
-        .map(|p| Regex::new(p).expect("a reference pattern compiles (tested)"))
-    });
+    // A pattern that does not compile is skipped; `tag_patterns_compile`
+    // holds them all.
+    static PATTERNS: LazyLock<Vec<Regex>> =
+        LazyLock::new(|| TAGGED.iter().filter_map(|p| Regex::new(p).ok()).collect());
     let raw = raw.trim().trim_end_matches(['.', '!', '?']);
     PATTERNS
         .iter()
         .find_map(|re| re.captures(raw))
-        .map(|c| c["tag"].to_lowercase())
+        .and_then(|c| c.name("tag"))
+        .map(|tag| tag.as_str().to_lowercase())
 }
+
+const TAGGED: [&str; 2] = [
+    r"^(?:everything|every task|all(?: of)?(?: my| the)?(?: tasks| todos| items| ones)?|(?:my|the) tasks)\s+(?:tagged(?: with| as)?|with (?:the )?tags?|labell?ed)\s+#?(?P<tag>[\w-]+)$",
+    r"^(?:everything|all(?: of)?(?: my| the)?|(?:my|the))\s+#(?P<tag>[\w-]+)\s+(?:tasks|todos|items|ones|stuff)$",
+];
 
 /// Words too common to tell tasks apart.
 const STOP_WORDS: &[&str] = &[
@@ -494,6 +497,13 @@ mod tests {
             Some(Ref::Title("car insurance".into()))
         );
         assert_eq!(one("\"Buy milk\""), Some(Ref::Title("buy milk".into())));
+    }
+
+    #[test]
+    fn tag_patterns_compile() {
+        for pattern in TAGGED {
+            assert!(Regex::new(pattern).is_ok(), "{pattern}");
+        }
     }
 
     #[test]
