@@ -2,7 +2,7 @@
 //! list, sends one or more messages through the real chat turn (SQLite
 //! store, domain services, tool layer), and compares the resulting tasks
 //! with the expected ones. Replies are not compared, except that a case may
-//! require a question.
+//! require a question, and no reply may show a task id the user never typed.
 //!
 //! Shared by the `eval` binary and the crate's quality-gate test.
 
