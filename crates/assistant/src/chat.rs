@@ -6,9 +6,8 @@
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use std::sync::Arc;
-use todo_domain::chat::{Action, ChatMessage, ChatRequest, ChatResponse};
+use todo_domain::chat::{Action, ChatMessage, ChatRequest, ChatResponse, TurnRecord};
 use todo_services::{Principal, ServiceError};
-use todo_storage::TurnRecord;
 
 use crate::{
     Assistant, AssistantError, Reply, Toolbox, Turn, TurnEvents, TurnStatus, Understanding,

@@ -335,6 +335,16 @@ pub struct ConversationDetail {
     pub messages: Vec<ChatMessage>,
 }
 
+/// What one chat turn adds to its conversation: what the user said, what
+/// the assistant answered and did, and the assistant's memory after it.
+pub struct TurnRecord<'a> {
+    pub user_message: &'a str,
+    pub reply: &'a str,
+    pub actions: &'a [Action],
+    /// The assistant's memory after this turn (JSON).
+    pub state: &'a str,
+}
+
 pub const MESSAGE_MAX_CHARS: usize = 4000;
 
 /// A message must say something, and not too much.

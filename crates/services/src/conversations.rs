@@ -3,9 +3,9 @@
 
 use todo_domain::chat::{
     check_message, title_from, ChatMessage, Conversation, ConversationDetail, ConversationId,
+    TurnRecord,
 };
 use todo_domain::ValidationErrors;
-use todo_storage::TurnRecord;
 
 use crate::accounts::Principal;
 use crate::error::{ServiceError, ServiceResult};

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use todo_domain::account::UserId;
-use todo_domain::chat::{Action, ChatMessage, Conversation, ConversationId, Role};
+use todo_domain::chat::{Action, ChatMessage, Conversation, ConversationId, Role, TurnRecord};
 
 use crate::{on_pool, Pool, Store, StoreError, StoreResult, Timestamp};
 
@@ -96,15 +96,6 @@ impl HistoryRow {
         let (conversation, state) = self.conversation.split();
         (conversation, state, message)
     }
-}
-
-/// The messages a turn adds: what the user said and what the assistant answered.
-pub struct TurnRecord<'a> {
-    pub user_message: &'a str,
-    pub reply: &'a str,
-    pub actions: &'a [Action],
-    /// The assistant's memory after this turn (JSON).
-    pub state: &'a str,
 }
 
 const CONVERSATION_COLUMNS: &str = "id, title, state, created_at, updated_at";

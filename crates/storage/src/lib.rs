@@ -19,7 +19,6 @@ use sqlx::Connection;
 use std::str::FromStr;
 use std::time::{Duration, Instant};
 
-pub use conversations::TurnRecord;
 pub use error::StoreError;
 pub use tasks::CompleteOutcome;
 pub use timestamp::Timestamp;

@@ -9,8 +9,9 @@ use chrono::Utc;
 use std::future::{poll_fn, Future};
 use std::pin::Pin;
 use std::task::Poll;
+use todo_domain::chat::TurnRecord;
 use todo_domain::{NewTask, Priority, TimeZone};
-use todo_storage::{Store, StoreOptions, TurnRecord};
+use todo_storage::{Store, StoreOptions};
 
 /// Enough rounds, each cancelling after a different number of polls, to
 /// stop some writes before their `BEGIN` is sent, some while it is in
