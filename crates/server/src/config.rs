@@ -189,7 +189,7 @@ pub struct ServeArgs {
         long,
         env = "MCP_ALLOWED_HOSTS",
         value_name = "MCP_ALLOWED_HOSTS",
-        default_value = "localhost,127.0.0.1,[::1],todo.local"
+        default_value = crate::mcp::http::DEFAULT_ALLOWED_HOSTS
     )]
     pub mcp_allowed_hosts: String,
     /// Memory for password checks at sign-in and sign-up (Argon2id, 7 MiB each), which sets how many run

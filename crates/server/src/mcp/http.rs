@@ -27,8 +27,9 @@ use crate::http::AppState;
 pub const PATH: &str = "/mcp";
 
 /// Host names `/mcp` answers to unless `MCP_ALLOWED_HOSTS` says otherwise:
-/// loopback, and the Helm chart's ingress host.
-pub const DEFAULT_ALLOWED_HOSTS: &[&str] = &["localhost", "127.0.0.1", "[::1]", "todo.local"];
+/// loopback, and the Helm chart's ingress host (the default of the
+/// `--mcp-allowed-hosts` flag too).
+pub const DEFAULT_ALLOWED_HOSTS: &str = "localhost,127.0.0.1,[::1],todo.local";
 
 /// Reads `MCP_ALLOWED_HOSTS`: comma-separated host names (optionally with a
 /// port), or `*` for any (then the list is just `*`). An empty list is refused.
@@ -73,7 +74,7 @@ pub fn routes(
     let config = if allowed_hosts.iter().any(|h| h == ANY_HOST) {
         config.disable_allowed_hosts()
     } else if allowed_hosts.is_empty() {
-        config.with_allowed_hosts(DEFAULT_ALLOWED_HOSTS.iter().copied())
+        config.with_allowed_hosts(DEFAULT_ALLOWED_HOSTS.split(','))
     } else {
         config.with_allowed_hosts(allowed_hosts.iter().cloned())
     };
@@ -107,10 +108,9 @@ mod tests {
         assert_eq!(parse_allowed_hosts("todo.local,*").unwrap(), vec!["*"]);
         assert!(parse_allowed_hosts(" , ").is_err());
         assert!(parse_allowed_hosts("bad host").is_err());
-        let defaults = DEFAULT_ALLOWED_HOSTS.join(",");
         assert_eq!(
-            parse_allowed_hosts(&defaults).unwrap().len(),
-            DEFAULT_ALLOWED_HOSTS.len()
+            parse_allowed_hosts(DEFAULT_ALLOWED_HOSTS).unwrap(),
+            ["localhost", "127.0.0.1", "[::1]", "todo.local"]
         );
     }
 }
