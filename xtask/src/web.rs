@@ -98,14 +98,14 @@ pub fn build(options: &Options) -> Result<()> {
     let web = workspace.join("crates/web");
     let wasm_bytes = std::fs::read(&bound_wasm)?;
     let wasm_name = format!("{CRATE}-{}_bg.wasm", short_hash(&wasm_bytes));
-    // The module starts itself (static/start.js) with its hashed wasm:
-    // index.html then needs no inline script, which a strict
+    // The module starts itself (static/start.js) with the wasm index.html
+    // names: index.html then needs no inline script, which a strict
     // Content-Security-Policy forbids.
     let mut js = std::fs::read_to_string(staging.path().join(format!("{CRATE}.js")))?;
-    let start =
-        std::fs::read_to_string(web.join("static/start.js")).context("reading static/start.js")?;
     js.push('\n');
-    js.push_str(&start.replace("{{wasm}}", &format!("./{wasm_name}")));
+    js.push_str(
+        &std::fs::read_to_string(web.join("static/start.js")).context("reading static/start.js")?,
+    );
     let js_name = format!("{CRATE}-{}.js", short_hash(js.as_bytes()));
     let css =
         std::fs::read_to_string(web.join("style/app.css")).context("reading style/app.css")?;

@@ -7,8 +7,13 @@ try {
 } catch {
   document.documentElement.classList.add('no-shell');
 }
-// The wasm is fetched once that frame is painted, so the frame's paint never
-// waits for it (a hidden tab paints no frame: it starts at once).
-const start = () => __wbg_init({ module_or_path: new URL('{{wasm}}', import.meta.url) });
-if (document.hidden) start();
-else requestAnimationFrame(() => setTimeout(start));
+// The wasm index.html names is fetched once that frame is painted, so the
+// frame's paint never waits for it (a hidden tab paints no frame: it starts
+// at once).
+// (A block: the module's top level is the bindgen glue's, which has a `wasm`.)
+{
+  const wasm = document.querySelector('script[data-wasm]').dataset.wasm;
+  const start = () => __wbg_init({ module_or_path: wasm });
+  if (document.hidden) start();
+  else requestAnimationFrame(() => setTimeout(start));
+}
