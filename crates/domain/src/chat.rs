@@ -16,7 +16,7 @@ pub type ConversationId = i64;
 /// fields (`{"task": …}`, `{"tasks": …, "total": …}`, `{"deleted": …}`) or
 /// `{"error": "…"}`; readers match on [`Outcome`] instead.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(into = "WireAction", try_from = "WireAction")]
+#[serde(into = "WireAction", try_from = "WireActionIn")]
 pub struct Action {
     /// The tool's name, as called (`add_task`, `list_tasks`…).
     pub tool: String,
@@ -150,7 +150,7 @@ impl Outcome {
 
 /// A tool the assistant used during a turn, with what it was given and what
 /// came back ([`Action`] as it is sent and stored).
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 struct WireAction {
     /// `add_task`, `list_tasks`, `complete_task`, `delete_task` or `update_task`.
@@ -163,8 +163,8 @@ struct WireAction {
     result: serde_json::Value,
 }
 
-/// The shapes of `result`, one per outcome.
-#[derive(Serialize, Deserialize)]
+/// The shapes of `result`, one per outcome (written; read as [`ResultFields`]).
+#[derive(Serialize)]
 #[serde(untagged)]
 enum WireResult {
     Completed {
@@ -213,31 +213,107 @@ impl From<Action> for WireAction {
     }
 }
 
-impl TryFrom<WireAction> for Action {
+/// [`WireAction`] as read. `result` is read straight into its possible
+/// fields rather than through an untagged enum or a JSON value: either
+/// compiles a second deserializer of every task (about 10 KB of the web
+/// UI's first load), where these reuse the one any task list uses.
+#[derive(Deserialize)]
+struct WireActionIn {
+    tool: String,
+    arguments: serde_json::Value,
+    ok: bool,
+    result: ResultFields,
+}
+
+/// Every field a `result` may have ([`WireResult`]'s shapes, merged).
+#[derive(Deserialize)]
+struct ResultFields {
+    task: Option<Box<Task>>,
+    /// Present (even `null`) only for a completion, which it tells from an
+    /// addition or an update.
+    #[serde(default, deserialize_with = "present")]
+    next: Option<Option<Box<Task>>>,
+    tasks: Option<Vec<Task>>,
+    total: Option<i64>,
+    deleted: Option<Deleted>,
+    error: Option<String>,
+}
+
+fn present<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Option<Box<Task>>>, D::Error> {
+    Option::deserialize(deserializer).map(Some)
+}
+
+/// `deleted`: the task deleted, or how many were cleared.
+enum Deleted {
+    Task(Box<Task>),
+    Count(u64),
+}
+
+impl<'de> Deserialize<'de> for Deleted {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Either;
+        impl<'de> serde::de::Visitor<'de> for Either {
+            type Value = Deleted;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+                formatter.write_str("a task or a count")
+            }
+
+            fn visit_u64<E: serde::de::Error>(self, count: u64) -> Result<Deleted, E> {
+                Ok(Deleted::Count(count))
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Deleted, A::Error> {
+                // The task's own visitor, over the same map reader.
+                Task::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(|task| Deleted::Task(Box::new(task)))
+            }
+        }
+        deserializer.deserialize_any(Either)
+    }
+}
+
+impl TryFrom<WireActionIn> for Action {
     type Error = String;
 
-    fn try_from(wire: WireAction) -> Result<Self, Self::Error> {
+    fn try_from(wire: WireActionIn) -> Result<Self, Self::Error> {
         let effect = Effect::of_tool(&wire.tool);
-        let outcome = if wire.ok {
-            // `next` tells a completion from an addition or an update; the
-            // tool tells those two apart.
-            let completion = wire.result.get("next").is_some();
-            match serde_json::from_value(wire.result).map_err(|e| e.to_string())? {
-                WireResult::Completed { task, next } if completion => {
-                    Outcome::Completed { task, next }
-                }
-                WireResult::Completed { task, .. } | WireResult::Task { task } => match effect {
-                    Effect::Add => Outcome::Added { task },
-                    _ => Outcome::Updated { task },
-                },
-                WireResult::Listed { tasks, total } => Outcome::Listed { tasks, total },
-                WireResult::Deleted { deleted } => Outcome::Deleted { task: deleted },
-                WireResult::Cleared { deleted } => Outcome::Cleared { count: deleted },
-                WireResult::Failed { error } => Outcome::Failed { effect, error },
-            }
-        } else {
-            let error = wire.result["error"].as_str().unwrap_or_default().to_owned();
-            Outcome::Failed { effect, error }
+        let result = wire.result;
+        let outcome = match result {
+            _ if !wire.ok => Outcome::Failed {
+                effect,
+                error: result.error.unwrap_or_default(),
+            },
+            ResultFields {
+                task: Some(task),
+                next: Some(next),
+                ..
+            } => Outcome::Completed { task, next },
+            ResultFields {
+                task: Some(task), ..
+            } => match effect {
+                Effect::Add => Outcome::Added { task },
+                _ => Outcome::Updated { task },
+            },
+            ResultFields {
+                tasks: Some(tasks),
+                total: Some(total),
+                ..
+            } => Outcome::Listed { tasks, total },
+            ResultFields {
+                deleted: Some(Deleted::Task(task)),
+                ..
+            } => Outcome::Deleted { task },
+            ResultFields {
+                deleted: Some(Deleted::Count(count)),
+                ..
+            } => Outcome::Cleared { count },
+            ResultFields {
+                error: Some(error), ..
+            } => Outcome::Failed { effect, error },
+            _ => return Err(format!("`{}` has a result of no known shape", wire.tool)),
         };
         Ok(Action {
             tool: wire.tool,
