@@ -120,7 +120,10 @@ impl LlamaServer {
             .arg(model)
             .args(["--chat_format", "chatml-function-calling"])
             .args(["--host", "127.0.0.1", "--port", &port.to_string()])
-            .args(["--n_ctx", "4096"])
+            // Room for a whole turn: chatml-function-calling writes the tool
+            // schemas out at length, and six rounds of calls and results
+            // overflowed 4,096 tokens (the server's 400 then ends the turn).
+            .args(["--n_ctx", "8192"])
             .stdin(Stdio::null())
             .stdout(out.try_clone().unwrap())
             .stderr(out)
