@@ -18,9 +18,7 @@ use axum::extract::State;
 use axum::response::Response;
 use axum::routing::post;
 use axum::Router;
-use clap::Parser;
 use serde_json::{json, Value};
-use todo_server::config::{Cli, Command as TodoCommand};
 use todo_server::serve::Server;
 
 const FALLBACK_NOTE: &str = todo_assistant::chat::FALLBACK_NOTE;
@@ -113,34 +111,22 @@ async fn serve_with_llm(llm: &FakeLlm, dir: &std::path::Path) -> String {
 
 async fn serve_in_mode(llm: &FakeLlm, dir: &std::path::Path, mode: &str) -> String {
     let database = format!("sqlite://{}", dir.join("todo.db").display());
-    let cli = Cli::try_parse_from([
-        "todo",
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        "0",
-        "--database-url",
+    let args = support::serve_args_with(
         &database,
-        "--data-dir",
-        dir.to_str().unwrap(),
-        "--jwt-secret",
-        support::JWT_SECRET,
-        "--llm-base-url",
-        &llm.base_url,
-        "--llm-model",
-        "scripted-model",
-        "--llm-api-key",
-        API_KEY,
-        "--llm-timeout",
-        "5s",
-        "--assistant-mode",
-        mode,
-    ])
-    .unwrap();
-    let TodoCommand::Serve(args) = cli.command else {
-        unreachable!()
-    };
+        dir,
+        &[
+            "--llm-base-url",
+            &llm.base_url,
+            "--llm-model",
+            "scripted-model",
+            "--llm-api-key",
+            API_KEY,
+            "--llm-timeout",
+            "5s",
+            "--assistant-mode",
+            mode,
+        ],
+    );
     let server = Server::build(&args).await.expect("server starts");
     let port = server.local_addr().unwrap().port();
     tokio::spawn(server.run(std::future::pending()));
