@@ -9,6 +9,6 @@ pub fn client() -> reqwest::Client {
 }
 
 /// Makes ring the process's rustls provider (a no-op once one is set).
-pub fn install_crypto_provider() {
+fn install_crypto_provider() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
