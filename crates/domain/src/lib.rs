@@ -11,6 +11,7 @@ pub mod query;
 pub mod quick_add;
 pub mod recurrence;
 pub mod shift;
+pub mod tags;
 pub mod task;
 pub mod text;
 pub mod time;

@@ -6,6 +6,7 @@ mod accounts;
 mod conversations;
 mod error;
 mod passwords;
+mod tags;
 mod tasks;
 mod throttle;
 mod tokens;

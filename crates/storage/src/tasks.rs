@@ -8,6 +8,8 @@ use todo_domain::{NewTask, Priority, SortKey, SortOrder, StatusFilter, Task, Tas
 
 use crate::{on_pool, Pool, Store, StoreError, StoreResult, Timestamp};
 
+mod tags;
+
 const TASK_COLUMNS: &str =
     "id, title, description, completed, completed_at, priority, tags, due_at, all_day, \
                             recurrence, created_at, updated_at, version";

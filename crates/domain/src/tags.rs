@@ -1,0 +1,38 @@
+//! The tags in use: `GET /api/tags`, which the web UI's sidebar reads. The
+//! server sends these types and the UI reads them, so the two cannot
+//! disagree on the shape.
+
+use serde::{Deserialize, Serialize};
+
+/// At most this many tags in one answer (the first ones by name).
+pub const TAGS_LISTED_MAX: u32 = 200;
+
+/// The tags are those of the user's this-many most recently created open
+/// tasks, so an answer costs the same however many tasks a user has; a user
+/// with more open tasks gets lower bounds for the counts.
+pub const TAGS_COUNTED_TASKS: u32 = 10_000;
+
+/// A tag and how many open tasks carry it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TagCount {
+    /// A normalised tag, as in a task's `tags`.
+    pub name: String,
+    /// Open (not completed) tasks with this tag.
+    pub open: i64,
+}
+
+/// `GET /api/tags`: the tags on the caller's open tasks, by name (in code
+/// point order: tags are lowercase), each with its count. At most 200 tags,
+/// from the caller's 10,000 most recently created open tasks.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TagList {
+    pub items: Vec<TagCount>,
+    /// More tags follow the 200 listed (by name).
+    pub more: bool,
+    /// The caller has more than 10,000 open tasks and only the newest
+    /// 10,000 were read: each count is a lower bound, and a tag only on
+    /// older tasks is missing.
+    pub counts_capped: bool,
+}

@@ -1,0 +1,231 @@
+//! The tags on a user's open tasks with their counts (`GET /api/tags`), on
+//! SQLite and on Postgres: what they count and leave out, their order and
+//! bounds, and, for a user with more open tasks than the count reads, that
+//! the database's plan walks an index and stops at the cap.
+
+use chrono::{Duration, Utc};
+use todo_domain::tags::{TagCount, TagList, TAGS_COUNTED_TASKS};
+use todo_domain::{NewTask, Priority, Tag, TimeZone};
+use todo_storage::{Store, StoreOptions};
+
+async fn store(url: &str) -> Store {
+    let store = Store::connect(url, &StoreOptions::default()).await.unwrap();
+    store.migrate().await.unwrap();
+    store
+}
+
+fn task(title: &str, tags: &[&str]) -> NewTask {
+    NewTask {
+        title: title.into(),
+        description: String::new(),
+        priority: Priority::None,
+        tags: tags.iter().map(|t| Tag::parse(t).unwrap()).collect(),
+        due: None,
+        recurrence: None,
+    }
+}
+
+fn counts(tags: &[TagCount]) -> Vec<(&str, i64)> {
+    tags.iter().map(|t| (t.name.as_str(), t.open)).collect()
+}
+
+async fn open_tasks_tags_by_name_with_counts(store: &Store) {
+    let now = Utc::now();
+    let ada = store
+        .insert_user("ada@example.com", "Ada", "x", TimeZone::UTC, now)
+        .await
+        .unwrap();
+    let bob = store
+        .insert_user("bob@example.com", "Bob", "x", TimeZone::UTC, now)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.tag_counts(ada.id, 200).await.unwrap(),
+        TagList::default()
+    );
+
+    for (title, tags) in [
+        ("Pay rent", &["home", "finance"][..]),
+        ("Fix the sink", &["home"]),
+        ("Plan the offsite", &["work", "été-2026"]),
+        ("Read a book", &[]),
+        ("Call the bank", &["finance", "a_1"]),
+    ] {
+        store
+            .insert_task(ada.id, &task(title, tags), now)
+            .await
+            .unwrap();
+    }
+    // A completed task's tags do not count: "archive" is on none open.
+    let done = store
+        .insert_task(ada.id, &task("Old report", &["work", "archive"]), now)
+        .await
+        .unwrap();
+    store
+        .complete_task(ada.id, done.id, done.version, now, None)
+        .await
+        .unwrap();
+    // Another user's tags are not Ada's.
+    store
+        .insert_task(bob.id, &task("Bob's", &["home", "secret"]), now)
+        .await
+        .unwrap();
+
+    // By name (tags are lowercase: code point order, "é" after "w").
+    let list = store.tag_counts(ada.id, 200).await.unwrap();
+    assert_eq!(
+        counts(&list.items),
+        [
+            ("a_1", 1),
+            ("finance", 2),
+            ("home", 2),
+            ("work", 1),
+            ("été-2026", 1)
+        ]
+    );
+    assert!(!list.more && !list.counts_capped);
+    // At most `limit`, the first by name, saying that more follow.
+    let list = store.tag_counts(ada.id, 2).await.unwrap();
+    assert_eq!(counts(&list.items), [("a_1", 1), ("finance", 2)]);
+    assert!(list.more);
+    let list = store.tag_counts(ada.id, 5).await.unwrap();
+    assert_eq!(list.items.len(), 5);
+    assert!(!list.more, "exactly the limit: nothing more");
+    assert_eq!(
+        counts(&store.tag_counts(bob.id, 200).await.unwrap().items),
+        [("home", 1), ("secret", 1)]
+    );
+}
+
+/// `count` tasks of `user` created at `$1`, numbered `n` from 1, with the
+/// `completed` and `tags` (a JSON array) SQL expressions of `n`.
+fn insert_tasks(user: i64, count: u32, completed: &str, tags: &str) -> String {
+    format!(
+        "INSERT INTO tasks (user_id, title, completed, tags, created_at, updated_at) \
+         WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < {count}) \
+         SELECT {user}, 'task ' || n, {completed}, {tags}, $1, $1 FROM g"
+    )
+}
+
+/// Open tasks of a big user beyond the ones counted, tagged `old` only.
+const OLD_TASKS: u32 = 2_000;
+
+/// A big user: [`TAGS_COUNTED_TASKS`] open tasks tagged `all` and one of
+/// `a`, `b`, `c`, completed ones tagged `done`, and another user's tasks;
+/// then [`OLD_TASKS`] older open tasks tagged `old`, which the count no
+/// longer reads.
+async fn a_big_users_tags_read_an_index_up_to_the_cap(store: &Store, url: &str) {
+    let backend = store.backend();
+    let now = Utc::now();
+    let big = store
+        .insert_user("big@example.com", "Big", "x", TimeZone::UTC, now)
+        .await
+        .unwrap();
+    let other = store
+        .insert_user("other@example.com", "Other", "x", TimeZone::UTC, now)
+        .await
+        .unwrap();
+    let abc = "'[\"' || CASE n % 3 WHEN 0 THEN 'a' WHEN 1 THEN 'b' ELSE 'c' END || '\", \"all\"]'";
+    let seed = |sql: String, at: chrono::DateTime<Utc>| async move {
+        let at = todo_storage::Timestamp::new(at);
+        if backend == "postgres" {
+            let pool = sqlx::PgPool::connect(url).await.unwrap();
+            sqlx::query(&sql).bind(at).execute(&pool).await.unwrap();
+            // As autovacuum would: statistics and the visibility map.
+            sqlx::raw_sql("VACUUM ANALYZE tasks")
+                .execute(&pool)
+                .await
+                .unwrap();
+            pool.close().await;
+        } else {
+            let pool = sqlx::SqlitePool::connect(url).await.unwrap();
+            sqlx::query(&sql).bind(at).execute(&pool).await.unwrap();
+            sqlx::raw_sql("ANALYZE").execute(&pool).await.unwrap();
+            pool.close().await;
+        }
+    };
+    seed(insert_tasks(big.id, TAGS_COUNTED_TASKS, "FALSE", abc), now).await;
+    seed(insert_tasks(big.id, 2_000, "TRUE", "'[\"done\"]'"), now).await;
+    seed(
+        insert_tasks(other.id, 3_000, "n % 2 = 0", "'[\"other\"]'"),
+        now,
+    )
+    .await;
+
+    let third = i64::from(TAGS_COUNTED_TASKS) / 3;
+    let expected = [
+        ("a", third),
+        ("all", i64::from(TAGS_COUNTED_TASKS)),
+        ("b", third + 1),
+        ("c", third),
+    ];
+    // Exactly as many open tasks as are read: every one counted.
+    let list = store.tag_counts(big.id, 200).await.unwrap();
+    assert_eq!(counts(&list.items), expected, "{backend}");
+    assert!(!list.more && !list.counts_capped, "{backend}");
+    // Older open tasks beyond those: left out, and the answer says so.
+    seed(
+        insert_tasks(big.id, OLD_TASKS, "FALSE", "'[\"old\"]'"),
+        now - Duration::days(1),
+    )
+    .await;
+    let list = store.tag_counts(big.id, 200).await.unwrap();
+    assert_eq!(counts(&list.items), expected, "{backend}");
+    assert!(!list.more && list.counts_capped, "{backend}");
+
+    let (plan, count_plan) = store.explain_tag_counts(big.id, 200).await.unwrap();
+    match backend {
+        "postgres" => {
+            assert!(!plan.contains("Seq Scan"), "{plan}");
+            // The user's tasks are read by an index, newest first, and no
+            // more of them than the cap.
+            let scan = plan
+                .lines()
+                .find(|l| l.contains("Index Scan") && l.contains("on tasks"))
+                .unwrap_or_else(|| panic!("no index scan of tasks:\n{plan}"));
+            let rows: u64 = scan
+                .split("actual rows=")
+                .nth(1)
+                .and_then(|rest| rest.split(' ').next())
+                .and_then(|n| n.parse().ok())
+                .unwrap_or_else(|| panic!("no row count in {scan}"));
+            assert!(rows <= u64::from(TAGS_COUNTED_TASKS), "{plan}");
+            assert!(!plan.contains("Rows Removed by Filter"), "{plan}");
+            // The count stops at its cap.
+            let limited = count_plan.lines().nth(1);
+            assert!(
+                limited.is_some_and(|l| l.contains("->  Limit")),
+                "{count_plan}"
+            );
+        }
+        _ => {
+            // Found by the index on (user_id, completed, created_at), in
+            // its order: no scan of the table, no sort of the user's tasks
+            // (only the tags are grouped).
+            assert!(!plan.lines().any(|l| l.trim() == "SCAN tasks"), "{plan}");
+            assert!(plan.contains("SEARCH tasks USING INDEX"), "{plan}");
+            assert!(!plan.contains("FOR ORDER BY"), "{plan}");
+            assert!(
+                !count_plan.lines().any(|l| l.trim() == "SCAN tasks"),
+                "{count_plan}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("todo.db").display());
+    open_tasks_tags_by_name_with_counts(&store(&url).await).await;
+    let url = format!("sqlite://{}", dir.path().join("big.db").display());
+    a_big_users_tags_read_an_index_up_to_the_cap(&store(&url).await, &url).await;
+}
+
+#[tokio::test]
+async fn postgres() {
+    let url = todo_testkit::fresh_postgres_database();
+    open_tasks_tags_by_name_with_counts(&store(&url).await).await;
+    let url = todo_testkit::fresh_postgres_database();
+    a_big_users_tags_read_an_index_up_to_the_cap(&store(&url).await, &url).await;
+}
