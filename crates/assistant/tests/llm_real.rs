@@ -33,7 +33,7 @@ use axum::Router;
 use serde_json::{json, Value};
 use support::{stack_at, Recorder, Stack};
 use todo_assistant::chat::FALLBACK_NOTE;
-use todo_assistant::llm::{LlmAssistant, LlmConfig};
+use todo_assistant::llm::{LlmAssistant, LlmConfig, MAX_TOKENS};
 use todo_assistant::{Builtin, Chat, Routing};
 use todo_domain::chat::{ChatRequest, ChatResponse};
 
@@ -51,6 +51,27 @@ TODO_TEST_PYTHON to a python that has both.";
 /// One turn (all its model requests) may take this long on a busy 2-core
 /// machine.
 const TURN_TIMEOUT: Duration = Duration::from_secs(400);
+
+/// Starts llama-cpp-python's server with every generation capped at the
+/// assistant's `max_tokens`. Its chatml-function-calling handler drops the
+/// request's `max_tokens` (each of its tool-call steps generates with
+/// `max_tokens=None`, up to the end of the context), so one rambling answer
+/// ran for minutes, past the turn's deadline, and went on generating after
+/// the assistant gave up, stalling the next turns too. llama.cpp's own
+/// server honours `max_tokens`; this puts the cap back where it belongs.
+const CAPPED_SERVER: &str = "\
+import runpy, sys
+import llama_cpp
+cap = int(sys.argv.pop(1))
+create = llama_cpp.Llama.create_completion
+def capped(self, *args, **kwargs):
+    if 'max_tokens' in kwargs:
+        asked = kwargs['max_tokens']
+        kwargs['max_tokens'] = cap if asked is None or asked <= 0 else min(asked, cap)
+    return create(self, *args, **kwargs)
+llama_cpp.Llama.create_completion = capped
+runpy.run_module('llama_cpp.server', run_name='__main__', alter_sys=True)
+";
 
 fn cache_dir() -> PathBuf {
     let home = std::env::var_os("HOME").expect("HOME is set");
@@ -116,7 +137,7 @@ impl LlamaServer {
         let log = dir.path().join("llama-server.log");
         let out = std::fs::File::create(&log).unwrap();
         let child = Command::new(python)
-            .args(["-m", "llama_cpp.server", "--model"])
+            .args(["-c", CAPPED_SERVER, &MAX_TOKENS.to_string(), "--model"])
             .arg(model)
             .args(["--chat_format", "chatml-function-calling"])
             .args(["--host", "127.0.0.1", "--port", &port.to_string()])
