@@ -14,6 +14,11 @@ pub const MAX_LIMIT: u32 = 200;
 /// (or a person in a chat) reads every task of them.
 pub const TOOL_DEFAULT_LIMIT: u32 = 20;
 pub const TOOL_MAX_LIMIT: u32 = 100;
+/// How many matches past `offset` a listing's total counts, at least (a
+/// bigger page counts its own `limit`): beyond that, the count stops and
+/// says so ([`crate::task::TaskPage::total_capped`]). Counting further
+/// costs reading every further match, which grows with a user's tasks.
+pub const TOTAL_COUNTED_PAST_OFFSET: u32 = 100;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -274,6 +279,14 @@ pub struct TaskFilter {
     pub order: SortOrder,
     pub limit: u32,
     pub offset: u32,
+}
+
+impl TaskFilter {
+    /// The most matches this listing's total counts exactly: `offset` plus
+    /// [`TOTAL_COUNTED_PAST_OFFSET`] or the page's `limit`, whichever is more.
+    pub fn total_cap(&self) -> i64 {
+        i64::from(self.offset) + i64::from(self.limit.max(TOTAL_COUNTED_PAST_OFFSET))
+    }
 }
 
 fn utc_midnight(date: NaiveDate) -> DateTime<Utc> {

@@ -759,10 +759,13 @@ mod tests {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TaskPage {
     pub items: Vec<Task>,
-    /// How many tasks match the filters, over all pages: exact up to
-    /// `offset` + 1,000; when more match, `offset + 1000`, a lower bound
-    /// (so a page costs the same however many tasks a user has).
+    /// How many tasks match the filters, over all pages, counted up to
+    /// `offset` + max(`limit`, 100): when more match, that number, and
+    /// `total_capped` is true (so a page costs the same however many tasks
+    /// a user has).
     pub total: i64,
+    /// True when more than `total` tasks match: the count stopped there.
+    pub total_capped: bool,
 }
 
 /// What clearing completed tasks answers.

@@ -66,8 +66,7 @@ impl Services {
         query: &TaskQuery,
     ) -> ServiceResult<TaskPage> {
         let filter = query.resolve(self.now(), principal.timezone);
-        let (items, total) = self.store.list_tasks(principal.user_id, &filter).await?;
-        Ok(TaskPage { items, total })
+        Ok(self.store.list_tasks(principal.user_id, &filter).await?)
     }
 
     /// Applies a partial update; `completed` in it completes or reopens the

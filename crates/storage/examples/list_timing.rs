@@ -52,7 +52,7 @@ async fn main() {
         store.list_tasks(user.id, &filter).await.unwrap();
     }
     let per = start.elapsed() / n;
-    let (tasks, _) = store.list_tasks(user.id, &filter).await.unwrap();
+    let tasks = store.list_tasks(user.id, &filter).await.unwrap().items;
     let start = Instant::now();
     for _ in 0..n {
         let _ = serde_json::to_vec(&tasks).unwrap();

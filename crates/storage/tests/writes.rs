@@ -34,12 +34,12 @@ async fn a_write_that_cannot_be_read_back_leaves_nothing_behind(store: Store) {
     let filter = TaskQuery::default().resolve(now, TimeZone::UTC);
     match store.insert_task(user.id, &out_of_range(), now).await {
         // Nothing stored: the listing still works and is empty.
-        Err(_) => assert_eq!(store.list_tasks(user.id, &filter).await.unwrap().1, 0),
+        Err(_) => assert_eq!(store.list_tasks(user.id, &filter).await.unwrap().total, 0),
         // Stored (Postgres holds year 10000): then it also reads back.
         Ok(task) => {
             assert!(!sqlite, "SQLite cannot read year 10000 back");
-            let (tasks, total) = store.list_tasks(user.id, &filter).await.unwrap();
-            assert_eq!((tasks, total), (vec![task], 1));
+            let page = store.list_tasks(user.id, &filter).await.unwrap();
+            assert_eq!((page.items, page.total), (vec![task], 1));
         }
     }
     // The same through an update of a task that was fine.

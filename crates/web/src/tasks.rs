@@ -172,7 +172,8 @@ impl Filters {
 #[derive(Clone, Copy)]
 pub(crate) struct ListState {
     tasks: RwSignal<Vec<Task>>,
-    total: RwSignal<i64>,
+    /// The listing's `total` and `total_capped`.
+    total: RwSignal<(i64, bool)>,
     loaded: RwSignal<bool>,
     error: RwSignal<Option<ApiError>>,
     /// Deleted in the UI, still waiting out the undo delay.
@@ -198,7 +199,7 @@ pub fn TasksPage() -> impl IntoView {
     let filters = Filters::new();
     let list = ListState {
         tasks: RwSignal::new(Vec::new()),
-        total: RwSignal::new(0),
+        total: RwSignal::new((0, false)),
         loaded: RwSignal::new(false),
         error: RwSignal::new(None),
         pending_delete: RwSignal::new(Vec::new()),
@@ -262,7 +263,7 @@ pub fn TasksPage() -> impl IntoView {
                         known.extend(page.items.iter().flat_map(|t| t.tags.iter().cloned()));
                     });
                     list.tasks.set(page.items);
-                    list.total.set(page.total);
+                    list.total.set((page.total, page.total_capped));
                     list.error.set(None);
                 }
                 Err(e) => list.error.set(Some(state.handle(e))),
@@ -307,11 +308,12 @@ pub fn TasksPage() -> impl IntoView {
                 <p class="count" aria-live="polite">
                     {move || {
                         let shown = visible.with(|v| v.len());
-                        let total = list.total.get() - (list.tasks.with(|t| t.len()) - shown) as i64;
-                        match total {
-                            0 => String::new(),
-                            1 => "1 task".into(),
-                            n => format!("{} tasks", views::count_text(n)),
+                        let (total, capped) = list.total.get();
+                        let total = total - (list.tasks.with(|t| t.len()) - shown) as i64;
+                        match (total, capped) {
+                            (0, false) => String::new(),
+                            (1, false) => "1 task".into(),
+                            (n, capped) => format!("{} tasks", views::count_text(n, capped)),
                         }
                     }}
                 </p>

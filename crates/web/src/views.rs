@@ -201,7 +201,7 @@ pub fn ViewNav(filters: Filters, list: ListState) -> impl IntoView {
 
     let entries = Memo::new(move |_| {
         counted.with(|counts| {
-            let mut entries: Vec<(View, String, Option<i64>)> = View::ALL
+            let mut entries: Vec<(View, String, Option<Count>)> = View::ALL
                 .iter()
                 .enumerate()
                 .map(|(i, view)| (*view, String::new(), counts.as_ref().map(|c| c.views[i])))
@@ -248,7 +248,7 @@ pub fn ViewNav(filters: Filters, list: ListState) -> impl IntoView {
                                 <span class="view-name">{name}</span>
                                 // A space: the link reads "Today 3", not "Today3".
                                 " "
-                                <span class="view-count">{count.map(count_text)}</span>
+                                <span class="view-count">{count.map(|(n, capped)| count_text(n, capped))}</span>
                             </a>
                         }
                     }</li>
@@ -258,26 +258,26 @@ pub fn ViewNav(filters: Filters, list: ListState) -> impl IntoView {
     }
 }
 
-/// A listing's `total` as people read it: the API counts exactly up to
-/// 1,000 and answers 1,000 when more match, so that reads "1000+".
-pub fn count_text(total: i64) -> String {
-    if total >= CAPPED_TOTAL {
-        format!("{CAPPED_TOTAL}+")
+/// A listing's `total` as people read it: when more match than the API
+/// counted (`total_capped`), "100+".
+pub fn count_text(total: i64, capped: bool) -> String {
+    if capped {
+        format!("{total}+")
     } else {
         total.to_string()
     }
 }
 
-/// Where the API's totals stop counting (`TaskPage::total`).
-const CAPPED_TOTAL: i64 = 1000;
+/// A listing's `total` and `total_capped`.
+type Count = (i64, bool);
 
 /// What the sidebar shows beside each entry.
 #[derive(Debug, Clone, PartialEq)]
 struct Counts {
     /// In [`View::ALL`]'s order.
-    views: [i64; 3],
+    views: [Count; 3],
     /// Open tasks per tag, by name.
-    tags: Vec<(String, i64)>,
+    tags: Vec<(String, Count)>,
 }
 
 /// One request at a time: less code than concurrent ones, and the counts
@@ -286,10 +286,11 @@ async fn count(
     client: &crate::api::Client,
     today: NaiveDate,
 ) -> Result<Counts, crate::api::ApiError> {
-    let mut views = [0; 3];
+    let mut views = [(0, false); 3];
     for (slot, view) in views.iter_mut().zip(View::ALL) {
         if view != View::All {
-            *slot = client.list_tasks(&view.count_params(today)).await?.total;
+            let page = client.list_tasks(&view.count_params(today)).await?;
+            *slot = (page.total, page.total_capped);
         }
     }
     let open = TaskQueryParams {
@@ -297,21 +298,22 @@ async fn count(
         ..View::All.count_params(today)
     };
     let page = client.list_tasks(&open).await?;
-    views[2] = page.total;
+    views[2] = (page.total, page.total_capped);
     let mut names: Vec<&String> = page.items.iter().flat_map(|t| t.tags.iter()).collect();
     names.sort();
-    let mut tags: Vec<(String, i64)> = names
+    let mut tags: Vec<(String, Count)> = names
         .chunk_by(|a, b| a == b)
-        .map(|same| (same[0].clone(), same.len() as i64))
+        .map(|same| (same[0].clone(), (same.len() as i64, false)))
         .collect();
     // Beyond one page the page's counts are partial.
-    if page.total > page.items.len() as i64 {
+    if page.total_capped || page.total > page.items.len() as i64 {
         for (tag, count) in tags.iter_mut() {
             let params = TaskQueryParams {
                 tag: Some(tag.clone()),
                 ..View::All.count_params(today)
             };
-            *count = client.list_tasks(&params).await?.total;
+            let page = client.list_tasks(&params).await?;
+            *count = (page.total, page.total_capped);
         }
     }
     Ok(Counts { views, tags })
@@ -389,8 +391,8 @@ mod tests {
         for view in View::ALL {
             assert_eq!(View::from_param(view.param()), view);
         }
-        assert_eq!(count_text(999), "999");
-        assert_eq!(count_text(1000), "1000+");
+        assert_eq!(count_text(1000, false), "1000");
+        assert_eq!(count_text(100, true), "100+");
     }
 
     #[test]

@@ -184,6 +184,7 @@ on_both_backends! {
         assert_eq!(first["total"], 7);
         assert_eq!(second["total"], 7);
         assert_eq!(beyond["total"], 7);
+        assert_eq!(beyond["total_capped"], false);
         assert_eq!(beyond["items"], json!([]));
         let all: Vec<i64> = [ids(&first), ids(&second), ids(&last)].concat();
         let mut unique = all.clone();
@@ -193,6 +194,28 @@ on_both_backends! {
         assert!(all.windows(2).all(|w| w[0] < w[1]));
         app.get("/api/tasks?limit=0", &token).await.problem(422, "validation_failed");
         app.get("/api/tasks?limit=201", &token).await.problem(422, "validation_failed");
+    }
+
+    // The total counts up to `offset` + max(`limit`, 100) matches; past
+    // that, the answer says it stopped (`total_capped`).
+    async fn total_stops_at_its_cap_and_says_so(app: TestApp) {
+        let token = app.user("ada").await;
+        let total = |page: Value| (page["total"].as_i64().unwrap(), page["total_capped"].as_bool().unwrap());
+        for i in 0..100 {
+            app.task(&token, json!({"title": format!("apple {i}"), "tags": ["fruit"]})).await;
+        }
+        app.task(&token, json!({"title": "pear"})).await;
+        assert_eq!(total(app.get("/api/tasks?q=apple&limit=10", &token).await.expect(200)), (100, false));
+        assert_eq!(total(app.get("/api/tasks?tag=fruit&limit=100", &token).await.expect(200)), (100, false));
+        for query in ["limit=10", "limit=100", "sort=due&limit=1", "sort=title&limit=50&offset=0"] {
+            let page = app.get(&format!("/api/tasks?{query}"), &token).await.expect(200);
+            assert_eq!(total(page), (100, true), "{query}: 101 tasks");
+        }
+        assert_eq!(total(app.get("/api/tasks?limit=10&offset=1", &token).await.expect(200)), (101, false));
+        assert_eq!(total(app.get("/api/tasks?limit=200", &token).await.expect(200)), (101, false));
+        app.task(&token, json!({"title": "apple 100", "tags": ["fruit"]})).await;
+        assert_eq!(total(app.get("/api/tasks?q=apple&limit=10", &token).await.expect(200)), (100, true));
+        assert_eq!(total(app.get("/api/tasks?tag=fruit&sort=priority", &token).await.expect(200)), (100, true));
     }
 
     async fn clear_completed(app: TestApp) {
