@@ -1,181 +1,31 @@
-//! The LLM assistant against a scripted OpenAI-compatible server: a real HTTP
-//! server on a random port that answers each request with the next scripted
-//! response (JSON or Server-Sent Events) and records what it was sent. The
-//! tools run on the real stack: a fresh SQLite store, the domain services
-//! and the toolbox.
+//! The LLM assistant against a scripted OpenAI-compatible server
+//! (`todo_testkit::llm`): a real HTTP server on a random port that answers
+//! each request with the next scripted response (JSON or Server-Sent Events)
+//! and records what it was sent. The tools run on the real stack: a fresh
+//! SQLite store, the domain services and the toolbox.
 
 mod support;
 
-use std::collections::VecDeque;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::body::Body;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
-use axum::routing::post;
-use axum::{Json, Router};
-use futures::StreamExt;
 use serde_json::{json, Value};
 use support::{stack, Recorder};
 use todo_assistant::chat::FALLBACK_NOTE;
 use todo_assistant::llm::{LlmAssistant, LlmConfig};
 use todo_assistant::{Assistant, AssistantError, Reply};
 use todo_domain::chat::{Action, ChatRequest};
+use todo_testkit::llm::{calls, chunk, says, status, Scripted, ScriptedLlm};
 
-// ---------------------------------------------------------------- the script
-
-/// One scripted answer.
-#[derive(Clone)]
-enum Scripted {
-    /// A JSON body with this status and these extra headers.
-    Json(u16, Value, Vec<(&'static str, String)>),
-    /// Server-Sent Events: each chunk after its pause, then `[DONE]`.
-    Sse(Vec<(Duration, Value)>),
-    /// Waits, then answers.
-    Late(Duration, Box<Scripted>),
-    /// A body as it is, with this content type.
-    Raw(&'static str, &'static str),
-}
-
-#[derive(Default)]
-struct Script {
-    answers: Mutex<VecDeque<Scripted>>,
-    requests: Mutex<Vec<(HeaderMap, Value)>>,
-}
-
-struct FakeLlm {
-    script: Arc<Script>,
-    base_url: String,
-}
-
-impl FakeLlm {
-    async fn start(answers: Vec<Scripted>) -> Self {
-        let script = Arc::new(Script {
-            answers: Mutex::new(answers.into()),
-            requests: Mutex::default(),
-        });
-        let app = Router::new()
-            .route("/v1/chat/completions", post(answer))
-            .with_state(script.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let address = listener.local_addr().unwrap();
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        Self {
-            script,
-            base_url: format!("http://{address}/v1"),
-        }
-    }
-
-    fn requests(&self) -> Vec<Value> {
-        let requests = self.script.requests.lock().unwrap();
-        requests.iter().map(|(_, body)| body.clone()).collect()
-    }
-
-    fn headers(&self, index: usize) -> HeaderMap {
-        self.script.requests.lock().unwrap()[index].0.clone()
-    }
-
-    fn left(&self) -> usize {
-        self.script.answers.lock().unwrap().len()
-    }
-
-    fn assistant(&self, timeout: Duration) -> LlmAssistant {
-        LlmAssistant::new(LlmConfig {
-            base_url: self.base_url.clone(),
-            api_key: Some("sk-test-key".into()),
-            model: "scripted-model".into(),
-            timeout,
-        })
-        .unwrap()
-    }
-}
-
-async fn answer(
-    State(script): State<Arc<Script>>,
-    headers: HeaderMap,
-    Json(body): Json<Value>,
-) -> Response {
-    script.requests.lock().unwrap().push((headers, body));
-    let next = script.answers.lock().unwrap().pop_front();
-    match next {
-        Some(scripted) => play(scripted).await,
-        None => (StatusCode::INTERNAL_SERVER_ERROR, "the script is over").into_response(),
-    }
-}
-
-async fn play(scripted: Scripted) -> Response {
-    match scripted {
-        Scripted::Late(pause, then) => {
-            tokio::time::sleep(pause).await;
-            Box::pin(play(*then)).await
-        }
-        Scripted::Json(status, body, headers) => {
-            let mut response = (StatusCode::from_u16(status).unwrap(), Json(body)).into_response();
-            for (name, value) in headers {
-                response.headers_mut().insert(name, value.parse().unwrap());
-            }
-            response
-        }
-        Scripted::Raw(content_type, body) => Response::builder()
-            .header("content-type", content_type)
-            .body(Body::from(body))
-            .unwrap(),
-        Scripted::Sse(chunks) => {
-            let events = futures::stream::iter(chunks).then(|(pause, chunk)| async move {
-                tokio::time::sleep(pause).await;
-                Ok::<_, std::convert::Infallible>(format!("data: {chunk}\n\n"))
-            });
-            let done = futures::stream::once(async {
-                Ok::<_, std::convert::Infallible>("data: [DONE]\n\n".to_owned())
-            });
-            Response::builder()
-                .header("content-type", "text/event-stream")
-                .body(Body::from_stream(events.chain(done)))
-                .unwrap()
-        }
-    }
-}
-
-fn chunk(delta: Value) -> Value {
-    json!({
-        "id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1, "model": "scripted-model",
-        "choices": [{"index": 0, "delta": delta, "finish_reason": null}]
+/// The assistant under test, talking to this scripted server.
+fn assistant(llm: &ScriptedLlm, timeout: Duration) -> LlmAssistant {
+    LlmAssistant::new(LlmConfig {
+        base_url: llm.base_url.clone(),
+        api_key: Some("sk-test-key".into()),
+        model: "scripted-model".into(),
+        timeout,
     })
-}
-
-/// A streamed answer in words, one chunk per piece.
-fn says(pieces: &[&str]) -> Scripted {
-    let mut chunks = vec![(Duration::ZERO, chunk(json!({"role": "assistant"})))];
-    chunks.extend(
-        pieces
-            .iter()
-            .map(|p| (Duration::ZERO, chunk(json!({"content": p})))),
-    );
-    Scripted::Sse(chunks)
-}
-
-/// A streamed answer that calls tools: `(name, arguments)` each in one chunk.
-fn calls(tools: &[(&str, &str)]) -> Scripted {
-    let deltas = tools.iter().enumerate().map(|(index, (name, arguments))| {
-        (
-            Duration::ZERO,
-            chunk(json!({"tool_calls": [{
-                "index": index, "id": format!("call_{index}"), "type": "function",
-                "function": {"name": name, "arguments": arguments}
-            }]})),
-        )
-    });
-    Scripted::Sse(deltas.collect())
-}
-
-fn status(code: u16) -> Scripted {
-    Scripted::Json(
-        code,
-        json!({"error": {"message": format!("scripted {code}"), "type": "server_error"}}),
-        vec![],
-    )
+    .unwrap()
 }
 
 fn provider_reason(result: Result<Reply, AssistantError>) -> (String, Vec<Action>) {
@@ -192,9 +42,9 @@ const TIMEOUT: Duration = Duration::from_secs(10);
 #[tokio::test]
 async fn a_request_carries_the_model_the_tools_the_prompt_and_the_key() {
     let stack = stack().await;
-    let llm = FakeLlm::start(vec![says(&["Hello!"])]).await;
+    let llm = ScriptedLlm::start(vec![says(&["Hello!"])]).await;
     let reply = stack
-        .respond(&llm.assistant(TIMEOUT), "hi", &Recorder::default())
+        .respond(&assistant(&llm, TIMEOUT), "hi", &Recorder::default())
         .await
         .unwrap();
     assert_eq!(reply.text, "Hello!");
@@ -252,7 +102,7 @@ async fn a_request_carries_the_model_the_tools_the_prompt_and_the_key() {
 #[tokio::test]
 async fn several_tool_calls_in_one_answer_all_run_in_order() {
     let stack = stack().await;
-    let llm = FakeLlm::start(vec![
+    let llm = ScriptedLlm::start(vec![
         calls(&[
             ("add_task", r#"{"title": "Buy milk"}"#),
             (
@@ -266,7 +116,7 @@ async fn several_tool_calls_in_one_answer_all_run_in_order() {
     .await;
     let events = Recorder::default();
     let reply = stack
-        .respond(&llm.assistant(TIMEOUT), "add milk and call mom", &events)
+        .respond(&assistant(&llm, TIMEOUT), "add milk and call mom", &events)
         .await
         .unwrap();
 
@@ -332,10 +182,10 @@ async fn streamed_tool_call_fragments_are_put_together_and_words_stream_as_they_
         (pause, chunk(json!({"content": "\"Pay rent\" and "}))),
         (pause, chunk(json!({"content": "\"Water the plants\"."}))),
     ]);
-    let llm = FakeLlm::start(vec![fragments, words]).await;
+    let llm = ScriptedLlm::start(vec![fragments, words]).await;
     let events = Recorder::default();
     let reply = stack
-        .respond(&llm.assistant(TIMEOUT), "pay rent, water plants", &events)
+        .respond(&assistant(&llm, TIMEOUT), "pay rent, water plants", &events)
         .await
         .unwrap();
     let finished = Instant::now();
@@ -371,10 +221,10 @@ async fn a_429_with_retry_after_is_waited_out_then_retried() {
         json!({"error": {"message": "slow down", "type": "rate_limit_error"}}),
         vec![("retry-after", "1".into())],
     );
-    let llm = FakeLlm::start(vec![limited, says(&["Fine."])]).await;
+    let llm = ScriptedLlm::start(vec![limited, says(&["Fine."])]).await;
     let started = Instant::now();
     let reply = stack
-        .respond(&llm.assistant(TIMEOUT), "hi", &Recorder::default())
+        .respond(&assistant(&llm, TIMEOUT), "hi", &Recorder::default())
         .await
         .unwrap();
     let waited = started.elapsed();
@@ -396,11 +246,11 @@ async fn a_retry_after_longer_than_the_timeout_fails_at_once() {
         json!({"error": {"message": "come back later"}}),
         vec![("retry-after", "120".into())],
     );
-    let llm = FakeLlm::start(vec![limited]).await;
+    let llm = ScriptedLlm::start(vec![limited]).await;
     let started = Instant::now();
     let result = stack
         .respond(
-            &llm.assistant(Duration::from_secs(3)),
+            &assistant(&llm, Duration::from_secs(3)),
             "hi",
             &Recorder::default(),
         )
@@ -414,10 +264,10 @@ async fn a_retry_after_longer_than_the_timeout_fails_at_once() {
 #[tokio::test]
 async fn a_500_then_success_is_retried_with_backoff() {
     let stack = stack().await;
-    let llm = FakeLlm::start(vec![status(500), status(503), says(&["Recovered."])]).await;
+    let llm = ScriptedLlm::start(vec![status(500), status(503), says(&["Recovered."])]).await;
     let started = Instant::now();
     let reply = stack
-        .respond(&llm.assistant(TIMEOUT), "hi", &Recorder::default())
+        .respond(&assistant(&llm, TIMEOUT), "hi", &Recorder::default())
         .await
         .unwrap();
     assert_eq!(reply.text, "Recovered.");
@@ -429,9 +279,9 @@ async fn a_500_then_success_is_retried_with_backoff() {
 #[tokio::test]
 async fn a_persistent_500_is_a_provider_error_and_the_builtin_answers() {
     let stack = stack().await;
-    let llm = FakeLlm::start(vec![status(500); 6]).await;
+    let llm = ScriptedLlm::start(vec![status(500); 6]).await;
     let result = stack
-        .respond(&llm.assistant(TIMEOUT), "hi", &Recorder::default())
+        .respond(&assistant(&llm, TIMEOUT), "hi", &Recorder::default())
         .await;
     let (reason, actions) = provider_reason(result);
     assert!(reason.contains("500"), "{reason}");
@@ -439,7 +289,7 @@ async fn a_persistent_500_is_a_provider_error_and_the_builtin_answers() {
     assert_eq!(llm.requests().len(), 3, "one try and two retries");
 
     // Through the chat: no error escapes, the stand-in answers with the note.
-    let chat = stack.chat(llm.assistant(TIMEOUT));
+    let chat = stack.chat(assistant(&llm, TIMEOUT));
     let response = chat
         .turn(
             stack.principal,
@@ -462,7 +312,7 @@ async fn a_persistent_500_is_a_provider_error_and_the_builtin_answers() {
 #[tokio::test]
 async fn a_model_that_does_not_answer_in_time_is_a_provider_error() {
     let stack = stack().await;
-    let llm = FakeLlm::start(vec![Scripted::Late(
+    let llm = ScriptedLlm::start(vec![Scripted::Late(
         Duration::from_secs(5),
         Box::new(says(&["too late"])),
     )])
@@ -470,7 +320,7 @@ async fn a_model_that_does_not_answer_in_time_is_a_provider_error() {
     let started = Instant::now();
     let result = stack
         .respond(
-            &llm.assistant(Duration::from_secs(1)),
+            &assistant(&llm, Duration::from_secs(1)),
             "hi",
             &Recorder::default(),
         )
@@ -484,14 +334,14 @@ async fn a_model_that_does_not_answer_in_time_is_a_provider_error() {
     );
 
     // A stream that stalls half-way is cut off the same way.
-    let llm = FakeLlm::start(vec![Scripted::Sse(vec![
+    let llm = ScriptedLlm::start(vec![Scripted::Sse(vec![
         (Duration::ZERO, chunk(json!({"content": "Let me "}))),
         (Duration::from_secs(5), chunk(json!({"content": "think"}))),
     ])])
     .await;
     let events = Recorder::default();
     let result = stack
-        .respond(&llm.assistant(Duration::from_secs(1)), "hi", &events)
+        .respond(&assistant(&llm, Duration::from_secs(1)), "hi", &events)
         .await;
     let (reason, _) = provider_reason(result);
     assert!(reason.contains("within 1s"), "{reason}");
@@ -501,7 +351,7 @@ async fn a_model_that_does_not_answer_in_time_is_a_provider_error() {
 #[tokio::test]
 async fn malformed_arguments_go_back_to_the_model_which_then_gets_it_right() {
     let stack = stack().await;
-    let llm = FakeLlm::start(vec![
+    let llm = ScriptedLlm::start(vec![
         calls(&[("add_task", r#"{"title": "Buy milk""#)]),
         calls(&[("add_task", r#"{"title": "Buy milk", "when": "now"}"#)]),
         calls(&[("add_task", r#"{"title": "Buy milk"}"#)]),
@@ -509,7 +359,7 @@ async fn malformed_arguments_go_back_to_the_model_which_then_gets_it_right() {
     ])
     .await;
     let reply = stack
-        .respond(&llm.assistant(TIMEOUT), "add milk", &Recorder::default())
+        .respond(&assistant(&llm, TIMEOUT), "add milk", &Recorder::default())
         .await
         .unwrap();
     assert_eq!(reply.text, "Added \"Buy milk\".");
@@ -545,9 +395,9 @@ async fn repeated_invalid_calls_end_in_a_provider_error_not_a_500() {
         calls(&[("add_task", r#"{"title": ""}"#)]),
         says(&["never asked"]),
     ];
-    let llm = FakeLlm::start(invalid.clone()).await;
+    let llm = ScriptedLlm::start(invalid.clone()).await;
     let result = stack
-        .respond(&llm.assistant(TIMEOUT), "do things", &Recorder::default())
+        .respond(&assistant(&llm, TIMEOUT), "do things", &Recorder::default())
         .await;
     let (reason, actions) = provider_reason(result);
     assert!(reason.contains("4 invalid tool calls"), "{reason}");
@@ -557,9 +407,9 @@ async fn repeated_invalid_calls_end_in_a_provider_error_not_a_500() {
     assert!(stack.titles().await.is_empty());
 
     // Through the chat, the turn still succeeds: the stand-in answers.
-    let llm = FakeLlm::start(invalid).await;
+    let llm = ScriptedLlm::start(invalid).await;
     let response = stack
-        .chat(llm.assistant(TIMEOUT))
+        .chat(assistant(&llm, TIMEOUT))
         .turn(
             stack.principal,
             ChatRequest {
@@ -585,7 +435,7 @@ async fn a_provider_that_does_not_stream_is_asked_without_streaming() {
             vec![],
         )
     };
-    let llm = FakeLlm::start(vec![
+    let llm = ScriptedLlm::start(vec![
         // Asked to stream, it answers plain JSON; asked again without.
         plain(json!({"role": "assistant", "content": "ignored"})),
         plain(json!({"role": "assistant", "content": null, "tool_calls": [
@@ -596,7 +446,7 @@ async fn a_provider_that_does_not_stream_is_asked_without_streaming() {
     .await;
     let events = Recorder::default();
     let reply = stack
-        .respond(&llm.assistant(TIMEOUT), "add plain", &events)
+        .respond(&assistant(&llm, TIMEOUT), "add plain", &events)
         .await
         .unwrap();
     assert_eq!(reply.text, "Added \"Plain\".");
@@ -630,9 +480,9 @@ async fn an_empty_stream_is_asked_again_without_streaming() {
         "text/event-stream; charset=utf-8",
         ": ping - 2026-11-21 05:58:40.734930+00:00\r\n\r\n",
     );
-    let llm = FakeLlm::start(vec![ping, plain, done]).await;
+    let llm = ScriptedLlm::start(vec![ping, plain, done]).await;
     let reply = stack
-        .respond(&llm.assistant(TIMEOUT), "add milk", &Recorder::default())
+        .respond(&assistant(&llm, TIMEOUT), "add milk", &Recorder::default())
         .await
         .unwrap();
     assert_eq!(reply.text, "Added.");
@@ -646,9 +496,9 @@ async fn an_empty_stream_is_asked_again_without_streaming() {
 #[tokio::test]
 async fn an_answer_with_neither_words_nor_tools_is_asked_again_for_words() {
     let stack = stack().await;
-    let llm = FakeLlm::start(vec![says(&[""]), says(&["Hi! I manage your tasks."])]).await;
+    let llm = ScriptedLlm::start(vec![says(&[""]), says(&["Hi! I manage your tasks."])]).await;
     let reply = stack
-        .respond(&llm.assistant(TIMEOUT), "hello", &Recorder::default())
+        .respond(&assistant(&llm, TIMEOUT), "hello", &Recorder::default())
         .await
         .unwrap();
     assert_eq!(reply.text, "Hi! I manage your tasks.");
@@ -658,9 +508,9 @@ async fn an_answer_with_neither_words_nor_tools_is_asked_again_for_words() {
     assert_eq!(requests[1]["messages"], requests[0]["messages"]);
 
     // Twice nothing is a provider error.
-    let llm = FakeLlm::start(vec![says(&[]), says(&[" "])]).await;
+    let llm = ScriptedLlm::start(vec![says(&[]), says(&[" "])]).await;
     let result = stack
-        .respond(&llm.assistant(TIMEOUT), "hello", &Recorder::default())
+        .respond(&assistant(&llm, TIMEOUT), "hello", &Recorder::default())
         .await;
     let (reason, _) = provider_reason(result);
     assert!(reason.contains("nothing"), "{reason}");
@@ -669,10 +519,10 @@ async fn an_answer_with_neither_words_nor_tools_is_asked_again_for_words() {
 #[tokio::test]
 async fn a_database_failure_is_a_service_error_not_a_provider_one() {
     let stack = stack().await;
-    let llm = FakeLlm::start(vec![calls(&[("list_tasks", "{}")])]).await;
+    let llm = ScriptedLlm::start(vec![calls(&[("list_tasks", "{}")])]).await;
     stack.store.close().await;
     let result = stack
-        .respond(&llm.assistant(TIMEOUT), "list", &Recorder::default())
+        .respond(&assistant(&llm, TIMEOUT), "list", &Recorder::default())
         .await;
     assert!(
         matches!(result, Err(AssistantError::Service(_))),
@@ -683,13 +533,13 @@ async fn a_database_failure_is_a_service_error_not_a_provider_one() {
 #[tokio::test]
 async fn history_is_replayed_with_tool_calls_results_and_text() {
     let stack = stack().await;
-    let llm = FakeLlm::start(vec![
+    let llm = ScriptedLlm::start(vec![
         calls(&[("add_task", r#"{"title": "Buy milk"}"#)]),
         says(&["Added \"Buy milk\"."]),
         says(&["It is task 1."]),
     ])
     .await;
-    let chat = stack.chat(llm.assistant(TIMEOUT));
+    let chat = stack.chat(assistant(&llm, TIMEOUT));
     let first = chat
         .turn(
             stack.principal,
@@ -806,11 +656,11 @@ async fn defect_1_llm_timeout_bounds_the_whole_turn_not_each_request() {
             Box::new(calls(&[("list_tasks", "{}")])),
         )
     };
-    let llm = FakeLlm::start(vec![slow(), slow(), slow(), slow(), slow(), slow()]).await;
+    let llm = ScriptedLlm::start(vec![slow(), slow(), slow(), slow(), slow(), slow()]).await;
     let started = Instant::now();
     let result = stack
         .respond(
-            &llm.assistant(Duration::from_secs(2)),
+            &assistant(&llm, Duration::from_secs(2)),
             "list",
             &Recorder::default(),
         )
@@ -863,8 +713,8 @@ async fn defect_2_read_only_tool_calls_do_not_block_the_fallback() {
     // The model lists six times and gives up; nothing was changed, so the
     // builtin does what was asked.
     let stack = stack().await;
-    let llm = FakeLlm::start(vec![calls(&[("list_tasks", "{}")]); 6]).await;
-    let chat = chat_with_builtin(&stack, llm.assistant(TIMEOUT), Routing::Llm);
+    let llm = ScriptedLlm::start(vec![calls(&[("list_tasks", "{}")]); 6]).await;
+    let chat = chat_with_builtin(&stack, assistant(&llm, TIMEOUT), Routing::Llm);
     let answer = say(&chat, &stack, "add buy milk").await;
     assert!(answer.reply.starts_with(FALLBACK_NOTE), "{}", answer.reply);
     assert!(
@@ -879,14 +729,14 @@ async fn defect_2_read_only_tool_calls_do_not_block_the_fallback() {
     assert!(tools[..tools.len() - 1].iter().all(|t| *t == "list_tasks"));
 
     // A model that did change something is reported, not repeated.
-    let llm = FakeLlm::start(vec![
+    let llm = ScriptedLlm::start(vec![
         calls(&[("add_task", r#"{"title": "Call mom"}"#)]),
         status(500),
         status(500),
         status(500),
     ])
     .await;
-    let chat = chat_with_builtin(&stack, llm.assistant(TIMEOUT), Routing::Llm);
+    let chat = chat_with_builtin(&stack, assistant(&llm, TIMEOUT), Routing::Llm);
     let answer = say(&chat, &stack, "add call mom").await;
     assert!(
         answer.reply.contains("Before it stopped"),
@@ -899,9 +749,9 @@ async fn defect_2_read_only_tool_calls_do_not_block_the_fallback() {
 #[tokio::test]
 async fn defect_3_requests_carry_max_tokens_a_low_temperature_and_stops() {
     let stack = stack().await;
-    let llm = FakeLlm::start(vec![says(&["Hi."])]).await;
+    let llm = ScriptedLlm::start(vec![says(&["Hi."])]).await;
     stack
-        .respond(&llm.assistant(TIMEOUT), "hi", &Recorder::default())
+        .respond(&assistant(&llm, TIMEOUT), "hi", &Recorder::default())
         .await
         .unwrap();
     let request = &llm.requests()[0];
@@ -918,8 +768,8 @@ async fn defect_3_requests_carry_max_tokens_a_low_temperature_and_stops() {
                          "type": "invalid_request_error"}}),
         vec![],
     );
-    let llm = FakeLlm::start(vec![refused, says(&["Fine."]), says(&["Still fine."])]).await;
-    let assistant = llm.assistant(TIMEOUT);
+    let llm = ScriptedLlm::start(vec![refused, says(&["Fine."]), says(&["Still fine."])]).await;
+    let assistant = assistant(&llm, TIMEOUT);
     let reply = stack
         .respond(&assistant, "hi", &Recorder::default())
         .await
@@ -944,8 +794,8 @@ async fn defect_4_bad_replies_are_discarded_and_the_builtin_answers() {
         "Added \"Buy milk\" to your list.",
     ];
     for (index, text) in junk.iter().enumerate() {
-        let llm = FakeLlm::start(vec![says(&[text])]).await;
-        let chat = chat_with_builtin(&stack, llm.assistant(TIMEOUT), Routing::Llm);
+        let llm = ScriptedLlm::start(vec![says(&[text])]).await;
+        let chat = chat_with_builtin(&stack, assistant(&llm, TIMEOUT), Routing::Llm);
         let answer = say(&chat, &stack, "add buy milk").await;
         assert!(
             answer.reply.starts_with(FALLBACK_NOTE),
@@ -957,9 +807,9 @@ async fn defect_4_bad_replies_are_discarded_and_the_builtin_answers() {
         assert_eq!(stack.titles().await.len(), index + 1);
     }
     // HTML entities (llama.cpp's Python server) are turned back.
-    let llm = FakeLlm::start(vec![says(&["It&#39;s &quot;Buy milk&quot;."])]).await;
+    let llm = ScriptedLlm::start(vec![says(&["It&#39;s &quot;Buy milk&quot;."])]).await;
     let reply = stack
-        .respond(&llm.assistant(TIMEOUT), "which?", &Recorder::default())
+        .respond(&assistant(&llm, TIMEOUT), "which?", &Recorder::default())
         .await
         .unwrap();
     assert_eq!(reply.text, "It's \"Buy milk\".");
@@ -972,8 +822,8 @@ async fn defect_5_everything_before_the_new_message_is_the_same_bytes_every_turn
     // day and a few hours apart now send the same request up to the new
     // message, which carries the time.
     let stack = stack().await;
-    let llm = FakeLlm::start(vec![says(&["One."]), says(&["Two."])]).await;
-    let assistant = llm.assistant(TIMEOUT);
+    let llm = ScriptedLlm::start(vec![says(&["One."]), says(&["Two."])]).await;
+    let assistant = assistant(&llm, TIMEOUT);
     for now in ["2026-11-21T09:00:00Z", "2026-11-22T17:45:00Z"] {
         let mut state = json!({});
         let turn = todo_assistant::Turn {
@@ -1001,8 +851,8 @@ async fn defect_5_everything_before_the_new_message_is_the_same_bytes_every_turn
 #[tokio::test]
 async fn hybrid_routing_asks_the_model_only_what_the_builtin_does_not_understand() {
     let stack = stack().await;
-    let llm = FakeLlm::start(vec![says(&["I can only help with your tasks."])]).await;
-    let chat = chat_with_builtin(&stack, llm.assistant(TIMEOUT), Routing::Hybrid);
+    let llm = ScriptedLlm::start(vec![says(&["I can only help with your tasks."])]).await;
+    let chat = chat_with_builtin(&stack, assistant(&llm, TIMEOUT), Routing::Hybrid);
     assert_eq!(chat.mode(), "hybrid");
     let answer = say(&chat, &stack, "add buy milk tomorrow").await;
     assert_eq!(answer.actions[0].tool, "add_task");
@@ -1020,7 +870,7 @@ async fn hybrid_routing_asks_the_model_only_what_the_builtin_does_not_understand
         "{sent}"
     );
     // Builtin mode never asks the model.
-    let chat = chat_with_builtin(&stack, llm.assistant(TIMEOUT), Routing::Builtin);
+    let chat = chat_with_builtin(&stack, assistant(&llm, TIMEOUT), Routing::Builtin);
     assert_eq!(chat.mode(), "builtin");
     say(&chat, &stack, "what is the capital of France").await;
     assert_eq!(llm.requests().len(), 1);
@@ -1092,7 +942,7 @@ async fn defect_7_one_refusal_to_stream_is_not_remembered_for_ten_minutes() {
             vec![],
         )
     };
-    let llm = FakeLlm::start(vec![
+    let llm = ScriptedLlm::start(vec![
         // Asked to stream, it answers plain JSON; asked again without.
         plain("ignored"),
         plain("One."),
@@ -1101,7 +951,7 @@ async fn defect_7_one_refusal_to_stream_is_not_remembered_for_ten_minutes() {
     ])
     .await;
     let remembered = Duration::from_millis(500);
-    let assistant = llm.assistant(TIMEOUT).with_plain_for(remembered);
+    let assistant = assistant(&llm, TIMEOUT).with_plain_for(remembered);
     let mut replies = Vec::new();
     for pause in [Duration::ZERO, Duration::ZERO, remembered * 2] {
         tokio::time::sleep(pause).await;

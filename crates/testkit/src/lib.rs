@@ -1,11 +1,16 @@
-//! Test support: a real PostgreSQL server for tests, started on a free port
-//! from the machine's PostgreSQL binaries, with a fresh database per test,
+//! Test support. Here: a real PostgreSQL server for tests, started on a free
+//! port from the machine's PostgreSQL binaries, with a fresh database per test,
 //! and PgBouncer in transaction mode in front of it (Neon's pooled endpoint).
 //!
 //! One cluster serves every test of a test binary. It is a child of a thread
 //! that lives as long as the process and dies with it (`PR_SET_PDEATHSIG`),
 //! so no server outlives a test run. Set `TODO_TEST_POSTGRES_URL` to use a
 //! server of your own instead.
+//!
+//! In [`llm`]: a scripted OpenAI-compatible server, for the LLM assistant's
+//! faults.
+
+pub mod llm;
 
 use anyhow::{bail, Context, Result};
 use std::net::TcpListener;

@@ -7,109 +7,36 @@
 
 use crate::support;
 
-use std::collections::VecDeque;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use axum::body::Body;
-use axum::extract::State;
-use axum::response::Response;
-use axum::routing::post;
-use axum::Router;
 use serde_json::{json, Value};
 use todo_server::serve::Server;
+use todo_testkit::llm::{stream, Scripted, ScriptedLlm};
 
 const FALLBACK_NOTE: &str = todo_assistant::chat::FALLBACK_NOTE;
 const API_KEY: &str = "sk-llm-key-SHOULD-NOT-LEAK";
 
-/// Answers each chat completion request with the next scripted body (or a
-/// 500 once the script is over) and counts the requests.
-struct FakeLlm {
-    base_url: String,
-    requests: Arc<Mutex<Vec<Value>>>,
-    script: Script,
-    /// How long each answer waits.
-    delay: Arc<Mutex<Duration>>,
-}
-
-type Script = Arc<Mutex<VecDeque<(u16, &'static str, String)>>>;
-/// The script, the requests seen, and the pause before each answer.
-type FakeState = (Script, Arc<Mutex<Vec<Value>>>, Arc<Mutex<Duration>>);
-
-impl FakeLlm {
-    async fn start(script: Vec<(u16, &'static str, String)>) -> Self {
-        let requests = Arc::new(Mutex::new(Vec::new()));
-        let script: Script = Arc::new(Mutex::new(VecDeque::from(script)));
-        let delay = Arc::new(Mutex::new(Duration::ZERO));
-        let state = (script.clone(), requests.clone(), delay.clone());
-        let app = Router::new()
-            .route("/v1/chat/completions", post(answer))
-            .with_state(state);
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let address = listener.local_addr().unwrap();
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        Self {
-            base_url: format!("http://{address}/v1"),
-            requests,
-            script,
-            delay,
-        }
-    }
-}
-
-async fn answer(
-    State((script, requests, delay)): State<FakeState>,
-    body: axum::body::Bytes,
-) -> Response {
-    let pause = *delay.lock().unwrap();
-    tokio::time::sleep(pause).await;
-    requests
-        .lock()
-        .unwrap()
-        .push(serde_json::from_slice(&body).unwrap_or(Value::Null));
-    let (status, content_type, body) = script.lock().unwrap().pop_front().unwrap_or((
-        500,
-        "application/json",
-        r#"{"error": {"message": "the script is over"}}"#.into(),
-    ));
-    Response::builder()
-        .status(status)
-        .header("content-type", content_type)
-        .body(Body::from(body))
-        .unwrap()
-}
-
-fn sse(deltas: &[Value]) -> (u16, &'static str, String) {
-    let mut body = String::new();
-    for delta in deltas {
-        let chunk = json!({"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "m",
-                           "choices": [{"index": 0, "delta": delta, "finish_reason": null}]});
-        body.push_str(&format!("data: {chunk}\n\n"));
-    }
-    body.push_str("data: [DONE]\n\n");
-    (200, "text/event-stream", body)
-}
-
-fn adds_then_says(title: &str) -> Vec<(u16, &'static str, String)> {
+fn adds_then_says(title: &str) -> Vec<Scripted> {
     vec![
-        sse(&[
+        stream([
             json!({"tool_calls": [{"index": 0, "id": "call_1", "type": "function",
             "function": {"name": "add_task", "arguments": json!({"title": title}).to_string()}}]}),
         ]),
-        sse(&[
+        stream([
             json!({"content": "Added "}),
             json!({"content": format!("\"{title}\".")}),
         ]),
     ]
 }
 
-async fn serve_with_llm(llm: &FakeLlm, dir: &std::path::Path) -> String {
+async fn serve_with_llm(llm: &ScriptedLlm, dir: &std::path::Path) -> String {
     serve_in_mode(llm, dir, "llm").await
 }
 
-async fn serve_in_mode(llm: &FakeLlm, dir: &std::path::Path, mode: &str) -> String {
+async fn serve_in_mode(llm: &ScriptedLlm, dir: &std::path::Path, mode: &str) -> String {
     let database = format!("sqlite://{}", dir.join("todo.db").display());
     let args = support::serve_args_with(
         &database,
@@ -150,7 +77,7 @@ async fn signup(http: &reqwest::Client, base: &str) -> String {
 async fn with_llm_base_url_the_chat_api_talks_to_the_model() {
     let mut script = adds_then_says("Buy milk");
     script.extend(adds_then_says("Call mom"));
-    let llm = FakeLlm::start(script).await;
+    let llm = ScriptedLlm::start(script).await;
     let dir = tempfile::tempdir().unwrap();
     let base = serve_with_llm(&llm, dir.path()).await;
     let http = todo_server::http_client::client();
@@ -170,7 +97,7 @@ async fn with_llm_base_url_the_chat_api_talks_to_the_model() {
     assert_eq!(answer["actions"][0]["tool"], "add_task");
     assert_eq!(answer["actions"][0]["ok"], true);
     assert_eq!(answer["actions"][0]["result"]["task"]["title"], "Buy milk");
-    let first = llm.requests.lock().unwrap()[0].clone();
+    let first = llm.requests()[0].clone();
     assert_eq!(first["model"], "scripted-model");
     let sent = first["messages"][1]["content"].as_str().unwrap();
     assert!(sent.starts_with("add buy milk\n\n(Now: "), "{sent}");
@@ -195,7 +122,7 @@ async fn with_llm_base_url_the_chat_api_talks_to_the_model() {
     assert_eq!(deltas, "Added \"Call mom\".", "{text}");
     assert!(text.contains("event: action"), "{text}");
     // The second turn saw the first, tool call and result included.
-    let requests = llm.requests.lock().unwrap().clone();
+    let requests = llm.requests();
     let roles: Vec<&str> = requests[2]["messages"]
         .as_array()
         .unwrap()
@@ -210,7 +137,7 @@ async fn with_llm_base_url_the_chat_api_talks_to_the_model() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failing_model_is_answered_for_by_the_builtin_assistant() {
-    let llm = FakeLlm::start(vec![]).await; // Every request: 500.
+    let llm = ScriptedLlm::start(vec![]).await; // Every request: 500.
     let dir = tempfile::tempdir().unwrap();
     let base = serve_with_llm(&llm, dir.path()).await;
     let http = todo_server::http_client::client();
@@ -230,11 +157,7 @@ async fn a_failing_model_is_answered_for_by_the_builtin_assistant() {
         answer["actions"][0]["result"]["task"]["title"],
         "Water the plants"
     );
-    assert_eq!(
-        llm.requests.lock().unwrap().len(),
-        3,
-        "one try, two retries"
-    );
+    assert_eq!(llm.requests().len(), 3, "one try, two retries");
 }
 
 fn todo() -> Command {
@@ -302,7 +225,7 @@ fn an_llm_without_a_model_stops_start_up_with_one_line() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_llm_api_key_never_reaches_the_logs() {
-    let llm = FakeLlm::start(adds_then_says("Buy milk")).await;
+    let llm = ScriptedLlm::start(adds_then_says("Buy milk")).await;
     let dir = tempfile::tempdir().unwrap();
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -365,13 +288,12 @@ async fn the_llm_api_key_never_reaches_the_logs() {
 /// keeps the stream alive while the model thinks.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_streamed_turn_starts_at_once_and_stays_alive_while_the_model_thinks() {
-    let llm = FakeLlm::start(vec![]).await;
     // The model takes 3.5 s before its first word.
-    *llm.delay.lock().unwrap() = Duration::from_millis(3_500);
-    llm.script
-        .lock()
-        .unwrap()
-        .push_back(sse(&[json!({"content": "Here you go."})]));
+    let llm = ScriptedLlm::start(vec![Scripted::Late(
+        Duration::from_millis(3_500),
+        Box::new(stream([json!({"content": "Here you go."})])),
+    )])
+    .await;
     let dir = tempfile::tempdir().unwrap();
     let base = serve_with_llm(&llm, dir.path()).await;
     let http = todo_server::http_client::client();
@@ -412,7 +334,7 @@ async fn a_streamed_turn_starts_at_once_and_stays_alive_while_the_model_thinks()
 /// model; the model gets the rest.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hybrid_mode_asks_the_model_only_what_the_builtin_does_not_understand() {
-    let llm = FakeLlm::start(vec![sse(&[json!({"content": "I only do tasks."})])]).await;
+    let llm = ScriptedLlm::start(vec![stream([json!({"content": "I only do tasks."})])]).await;
     let dir = tempfile::tempdir().unwrap();
     let base = serve_in_mode(&llm, dir.path(), "hybrid").await;
     let http = todo_server::http_client::client();
@@ -435,8 +357,8 @@ async fn hybrid_mode_asks_the_model_only_what_the_builtin_does_not_understand() 
     };
     let added = ask("add buy milk tomorrow").await;
     assert_eq!(added["actions"][0]["result"]["task"]["title"], "Buy milk");
-    assert!(llm.requests.lock().unwrap().is_empty());
+    assert!(llm.requests().is_empty());
     let other = ask("what is the capital of France").await;
     assert_eq!(other["reply"], "I only do tasks.");
-    assert_eq!(llm.requests.lock().unwrap().len(), 1);
+    assert_eq!(llm.requests().len(), 1);
 }
