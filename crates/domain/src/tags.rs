@@ -23,14 +23,17 @@ pub struct TagCount {
 }
 
 /// `GET /api/tags`: the tags on the caller's open tasks, by name (in code
-/// point order: tags are lowercase), each with its count. At most 200 tags,
-/// from the caller's 10,000 most recently created open tasks.
+/// point order: tags are lowercase), each with its count, and the number of
+/// open tasks. At most 200 tags, from the caller's 10,000 most recently
+/// created open tasks.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TagList {
     pub items: Vec<TagCount>,
     /// More tags follow the 200 listed (by name).
     pub more: bool,
+    /// The caller's open tasks, counted up to 10,000.
+    pub open_tasks: i64,
     /// The caller has more than 10,000 open tasks and only the newest
     /// 10,000 were read: each count is a lower bound, and a tag only on
     /// older tasks is missing.

@@ -84,6 +84,8 @@ async fn open_tasks_tags_by_name_with_counts(store: &Store) {
         ]
     );
     assert!(!list.more && !list.counts_capped);
+    // Ada's open tasks: the five, not the completed one.
+    assert_eq!(list.open_tasks, 5);
     // At most `limit`, the first by name, saying that more follow.
     let list = store.tag_counts(ada.id, 2).await.unwrap();
     assert_eq!(counts(&list.items), [("a_1", 1), ("finance", 2)]);
@@ -163,6 +165,7 @@ async fn a_big_users_tags_read_an_index_up_to_the_cap(store: &Store, url: &str) 
     let list = store.tag_counts(big.id, 200).await.unwrap();
     assert_eq!(counts(&list.items), expected, "{backend}");
     assert!(!list.more && !list.counts_capped, "{backend}");
+    assert_eq!(list.open_tasks, i64::from(TAGS_COUNTED_TASKS));
     // Older open tasks beyond those: left out, and the answer says so.
     seed(
         insert_tasks(big.id, OLD_TASKS, "FALSE", "'[\"old\"]'"),
@@ -172,6 +175,8 @@ async fn a_big_users_tags_read_an_index_up_to_the_cap(store: &Store, url: &str) 
     let list = store.tag_counts(big.id, 200).await.unwrap();
     assert_eq!(counts(&list.items), expected, "{backend}");
     assert!(!list.more && list.counts_capped, "{backend}");
+    // Counted up to the cap: the UI reads "10000+".
+    assert_eq!(list.open_tasks, i64::from(TAGS_COUNTED_TASKS));
 
     let (plan, count_plan) = store.explain_tag_counts(big.id, 200).await.unwrap();
     match backend {

@@ -19,4 +19,5 @@ mod operations;
 mod reliability;
 mod schemathesis;
 mod static_files;
+mod tags;
 mod tasks;

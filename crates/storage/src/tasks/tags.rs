@@ -47,8 +47,8 @@ impl Store {
     }
 
     /// The tags on the user's open tasks, by name, with how many of those
-    /// tasks carry each: at most `limit`, saying whether more follow and
-    /// whether the user has more open tasks than were read.
+    /// tasks carry each: at most `limit`, saying whether more follow; and
+    /// the user's open tasks, counted up to the number read.
     pub async fn tag_counts(&self, user_id: UserId, limit: u32) -> StoreResult<TagList> {
         let sql = self.tag_counts_sql();
         let cap = i64::from(TAGS_COUNTED_TASKS);
@@ -72,6 +72,7 @@ impl Store {
         Ok(TagList {
             items,
             more,
+            open_tasks: open.min(cap),
             counts_capped: open > cap,
         })
     }

@@ -1,8 +1,9 @@
-//! The task list: CRUD, completion, filters and paging.
+//! The task list: CRUD, completion, filters and paging, and the tags in use.
 
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use todo_domain::query::TaskQueryParams;
+use todo_domain::tags::TagList;
 use todo_domain::{Task, TaskDraft, TaskId, TaskPatch};
 use todo_services::{Cleared, TaskPage};
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -18,6 +19,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(complete_task))
         .routes(routes!(reopen_task))
         .routes(routes!(clear_completed))
+        .routes(routes!(list_tags))
 }
 
 type ApiResult<T> = Result<axum::Json<T>, ApiError>;
@@ -157,4 +159,15 @@ async fn clear_completed(
     Ok(axum::Json(Cleared {
         deleted: state.services.clear_completed(caller).await?,
     }))
+}
+
+/// The tags on the caller's open tasks, by name, each with how many open
+/// tasks carry it, and how many open tasks there are: at most 200 tags
+/// (`more` says whether others follow), counted over the caller's 10,000
+/// most recently created open tasks (`counts_capped` says when there are
+/// more), so the answer costs the same however many tasks a user has.
+#[utoipa::path(get, path = "/api/tags", tag = "tasks", security(("bearer" = [])),
+    responses((status = 200, body = TagList)))]
+async fn list_tags(State(state): State<AppState>, Caller(caller): Caller) -> ApiResult<TagList> {
+    Ok(axum::Json(state.services.list_tags(caller).await?))
 }
