@@ -10,7 +10,20 @@ use crate::error::FieldError;
 use crate::task::Due;
 use crate::time::TimeZone;
 
-/// A validated RRULE value, without the `RRULE:` prefix, e.g. `FREQ=DAILY`.
+/// A repetition rule the domain accepts: an RFC 5545 RRULE without the
+/// `RRULE:` prefix, uppercase, e.g. `FREQ=WEEKLY;BYDAY=MO,TH`. On the wire
+/// and in storage it is that text.
+///
+/// Two ways in:
+/// - [`Recurrence::parse`] checks a rule someone wrote (the API, the
+///   assistant's tools) in full: the domain's limits and the `rrule` crate's
+///   grammar.
+/// - [`Recurrence::read`] (and so `TryFrom<String>`, which serde uses) reads
+///   a rule back — a stored row, the server's JSON in the web UI — checking
+///   the domain's limits only. It was checked in full when it was written;
+///   and the web UI, which only reads rules, then links no RRULE parser (the
+///   `rrule` crate's brings `regex`). A rule that passes `read` but not the
+///   crate's grammar (written under older rules) just has no next occurrence.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct Recurrence(String);
@@ -38,7 +51,42 @@ pub const MAX_COUNT: u32 = 1000;
 const MAX_OCCURRENCES_EXAMINED: usize = 2_000;
 
 impl Recurrence {
+    /// Checks a rule someone wrote, in full (see the type's documentation).
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        let (trimmed, body, frequency) = Self::check_limits(raw)?;
+        let invalid = |why: String| FieldError::new("recurrence", "recurrence_invalid", why);
+        let rule: RRule<Unvalidated> = body
+            .parse()
+            .map_err(|e| invalid(format!("'{trimmed}' is not a valid RRULE: {e}")))?;
+        // Building checks the combination of parts against a start date.
+        rule.build(rrule::Tz::UTC.from_utc_datetime(&VALIDATION_START))
+            .map_err(|e| invalid(format!("'{trimmed}' is not a valid RRULE: {e}")))?;
+        Self::supported(trimmed, body, &frequency)
+    }
+
+    /// Reads back a rule that was checked when it was written: the domain's
+    /// limits only, not the `rrule` crate's grammar (see the type's
+    /// documentation).
+    pub fn read(raw: &str) -> Result<Self, FieldError> {
+        let (trimmed, body, frequency) = Self::check_limits(raw)?;
+        Self::supported(trimmed, body, &frequency)
+    }
+
+    fn supported(trimmed: &str, body: String, frequency: &str) -> Result<Self, FieldError> {
+        if !SUPPORTED_FREQUENCIES.contains(&frequency) {
+            return Err(FieldError::new(
+                "recurrence",
+                "recurrence_invalid",
+                format!("'{trimmed}' has no supported FREQ"),
+            ));
+        }
+        Ok(Self(body))
+    }
+
+    /// The domain's own limits (size, ASCII, no start, no sub-daily repeats,
+    /// bounded INTERVAL and COUNT): the trimmed input, the normalised body
+    /// and its FREQ.
+    fn check_limits(raw: &str) -> Result<(&str, String, String), FieldError> {
         let trimmed = raw.trim();
         let invalid = |why: String| FieldError::new("recurrence", "recurrence_invalid", why);
         if trimmed.len() > MAX_RULE_LEN {
@@ -107,16 +155,8 @@ impl Recurrence {
                 }
             }
         }
-        let rule: RRule<Unvalidated> = body
-            .parse()
-            .map_err(|e| invalid(format!("'{trimmed}' is not a valid RRULE: {e}")))?;
-        // Building checks the combination of parts against a start date.
-        rule.build(rrule::Tz::UTC.from_utc_datetime(&VALIDATION_START))
-            .map_err(|e| invalid(format!("'{trimmed}' is not a valid RRULE: {e}")))?;
-        if !SUPPORTED_FREQUENCIES.contains(&frequency) {
-            return Err(invalid(format!("'{trimmed}' has no supported FREQ")));
-        }
-        Ok(Self(body))
+        let frequency = frequency.to_owned();
+        Ok((trimmed, body, frequency))
     }
 
     pub fn as_str(&self) -> &str {
@@ -334,7 +374,7 @@ impl fmt::Display for Recurrence {
 impl TryFrom<String> for Recurrence {
     type Error = String;
     fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::parse(&value).map_err(|e| e.message)
+        Self::read(&value).map_err(|e| e.message)
     }
 }
 
@@ -410,6 +450,40 @@ mod tests {
                 .unwrap_err()
                 .code,
             "recurrence_invalid"
+        );
+    }
+
+    #[test]
+    fn a_rule_read_back_is_checked_against_the_domain_s_limits_only() {
+        // What a client or the database sends back: the same text.
+        let weekly = rule("FREQ=WEEKLY;BYDAY=MO,TH");
+        assert_eq!(
+            serde_json::to_value(&weekly).unwrap(),
+            serde_json::json!("FREQ=WEEKLY;BYDAY=MO,TH")
+        );
+        let back: Recurrence =
+            serde_json::from_value(serde_json::json!("rrule:freq=weekly;byday=mo,th")).unwrap();
+        assert_eq!(back, weekly);
+        // The domain's limits hold on the way back too.
+        for refused in ["FREQ=HOURLY", "FREQ=DAILY;INTERVAL=0", "BYDAY=MO", ""] {
+            assert!(Recurrence::read(refused).is_err(), "{refused}");
+            assert!(serde_json::from_value::<Recurrence>(serde_json::json!(refused)).is_err());
+        }
+        // The rrule crate's grammar is checked only when a rule is written:
+        // a rule only it refuses reads back, and then never repeats.
+        let odd = "FREQ=DAILY;BYDAY=XX";
+        assert_eq!(
+            Recurrence::parse(odd).unwrap_err().code,
+            "recurrence_invalid"
+        );
+        let read = Recurrence::read(odd).unwrap();
+        assert_eq!(
+            read.next_after(
+                Due::Date(date(2026, 11, 21)),
+                TimeZone::UTC,
+                at("2026-11-21T10:00:00Z")
+            ),
+            None
         );
     }
 

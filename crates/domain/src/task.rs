@@ -37,7 +37,8 @@ pub struct Task {
     pub due_at: Option<DateTime<Utc>>,
     pub all_day: bool,
     /// An RFC 5545 RRULE such as `FREQ=WEEKLY;BYDAY=MO,TH`.
-    pub recurrence: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub recurrence: Option<Recurrence>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     /// Goes up with every change; the `ETag` of the task's answers.
@@ -578,7 +579,7 @@ impl TaskChanges {
         next.due_at = due.map(|d| d.to_stored().0);
         next.all_day = due.is_some_and(Due::is_all_day);
         if let Some(recurrence) = &self.recurrence {
-            next.recurrence = recurrence.as_ref().map(|r| r.as_str().to_owned());
+            next.recurrence = recurrence.clone();
         }
         next.updated_at = now;
         Ok(next)

@@ -215,7 +215,7 @@ fn next_occurrence(
     tz: todo_domain::TimeZone,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Option<NewTask> {
-    let recurrence = todo_domain::Recurrence::parse(task.recurrence.as_deref()?).ok()?;
+    let recurrence = task.recurrence.as_ref()?;
     let due = task.due().unwrap_or(Due::Date(tz.today(now)));
     let (next_due, carried) = recurrence.next_after(due, tz, now)?;
     Some(NewTask {

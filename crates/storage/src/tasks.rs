@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use todo_domain::account::UserId;
 use todo_domain::query::{DueCondition, InstantRange, TaskFilter};
 use todo_domain::task::TaskPage;
-use todo_domain::{NewTask, Priority, SortKey, SortOrder, StatusFilter, Task, TaskId};
+use todo_domain::{NewTask, Priority, Recurrence, SortKey, SortOrder, StatusFilter, Task, TaskId};
 
 use crate::{on_pool, Pool, Store, StoreError, StoreResult, Timestamp};
 
@@ -40,6 +40,17 @@ impl TryFrom<TaskRow> for Task {
         })?;
         let tags = serde_json::from_str(&row.tags)
             .map_err(|e| StoreError::Corrupt(format!("task {}: tags {e}", row.id)))?;
+        let recurrence = row.recurrence.as_deref().and_then(|raw| {
+            // A rule the domain no longer accepts (written under older
+            // limits) is left off the task, with a warning, rather than
+            // failing every page that holds the task; it could not repeat
+            // anyway. The row keeps it until the task is next saved.
+            Recurrence::read(raw)
+                .inspect_err(|e| {
+                    tracing::warn!(task_id = row.id, rule = raw, error = %e.message, "stored repetition rule left off");
+                })
+                .ok()
+        });
         Ok(Task {
             id: row.id,
             title: row.title,
@@ -50,7 +61,7 @@ impl TryFrom<TaskRow> for Task {
             tags,
             due_at: row.due_at.map(|t| t.0),
             all_day: row.all_day,
-            recurrence: row.recurrence,
+            recurrence,
             created_at: row.created_at.0,
             updated_at: row.updated_at.0,
             version: row.version,
@@ -388,7 +399,7 @@ impl Store {
                 .bind(tags_json(&task.tags))
                 .bind(task.due_at.map(Timestamp::new))
                 .bind(task.all_day)
-                .bind(task.recurrence.as_deref())
+                .bind(task.recurrence.as_ref().map(Recurrence::as_str))
                 .bind(Timestamp::new(task.updated_at))
                 .bind(task.id)
                 .bind(user_id)

@@ -593,7 +593,7 @@ fn TaskRow(task: Task, list: ListState, filters: Filters) -> impl IntoView {
     let soon = task
         .due()
         .map(|due| (due.local_date(tz) - tz.today(now)).num_days());
-    let recurrence = task.recurrence.as_deref().map(Recurrence::describe_rule);
+    let recurrence = task.recurrence.as_ref().map(Recurrence::describe);
     let priority = task.priority;
     let busy = RwSignal::new(false);
     // Completing plays a short animation (app.css; none when the user
@@ -789,7 +789,11 @@ fn TaskEditor(task: Task, list: ListState) -> impl IntoView {
         }
         None => (String::new(), String::new()),
     };
-    let rule = task.recurrence.clone().unwrap_or_default();
+    let rule = task
+        .recurrence
+        .as_ref()
+        .map(|r| r.as_str().to_owned())
+        .unwrap_or_default();
     let custom = CustomRepeat::from_rule(&rule);
     let preset = if REPEATS.iter().any(|(r, _)| *r == rule) {
         rule.clone()

@@ -132,7 +132,7 @@ pub fn details(task: &Task, tz: TimeZone, now: DateTime<Utc>) -> Vec<String> {
         parts.push(format!("#{tag}"));
     }
     if let Some(r) = &task.recurrence {
-        parts.push(format!("repeats {}", rule(r)));
+        parts.push(format!("repeats {}", rule(r.as_str())));
     }
     parts
 }
@@ -436,7 +436,7 @@ pub fn update_summary(
     }
     if let Some(rrule) = &updated.recurrence {
         if changes.recurrence.is_some() {
-            said.push(format!("repeats {}", rule(rrule)));
+            said.push(format!("repeats {}", rule(rrule.as_str())));
         }
     }
     if changes.clear_recurrence {

@@ -282,7 +282,11 @@ fn shape_of(task: &Task, tz: TimeZone) -> Shape {
         due,
         priority: task.priority.as_str().to_owned(),
         tags,
-        recurrence: task.recurrence.clone().unwrap_or_default(),
+        recurrence: task
+            .recurrence
+            .as_ref()
+            .map(|r| r.as_str().to_owned())
+            .unwrap_or_default(),
         description: Some(task.description.clone()),
     }
 }

@@ -1,0 +1,65 @@
+//! A row holding a value the domain no longer accepts (written under older
+//! limits, or by hand) still reads, on SQLite and on Postgres: the value is
+//! left off the task, so one old row does not fail every page holding it.
+
+use chrono::Utc;
+use todo_domain::{NewTask, Priority, Recurrence, TaskQuery, TimeZone};
+use todo_storage::{Store, StoreOptions};
+
+async fn a_refused_stored_rule_is_left_off(store: Store, url: &str) {
+    let now = Utc::now();
+    let user = store
+        .insert_user("ada@example.com", "Ada", "x", TimeZone::UTC, now)
+        .await
+        .unwrap();
+    let new = NewTask {
+        title: "water the plants".into(),
+        description: String::new(),
+        priority: Priority::None,
+        tags: Vec::new(),
+        due: None,
+        recurrence: Some(Recurrence::parse("FREQ=WEEKLY;BYDAY=MO,TH").unwrap()),
+    };
+    let task = store.insert_task(user.id, &new, now).await.unwrap();
+    assert_eq!(task.recurrence, new.recurrence, "read back as written");
+
+    // Hourly repeats were refused after they could be stored.
+    let sql = "UPDATE tasks SET recurrence = 'FREQ=HOURLY' WHERE id = $1";
+    if store.backend() == "postgres" {
+        let pool = sqlx::PgPool::connect(url).await.unwrap();
+        sqlx::query(sql).bind(task.id).execute(&pool).await.unwrap();
+        pool.close().await;
+    } else {
+        let pool = sqlx::SqlitePool::connect(url).await.unwrap();
+        sqlx::query(sql).bind(task.id).execute(&pool).await.unwrap();
+        pool.close().await;
+    }
+
+    let read = store.get_task(user.id, task.id).await.unwrap().unwrap();
+    assert_eq!(read.recurrence, None);
+    assert_eq!(read.title, task.title);
+    let filter = TaskQuery::default().resolve(now, TimeZone::UTC);
+    let page = store.list_tasks(user.id, &filter).await.unwrap();
+    assert_eq!(page.items, vec![read]);
+}
+
+#[tokio::test]
+async fn sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("todo.db").display());
+    let store = Store::connect(&url, &StoreOptions::default())
+        .await
+        .unwrap();
+    store.migrate().await.unwrap();
+    a_refused_stored_rule_is_left_off(store, &url).await;
+}
+
+#[tokio::test]
+async fn postgres() {
+    let url = todo_testkit::fresh_postgres_database();
+    let store = Store::connect(&url, &StoreOptions::default())
+        .await
+        .unwrap();
+    store.migrate().await.unwrap();
+    a_refused_stored_rule_is_left_off(store, &url).await;
+}
