@@ -7,6 +7,7 @@ use serde::Serialize;
 use todo_domain::account::{LoginRequest, Session, SignupRequest};
 use todo_domain::chat::{Action, ChatRequest, ChatResponse, ConversationDetail, ConversationList};
 use todo_domain::query::TaskQueryParams;
+use todo_domain::tags::TagList;
 use todo_domain::task::{Cleared, TaskPage};
 use todo_domain::token::{CreatedToken, NewToken, TokenInfo};
 use todo_domain::{Problem, Task, TaskDraft, TaskId, TaskPatch};
@@ -106,6 +107,10 @@ impl Client {
     pub async fn list_tasks(&self, params: &TaskQueryParams) -> ApiResult<TaskPage> {
         let path = format!("/api/tasks{}", query_string(params));
         self.json("GET", &path, None::<&()>).await
+    }
+
+    pub async fn tags(&self) -> ApiResult<TagList> {
+        self.json("GET", "/api/tags", None::<&()>).await
     }
 
     pub async fn create_task(&self, draft: &TaskDraft) -> ApiResult<Task> {

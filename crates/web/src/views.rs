@@ -8,7 +8,7 @@
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use todo_domain::query::{TaskQueryParams, MAX_LIMIT};
+use todo_domain::query::TaskQueryParams;
 use todo_domain::{Task, TimeZone};
 
 use crate::format::{day_label, is_overdue};
@@ -165,10 +165,8 @@ pub fn group(view: View, tasks: &[Task], tz: TimeZone, now: DateTime<Utc>) -> Ve
 /// download.
 ///
 /// The counts are the list endpoint's `total` with `limit=1` (Today,
-/// Upcoming), and one page of up to 200 open tasks for All and the tags
-/// (there is no tags endpoint): its tags are counted from the page when it
-/// holds every open task, else each by its own `limit=1` listing. A tag
-/// only on tasks beyond those 200 is not listed.
+/// Upcoming) and `GET /api/tags` (All, the tags: every tag on the open
+/// tasks, up to the 200 that endpoint answers).
 #[component]
 pub fn ViewNav(filters: Filters, list: ListState) -> impl IntoView {
     let state = app_state();
@@ -281,7 +279,9 @@ struct Counts {
 }
 
 /// One request at a time: less code than concurrent ones, and the counts
-/// are not what the page waits for.
+/// are not what the page waits for. Today and Upcoming are the list
+/// endpoint's `total` of a one-task page; All (the open tasks) and the tags
+/// come from `GET /api/tags`, in one call however many tags there are.
 async fn count(
     client: &crate::api::Client,
     today: NaiveDate,
@@ -293,29 +293,14 @@ async fn count(
             *slot = (page.total, page.total_capped);
         }
     }
-    let open = TaskQueryParams {
-        limit: Some(MAX_LIMIT.to_string()),
-        ..View::All.count_params(today)
-    };
-    let page = client.list_tasks(&open).await?;
-    views[2] = (page.total, page.total_capped);
-    let mut names: Vec<&String> = page.items.iter().flat_map(|t| t.tags.iter()).collect();
-    names.sort();
-    let mut tags: Vec<(String, Count)> = names
-        .chunk_by(|a, b| a == b)
-        .map(|same| (same[0].clone(), (same.len() as i64, false)))
+    let list = client.tags().await?;
+    let capped = list.counts_capped;
+    views[2] = (list.open_tasks, capped);
+    let tags = list
+        .items
+        .into_iter()
+        .map(|tag| (tag.name, (tag.open, capped)))
         .collect();
-    // Beyond one page the page's counts are partial.
-    if page.total_capped || page.total > page.items.len() as i64 {
-        for (tag, count) in tags.iter_mut() {
-            let params = TaskQueryParams {
-                tag: Some(tag.clone()),
-                ..View::All.count_params(today)
-            };
-            let page = client.list_tasks(&params).await?;
-            *count = (page.total, page.total_capped);
-        }
-    }
     Ok(Counts { views, tags })
 }
 

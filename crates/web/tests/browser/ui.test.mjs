@@ -468,6 +468,26 @@ describe('web UI', { concurrency: false }, () => {
     await eventually(async () => assert.deepEqual(await titles(phone), ['Renew passport']));
     await phone.context().close();
     await erin.context().close();
+
+    // Every open task's tags are listed, counted by the server: a tag only
+    // on a task beyond the first page of 200 (the oldest) is there too.
+    const finn = await signedInPage({ name: 'Finn', email: 'finn@example.com' });
+    const finnToken = (await session(finn)).token;
+    const seed = (task) => api(stack, 'POST', '/api/tasks', task, finnToken);
+    assert.equal((await seed({ title: 'Someday: learn the cello', tags: ['someday'] })).status, 201);
+    for (let i = 1; i <= 200; i += 1) assert.equal((await seed({ title: `Chore ${i}`, tags: ['chores'] })).status, 201);
+    await finn.reload();
+    const finnNav = finn.getByRole('navigation', { name: 'Views' });
+    await eventually(async () =>
+      assert.deepEqual(await finnNav.locator('.tag-link').allTextContents(), ['#chores 200', '#someday 1']),
+    );
+    assert.equal((await finnNav.getByRole('link', { name: /^All tasks\b/ }).locator('.view-count').textContent()).trim(), '201');
+    // Listed in the tag filter too, and its list is one click away.
+    assert.ok((await finn.locator('#tag-filter option').allTextContents()).includes('#someday'));
+    await finnNav.getByRole('link', { name: /^#someday\b/ }).click();
+    await finn.getByRole('heading', { name: '#someday', level: 1 }).waitFor();
+    await eventually(async () => assert.deepEqual(await titles(finn), ['Someday: learn the cello']));
+    await finn.context().close();
   });
 
   it('filters, search (/) and sort narrow and order the list', async () => {
