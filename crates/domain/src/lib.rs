@@ -10,6 +10,7 @@ pub mod error;
 pub mod query;
 pub mod quick_add;
 pub mod recurrence;
+pub mod repeat;
 pub mod shift;
 pub mod tags;
 pub mod task;

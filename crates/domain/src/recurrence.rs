@@ -177,7 +177,7 @@ impl Recurrence {
     /// [`Recurrence::describe`] for a rule as stored, without validating it
     /// (a client showing what the server sent).
     pub fn describe_rule(rule: &str) -> String {
-        crate::quick_add::recurrence::describe(rule).unwrap_or_else(|| rule.to_owned())
+        crate::repeat::Rule::from_rrule(rule).map_or_else(|| rule.to_owned(), |r| r.label())
     }
 
     fn get(&self, key: &str) -> Option<String> {
@@ -368,6 +368,14 @@ fn parts(body: &str) -> Vec<(String, String)> {
 impl fmt::Display for Recurrence {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
+    }
+}
+
+/// [`Recurrence::parse`]: a rule someone wrote, checked in full.
+impl std::str::FromStr for Recurrence {
+    type Err = FieldError;
+    fn from_str(raw: &str) -> Result<Self, Self::Err> {
+        Self::parse(raw)
     }
 }
 

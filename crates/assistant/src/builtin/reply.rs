@@ -36,59 +36,6 @@ pub fn due(due: Due, tz: TimeZone, now: DateTime<Utc>) -> String {
     }
 }
 
-/// A repetition rule in words: "every day", "every Monday and Thursday".
-pub fn rule(rrule: &str) -> String {
-    let mut freq = "";
-    let mut interval = 1u32;
-    let mut days: Vec<&str> = Vec::new();
-    for part in rrule.split(';') {
-        match part.split_once('=') {
-            Some(("FREQ", f)) => freq = f,
-            Some(("INTERVAL", n)) => interval = n.parse().unwrap_or(1),
-            Some(("BYDAY", d)) => days = d.split(',').collect(),
-            _ => {}
-        }
-    }
-    let day_name = |d: &str| match d.trim_start_matches(|c: char| c.is_ascii_digit() || c == '-') {
-        "MO" => "Monday",
-        "TU" => "Tuesday",
-        "WE" => "Wednesday",
-        "TH" => "Thursday",
-        "FR" => "Friday",
-        "SA" => "Saturday",
-        "SU" => "Sunday",
-        _ => "day",
-    };
-    let unit = match freq {
-        "DAILY" => "day",
-        "WEEKLY" => "week",
-        "MONTHLY" => "month",
-        "YEARLY" => "year",
-        _ => return "on a schedule".into(),
-    };
-    if freq == "WEEKLY" && !days.is_empty() {
-        let mut sorted = days.clone();
-        sorted.sort();
-        let mut weekdays = vec!["FR", "MO", "TH", "TU", "WE"];
-        weekdays.sort();
-        if sorted == weekdays && interval == 1 {
-            return "every weekday".into();
-        }
-        let names: Vec<&str> = days.iter().map(|d| day_name(d)).collect();
-        let list = join_and(&names);
-        return if interval == 1 {
-            format!("every {list}")
-        } else {
-            format!("every {interval} weeks on {list}")
-        };
-    }
-    if interval == 1 {
-        format!("every {unit}")
-    } else {
-        format!("every {interval} {unit}s")
-    }
-}
-
 pub fn join_and<S: AsRef<str>>(items: &[S]) -> String {
     match items {
         [] => String::new(),
@@ -132,7 +79,7 @@ pub fn details(task: &Task, tz: TimeZone, now: DateTime<Utc>) -> Vec<String> {
         parts.push(format!("#{tag}"));
     }
     if let Some(r) = &task.recurrence {
-        parts.push(format!("repeats {}", rule(r.as_str())));
+        parts.push(format!("repeats {}", r.describe()));
     }
     parts
 }
@@ -436,7 +383,7 @@ pub fn update_summary(
     }
     if let Some(rrule) = &updated.recurrence {
         if changes.recurrence.is_some() {
-            said.push(format!("repeats {}", rule(rrule.as_str())));
+            said.push(format!("repeats {}", rrule.describe()));
         }
     }
     if changes.clear_recurrence {
@@ -529,12 +476,41 @@ mod tests {
         assert_eq!(due(Due::At(at), tz, now), "tomorrow 9:00 AM");
     }
 
+    /// A task's repeat is said in the domain's words, those of the
+    /// quick-add bar's chip and the web UI (`todo_domain::repeat`).
     #[test]
-    fn rules_in_words() {
-        assert_eq!(rule("FREQ=DAILY"), "every day");
-        assert_eq!(rule("FREQ=WEEKLY;BYDAY=MO,TH"), "every Monday and Thursday");
-        assert_eq!(rule("FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"), "every weekday");
-        assert_eq!(rule("FREQ=WEEKLY;INTERVAL=2"), "every 2 weeks");
-        assert_eq!(rule("FREQ=MONTHLY"), "every month");
+    fn rules_in_the_domain_s_words() {
+        let now: DateTime<Utc> = "2026-11-21T09:00:00Z".parse().unwrap();
+        let task = |rule: &str| Task {
+            id: 1,
+            title: "Pay rent".into(),
+            description: String::new(),
+            completed: false,
+            completed_at: None,
+            priority: Priority::None,
+            tags: Vec::new(),
+            due_at: None,
+            all_day: false,
+            recurrence: Some(rule.parse().unwrap()),
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        };
+        for (rule, words) in [
+            ("FREQ=DAILY", "repeats every day"),
+            (
+                "FREQ=WEEKLY;BYDAY=MO,TH",
+                "repeats every Monday and Thursday",
+            ),
+            ("FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR", "repeats every weekday"),
+            ("FREQ=WEEKLY;BYDAY=SA,SU", "repeats every weekend"),
+            ("FREQ=WEEKLY;INTERVAL=2", "repeats every 2 weeks"),
+            (
+                "FREQ=MONTHLY;BYMONTHDAY=15",
+                "repeats every month on the 15th",
+            ),
+        ] {
+            assert_eq!(details(&task(rule), TimeZone::UTC, now), [words], "{rule}");
+        }
     }
 }

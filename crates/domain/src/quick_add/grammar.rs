@@ -6,8 +6,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::dates::{Clock, DayPart};
 use super::lexer::Token;
-use super::recurrence::Rule;
 use super::words;
+use crate::repeat::Rule;
 use crate::task::{Priority, Tag};
 
 /// What a phrase means.

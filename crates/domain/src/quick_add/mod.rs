@@ -92,7 +92,7 @@
 mod dates;
 mod grammar;
 mod lexer;
-pub(crate) mod recurrence;
+mod recurrence;
 mod words;
 
 #[cfg(test)]
@@ -104,12 +104,12 @@ use chrono::{DateTime, NaiveDate, NaiveTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::recurrence::Recurrence;
+pub use crate::repeat::WEEKDAYS;
 use crate::task::{Due, Priority, Tag, TaskDraft};
 use crate::time::TimeZone;
 pub use dates::{day_label, label_time};
 use dates::{label_date, Clock, DayPart};
 use grammar::{Candidate, Grammar, Item};
-pub use recurrence::WEEKDAYS;
 
 /// What the parser needs besides the text.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,135 +1,20 @@
 //! Repetition: "every day", "weekly", "every monday and thursday", "every
-//! 2 weeks"… read into an RRULE, its chip label and its first occurrence.
+//! 2 weeks"… read into a [`Rule`] (whose RRULE and words live in
+//! [`crate::repeat`]) and its first occurrence.
 
 use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveTime, Utc, Weekday};
 
 use super::grammar::{Class, Found, Grammar, Item};
 use super::words;
+use crate::repeat::{Freq, Rule, WEEKEND, WORKDAYS};
 use crate::task::Due;
 use crate::time::TimeZone;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Freq {
-    Daily,
-    Weekly,
-    Monthly,
-    Yearly,
-}
-
-/// A repetition as said; `days` is empty unless weekdays were named, and
-/// `month_day` unless a day of the month was ("every month on the 15th").
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct Rule {
-    pub freq: Freq,
-    pub interval: u32,
-    pub days: Vec<Weekday>,
-    pub month_day: Option<u32>,
-}
-
-const WORKDAYS: [Weekday; 5] = [
-    Weekday::Mon,
-    Weekday::Tue,
-    Weekday::Wed,
-    Weekday::Thu,
-    Weekday::Fri,
-];
-const WEEKEND: [Weekday; 2] = [Weekday::Sat, Weekday::Sun];
-
 impl Rule {
-    fn every(freq: Freq, interval: u32) -> Self {
-        Self {
-            freq,
-            interval,
-            days: Vec::new(),
-            month_day: None,
-        }
-    }
-
-    fn monthly_on(interval: u32, day: u32) -> Self {
-        Self {
-            month_day: Some(day),
-            ..Self::every(Freq::Monthly, interval)
-        }
-    }
-
-    fn weekly_on(interval: u32, days: &[Weekday]) -> Self {
-        let mut days = days.to_vec();
-        days.sort_by_key(|d| d.num_days_from_monday());
-        days.dedup();
-        Self {
-            freq: Freq::Weekly,
-            interval,
-            days,
-            month_day: None,
-        }
-    }
-
-    /// The RFC 5545 RRULE, e.g. `FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,TH`.
-    pub fn rrule(&self) -> String {
-        let freq = match self.freq {
-            Freq::Daily => "DAILY",
-            Freq::Weekly => "WEEKLY",
-            Freq::Monthly => "MONTHLY",
-            Freq::Yearly => "YEARLY",
-        };
-        let mut rule = format!("FREQ={freq}");
-        if self.interval > 1 {
-            rule.push_str(&format!(";INTERVAL={}", self.interval));
-        }
-        if !self.days.is_empty() {
-            let codes: Vec<&str> = self.days.iter().map(|d| code(*d)).collect();
-            rule.push_str(&format!(";BYDAY={}", codes.join(",")));
-        }
-        match self.month_day {
-            Some(day @ 1..=28) => rule.push_str(&format!(";BYMONTHDAY={day}")),
-            // The 29th–31st fall back to a shorter month's last day, as the
-            // domain pins a month-end anchor, rather than skip the month.
-            Some(day) => rule.push_str(&format!(";BYMONTHDAY={day},-1;BYSETPOS=1")),
-            None => {}
-        }
-        rule
-    }
-
-    /// The chip text: "every day", "every 2 weeks", "every Monday and Thursday".
-    pub fn label(&self) -> String {
-        let unit = match self.freq {
-            Freq::Daily => "day",
-            Freq::Weekly => "week",
-            Freq::Monthly => "month",
-            Freq::Yearly => "year",
-        };
-        let every = match self.interval {
-            1 => format!("every {unit}"),
-            n => format!("every {n} {unit}s"),
-        };
-        if let Some(day) = self.month_day {
-            return format!("{every} on the {}", words::ordinal(day));
-        }
-        if self.days.is_empty() {
-            return every;
-        }
-        if self.interval == 1 && self.days == WORKDAYS {
-            return "every weekday".into();
-        }
-        if self.interval == 1 && self.days == WEEKEND {
-            return "every weekend".into();
-        }
-        let names: Vec<&str> = self.days.iter().map(|d| name(*d)).collect();
-        let list = match names.split_last() {
-            Some((last, [])) => (*last).to_owned(),
-            Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
-            None => String::new(),
-        };
-        match self.interval {
-            1 => format!("every {list}"),
-            _ => format!("{every} on {list}"),
-        }
-    }
-
     /// The first occurrence from now on, for a repeating task given no date:
     /// today (or the first of the named weekdays from today on), and the
     /// next day that suits when a time was given that has passed today.
-    pub fn first(
+    pub(crate) fn first(
         &self,
         today: NaiveDate,
         time: Option<NaiveTime>,
@@ -156,85 +41,6 @@ pub(super) fn is_month_day(date: NaiveDate, n: u32) -> bool {
         .checked_add_days(Days::new(1))
         .is_none_or(|next| next.month() != date.month());
     date.day() == n || (last && date.day() < n)
-}
-
-/// "every Monday and Thursday" for `FREQ=WEEKLY;BYDAY=MO,TH`: the words the
-/// quick-add bar would have shown. `None` for rules it cannot say (COUNT,
-/// UNTIL, BYMONTHDAY…).
-pub(crate) fn describe(rrule: &str) -> Option<String> {
-    let mut rule = Rule::every(Freq::Daily, 1);
-    let mut days = Vec::new();
-    for part in rrule.split(';') {
-        let (key, value) = part.split_once('=')?;
-        match key {
-            "FREQ" => {
-                rule.freq = match value {
-                    "DAILY" => Freq::Daily,
-                    "WEEKLY" => Freq::Weekly,
-                    "MONTHLY" => Freq::Monthly,
-                    "YEARLY" => Freq::Yearly,
-                    _ => return None,
-                }
-            }
-            "INTERVAL" => rule.interval = value.parse().ok().filter(|n| *n > 0)?,
-            "BYDAY" => {
-                for code_text in value.split(',') {
-                    days.push(ALL_DAYS.into_iter().find(|d| code(*d) == code_text)?);
-                }
-            }
-            "BYMONTHDAY" => {
-                let day = match value.split_once(',') {
-                    Some((day, "-1")) => day,
-                    Some(_) => return None,
-                    None => value,
-                };
-                rule.month_day = Some(day.parse().ok().filter(|d| (1..=31).contains(d))?);
-            }
-            "BYSETPOS" if value == "1" => {}
-            "WKST" => {}
-            _ => return None,
-        }
-    }
-    if !days.is_empty() {
-        if rule.freq != Freq::Weekly || rule.month_day.is_some() {
-            return None;
-        }
-        rule = Rule::weekly_on(rule.interval, &days);
-    }
-    if rule.month_day.is_some() && rule.freq != Freq::Monthly {
-        return None;
-    }
-    Some(rule.label())
-}
-
-const ALL_DAYS: [Weekday; 7] = [
-    Weekday::Mon,
-    Weekday::Tue,
-    Weekday::Wed,
-    Weekday::Thu,
-    Weekday::Fri,
-    Weekday::Sat,
-    Weekday::Sun,
-];
-
-/// Each weekday's RRULE code, short and full name, Monday first: the one
-/// place these words live (the web UI's weekday picker reads them too).
-pub const WEEKDAYS: [(&str, &str, &str); 7] = [
-    ("MO", "Mon", "Monday"),
-    ("TU", "Tue", "Tuesday"),
-    ("WE", "Wed", "Wednesday"),
-    ("TH", "Thu", "Thursday"),
-    ("FR", "Fri", "Friday"),
-    ("SA", "Sat", "Saturday"),
-    ("SU", "Sun", "Sunday"),
-];
-
-fn code(day: Weekday) -> &'static str {
-    WEEKDAYS[day.num_days_from_monday() as usize].0
-}
-
-fn name(day: Weekday) -> &'static str {
-    WEEKDAYS[day.num_days_from_monday() as usize].2
 }
 
 impl Grammar<'_> {
@@ -397,29 +203,9 @@ impl Grammar<'_> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn rules_and_labels() {
-        let weekly = Rule::weekly_on(1, &[Weekday::Thu, Weekday::Mon, Weekday::Thu]);
-        assert_eq!(weekly.rrule(), "FREQ=WEEKLY;BYDAY=MO,TH");
-        assert_eq!(weekly.label(), "every Monday and Thursday");
-        let three = Rule::weekly_on(1, &[Weekday::Mon, Weekday::Wed, Weekday::Fri]);
-        assert_eq!(three.label(), "every Monday, Wednesday and Friday");
-        let other = Rule::weekly_on(2, &[Weekday::Tue]);
-        assert_eq!(other.rrule(), "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU");
-        assert_eq!(other.label(), "every 2 weeks on Tuesday");
-        assert_eq!(Rule::weekly_on(1, &WORKDAYS).label(), "every weekday");
-        assert_eq!(Rule::every(Freq::Daily, 3).rrule(), "FREQ=DAILY;INTERVAL=3");
-        assert_eq!(Rule::every(Freq::Daily, 3).label(), "every 3 days");
-        assert_eq!(Rule::every(Freq::Yearly, 1).label(), "every year");
-    }
-}
-
-#[cfg(test)]
 mod composed_rules {
     use super::*;
+    use crate::repeat::ALL_DAYS;
     use crate::Recurrence;
 
     /// The parser skips `Recurrence::parse` for the rules it composes: every

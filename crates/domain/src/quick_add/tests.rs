@@ -66,6 +66,16 @@ fn check(table: &[Case], ctx: &ParseContext) {
         for m in &parsed.matches {
             assert_eq!(&input[m.span.clone()], m.text, "span of {m:?} in {input:?}");
         }
+        // A repeat's chip says what the stored rule will say on the task.
+        let chip = parsed
+            .matches
+            .iter()
+            .find(|m| m.kind == MatchKind::Recurrence);
+        assert_eq!(
+            chip.map(|m| m.label.clone()),
+            parsed.recurrence.as_ref().map(Recurrence::describe),
+            "{input:?}"
+        );
     }
     assert!(
         failures.is_empty(),
@@ -1130,14 +1140,17 @@ fn month_day_rules_are_labelled_and_described() {
         Some("every month on the 15th")
     );
     assert_eq!(
-        recurrence::describe("FREQ=MONTHLY;BYMONTHDAY=1").as_deref(),
-        Some("every month on the 1st")
+        Recurrence::describe_rule("FREQ=MONTHLY;BYMONTHDAY=1"),
+        "every month on the 1st"
     );
     assert_eq!(
-        recurrence::describe("FREQ=MONTHLY;BYMONTHDAY=31,-1;BYSETPOS=1").as_deref(),
-        Some("every month on the 31st")
+        Recurrence::describe_rule("FREQ=MONTHLY;BYMONTHDAY=31,-1;BYSETPOS=1"),
+        "every month on the 31st"
     );
-    assert_eq!(recurrence::describe("FREQ=WEEKLY;BYMONTHDAY=3"), None);
+    assert_eq!(
+        Recurrence::describe_rule("FREQ=WEEKLY;BYMONTHDAY=3"),
+        "FREQ=WEEKLY;BYMONTHDAY=3"
+    );
 }
 
 #[test]

@@ -86,18 +86,6 @@ pub(super) fn day_of_month(word: &str) -> Option<(u32, bool)> {
         .map(|day| (day, ordinal))
 }
 
-/// "1st", "2nd", "3rd", "11th", "22nd": a day of the month as said.
-pub(super) fn ordinal(day: u32) -> String {
-    let suffix = match (day % 10, day % 100) {
-        (_, 11..=13) => "th",
-        (1, _) => "st",
-        (2, _) => "nd",
-        (3, _) => "rd",
-        _ => "th",
-    };
-    format!("{day}{suffix}")
-}
-
 /// A four-digit year a task could be due in.
 pub(super) fn year(word: &str) -> Option<i32> {
     if word.len() != 4 {
