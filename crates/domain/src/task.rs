@@ -33,7 +33,9 @@ pub struct Task {
     pub completed: bool,
     pub completed_at: Option<DateTime<Utc>>,
     pub priority: Priority,
-    pub tags: Vec<String>,
+    /// Normalised: lowercase, without `#`, no duplicates.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
+    pub tags: Vec<Tag>,
     pub due_at: Option<DateTime<Utc>>,
     pub all_day: bool,
     /// An RFC 5545 RRULE such as `FREQ=WEEKLY;BYDAY=MO,TH`.
@@ -170,6 +172,18 @@ impl Tag {
 
     pub fn into_string(self) -> String {
         self.0
+    }
+}
+
+impl PartialEq<str> for Tag {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl AsRef<str> for Tag {
+    fn as_ref(&self) -> &str {
+        &self.0
     }
 }
 
@@ -384,13 +398,6 @@ pub struct NewTask {
     pub recurrence: Option<Recurrence>,
 }
 
-impl NewTask {
-    /// The stored shape of this task before it has an id.
-    pub fn tag_strings(&self) -> Vec<String> {
-        self.tags.iter().map(|t| t.as_str().to_owned()).collect()
-    }
-}
-
 impl TaskDraft {
     pub fn validate(self, tz: TimeZone) -> Result<NewTask, ValidationErrors> {
         let mut errors = ValidationErrors::default();
@@ -567,7 +574,7 @@ impl TaskChanges {
             next.priority = priority;
         }
         if let Some(tags) = &self.tags {
-            next.tags = tags.iter().map(|t| t.as_str().to_owned()).collect();
+            next.tags = tags.clone();
         }
         let due = match self.due {
             Some(due) => due,
@@ -747,6 +754,35 @@ mod tests {
         .validate(paris())
         .unwrap();
         assert_eq!(changes.due, Some(None));
+    }
+
+    /// Typed inside, the same JSON outside: tags and the rule are strings.
+    #[test]
+    fn a_task_s_json_holds_plain_strings() {
+        let json = serde_json::json!({
+            "id": 7, "title": "Water the plants", "description": "",
+            "completed": false, "completed_at": null, "priority": "low",
+            "tags": ["garden", "été"], "due_at": "2026-12-03T00:00:00Z", "all_day": true,
+            "recurrence": "FREQ=WEEKLY;BYDAY=MO,TH",
+            "created_at": "2026-11-21T10:00:00Z", "updated_at": "2026-11-21T10:00:00Z",
+            "version": 1
+        });
+        let task: Task = serde_json::from_value(json.clone()).unwrap();
+        assert_eq!(
+            task.tags,
+            [Tag::parse("garden").unwrap(), Tag::parse("été").unwrap()]
+        );
+        assert_eq!(
+            task.recurrence
+                .as_ref()
+                .map(Recurrence::describe)
+                .as_deref(),
+            Some("every Monday and Thursday")
+        );
+        assert_eq!(serde_json::to_value(&task).unwrap(), json);
+        let mut bad = json.clone();
+        bad["tags"] = serde_json::json!(["not ok"]);
+        assert!(serde_json::from_value::<Task>(bad).is_err());
     }
 
     #[test]

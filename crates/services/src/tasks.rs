@@ -222,7 +222,7 @@ fn next_occurrence(
         title: task.title.clone(),
         description: task.description.clone(),
         priority: task.priority,
-        tags: todo_domain::task::parse_tags(&task.tags, "tags").unwrap_or_default(),
+        tags: task.tags.clone(),
         due: Some(next_due),
         recurrence: Some(carried),
     })

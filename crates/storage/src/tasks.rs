@@ -5,7 +5,9 @@ use chrono::{DateTime, Utc};
 use todo_domain::account::UserId;
 use todo_domain::query::{DueCondition, InstantRange, TaskFilter};
 use todo_domain::task::TaskPage;
-use todo_domain::{NewTask, Priority, Recurrence, SortKey, SortOrder, StatusFilter, Task, TaskId};
+use todo_domain::{
+    NewTask, Priority, Recurrence, SortKey, SortOrder, StatusFilter, Tag, Task, TaskId,
+};
 
 use crate::{on_pool, Pool, Store, StoreError, StoreResult, Timestamp};
 
@@ -38,8 +40,20 @@ impl TryFrom<TaskRow> for Task {
         let priority = Priority::from_rank(row.priority).ok_or_else(|| {
             StoreError::Corrupt(format!("task {}: priority {}", row.id, row.priority))
         })?;
-        let tags = serde_json::from_str(&row.tags)
+        let tags: Vec<String> = serde_json::from_str(&row.tags)
             .map_err(|e| StoreError::Corrupt(format!("task {}: tags {e}", row.id)))?;
+        // As with the rule below: a tag the domain no longer accepts is left
+        // off, with a warning, rather than failing every page.
+        let tags = tags
+            .iter()
+            .filter_map(|raw| {
+                Tag::parse(raw)
+                    .inspect_err(|e| {
+                        tracing::warn!(task_id = row.id, tag = raw, error = %e, "stored tag left off");
+                    })
+                    .ok()
+            })
+            .collect();
         let recurrence = row.recurrence.as_deref().and_then(|raw| {
             // A rule the domain no longer accepts (written under older
             // limits) is left off the task, with a warning, rather than
@@ -82,7 +96,7 @@ pub enum CompleteOutcome {
     Missing,
 }
 
-fn tags_json(tags: &[String]) -> String {
+fn tags_json(tags: &[Tag]) -> String {
     serde_json::to_string(tags).unwrap_or_else(|_| "[]".into())
 }
 
@@ -251,7 +265,7 @@ macro_rules! insert_task_query {
             .bind(task.title.clone())
             .bind(task.description.clone())
             .bind(task.priority.rank())
-            .bind(tags_json(&task.tag_strings()))
+            .bind(tags_json(&task.tags))
             .bind(due_at)
             .bind(all_day)
             .bind(task.recurrence.as_ref().map(|r| r.as_str().to_owned()))

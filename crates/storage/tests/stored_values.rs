@@ -1,12 +1,13 @@
-//! A row holding a value the domain no longer accepts (written under older
-//! limits, or by hand) still reads, on SQLite and on Postgres: the value is
-//! left off the task, so one old row does not fail every page holding it.
+//! A row holding values the domain no longer accepts (a repetition rule or a
+//! tag written under older limits, or by hand) still reads, on SQLite and on
+//! Postgres: the values are left off the task (with a warning in the log),
+//! so one old row does not fail every page holding it.
 
 use chrono::Utc;
-use todo_domain::{NewTask, Priority, Recurrence, TaskQuery, TimeZone};
+use todo_domain::{NewTask, Priority, Recurrence, Tag, TaskQuery, TimeZone};
 use todo_storage::{Store, StoreOptions};
 
-async fn a_refused_stored_rule_is_left_off(store: Store, url: &str) {
+async fn refused_stored_values_are_left_off(store: Store, url: &str) {
     let now = Utc::now();
     let user = store
         .insert_user("ada@example.com", "Ada", "x", TimeZone::UTC, now)
@@ -16,15 +17,17 @@ async fn a_refused_stored_rule_is_left_off(store: Store, url: &str) {
         title: "water the plants".into(),
         description: String::new(),
         priority: Priority::None,
-        tags: Vec::new(),
+        tags: vec![Tag::parse("garden").unwrap()],
         due: None,
         recurrence: Some(Recurrence::parse("FREQ=WEEKLY;BYDAY=MO,TH").unwrap()),
     };
     let task = store.insert_task(user.id, &new, now).await.unwrap();
     assert_eq!(task.recurrence, new.recurrence, "read back as written");
+    assert_eq!(task.tags, new.tags);
 
-    // Hourly repeats were refused after they could be stored.
-    let sql = "UPDATE tasks SET recurrence = 'FREQ=HOURLY' WHERE id = $1";
+    // Hourly repeats were refused after they could be stored; a tag with a
+    // space never was valid.
+    let sql = "UPDATE tasks SET recurrence = 'FREQ=HOURLY', tags = '[\"garden\", \"not ok\"]' WHERE id = $1";
     if store.backend() == "postgres" {
         let pool = sqlx::PgPool::connect(url).await.unwrap();
         sqlx::query(sql).bind(task.id).execute(&pool).await.unwrap();
@@ -37,6 +40,7 @@ async fn a_refused_stored_rule_is_left_off(store: Store, url: &str) {
 
     let read = store.get_task(user.id, task.id).await.unwrap().unwrap();
     assert_eq!(read.recurrence, None);
+    assert_eq!(read.tags, new.tags);
     assert_eq!(read.title, task.title);
     let filter = TaskQuery::default().resolve(now, TimeZone::UTC);
     let page = store.list_tasks(user.id, &filter).await.unwrap();
@@ -51,7 +55,7 @@ async fn sqlite() {
         .await
         .unwrap();
     store.migrate().await.unwrap();
-    a_refused_stored_rule_is_left_off(store, &url).await;
+    refused_stored_values_are_left_off(store, &url).await;
 }
 
 #[tokio::test]
@@ -61,5 +65,5 @@ async fn postgres() {
         .await
         .unwrap();
     store.migrate().await.unwrap();
-    a_refused_stored_rule_is_left_off(store, &url).await;
+    refused_stored_values_are_left_off(store, &url).await;
 }

@@ -260,7 +260,11 @@ pub fn TasksPage() -> impl IntoView {
                 Ok(page) => {
                     state.reached();
                     list.known_tags.update(|known| {
-                        known.extend(page.items.iter().flat_map(|t| t.tags.iter().cloned()));
+                        known.extend(
+                            page.items
+                                .iter()
+                                .flat_map(|t| t.tags.iter().map(|t| t.to_string())),
+                        );
                     });
                     list.tasks.set(page.items);
                     list.total.set((page.total, page.total_capped));
@@ -646,7 +650,7 @@ fn TaskRow(task: Task, list: ListState, filters: Filters) -> impl IntoView {
         }
     });
 
-    let tags = task.tags.clone();
+    let tags: Vec<String> = task.tags.iter().map(|t| t.to_string()).collect();
     let description = task.description.clone();
     view! {
         <div class="task-row" class:done=completed class:overdue=overdue class:completing=completing
@@ -808,7 +812,13 @@ fn TaskEditor(task: Task, list: ListState) -> impl IntoView {
     let title = RwSignal::new(task.title.clone());
     let description = RwSignal::new(task.description.clone());
     let priority = RwSignal::new(task.priority.as_str().to_owned());
-    let tags = RwSignal::new(task.tags.join(" "));
+    let tags = RwSignal::new(
+        task.tags
+            .iter()
+            .map(|t| t.as_str())
+            .collect::<Vec<_>>()
+            .join(" "),
+    );
     let due_date = RwSignal::new(date);
     let due_time = RwSignal::new(time);
     let repeat = RwSignal::new(preset);

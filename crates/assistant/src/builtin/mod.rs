@@ -18,7 +18,7 @@ use chrono::{DateTime, Utc};
 use todo_domain::chat::Action;
 use todo_domain::query::{TOOL_DEFAULT_LIMIT, TOOL_MAX_LIMIT};
 use todo_domain::quick_add::{self, ParseContext};
-use todo_domain::{Due, Task, TimeZone};
+use todo_domain::{Due, Tag, Task, TimeZone};
 use todo_services::{Principal, ServiceError};
 
 use crate::tools::args::{SortArg, StatusArg};
@@ -770,10 +770,10 @@ impl Session<'_> {
             args.tags = Some(Vec::new());
         }
         if !changes.add_tags.is_empty() {
-            args.add_tags = Some(changes.add_tags.clone());
+            args.add_tags = Some(changes.add_tags.iter().map(Tag::to_string).collect());
         }
         if !changes.remove_tags.is_empty() {
-            let missing: Vec<&String> = changes
+            let missing: Vec<&Tag> = changes
                 .remove_tags
                 .iter()
                 .filter(|t| !task.tags.contains(t))
@@ -782,7 +782,7 @@ impl Session<'_> {
                 let tags: Vec<String> = missing.iter().map(|t| format!("#{t}")).collect();
                 return Ok(reply::not_tagged(&title, &tags));
             }
-            args.remove_tags = Some(changes.remove_tags.clone());
+            args.remove_tags = Some(changes.remove_tags.iter().map(Tag::to_string).collect());
         }
         args.recurrence = changes.recurrence.clone();
         if changes.clear_recurrence {

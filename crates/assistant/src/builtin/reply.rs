@@ -363,16 +363,10 @@ pub fn update_summary(
         said.push("no tags".into());
     }
     for tag in &changes.add_tags {
-        said.push(format!(
-            "tagged #{}",
-            tag.trim_start_matches('#').to_lowercase()
-        ));
+        said.push(format!("tagged #{tag}"));
     }
     for tag in &changes.remove_tags {
-        said.push(format!(
-            "#{} removed",
-            tag.trim_start_matches('#').to_lowercase()
-        ));
+        said.push(format!("#{tag} removed"));
     }
     if changes.note.is_some() {
         said.push(if changes.replace_note {

@@ -70,7 +70,9 @@ impl Tool for UpdateTask {
                 .get_task(principal, id)
                 .await
                 .map_err(not_found(id))?;
-            let mut kept = tags.take().unwrap_or(current.tags);
+            let mut kept = tags
+                .take()
+                .unwrap_or_else(|| current.tags.into_iter().map(Tag::into_string).collect());
             // The domain's normal form, so "#Work" and "work" are one tag.
             let normalise = |t: &str| {
                 Tag::parse(t)

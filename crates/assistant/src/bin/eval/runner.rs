@@ -274,7 +274,7 @@ fn shape_of(task: &Task, tz: TimeZone) -> Shape {
         }
         None => String::new(),
     };
-    let mut tags = task.tags.clone();
+    let mut tags: Vec<String> = task.tags.iter().map(|t| t.to_string()).collect();
     tags.sort();
     Shape {
         title: task.title.clone(),

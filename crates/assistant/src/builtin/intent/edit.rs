@@ -16,8 +16,8 @@ pub(super) fn edit(changes: Changes, reference: &str) -> Intent {
 }
 
 /// Tags as said: "work", "#work and #home", "work, home".
-pub(super) fn tags_of(text: &str) -> Option<Vec<String>> {
-    let tags: Vec<String> = text
+pub(super) fn tags_of(text: &str) -> Option<Vec<Tag>> {
+    let tags: Vec<Tag> = text
         .split(|c: char| c.is_whitespace() || c == ',' || c == '&')
         .map(|w| w.trim_matches(|c: char| c == '"' || c == '\'' || c == '.'))
         .filter(|w| {
@@ -27,7 +27,7 @@ pub(super) fn tags_of(text: &str) -> Option<Vec<String>> {
                     "and" | "the" | "tag" | "tags" | "label" | "labels" | "a"
                 )
         })
-        .map(|w| Tag::parse(w).map(Tag::into_string))
+        .map(Tag::parse)
         .collect::<Result<_, _>>()
         .ok()?;
     (!tags.is_empty()).then_some(tags)
@@ -212,7 +212,7 @@ pub fn edit_arg(v: &str, ctx: &ParseContext) -> Option<Changes> {
         changes.recurrence = Some(rule.as_str().to_owned());
     }
     changes.priority = parsed.priority.map(priority_arg);
-    changes.add_tags = parsed.tags.iter().map(|t| t.as_str().to_owned()).collect();
+    changes.add_tags = parsed.tags.clone();
     (!changes.is_empty()).then_some(changes)
 }
 
@@ -256,7 +256,7 @@ pub(super) fn shift_of(text: &str) -> Option<Shift> {
 
 /// The verbs that start a "tag"/"untag" command, with the tags at the end:
 /// "tag it work", "tag the groceries task shopping", "untag task 3 #home".
-pub(super) fn split_ref_and_tags(rest: &str) -> Option<(String, Vec<String>)> {
+pub(super) fn split_ref_and_tags(rest: &str) -> Option<(String, Vec<Tag>)> {
     let words: Vec<&str> = rest.split_whitespace().collect();
     if words.len() < 2 {
         return None;

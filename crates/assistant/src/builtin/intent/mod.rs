@@ -196,8 +196,8 @@ pub struct Changes {
     pub clear_due: bool,
     pub shift: Option<Shift>,
     pub priority: Option<PriorityArg>,
-    pub add_tags: Vec<String>,
-    pub remove_tags: Vec<String>,
+    pub add_tags: Vec<Tag>,
+    pub remove_tags: Vec<Tag>,
     pub clear_tags: bool,
     pub note: Option<String>,
     /// Whether `note` replaces the description rather than adding to it.

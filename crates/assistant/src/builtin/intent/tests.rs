@@ -200,7 +200,7 @@ fn edits() {
     assert_eq!(
         op,
         Op::Edit(Changes {
-            add_tags: vec!["work".into()],
+            add_tags: vec![Tag::parse("work").unwrap()],
             ..Changes::default()
         })
     );
