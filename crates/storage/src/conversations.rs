@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use todo_domain::account::UserId;
 use todo_domain::chat::{Action, ChatMessage, Conversation, ConversationId, Role, TurnRecord};
 
-use crate::{on_pool, Pool, Store, StoreError, StoreResult, Timestamp};
+use crate::{on_pool, writing, Pool, Store, StoreError, StoreResult, Timestamp};
 
 #[derive(sqlx::FromRow)]
 struct ConversationRow {
@@ -111,7 +111,7 @@ impl Store {
             "INSERT INTO conversations (user_id, title, state, created_at, updated_at) \
              VALUES ($1, $2, '{{}}', $3, $3) RETURNING {CONVERSATION_COLUMNS}"
         );
-        let row: ConversationRow = on_pool!(self, pool => sqlx::query_as(&sql)
+        let row: ConversationRow = writing!(self, pool => sqlx::query_as(&sql)
             .bind(user_id)
             .bind(title)
             .bind(Timestamp::new(now))
@@ -178,7 +178,7 @@ impl Store {
         id: ConversationId,
     ) -> StoreResult<bool> {
         let sql = "DELETE FROM conversations WHERE id = $1 AND user_id = $2";
-        let done = on_pool!(self, pool => sqlx::query(sql).bind(id).bind(user_id).execute(pool).await?.rows_affected());
+        let done = writing!(self, pool => sqlx::query(sql).bind(id).bind(user_id).execute(pool).await?.rows_affected());
         Ok(done > 0)
     }
 
@@ -224,6 +224,7 @@ impl Store {
                 let insert =
                     "INSERT INTO messages (conversation_id, role, content, actions, created_at) \
                               VALUES ($1, 'user', $2, '[]', $5), ($1, 'assistant', $3, $4, $5)";
+                let _turn = self.sqlite_writer.lock().await;
                 let mut tx = crate::transaction::begin(pool).await?;
                 let owned = sqlx::query(touch)
                     .bind(turn.state)

@@ -17,6 +17,7 @@ use sqlx::sqlite::{
 };
 use sqlx::Connection;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 pub use error::StoreError;
@@ -41,6 +42,26 @@ macro_rules! on_pool {
     };
 }
 pub(crate) use on_pool;
+
+/// [`on_pool!`] for statements that write. On SQLite they first take the
+/// store's write gate, so concurrent writers queue in order in the process
+/// instead of sleeping and retrying in SQLite's busy handler (the database
+/// takes one writer at a time): measured in `cargo xtask bench` (create,
+/// chat-add). A deferred transaction that reads and then writes also cannot
+/// meet a writer that committed in between (`SQLITE_BUSY_SNAPSHOT`, which
+/// the busy handler does not retry).
+macro_rules! writing {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match &$store.pool {
+            $crate::Pool::Sqlite($pool) => {
+                let _turn = $store.sqlite_writer.lock().await;
+                $body
+            }
+            $crate::Pool::Postgres($pool) => $body,
+        }
+    };
+}
+pub(crate) use writing;
 
 #[derive(Clone, Debug)]
 pub(crate) enum Pool {
@@ -91,9 +112,19 @@ fn statement_timeout_sql(timeout: Duration) -> String {
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: Pool,
+    /// Held by SQLite's writers, one at a time (see [`writing!`]); unused on
+    /// Postgres, which takes concurrent writers itself.
+    sqlite_writer: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Store {
+    fn new(pool: Pool) -> Self {
+        Self {
+            pool,
+            sqlite_writer: Arc::default(),
+        }
+    }
+
     /// Connects, retrying with exponential backoff until `connect_deadline`.
     pub async fn connect(url: &str, options: &StoreOptions) -> StoreResult<Self> {
         let started = Instant::now();
@@ -141,9 +172,7 @@ impl Store {
                 .acquire_timeout(options.acquire_timeout)
                 .connect_with(connect)
                 .await?;
-            Ok(Self {
-                pool: Pool::Sqlite(pool),
-            })
+            Ok(Self::new(Pool::Sqlite(pool)))
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             // No `options` or `extra_float_digits` startup parameter: PgBouncer
             // (Neon's pooled endpoint) refuses both ("unsupported startup
@@ -169,9 +198,7 @@ impl Store {
                 })
                 .connect_with(connect)
                 .await?;
-            Ok(Self {
-                pool: Pool::Postgres(pool),
-            })
+            Ok(Self::new(Pool::Postgres(pool)))
         } else {
             Err(StoreError::InvalidUrl(
                 "it must start with sqlite:// or postgres://".into(),

@@ -9,7 +9,7 @@ use todo_domain::{
     NewTask, Priority, Recurrence, SortKey, SortOrder, StatusFilter, Tag, Task, TaskId,
 };
 
-use crate::{on_pool, Pool, Store, StoreError, StoreResult, Timestamp};
+use crate::{on_pool, writing, Pool, Store, StoreError, StoreResult, Timestamp};
 
 mod tags;
 
@@ -291,7 +291,7 @@ impl Store {
         let now = Timestamp::new(now);
         // Committed only once the row reads back as a task, so a value the
         // database stores but cannot return never lands (as for every write).
-        Ok(on_pool!(self, pool => {
+        Ok(writing!(self, pool => {
             let mut tx = crate::transaction::begin(pool).await?;
             let row = insert_task_query!(&sql, user_id, task, now).fetch_one(&mut *tx).await?;
             let task = Task::try_from(row)?;
@@ -404,7 +404,7 @@ impl Store {
             "UPDATE tasks SET title = $1, description = $2, priority = $3, tags = $4, due_at = $5, all_day = $6, \
              recurrence = $7, updated_at = $8, version = version + 1 WHERE id = $9 AND user_id = $10 AND version = $11 RETURNING {TASK_COLUMNS}"
         );
-        Ok(on_pool!(self, pool => {
+        Ok(writing!(self, pool => {
             let mut tx = crate::transaction::begin(pool).await?;
             let row: Option<TaskRow> = sqlx::query_as(&sql)
                 .bind(&task.title)
@@ -446,7 +446,7 @@ impl Store {
         );
         let insert = insert_sql();
         let now_ts = Timestamp::new(now);
-        let outcome: Option<(Task, Option<Task>)> = on_pool!(self, pool => {
+        let outcome: Option<(Task, Option<Task>)> = writing!(self, pool => {
             let mut tx = crate::transaction::begin(pool).await?;
             let row: Option<TaskRow> = sqlx::query_as(&complete_sql)
                 .bind(now_ts)
@@ -492,7 +492,7 @@ impl Store {
             "UPDATE tasks SET completed = FALSE, completed_at = NULL, updated_at = $1, version = version + 1 \
              WHERE id = $2 AND user_id = $3 RETURNING {TASK_COLUMNS}"
         );
-        Ok(on_pool!(self, pool => {
+        Ok(writing!(self, pool => {
             let mut tx = crate::transaction::begin(pool).await?;
             let row: Option<TaskRow> = sqlx::query_as(&sql)
                 .bind(Timestamp::new(now))
@@ -508,14 +508,14 @@ impl Store {
 
     pub async fn delete_task(&self, user_id: UserId, id: TaskId) -> StoreResult<bool> {
         let sql = "DELETE FROM tasks WHERE id = $1 AND user_id = $2";
-        let done = on_pool!(self, pool => sqlx::query(sql).bind(id).bind(user_id).execute(pool).await?.rows_affected());
+        let done = writing!(self, pool => sqlx::query(sql).bind(id).bind(user_id).execute(pool).await?.rows_affected());
         Ok(done > 0)
     }
 
     pub async fn clear_completed(&self, user_id: UserId) -> StoreResult<u64> {
         let sql = "DELETE FROM tasks WHERE user_id = $1 AND completed = TRUE";
         Ok(
-            on_pool!(self, pool => sqlx::query(sql).bind(user_id).execute(pool).await?.rows_affected()),
+            writing!(self, pool => sqlx::query(sql).bind(user_id).execute(pool).await?.rows_affected()),
         )
     }
 }

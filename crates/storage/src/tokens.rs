@@ -4,7 +4,7 @@ use chrono::{DateTime, Duration, Utc};
 use todo_domain::account::{User, UserId};
 
 use crate::users::{UserRecord, UserRowParts};
-use crate::{on_pool, Store, StoreError, StoreResult, Timestamp};
+use crate::{on_pool, writing, Store, StoreError, StoreResult, Timestamp};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenRecord {
@@ -63,7 +63,7 @@ impl Store {
             "INSERT INTO api_tokens (user_id, name, prefix, token_hash, created_at) VALUES ($1, $2, $3, $4, $5) \
              RETURNING {TOKEN_COLUMNS}"
         );
-        let row: TokenRow = on_pool!(self, pool => sqlx::query_as(&sql)
+        let row: TokenRow = writing!(self, pool => sqlx::query_as(&sql)
             .bind(user_id)
             .bind(name)
             .bind(prefix)
@@ -84,7 +84,7 @@ impl Store {
 
     pub async fn delete_token(&self, user_id: UserId, id: i64) -> StoreResult<bool> {
         let sql = "DELETE FROM api_tokens WHERE id = $1 AND user_id = $2";
-        let done = on_pool!(self, pool => sqlx::query(sql).bind(id).bind(user_id).execute(pool).await?.rows_affected());
+        let done = writing!(self, pool => sqlx::query(sql).bind(id).bind(user_id).execute(pool).await?.rows_affected());
         Ok(done > 0)
     }
 
@@ -104,7 +104,7 @@ impl Store {
         {
             let touch = "UPDATE api_tokens SET last_used_at = $1 WHERE id = $2";
             let token_id = row.token_id;
-            on_pool!(self, pool => sqlx::query(touch).bind(Timestamp::new(now)).bind(token_id).execute(pool).await.map(|_| ()))?;
+            writing!(self, pool => sqlx::query(touch).bind(Timestamp::new(now)).bind(token_id).execute(pool).await.map(|_| ()))?;
         }
         Ok(Some(UserRecord::from(row.user).user))
     }

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use todo_domain::account::{User, UserId};
 use todo_domain::TimeZone;
 
-use crate::{on_pool, Store, StoreError, StoreResult, Timestamp};
+use crate::{on_pool, writing, Store, StoreError, StoreResult, Timestamp};
 
 /// A user with the password hash, for signing in; never leaves the server.
 #[derive(Clone)]
@@ -53,7 +53,7 @@ impl Store {
             "INSERT INTO users (email, name, password_hash, timezone, created_at) VALUES ($1, $2, $3, $4, $5) \
              RETURNING {USER_COLUMNS}"
         );
-        let row: UserRowParts = on_pool!(self, pool => sqlx::query_as(&sql)
+        let row: UserRowParts = writing!(self, pool => sqlx::query_as(&sql)
             .bind(email)
             .bind(name)
             .bind(password_hash)
@@ -83,7 +83,7 @@ impl Store {
     pub async fn delete_user(&self, id: UserId) -> StoreResult<bool> {
         let sql = "DELETE FROM users WHERE id = $1";
         let done =
-            on_pool!(self, pool => sqlx::query(sql).bind(id).execute(pool).await?.rows_affected());
+            writing!(self, pool => sqlx::query(sql).bind(id).execute(pool).await?.rows_affected());
         Ok(done > 0)
     }
 }
