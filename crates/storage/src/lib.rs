@@ -46,13 +46,15 @@ pub(crate) use on_pool;
 /// [`on_pool!`] for statements that write. On SQLite they first take the
 /// store's write gate, so concurrent writers queue in order in the process
 /// instead of sleeping and retrying in SQLite's busy handler (the database
-/// takes one writer at a time), which trades some throughput for the tail:
-/// `cargo xtask bench` on SQLite, alternating runs, measured create p99
-/// 111–124 → 44 ms at 2,700 → 2,290 req/s and chat-add p99 171–179 → 53 ms
-/// at 1,150 → 960 turns/s (in the busy handler a lucky writer barges in,
-/// while an unlucky one sleeps in steps of up to 100 ms). A deferred transaction that reads and then writes also cannot
-/// meet a writer that committed in between (`SQLITE_BUSY_SNAPSHOT`, which
-/// the busy handler does not retry).
+/// takes one writer at a time; there a lucky writer barges in while an
+/// unlucky one sleeps in steps of up to 100 ms). It trades throughput for
+/// the tail: `cargo xtask bench` on SQLite, two alternating runs each on a
+/// busy machine, chat-add p99 171–179 → 53 ms at 1,150 → 960 turns/s,
+/// chat-list p99 ~100 → 33–75 ms, create p99 111–124 → 44 ms in one run
+/// (238 ms in the other, with half the CPU) at 2,700 → 2,290 req/s. A
+/// deferred transaction that reads and then writes also cannot meet a
+/// writer that committed in between (`SQLITE_BUSY_SNAPSHOT`, which the busy
+/// handler does not retry).
 macro_rules! writing {
     ($store:expr, $pool:ident => $body:expr) => {
         match &$store.pool {
@@ -195,8 +197,7 @@ impl Store {
                 .after_connect(move |conn, _| {
                     let sql = set_timeout.clone();
                     Box::pin(async move {
-                        sqlx::Executor::execute(&mut *conn, sql.as_str()).await?;
-                        sqlx::Executor::execute(&mut *conn, "SET plan_cache_mode = force_custom_plan").await?;
+                        sqlx::Executor::execute(conn, sql.as_str()).await?;
                         Ok(())
                     })
                 })
