@@ -21,7 +21,7 @@ use todo_domain::quick_add::{self, ParseContext};
 use todo_domain::{Due, Tag, Task, TimeZone};
 use todo_services::{Principal, ServiceError};
 
-use crate::tools::args::{SortArg, StatusArg};
+use crate::tools::args::{Said, SortArg, StatusArg};
 use crate::tools::{
     self, AddTask, CompleteTask, DeleteTask, ListTasks, Tool, ToolError, UpdateTask,
 };
@@ -278,11 +278,11 @@ impl Session<'_> {
             let args = AddTask {
                 title: title.clone(),
                 description: parsed.description.clone(),
-                due: parsed.due.map(tools::due_string),
+                due: parsed.due.map(Said::Value),
                 priority: parsed.priority,
                 tags: (!parsed.tags.is_empty())
                     .then(|| parsed.tags.iter().map(|t| t.as_str().to_owned()).collect()),
-                recurrence: parsed.recurrence.as_ref().map(|r| r.as_str().to_owned()),
+                recurrence: parsed.recurrence.clone().map(Said::Value),
             };
             match self.tool(args).await? {
                 Ok(task) => added.push(task),
@@ -753,17 +753,17 @@ impl Session<'_> {
             };
             if let Some(due) = due {
                 new_due = Some(due);
-                args.due = Some(tools::due_string(due));
+                args.due = Some(Said::Value(due));
             }
         }
         if let Some(shift) = changes.shift {
             let base = task.due().unwrap_or(Due::Date(self.tz.today(self.now)));
             let due = base.shifted(shift.amount, shift.unit, self.tz);
             new_due = Some(due);
-            args.due = Some(tools::due_string(due));
+            args.due = Some(Said::Value(due));
         }
         if changes.clear_due {
-            args.due = Some(String::new());
+            args.due = Some(Said::Clear);
         }
         args.priority = changes.priority;
         if changes.clear_tags {
@@ -784,15 +784,15 @@ impl Session<'_> {
             }
             args.remove_tags = Some(changes.remove_tags.iter().map(Tag::to_string).collect());
         }
-        args.recurrence = changes.recurrence.clone();
+        args.recurrence = changes.recurrence.clone().map(Said::Value);
         if changes.clear_recurrence {
             if task.recurrence.is_none() {
                 return Ok(reply::no_repeat(&title));
             }
-            args.recurrence = Some(String::new());
+            args.recurrence = Some(Said::Clear);
         }
         let only_clears_due = UpdateTask {
-            due: Some(String::new()),
+            due: Some(Said::Clear),
             ..untouched.clone()
         };
         if changes.clear_due && task.due_at.is_none() && args == only_clears_due {

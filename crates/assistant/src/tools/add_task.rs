@@ -3,11 +3,11 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use todo_domain::chat::{Effect, Outcome};
-use todo_domain::{Task, TaskDraft};
+use todo_domain::{Due, Recurrence, Task, TaskDraft};
 use todo_services::Principal;
 
-use super::args::PriorityArg;
-use super::{due_text, from_service, recurrence_text, Tool, ToolError, Toolbox};
+use super::args::{PriorityArg, Said};
+use super::{from_service, Tool, ToolError, Toolbox};
 
 /// Create a task.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -20,7 +20,8 @@ pub struct AddTask {
     pub description: Option<String>,
     /// When it is due: a date (2026-12-03), an RFC 3339 time, or words such as "tomorrow 5pm" or "friday".
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub due: Option<String>,
+    #[schemars(with = "Option<String>")]
+    pub due: Option<Said<Due>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority: Option<PriorityArg>,
     /// Tags such as "work"; letters, digits, '-' and '_'.
@@ -28,7 +29,8 @@ pub struct AddTask {
     pub tags: Option<Vec<String>>,
     /// Only when the user asks for it: how it repeats, in words such as "every monday" or "daily" (an RRULE works too).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub recurrence: Option<String>,
+    #[schemars(with = "Option<String>")]
+    pub recurrence: Option<Said<Recurrence>>,
 }
 
 impl Tool for AddTask {
@@ -52,11 +54,11 @@ impl Tool for AddTask {
         .validate(tz)
         .map_err(|errors| ToolError::InvalidArguments(errors.to_string()))?;
         task.priority = self.priority.unwrap_or_default();
-        if let Some(raw) = self.due.as_deref() {
-            task.due = due_text(raw, tz, now)?;
+        if let Some(due) = self.due {
+            task.due = due.read(tz, now)?;
         }
-        if let Some(raw) = self.recurrence.as_deref() {
-            task.recurrence = recurrence_text(raw, tz, now)?;
+        if let Some(rule) = self.recurrence {
+            task.recurrence = rule.read(tz, now)?;
         }
         tools
             .services
@@ -89,5 +91,41 @@ mod tests {
             parse_args::<AddTask>(json!({"title": "x", "priority": "extreme"})),
             Err(ToolError::InvalidArguments(_))
         ));
+    }
+
+    /// The builtin hands over what it read; the recorded arguments are the
+    /// text the model would have written, and read back as that text.
+    #[test]
+    fn read_values_are_written_as_the_model_s_text() {
+        let due = Due::parse(
+            "2026-12-03T17:00:00+01:00",
+            None,
+            todo_domain::TimeZone::UTC,
+        );
+        let typed = AddTask {
+            title: "Call mom".into(),
+            due: Some(Said::Value(due.unwrap())),
+            recurrence: Some(Said::Value(
+                Recurrence::parse("FREQ=WEEKLY;BYDAY=FR").unwrap(),
+            )),
+            ..AddTask::default()
+        };
+        let json = serde_json::to_value(&typed).unwrap();
+        assert_eq!(
+            json,
+            json!({"title": "Call mom", "due": "2026-12-03T16:00:00+00:00", "recurrence": "FREQ=WEEKLY;BYDAY=FR"})
+        );
+        let back: AddTask = parse_args(json).unwrap();
+        assert_eq!(
+            back.due,
+            Some(Said::Text("2026-12-03T16:00:00+00:00".into()))
+        );
+        // An empty string removes (update_task) or leaves out (add_task).
+        let cleared: AddTask = parse_args(json!({"title": "x", "recurrence": " "})).unwrap();
+        assert_eq!(cleared.recurrence, Some(Said::Clear));
+        assert_eq!(
+            serde_json::to_value(&cleared).unwrap(),
+            json!({"title": "x", "recurrence": ""})
+        );
     }
 }

@@ -35,3 +35,57 @@ impl From<DueArg> for DueFilter {
         }
     }
 }
+
+/// A value the model writes as text and an in-process caller (the builtin
+/// assistant) hands over already read: the tool reads text once, and takes
+/// a read value as it is. On the wire it is the text either way — a read
+/// value in the API's spelling, an empty string to remove it — so the
+/// schema (declare the field `#[schemars(with = "Option<String>")]`), the
+/// recorded arguments and MCP see the string they always did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Said<T> {
+    /// As the model wrote it: words, a date, an RRULE…
+    Text(String),
+    /// Already read.
+    Value(T),
+    /// Remove it (an empty string).
+    Clear,
+}
+
+/// How a read value is written in the tools' arguments.
+pub trait Spelling {
+    fn spelling(&self) -> String;
+}
+
+impl Spelling for todo_domain::Due {
+    fn spelling(&self) -> String {
+        super::due_string(*self)
+    }
+}
+
+impl Spelling for todo_domain::Recurrence {
+    fn spelling(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl<T: Spelling> Serialize for Said<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Said::Text(text) => serializer.serialize_str(text),
+            Said::Value(value) => serializer.serialize_str(&value.spelling()),
+            Said::Clear => serializer.serialize_str(""),
+        }
+    }
+}
+
+impl<'de, T> Deserialize<'de> for Said<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Ok(if text.trim().is_empty() {
+            Said::Clear
+        } else {
+            Said::Text(text)
+        })
+    }
+}

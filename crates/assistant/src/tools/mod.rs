@@ -36,6 +36,8 @@ pub use delete_task::DeleteTask;
 pub use list_tasks::ListTasks;
 pub use update_task::UpdateTask;
 
+use args::Said;
+
 /// Every tool, in the order clients see them.
 const REGISTRY: [Registered; 5] = [
     Registered::of::<AddTask>(),
@@ -252,6 +254,29 @@ pub fn due_string(due: Due) -> String {
     match due {
         Due::Date(date) => date.to_string(),
         Due::At(at) => at.to_rfc3339(),
+    }
+}
+
+impl Said<Due> {
+    /// The due date: text read once (see [`due_text`]), a read one as it is.
+    fn read(self, tz: TimeZone, now: DateTime<Utc>) -> Result<Option<Due>, ToolError> {
+        match self {
+            Said::Text(raw) => due_text(&raw, tz, now),
+            Said::Value(due) => Ok(Some(due)),
+            Said::Clear => Ok(None),
+        }
+    }
+}
+
+impl Said<Recurrence> {
+    /// The repetition: text read once (see [`recurrence_text`]), a read one
+    /// as it is.
+    fn read(self, tz: TimeZone, now: DateTime<Utc>) -> Result<Option<Recurrence>, ToolError> {
+        match self {
+            Said::Text(raw) => recurrence_text(&raw, tz, now),
+            Said::Value(rule) => Ok(Some(rule)),
+            Said::Clear => Ok(None),
+        }
     }
 }
 

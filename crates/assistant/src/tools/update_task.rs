@@ -3,11 +3,11 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use todo_domain::chat::{Effect, Outcome};
-use todo_domain::{Tag, Task, TaskChanges, TaskPatch};
+use todo_domain::{Due, Recurrence, Tag, Task, TaskChanges, TaskPatch};
 use todo_services::Principal;
 
-use super::args::PriorityArg;
-use super::{due_text, not_found, recurrence_text, Tool, ToolError, Toolbox};
+use super::args::{PriorityArg, Said};
+use super::{not_found, Tool, ToolError, Toolbox};
 
 /// Change a task: rename, describe, prioritise, tag or untag, reschedule, set or stop repeating, reopen.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -39,10 +39,12 @@ pub struct UpdateTask {
     pub remove_tags: Option<Vec<String>>,
     /// New due date (a date, an RFC 3339 time, or words like "next monday 9am"); an empty string removes it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub due: Option<String>,
+    #[schemars(with = "Option<String>")]
+    pub due: Option<Said<Due>>,
     /// New repetition (RRULE or words like "every weekday"); an empty string stops repeating.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub recurrence: Option<String>,
+    #[schemars(with = "Option<String>")]
+    pub recurrence: Option<Said<Recurrence>>,
     /// false reopens a completed task; true completes it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub completed: Option<bool>,
@@ -104,11 +106,11 @@ impl Tool for UpdateTask {
         .validate(tz)
         .map_err(|errors| ToolError::InvalidArguments(errors.to_string()))?;
         changes.priority = self.priority;
-        if let Some(raw) = self.due.as_deref() {
-            changes.due = Some(due_text(raw, tz, now)?);
+        if let Some(due) = self.due {
+            changes.due = Some(due.read(tz, now)?);
         }
-        if let Some(raw) = self.recurrence.as_deref() {
-            changes.recurrence = Some(recurrence_text(raw, tz, now)?);
+        if let Some(rule) = self.recurrence {
+            changes.recurrence = Some(rule.read(tz, now)?);
         }
         if changes == TaskChanges::default() {
             return Err(ToolError::InvalidArguments(

@@ -209,7 +209,7 @@ pub fn edit_arg(v: &str, ctx: &ParseContext) -> Option<Changes> {
         }
     }
     if let Some(rule) = &parsed.recurrence {
-        changes.recurrence = Some(rule.as_str().to_owned());
+        changes.recurrence = Some(rule.clone());
     }
     changes.priority = parsed.priority.map(priority_arg);
     changes.add_tags = parsed.tags.clone();

@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use regex::{Captures, Regex};
 use serde::{Deserialize, Serialize};
 use todo_domain::quick_add::{self, MatchKind, ParseContext};
-use todo_domain::{Due, Priority, Tag};
+use todo_domain::{Due, Priority, Recurrence, Tag};
 
 use super::reference::{self, Ref};
 use super::text::{fix_keywords, Msg};
@@ -202,7 +202,7 @@ pub struct Changes {
     pub note: Option<String>,
     /// Whether `note` replaces the description rather than adding to it.
     pub replace_note: bool,
-    pub recurrence: Option<String>,
+    pub recurrence: Option<Recurrence>,
     pub clear_recurrence: bool,
     /// Only a time was said ("move it to 3pm"): the task keeps its day.
     pub time_only: bool,
