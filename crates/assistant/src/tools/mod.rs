@@ -258,11 +258,15 @@ pub fn due_string(due: Due) -> String {
 }
 
 impl Said<Due> {
-    /// The due date: text read once (see [`due_text`]), a read one as it is.
+    /// The due date: text read once (see [`due_text`]), a read one as it
+    /// is once it is in the supported range (a postponement can leave it).
     fn read(self, tz: TimeZone, now: DateTime<Utc>) -> Result<Option<Due>, ToolError> {
         match self {
             Said::Text(raw) => due_text(&raw, tz, now),
-            Said::Value(due) => Ok(Some(due)),
+            Said::Value(due) => due
+                .check_range()
+                .map(Some)
+                .map_err(|e| ToolError::InvalidArguments(e.message)),
             Said::Clear => Ok(None),
         }
     }
@@ -480,6 +484,21 @@ pub(crate) fn sample_task(id: i64, title: &str) -> todo_domain::Task {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A date the builtin read is taken as it is, but not past the dates
+    /// both databases hold (postponing can get there).
+    #[test]
+    fn a_read_due_date_is_still_bounded() {
+        let now = Utc::now();
+        let date = |y| Due::Date(chrono::NaiveDate::from_ymd_opt(y, 1, 1).unwrap());
+        let read = |due: Due| Said::Value(due).read(TimeZone::UTC, now);
+        assert_eq!(read(date(2030)).unwrap(), Some(date(2030)));
+        assert!(matches!(
+            read(date(10_000)),
+            Err(ToolError::InvalidArguments(_))
+        ));
+        assert_eq!(Said::<Due>::Clear.read(TimeZone::UTC, now).unwrap(), None);
+    }
 
     #[test]
     fn every_tool_has_an_object_schema_without_extra_fields() {
