@@ -224,6 +224,17 @@ impl ListSql {
     }
 }
 
+/// A bound value written as a Postgres literal (for statements the store
+/// builds itself: a pgbench script, an explained `EXECUTE`).
+fn postgres_literal(bind: &Bind) -> String {
+    match bind {
+        Bind::Int(v) => v.to_string(),
+        Bind::Text(v) => format!("'{}'", v.replace('\'', "''")),
+        Bind::Time(v) => format!("'{}'::timestamptz", v.0.to_rfc3339()),
+        Bind::Flag(v) => v.to_string(),
+    }
+}
+
 fn escape_like(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
     for c in text.chars() {
@@ -339,7 +350,8 @@ impl Store {
 
     /// The database's plans for [`Store::list_tasks`]'s statements, the page
     /// and the count, as text (`EXPLAIN ANALYZE` on Postgres, which runs
-    /// them and tells the rows each step read; `EXPLAIN QUERY PLAN` on
+    /// them and tells the rows each step read, of the statement prepared and
+    /// run as often as a pooled session runs it; `EXPLAIN QUERY PLAN` on
     /// SQLite), with the same values bound: tests check that a big user's
     /// pages walk an index.
     pub async fn explain_list_tasks(
@@ -355,9 +367,29 @@ impl Store {
     async fn explain(&self, (sql, binds): (String, Vec<Bind>)) -> StoreResult<String> {
         Ok(match &self.pool {
             Pool::Postgres(pool) => {
-                let sql = format!("EXPLAIN (ANALYZE, TIMING OFF) {sql}");
-                let lines: Vec<String> = bind_all!(sqlx::query_scalar(&sql), &binds)
-                    .fetch_all(pool)
+                // Planned as the server's statements are: prepared once on a
+                // session of the pool and run more than the five times after
+                // which Postgres may switch to a plan for any values.
+                let mut conn = pool.acquire().await?;
+                let values: Vec<String> = binds.iter().map(postgres_literal).collect();
+                let execute = if values.is_empty() {
+                    "EXECUTE explained".to_owned()
+                } else {
+                    format!("EXECUTE explained({})", values.join(", "))
+                };
+                sqlx::raw_sql(&format!("PREPARE explained AS {sql}"))
+                    .execute(&mut *conn)
+                    .await?;
+                for _ in 0..6 {
+                    sqlx::raw_sql(&execute).execute(&mut *conn).await?;
+                }
+                let lines: Vec<String> =
+                    sqlx::query_scalar(&format!("EXPLAIN (ANALYZE, TIMING OFF) {execute}"))
+                        .persistent(false)
+                        .fetch_all(&mut *conn)
+                        .await?;
+                sqlx::raw_sql("DEALLOCATE explained")
+                    .execute(&mut *conn)
                     .await?;
                 lines.join("\n")
             }
@@ -381,13 +413,7 @@ impl Store {
         let (mut sql, binds) = ListSql::new(user_id, filter).page(filter.limit, filter.offset);
         // Highest first, so that `$1` does not match the start of `$12`.
         for (i, bind) in binds.iter().enumerate().rev() {
-            let literal = match bind {
-                Bind::Int(v) => v.to_string(),
-                Bind::Text(v) => format!("'{}'", v.replace('\'', "''")),
-                Bind::Time(v) => format!("'{}'::timestamptz", v.0.to_rfc3339()),
-                Bind::Flag(v) => v.to_string(),
-            };
-            sql = sql.replace(&format!("${}", i + 1), &literal);
+            sql = sql.replace(&format!("${}", i + 1), &postgres_literal(bind));
         }
         sql
     }
