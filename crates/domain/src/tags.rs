@@ -4,6 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::task::Tag;
+
 /// At most this many tags in one answer (the first ones by name).
 pub const TAGS_LISTED_MAX: u32 = 200;
 
@@ -17,7 +19,8 @@ pub const TAGS_COUNTED_TASKS: u32 = 10_000;
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TagCount {
     /// A normalised tag, as in a task's `tags`.
-    pub name: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub name: Tag,
     /// Open (not completed) tasks with this tag.
     pub open: i64,
 }

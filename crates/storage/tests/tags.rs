@@ -178,6 +178,16 @@ async fn a_big_users_tags_read_an_index_up_to_the_cap(store: &Store, url: &str) 
     // Counted up to the cap: the UI reads "10000+".
     assert_eq!(list.open_tasks, i64::from(TAGS_COUNTED_TASKS));
 
+    // A stored tag the domain refuses is left off, as it is left off the
+    // task: the rest still answer.
+    seed(
+        insert_tasks(other.id, 1, "FALSE", "'[\"Not a tag!\", \"other\"]'"),
+        now,
+    )
+    .await;
+    let list = store.tag_counts(other.id, 200).await.unwrap();
+    assert_eq!(counts(&list.items), [("other", 1_501)], "{backend}");
+
     let (plan, count_plan) = store.explain_tag_counts(big.id, 200).await.unwrap();
     match backend {
         "postgres" => {

@@ -299,7 +299,7 @@ async fn count(
     let tags = list
         .items
         .into_iter()
-        .map(|tag| (tag.name, (tag.open, capped)))
+        .map(|tag| (tag.name.into_string(), (tag.open, capped)))
         .collect();
     Ok(Counts { views, tags })
 }

@@ -8,6 +8,7 @@
 
 use todo_domain::account::UserId;
 use todo_domain::tags::{TagCount, TagList, TAGS_COUNTED_TASKS};
+use todo_domain::Tag;
 
 use super::Bind;
 use crate::{on_pool, Pool, Store, StoreResult};
@@ -62,11 +63,19 @@ impl Store {
         })?;
         let more = rows.len() > limit as usize;
         rows.truncate(limit as usize);
+        // As a task's tags are read: one the domain refuses is left off,
+        // with a warning, as it is left off the tasks that hold it.
         let items = rows
             .into_iter()
-            .map(|row| TagCount {
-                name: row.name,
-                open: row.open,
+            .filter_map(|row| match Tag::parse(&row.name) {
+                Ok(name) => Some(TagCount {
+                    name,
+                    open: row.open,
+                }),
+                Err(error) => {
+                    tracing::warn!(tag = row.name, %error, "stored tag left off");
+                    None
+                }
             })
             .collect();
         Ok(TagList {
