@@ -341,10 +341,13 @@ impl Session<'_> {
         // The listing that answers is what the user asked for: recorded.
         let arguments = serde_json::to_value(&args).unwrap_or_default();
         self.record(tools::record::<ListTasks>(arguments, &found));
-        let (mut tasks, mut total) = found.map_or((Vec::new(), 0), |page| (page.items, page.total));
+        let (mut tasks, mut total, mut capped) = found.map_or((Vec::new(), 0, false), |page| {
+            (page.items, page.total, page.total_capped)
+        });
         if let Some(date) = spec.on_date {
             tasks.retain(|t| t.due().is_some_and(|d| d.local_date(self.tz) == date));
             total = tasks.len() as i64;
+            capped = false;
             tasks.truncate(LIST_LIMIT as usize);
         }
         let what = reply::listing_words(
@@ -364,7 +367,9 @@ impl Session<'_> {
         if let [only] = tasks.as_slice() {
             self.memory.last = Some(only.id);
         }
-        Ok(reply::listing(total, &what, &tasks, self.tz, self.now))
+        Ok(reply::listing(
+            total, capped, &what, &tasks, self.tz, self.now,
+        ))
     }
 
     // -----------------------------------------------------------------------

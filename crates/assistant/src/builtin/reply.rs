@@ -206,12 +206,20 @@ fn numbered(tasks: &[Task], tz: TimeZone, now: DateTime<Utc>) -> String {
 }
 
 /// A listing: "Your 2 tasks due today:", its numbered lines, and how many
-/// more there are than shown.
-pub fn listing(total: i64, what: &str, shown: &[Task], tz: TimeZone, now: DateTime<Utc>) -> String {
-    let mut text = format!("Your {total} {what}:\n{}", numbered(shown, tz, now));
+/// more there are than shown ("100+" when the count stopped at its cap).
+pub fn listing(
+    total: i64,
+    capped: bool,
+    what: &str,
+    shown: &[Task],
+    tz: TimeZone,
+    now: DateTime<Utc>,
+) -> String {
+    let plus = if capped { "+" } else { "" };
+    let mut text = format!("Your {total}{plus} {what}:\n{}", numbered(shown, tz, now));
     let more = total - i64::try_from(shown.len()).unwrap_or(i64::MAX);
     if more > 0 {
-        text.push_str(&format!("\n…and {more} more."));
+        text.push_str(&format!("\n…and {more}{plus} more."));
     }
     text
 }
@@ -468,6 +476,20 @@ mod tests {
         let now: DateTime<Utc> = "2026-11-21T09:00:00Z".parse().unwrap();
         let at: DateTime<Utc> = "2026-11-22T08:00:00Z".parse().unwrap();
         assert_eq!(due(Due::At(at), tz, now), "tomorrow 9:00 AM");
+    }
+
+    #[test]
+    fn a_capped_count_reads_as_more_than() {
+        let tz = TimeZone::UTC;
+        let now = Utc::now();
+        assert_eq!(
+            listing(100, true, "open tasks", &[], tz, now),
+            "Your 100+ open tasks:\n\n…and 100+ more."
+        );
+        assert_eq!(
+            listing(3, false, "open tasks", &[], tz, now),
+            "Your 3 open tasks:\n\n…and 3 more."
+        );
     }
 
     /// A task's repeat is said in the domain's words, those of the
