@@ -161,12 +161,13 @@ impl Rule {
     /// for COUNT, UNTIL, BYMONTH, several days of the month… (the inverse of
     /// [`Rule::rrule`]).
     pub fn from_rrule(rrule: &str) -> Option<Self> {
+        let mut freq = None;
         let mut rule = Rule::every(Freq::Daily, 1);
         let mut days = Vec::new();
         for part in rrule.split(';') {
             let (key, value) = part.split_once('=')?;
             match key {
-                "FREQ" => rule.freq = Freq::from_code(value)?,
+                "FREQ" => freq = Some(Freq::from_code(value)?),
                 "INTERVAL" => rule.interval = value.parse().ok().filter(|n| *n > 0)?,
                 "BYDAY" => {
                     for code in value.split(',') {
@@ -186,6 +187,7 @@ impl Rule {
                 _ => return None,
             }
         }
+        rule.freq = freq?;
         if !days.is_empty() {
             if rule.freq != Freq::Weekly || rule.month_day.is_some() {
                 return None;
@@ -310,6 +312,8 @@ mod tests {
             "FREQ=WEEKLY;BYMONTHDAY=3",
             "FREQ=MONTHLY;BYMONTHDAY=1,15",
             "FREQ=YEARLY;BYMONTH=2",
+            "INTERVAL=2",
+            "FREQ=WEEKLY;INTERVAL=0",
         ] {
             assert_eq!(Rule::from_rrule(unsaid), None, "{unsaid}");
         }

@@ -12,7 +12,10 @@ pub const UNITS: [(&str, &str); 4] = [
 
 /// RRULE day codes with their short and full names, Monday first: the
 /// domain's words.
-pub use todo_domain::quick_add::WEEKDAYS;
+pub use todo_domain::repeat::WEEKDAYS;
+
+use chrono::Weekday;
+use todo_domain::repeat::{day_code, Freq, Rule, ALL_DAYS};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CustomRepeat {
@@ -35,58 +38,36 @@ impl Default for CustomRepeat {
 
 impl CustomRepeat {
     /// The rule when these controls can show it; `None` for anything else
-    /// (COUNT, UNTIL, BYMONTHDAY…), which the editor keeps as it is.
+    /// (COUNT, UNTIL, BYMONTHDAY…), which the editor keeps as it is. Read by
+    /// the domain's [`Rule`], as the task's repeat words are.
     pub fn from_rule(rule: &str) -> Option<Self> {
-        let mut repeat = Self {
-            unit: String::new(),
-            every: 1,
-            days: Vec::new(),
-        };
-        let body = rule.trim().trim_start_matches("RRULE:");
-        for part in body.split(';').filter(|p| !p.is_empty()) {
-            let (key, value) = part.split_once('=')?;
-            match key.to_ascii_uppercase().as_str() {
-                "FREQ" => {
-                    let value = value.to_ascii_uppercase();
-                    UNITS.iter().find(|(freq, _)| *freq == value)?;
-                    repeat.unit = value;
-                }
-                "INTERVAL" => repeat.every = value.parse().ok().filter(|n| *n > 0)?,
-                "BYDAY" => {
-                    for day in value.split(',') {
-                        let day = day.to_ascii_uppercase();
-                        WEEKDAYS.iter().find(|(code, _, _)| *code == day)?;
-                        repeat.days.push(day);
-                    }
-                }
-                "WKST" => {}
-                _ => return None,
-            }
-        }
-        if repeat.unit.is_empty() || (!repeat.days.is_empty() && repeat.unit != "WEEKLY") {
+        let body = rule.trim();
+        let rule = Rule::from_rrule(body.strip_prefix("RRULE:").unwrap_or(body))?;
+        if rule.month_day.is_some() {
             return None;
         }
-        Some(repeat)
+        Some(Self {
+            unit: rule.freq.code().to_owned(),
+            every: rule.interval,
+            days: rule.days.iter().map(|d| day_code(*d).to_owned()).collect(),
+        })
     }
 
     /// `FREQ=WEEKLY;INTERVAL=3;BYDAY=MO,TH`: days in week order, no
-    /// `INTERVAL=1`, days only for weeks.
+    /// `INTERVAL=1`, days only for weeks (the domain's [`Rule::rrule`]).
     pub fn to_rule(&self) -> String {
-        let mut rule = format!("FREQ={}", self.unit);
-        if self.every != 1 {
-            rule.push_str(&format!(";INTERVAL={}", self.every));
+        let Some(freq) = Freq::from_code(&self.unit) else {
+            return format!("FREQ={}", self.unit);
+        };
+        let days: Vec<Weekday> = ALL_DAYS
+            .into_iter()
+            .filter(|d| self.days.iter().any(|code| code == day_code(*d)))
+            .collect();
+        match freq {
+            Freq::Weekly => Rule::weekly_on(self.every, &days),
+            _ => Rule::every(freq, self.every),
         }
-        if self.unit == "WEEKLY" {
-            let days: Vec<&str> = WEEKDAYS
-                .iter()
-                .map(|(code, _, _)| *code)
-                .filter(|code| self.days.iter().any(|d| d == code))
-                .collect();
-            if !days.is_empty() {
-                rule.push_str(&format!(";BYDAY={}", days.join(",")));
-            }
-        }
-        rule
+        .rrule()
     }
 }
 
