@@ -359,6 +359,30 @@ impl Due {
     }
 }
 
+/// The API's spelling: a bare date (`2026-12-03`) for all day, else RFC 3339.
+impl fmt::Display for Due {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Due::Date(date) => write!(f, "{date}"),
+            Due::At(at) => f.write_str(&at.to_rfc3339()),
+        }
+    }
+}
+
+/// As its [`Display`](fmt::Display) spelling, read back by [`Due::parse`].
+impl Serialize for Due {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Due {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(deserializer)?;
+        Due::parse(&raw, None, TimeZone::UTC).map_err(|e| serde::de::Error::custom(e.message))
+    }
+}
+
 const NINE_AM: NaiveTime = match NaiveTime::from_hms_opt(9, 0, 0) {
     Some(time) => time,
     None => NaiveTime::MIN,
@@ -674,6 +698,17 @@ mod tests {
             Due::parse("soon", None, paris()).unwrap_err().code,
             "due_at_invalid"
         );
+    }
+
+    #[test]
+    fn a_due_is_written_as_the_api_spells_it() {
+        for raw in ["2026-12-03", "2026-12-03T16:00:00+00:00"] {
+            let due = Due::parse(raw, None, paris()).unwrap();
+            assert_eq!(due.to_string(), raw);
+            let json = serde_json::to_value(due).unwrap();
+            assert_eq!(json, serde_json::json!(raw));
+            assert_eq!(serde_json::from_value::<Due>(json).unwrap(), due);
+        }
     }
 
     #[test]

@@ -99,7 +99,7 @@ fn quick_add_hint(message: &str, ctx: &ParseContext) -> String {
     let parsed = quick_add::parse(message, ctx);
     let mut parts = Vec::new();
     if let Some(due) = parsed.due {
-        parts.push(format!("due={}", tools::due_string(due)));
+        parts.push(format!("due={due}"));
     }
     if let Some(priority) = parsed.priority {
         parts.push(format!("priority={}", priority.as_str()));
@@ -741,7 +741,7 @@ impl Session<'_> {
         }
         let mut new_due: Option<Due> = None;
         if let Some(due) = &changes.due {
-            let parsed = Due::parse(due, None, self.tz).ok();
+            let parsed = Some(*due);
             let due = match (parsed, task.due()) {
                 // "move it to friday" keeps a timed task's time of day…
                 (Some(Due::Date(date)), Some(Due::At(at))) => {

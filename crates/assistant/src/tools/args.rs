@@ -59,7 +59,7 @@ pub trait Spelling {
 
 impl Spelling for todo_domain::Due {
     fn spelling(&self) -> String {
-        super::due_string(*self)
+        self.to_string()
     }
 }
 

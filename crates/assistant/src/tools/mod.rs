@@ -249,14 +249,6 @@ fn due_text(raw: &str, tz: TimeZone, now: DateTime<Utc>) -> Result<Option<Due>, 
     }
 }
 
-/// The API's spelling of a due date: a bare date for all-day, else RFC 3339.
-pub fn due_string(due: Due) -> String {
-    match due {
-        Due::Date(date) => date.to_string(),
-        Due::At(at) => at.to_rfc3339(),
-    }
-}
-
 impl Said<Due> {
     /// The due date: text read once (see [`due_text`]), a read one as it
     /// is once it is in the supported range (a postponement can leave it).

@@ -131,10 +131,6 @@ pub(super) fn priority_arg(p: Priority) -> PriorityArg {
     }
 }
 
-pub(super) fn due_string(due: Due) -> String {
-    crate::tools::due_string(due)
-}
-
 /// Words that may sit around a value without meaning anything.
 pub(super) fn only_filler(title: &str) -> bool {
     title.split_whitespace().all(|w| {
@@ -202,7 +198,7 @@ pub fn edit_arg(v: &str, ctx: &ParseContext) -> Option<Changes> {
             .iter()
             .any(|m| matches!(m.kind, MatchKind::Date | MatchKind::Time));
         if said_date || parsed.recurrence.is_none() {
-            changes.due = Some(due_string(due));
+            changes.due = Some(due);
             changes.time_only = !parsed.matches.iter().any(|m| m.kind == MatchKind::Date)
                 && parsed.matches.iter().any(|m| m.kind == MatchKind::Time)
                 && matches!(due, Due::At(_));

@@ -191,8 +191,8 @@ pub struct Shift {
 #[serde(default)]
 pub struct Changes {
     pub title: Option<String>,
-    /// A new due date in the API's spelling (`2026-12-03` or RFC 3339).
-    pub due: Option<String>,
+    /// A new due date (kept in a pending question in the API's spelling).
+    pub due: Option<Due>,
     pub clear_due: bool,
     pub shift: Option<Shift>,
     pub priority: Option<PriorityArg>,

@@ -170,7 +170,7 @@ fn edits() {
     assert_eq!(
         op,
         Op::Edit(Changes {
-            due: Some("2026-11-27".into()),
+            due: Some(Due::Date(NaiveDate::from_ymd_opt(2026, 11, 27).unwrap())),
             ..Changes::default()
         })
     );
