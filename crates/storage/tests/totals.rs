@@ -20,7 +20,10 @@ fn task(title: &str, tag: &str) -> NewTask {
 }
 
 async fn totals_are_exact_up_to_the_cap_then_flagged(url: &str) {
-    assert_eq!(TOTAL_COUNTED_PAST_OFFSET, 100, "the cases below are for 100");
+    assert_eq!(
+        TOTAL_COUNTED_PAST_OFFSET, 100,
+        "the cases below are for 100"
+    );
     let store = Store::connect(url, &StoreOptions::default()).await.unwrap();
     store.migrate().await.unwrap();
     let now = Utc::now();
@@ -47,16 +50,15 @@ async fn totals_are_exact_up_to_the_cap_then_flagged(url: &str) {
             (page.items.len(), page.total, page.total_capped)
         }
     };
-    let params = |q: Option<&str>, tag: Option<&str>, sort: &str, limit: u32, offset: u32| {
-        TaskQueryParams {
+    let params =
+        |q: Option<&str>, tag: Option<&str>, sort: &str, limit: u32, offset: u32| TaskQueryParams {
             q: q.map(str::to_owned),
             tag: tag.map(str::to_owned),
             sort: Some(sort.into()),
             limit: Some(limit.to_string()),
             offset: Some(offset.to_string()),
             ..TaskQueryParams::default()
-        }
-    };
+        };
 
     // 100 apples (tagged fruit) and 60 pears (tagged other), then one
     // apple more.
