@@ -19,7 +19,7 @@ pub mod time;
 pub mod token;
 
 pub use error::{FieldError, Problem, ValidationErrors};
-pub use query::{DueFilter, SortKey, SortOrder, StatusFilter, TaskQuery};
+pub use query::{CompletedFilter, DueFilter, SortKey, SortOrder, StatusFilter, TaskQuery};
 pub use quick_add::{day_label, label_time, MatchKind, ParseContext, QuickAdd};
 pub use recurrence::Recurrence;
 pub use task::{Due, NewTask, Priority, Tag, Task, TaskChanges, TaskDraft, TaskId, TaskPatch};

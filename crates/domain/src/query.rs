@@ -45,6 +45,18 @@ pub enum DueFilter {
     None,
 }
 
+/// When the tasks a listing keeps were completed, in the user's local days:
+/// `today`, `yesterday`, or `week` (today and the six days before it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum CompletedFilter {
+    Today,
+    Yesterday,
+    Week,
+}
+
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -95,6 +107,9 @@ pub struct TaskQueryParams {
     pub due_before: Option<String>,
     /// Only tasks due after this date (exclusive).
     pub due_after: Option<String>,
+    /// Only tasks completed `today`, `yesterday` or this `week` (today and
+    /// the six days before), in the user's time zone.
+    pub completed: Option<String>,
     /// `created` (default), `due`, `priority` or `title`.
     pub sort: Option<String>,
     /// `asc` or `desc`; the default depends on `sort`.
@@ -115,6 +130,7 @@ pub struct TaskQuery {
     pub due: Option<DueFilter>,
     pub due_before: Option<NaiveDate>,
     pub due_after: Option<NaiveDate>,
+    pub completed: Option<CompletedFilter>,
     pub sort: SortKey,
     pub order: SortOrder,
     pub limit: u32,
@@ -131,6 +147,7 @@ impl Default for TaskQuery {
             due: None,
             due_before: None,
             due_after: None,
+            completed: None,
             sort: SortKey::Created,
             order: SortKey::Created.default_order(),
             limit: DEFAULT_LIMIT,
@@ -211,6 +228,9 @@ impl TaskQueryParams {
         if let Some(raw) = present(&self.due_after) {
             query.due_after = errors.collect(date(&raw, "due_after"));
         }
+        if let Some(raw) = present(&self.completed) {
+            query.completed = errors.collect(choice(&raw, "completed", "today, yesterday, week"));
+        }
         if let Some(raw) = present(&self.sort) {
             query.sort = errors
                 .collect(choice(&raw, "sort", "created, due, priority, title"))
@@ -275,6 +295,8 @@ pub struct TaskFilter {
     pub tag: Option<Tag>,
     pub priority: Option<Priority>,
     pub due: DueCondition,
+    /// Only tasks whose `completed_at` falls in this range.
+    pub completed_within: Option<InstantRange>,
     pub sort: SortKey,
     pub order: SortOrder,
     pub limit: u32,
@@ -343,6 +365,21 @@ impl TaskQuery {
                 }
             }
         };
+        let completed_within = self.completed.map(|window| {
+            let (from, until) = match window {
+                CompletedFilter::Today => (Some(today), today.succ_opt()),
+                CompletedFilter::Yesterday => (today.pred_opt(), Some(today)),
+                CompletedFilter::Week => (
+                    today.checked_sub_signed(Duration::days(6)),
+                    today.succ_opt(),
+                ),
+            };
+            // Completion is an instant: the timed range of those days.
+            local_days(tz, from, until).0
+        });
+        if completed_within.is_some() && status == StatusFilter::All {
+            status = StatusFilter::Completed;
+        }
         if self.due_before.is_some() || self.due_after.is_some() {
             let (timed, all_day) = local_days(
                 tz,
@@ -367,6 +404,7 @@ impl TaskQuery {
             tag: self.tag.clone(),
             priority: self.priority,
             due,
+            completed_within,
             sort: self.sort,
             order: self.order,
             limit: self.limit,
@@ -410,6 +448,7 @@ mod tests {
             ("offset", "-1"),
             ("due_before", "tomorrow"),
             ("tag", "a b"),
+            ("completed", "last year"),
         ])
         .validate()
         .unwrap_err();
@@ -422,6 +461,7 @@ mod tests {
                 "priority_invalid",
                 "due_invalid",
                 "due_before_invalid",
+                "completed_invalid",
                 "sort_invalid",
                 "order_invalid",
                 "limit_invalid",
@@ -453,6 +493,43 @@ mod tests {
             all_day.from.unwrap().to_rfc3339(),
             "2026-11-22T00:00:00+00:00"
         );
+    }
+
+    #[test]
+    fn completed_windows_are_the_users_local_days() {
+        let paris = TimeZone::parse("Europe/Paris").unwrap();
+        let now: DateTime<Utc> = "2026-11-30T23:30:00Z".parse().unwrap(); // 00:30 on Dec 1 in Paris
+        let window = |word: &str| {
+            let filter = params(&[("completed", word)])
+                .validate()
+                .unwrap()
+                .resolve(now, paris);
+            assert_eq!(filter.status, StatusFilter::Completed);
+            assert_eq!(filter.due, DueCondition::Any);
+            let range = filter.completed_within.unwrap();
+            (
+                range.from.unwrap().to_rfc3339(),
+                range.until.unwrap().to_rfc3339(),
+            )
+        };
+        let day = |from: &str, until: &str| (from.to_owned(), until.to_owned());
+        assert_eq!(
+            window("today"),
+            day("2026-11-30T23:00:00+00:00", "2026-12-01T23:00:00+00:00")
+        );
+        assert_eq!(
+            window("Yesterday"),
+            day("2026-11-29T23:00:00+00:00", "2026-11-30T23:00:00+00:00")
+        );
+        assert_eq!(
+            window("week"),
+            day("2026-11-24T23:00:00+00:00", "2026-12-01T23:00:00+00:00")
+        );
+        let pending = params(&[("completed", "today"), ("status", "pending")])
+            .validate()
+            .unwrap()
+            .resolve(now, paris);
+        assert_eq!(pending.status, StatusFilter::Pending, "kept as asked");
     }
 
     #[test]

@@ -176,6 +176,16 @@ impl ListSql {
                 conditions.push(format!("({timed} OR {all_day})"));
             }
         }
+        if let Some(range) = filter.completed_within {
+            if let Some(from) = range.from {
+                let from = list.param(Bind::Time(from.into()));
+                conditions.push(format!("completed_at >= {from}"));
+            }
+            if let Some(until) = range.until {
+                let until = list.param(Bind::Time(until.into()));
+                conditions.push(format!("completed_at < {until}"));
+            }
+        }
         let direction = match filter.order {
             SortOrder::Asc => "ASC",
             SortOrder::Desc => "DESC",

@@ -157,6 +157,22 @@ on_both_backends! {
         assert_eq!(app.titles(&token, "due=today").await, ["Lunch in Tokyo"]);
     }
 
+    async fn completed_lists_what_was_completed_in_the_users_days(app: TestApp) {
+        // The completion happens now, on the server's clock: today in Tokyo
+        // whatever the UTC date (earlier days are in the storage test).
+        let token = app.user_in("ada", "Asia/Tokyo").await;
+        let done = app.task(&token, json!({"title": "Done now", "due_at": day(-20)})).await;
+        app.post(&format!("/api/tasks/{}/complete", done["id"]), &token, json!({})).await.expect(200);
+        app.task(&token, json!({"title": "Due today, open", "due_at": day(0)})).await;
+        assert_eq!(app.titles(&token, "completed=today").await, ["Done now"]);
+        assert_eq!(app.titles(&token, "completed=WEEK").await, ["Done now"]);
+        assert!(app.titles(&token, "completed=yesterday").await.is_empty());
+        assert!(app.titles(&token, "completed=today&status=pending").await.is_empty());
+        let problem = app.get("/api/tasks?completed=lastyear", &token).await.problem(422, "validation_failed");
+        assert_eq!(problem["errors"][0]["field"], "completed");
+        assert_eq!(problem["errors"][0]["code"], "completed_invalid");
+    }
+
     async fn sorts(app: TestApp) {
         let token = app.user("ada").await;
         app.task(&token, json!({"title": "banana", "priority": "low", "due_at": day(2)})).await;
