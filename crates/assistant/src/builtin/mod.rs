@@ -314,6 +314,7 @@ impl Session<'_> {
             tag: spec.tag.clone(),
             priority: spec.priority,
             due: spec.due,
+            completed: spec.completed,
             // Soonest first, then oldest: the order people count in.
             sort: Some(SortArg::Due),
             limit: Some(if spec.on_date.is_some() {
@@ -362,10 +363,18 @@ impl Session<'_> {
             if query.is_some() && spec.tag_or_query.is_none() {
                 return Ok(reply::no_match(&query.unwrap_or_default()));
             }
+            if let Some(window) = spec.completed {
+                return Ok(reply::none_completed(&what, window));
+            }
             return Ok(reply::none_listed(&what));
         }
         if let [only] = tasks.as_slice() {
             self.memory.last = Some(only.id);
+        }
+        if let Some(window) = spec.completed {
+            return Ok(reply::completed_in(
+                total, capped, &what, window, &tasks, self.tz, self.now,
+            ));
         }
         Ok(reply::listing(
             total, capped, &what, &tasks, self.tz, self.now,

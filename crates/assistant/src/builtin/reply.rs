@@ -2,7 +2,7 @@
 //! and times in the user's time zone.
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use todo_domain::{Due, Priority, Task, TimeZone};
+use todo_domain::{CompletedFilter, Due, Priority, Task, TimeZone};
 
 use super::intent::{Changes, ListSpec, Shift, Talk, Unit};
 use crate::tools::args::{DueArg, PriorityArg, StatusArg};
@@ -224,6 +224,48 @@ pub fn listing(
     text
 }
 
+/// The days a listing of done tasks asked about: "today", "this week".
+fn completed_days(window: CompletedFilter) -> &'static str {
+    match window {
+        CompletedFilter::Today => "today",
+        CompletedFilter::Yesterday => "yesterday",
+        CompletedFilter::Week => "this week",
+    }
+}
+
+/// "You completed 2 tasks today:" and the numbered tasks.
+pub fn completed_in(
+    total: i64,
+    capped: bool,
+    what: &str,
+    window: CompletedFilter,
+    shown: &[Task],
+    tz: TimeZone,
+    now: DateTime<Utc>,
+) -> String {
+    let plus = if capped { "+" } else { "" };
+    let what = if total == 1 && !capped {
+        what.replacen("tasks", "task", 1)
+    } else {
+        what.to_owned()
+    };
+    let mut text = format!(
+        "You completed {total}{plus} {what} {}:\n{}",
+        completed_days(window),
+        numbered(shown, tz, now)
+    );
+    let more = total - i64::try_from(shown.len()).unwrap_or(i64::MAX);
+    if more > 0 {
+        text.push_str(&format!("\n…and {more}{plus} more."));
+    }
+    text
+}
+
+/// "You completed no tasks yesterday."
+pub fn none_completed(what: &str, window: CompletedFilter) -> String {
+    format!("You completed no {what} {}.", completed_days(window))
+}
+
 /// A question with its numbered candidates.
 pub fn question(question: &str, candidates: &[Task], tz: TimeZone, now: DateTime<Utc>) -> String {
     format!("{question}?\n{}", numbered(candidates, tz, now))
@@ -428,7 +470,8 @@ pub fn listing_words(
         });
     }
     what.push(match status {
-        StatusArg::Completed => "completed tasks".into(),
+        // "You completed 2 tasks today" says it already.
+        StatusArg::Completed if spec.completed.is_none() => "completed tasks".into(),
         _ => "tasks".into(),
     });
     match spec.due {

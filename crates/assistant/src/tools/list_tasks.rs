@@ -6,7 +6,7 @@ use todo_domain::chat::{Effect, Outcome};
 use todo_domain::query::{TOOL_DEFAULT_LIMIT, TOOL_MAX_LIMIT};
 use todo_domain::task::TaskPage;
 use todo_domain::text::check_no_control_characters;
-use todo_domain::{Tag, TaskQuery};
+use todo_domain::{CompletedFilter, Tag, TaskQuery};
 use todo_services::Principal;
 
 use super::args::{DueArg, PriorityArg, SortArg, StatusArg};
@@ -29,6 +29,10 @@ pub struct ListTasks {
     /// Due today, overdue, within the week, or without a due date (none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due: Option<DueArg>,
+    /// Completed today, yesterday or this week (today and the six days
+    /// before); implies status completed unless a status is given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completed: Option<CompletedFilter>,
     /// Order: created (newest first, default), due, priority or title.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sort: Option<SortArg>,
@@ -53,13 +57,17 @@ impl ListTasks {
         }
         let sort = self.sort.unwrap_or_default();
         Ok(TaskQuery {
-            status: self.status.unwrap_or(StatusArg::Pending),
+            status: self.status.unwrap_or(match self.completed {
+                Some(_) => StatusArg::Completed,
+                None => StatusArg::Pending,
+            }),
             text: query,
             tag: text(self.tag)
                 .map(|tag| Tag::parse(&tag).map_err(invalid))
                 .transpose()?,
             priority: self.priority,
             due: self.due.map(Into::into),
+            completed: self.completed,
             sort,
             order: sort.default_order(),
             limit,
@@ -119,5 +127,12 @@ mod tests {
             ..ListTasks::default()
         };
         assert!(matches!(bad.query(), Err(ToolError::InvalidArguments(_))));
+        let done_today = ListTasks {
+            completed: Some(CompletedFilter::Today),
+            ..ListTasks::default()
+        };
+        let query = done_today.query().unwrap();
+        assert_eq!(query.status, StatusArg::Completed);
+        assert_eq!(query.completed, Some(CompletedFilter::Today));
     }
 }

@@ -67,6 +67,12 @@ pub enum Step {
         say: String,
         #[serde(default)]
         expect_question: Option<bool>,
+        /// Words the reply must show ("You completed 2 tasks today").
+        #[serde(default)]
+        reply_has: Vec<String>,
+        /// Words the reply must not show (a task of another day).
+        #[serde(default)]
+        reply_lacks: Vec<String>,
     },
 }
 
@@ -85,6 +91,18 @@ impl Step {
             } => *expect_question,
         }
     }
+
+    /// What the reply must and must not show.
+    fn reply_words(&self) -> (&[String], &[String]) {
+        match self {
+            Step::Say(_) => (&[], &[]),
+            Step::Full {
+                reply_has,
+                reply_lacks,
+                ..
+            } => (reply_has, reply_lacks),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -99,6 +117,10 @@ pub struct Seed {
     pub tags: Vec<String>,
     #[serde(default)]
     pub completed: bool,
+    /// When it was completed (implies `completed`), as `due` is written:
+    /// "yesterday 18:00", "-3d 09:00"; noon when no time is given.
+    #[serde(default)]
+    pub completed_at: Option<String>,
     #[serde(default)]
     pub recurrence: Option<String>,
     #[serde(default)]
@@ -493,7 +515,19 @@ impl Harness {
                 .create_task(principal, draft)
                 .await
                 .map_err(|e| format!("{}: seed '{}': {e}", case.name, seed.title))?;
-            if seed.completed {
+            let completed_at = match &seed.completed_at {
+                Some(spec) => {
+                    let (date, time) = resolve_due(spec, today)?;
+                    Some(tz.resolve(date.and_time(
+                        time.unwrap_or(NaiveTime::from_hms_opt(12, 0, 0).unwrap_or_default()),
+                    )))
+                }
+                None => None,
+            };
+            if let Some(at) = completed_at {
+                self.clock.store(at.timestamp_millis(), Ordering::SeqCst);
+            }
+            if seed.completed || completed_at.is_some() {
                 self.services
                     .update_task(
                         principal,
@@ -506,6 +540,7 @@ impl Harness {
                     .await
                     .map_err(|e| e.to_string())?;
             }
+            self.clock.store(now.timestamp_millis(), Ordering::SeqCst);
             ids.push(task.id);
         }
         let mut report = String::new();
@@ -546,6 +581,19 @@ impl Harness {
                 report.push_str(&format!(
                     "  ✗ the reply shows the id #{id}, which the user never typed\n"
                 ));
+            }
+            let (has, lacks) = step.reply_words();
+            for words in has {
+                if !response.reply.contains(words.as_str()) {
+                    passed = false;
+                    report.push_str(&format!("  ✗ the reply does not say “{words}”\n"));
+                }
+            }
+            for words in lacks {
+                if response.reply.contains(words.as_str()) {
+                    passed = false;
+                    report.push_str(&format!("  ✗ the reply says “{words}”\n"));
+                }
             }
             if let Some(want) = step.expect_question() {
                 let asked = response.reply.contains('?');

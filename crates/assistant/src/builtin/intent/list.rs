@@ -87,6 +87,23 @@ pub(super) static DUE_WORDS: Patterns<DueArg> = Patterns::new(&[
     ),
 ]);
 
+/// When the done tasks asked for were completed: "yesterday", "the past
+/// week", else the due words' today and this week, read as the days they
+/// were completed in.
+pub(super) fn completed_window(s: &str) -> Option<CompletedFilter> {
+    if is(re!(r"\byesterday\b"), s) {
+        return Some(CompletedFilter::Yesterday);
+    }
+    if is(re!(r"\b(?:past|last)\s+(?:week|7 days|seven days)\b"), s) {
+        return Some(CompletedFilter::Week);
+    }
+    match DUE_WORDS.first(s)? {
+        DueArg::Today => Some(CompletedFilter::Today),
+        DueArg::Week => Some(CompletedFilter::Week),
+        DueArg::Overdue | DueArg::None => None,
+    }
+}
+
 /// Words that ask for tasks by priority, tried in order.
 pub(super) static PRIORITY_WORDS: Patterns<PriorityArg> = Patterns::new(&[
     (
@@ -173,6 +190,7 @@ pub(super) fn list(s: &str, ctx: &ParseContext) -> Option<ListSpec> {
     );
     if done && !negated_done {
         spec.status = Some(StatusArg::Completed);
+        spec.completed = completed_window(s);
     } else if is(
         re!(
             r"\beverything\b|\b(?:including|incl\.?|and|with)\s+(?:the\s+)?(?:completed|done|finished)(?:\s+ones)?\b|\ball\s+(?:of\s+)?(?:my\s+)?tasks\s+(?:ever|including)"
@@ -181,7 +199,9 @@ pub(super) fn list(s: &str, ctx: &ParseContext) -> Option<ListSpec> {
     ) {
         spec.status = Some(StatusArg::All);
     }
-    if let Some(due) = DUE_WORDS.first(s) {
+    if spec.completed.is_some() {
+        // The day words said when they were done.
+    } else if let Some(due) = DUE_WORDS.first(s) {
         spec.due = Some(*due);
     } else {
         let parsed = quick_add::parse(s, ctx);

@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use regex::{Captures, Regex};
 use serde::{Deserialize, Serialize};
 use todo_domain::quick_add::{self, MatchKind, ParseContext};
-use todo_domain::{Due, Priority, Recurrence, Tag};
+use todo_domain::{CompletedFilter, Due, Priority, Recurrence, Tag};
 
 use super::reference::{self, Ref};
 use super::text::{fix_keywords, Msg};
@@ -245,6 +245,9 @@ impl Changes {
 pub struct ListSpec {
     pub status: Option<StatusArg>,
     pub due: Option<DueArg>,
+    /// Only tasks completed in these local days ("what did I finish
+    /// yesterday?"), by when they were completed, not when due.
+    pub completed: Option<CompletedFilter>,
     /// Only tasks due on this local date (filtered here: the tool has no
     /// such filter).
     pub on_date: Option<NaiveDate>,

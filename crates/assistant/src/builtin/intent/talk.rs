@@ -97,9 +97,10 @@ pub(super) static QUESTIONS: Table = Table::new(&[
     // "what did I complete?", "what have we finished": the done ones.
     rule(
         r"^(?:what|which)(?:\s+(?:tasks|ones|things|todos))?\s+(?:did|have|'ve)\s+(?:i|we)\s+(?:already\s+|just\s+)?(?:complete|completed|finish|finished|do|done|get done|got done|tick off|ticked off|check off|checked off)\b",
-        |_| {
+        |h| {
             Some(Intent::List(ListSpec {
                 status: Some(StatusArg::Completed),
+                completed: completed_window(h.text()),
                 ..ListSpec::default()
             }))
         },

@@ -245,6 +245,44 @@ fn small_talk_and_fallback() {
     assert_eq!(read("I love pizza"), Intent::Unknown);
 }
 
+/// "What did I complete today?" asks when they were done, not when due.
+#[test]
+fn done_in_a_window_is_by_completion() {
+    let done = |window: Option<CompletedFilter>| {
+        Intent::List(ListSpec {
+            status: Some(StatusArg::Completed),
+            completed: window,
+            ..ListSpec::default()
+        })
+    };
+    for (said, window) in [
+        ("what did I complete today?", CompletedFilter::Today),
+        ("What did I finish yesterday?", CompletedFilter::Yesterday),
+        ("what have I done this week?", CompletedFilter::Week),
+        (
+            "what did we get done in the past week",
+            CompletedFilter::Week,
+        ),
+        ("show tasks I completed today", CompletedFilter::Today),
+        (
+            "list the tasks I finished yesterday",
+            CompletedFilter::Yesterday,
+        ),
+        ("show my completed tasks this week", CompletedFilter::Week),
+    ] {
+        assert_eq!(read(said), done(Some(window)), "{said}");
+    }
+    assert_eq!(read("what did I complete?"), done(None));
+    // Still by due date when not asking what was done.
+    assert_eq!(
+        read("what's due today?"),
+        Intent::List(ListSpec {
+            due: Some(DueArg::Today),
+            ..ListSpec::default()
+        })
+    );
+}
+
 /// Issue 14: the phrasings people use every day.
 #[test]
 fn how_people_write() {
