@@ -17,6 +17,7 @@ pub mod task;
 pub mod text;
 pub mod time;
 pub mod token;
+pub mod words;
 
 pub use error::{FieldError, Problem, ValidationErrors};
 pub use query::{CompletedFilter, DueFilter, SortKey, SortOrder, StatusFilter, TaskQuery};

@@ -51,15 +51,8 @@ pub fn join_and<S: AsRef<str>>(items: &[S]) -> String {
     }
 }
 
-pub fn priority(p: Priority) -> &'static str {
-    match p {
-        Priority::None => "no priority",
-        Priority::Low => "low priority",
-        Priority::Medium => "medium priority",
-        Priority::High => "high priority",
-        Priority::Urgent => "urgent",
-    }
-}
+/// "urgent", "high priority", "no priority": the domain's words.
+pub use todo_domain::words::priority_phrase as priority;
 
 pub fn quoted(title: &str) -> String {
     format!("“{title}”")

@@ -9,6 +9,7 @@ use super::lexer::Token;
 use super::words;
 use crate::repeat::Rule;
 use crate::task::{Priority, Tag};
+use crate::words::{priority_code, priority_level, priority_number};
 
 /// What a phrase means.
 #[derive(Debug, Clone, PartialEq)]
@@ -272,13 +273,7 @@ impl Grammar<'_> {
         let word = self.word(i)?;
         let found = |end, priority| Some(Found::new(end, Item::Priority(priority), Class::Other));
         if let Some(level) = word.strip_prefix('!') {
-            let priority = match level {
-                "1" => Some(Priority::Urgent),
-                "2" => Some(Priority::High),
-                "3" => Some(Priority::Medium),
-                "4" => Some(Priority::Low),
-                _ => level_of(level),
-            };
+            let priority = priority_number(level).or_else(|| priority_level(level));
             if let Some(priority) = priority {
                 return found(i + 1, priority);
             }
@@ -298,16 +293,16 @@ impl Grammar<'_> {
         let is_priority = |w: &str| matches!(w, "priority" | "prio" | "pri");
         if let Some((level, noun)) = word.split_once('-') {
             if is_priority(noun) {
-                return found(i + 1, level_of(level)?);
+                return found(i + 1, priority_level(level)?);
             }
         }
-        if let Some(level) = level_of(word) {
+        if let Some(level) = priority_level(word) {
             if self.linked(i) && self.word(i + 1).is_some_and(is_priority) {
                 return found(i + 2, level);
             }
         }
         if is_priority(word) && (self.linked(i) || self.input_after(i) == ":") {
-            if let Some(level) = self.word(i + 1).and_then(level_of) {
+            if let Some(level) = self.word(i + 1).and_then(priority_level) {
                 return found(i + 2, level);
             }
         }
@@ -316,13 +311,7 @@ impl Grammar<'_> {
             let care = self.linked(i) && self.word(i + 1) == Some("care");
             return (!care).then(|| found(i + 1, Priority::Urgent))?;
         }
-        let level = match word {
-            "p1" => Priority::Urgent,
-            "p2" => Priority::High,
-            "p3" => Priority::Medium,
-            "p4" => Priority::Low,
-            _ => return None,
-        };
+        let level = priority_code(word)?;
         let mut found = Found::new(i + 1, Item::Priority(level), Class::Other);
         found.tentative = true;
         Some(found)
@@ -416,14 +405,4 @@ impl Grammar<'_> {
         found.tentative = true;
         Some(found)
     }
-}
-
-fn level_of(word: &str) -> Option<Priority> {
-    Some(match word {
-        "urgent" => Priority::Urgent,
-        "high" => Priority::High,
-        "medium" | "med" | "normal" => Priority::Medium,
-        "low" => Priority::Low,
-        _ => return None,
-    })
 }

@@ -1,6 +1,7 @@
 //! Acting on tasks: completing, reopening, deleting and changing them.
 
 use super::*;
+use todo_domain::words;
 
 // ---------------------------------------------------------------------------
 // Acting on tasks.
@@ -103,18 +104,28 @@ pub(super) fn priority_word(s: &str) -> Option<PriorityArg> {
         .trim_start_matches("the ")
         .trim_start_matches("to ")
         .trim_start_matches("as ");
+    // The level words and numbers are the domain's ("high", "med", "p2",
+    // "!2"), in every shape the quick-add grammar reads them.
+    let level = s
+        .strip_prefix('!')
+        .or_else(|| s.strip_prefix("priority "))
+        .or_else(|| s.strip_suffix(" priority"))
+        .or_else(|| s.strip_suffix("-priority"))
+        .unwrap_or(s);
+    if let Some(priority) = words::priority_level(level).or_else(|| words::priority_code(s)) {
+        return Some(priority);
+    }
+    if let Some(priority) = s.strip_prefix('!').and_then(words::priority_number) {
+        return Some(priority);
+    }
     Some(match s {
-        "urgent" | "top priority" | "critical" | "asap" | "urgent priority" | "p1"
-        | "highest priority" | "very urgent" | "super urgent" | "priority urgent" | "!!!!"
-        | "!urgent" | "!1" => PriorityArg::Urgent,
-        "high" | "high priority" | "high-priority" | "important" | "very important" | "p2"
-        | "priority high" | "higher priority" | "a priority" | "!!!" | "!high" | "!2" => {
+        "top priority" | "critical" | "asap" | "highest priority" | "very urgent"
+        | "super urgent" | "!!!!" => PriorityArg::Urgent,
+        "important" | "very important" | "higher priority" | "a priority" | "!!!" => {
             PriorityArg::High
         }
-        "medium" | "medium priority" | "normal" | "normal priority" | "p3" | "priority medium"
-        | "moderate" | "average" | "!!" | "!medium" | "!med" | "!3" => PriorityArg::Medium,
-        "low" | "low priority" | "low-priority" | "not important" | "unimportant" | "p4"
-        | "priority low" | "lower priority" | "minor" | "!" | "!low" | "!4" => PriorityArg::Low,
+        "moderate" | "average" | "!!" => PriorityArg::Medium,
+        "not important" | "unimportant" | "lower priority" | "minor" | "!" => PriorityArg::Low,
         "not urgent" | "no priority" | "not a priority" | "priority none" | "none"
         | "no longer urgent" | "not urgent anymore" => PriorityArg::None,
         _ => return None,
@@ -854,4 +865,36 @@ pub(super) fn split_at_value(
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every priority the UI shows, and every level word and number the
+    /// quick-add bar reads, is understood in "make it …" as well.
+    #[test]
+    fn priority_words_are_the_domain_s() {
+        for p in Priority::ALL {
+            assert_eq!(priority_word(p.as_str()), Some(p), "{p}");
+            assert_eq!(priority_word(words::priority_phrase(p)), Some(p), "{p}");
+        }
+        for (word, p) in words::PRIORITY_LEVELS {
+            for said in [
+                word.to_owned(),
+                format!("!{word}"),
+                format!("{word} priority"),
+                format!("{word}-priority"),
+                format!("priority {word}"),
+            ] {
+                assert_eq!(priority_word(&said), Some(p), "{said}");
+            }
+        }
+        for (number, p) in words::PRIORITY_NUMBERS {
+            assert_eq!(priority_word(&format!("p{number}")), Some(p));
+            assert_eq!(priority_word(&format!("!{number}")), Some(p));
+        }
+        assert_eq!(priority_word("!!!"), Some(Priority::High));
+        assert_eq!(priority_word("p5"), None);
+    }
 }
