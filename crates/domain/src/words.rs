@@ -2,6 +2,9 @@
 //! quick-add grammar, the builtin assistant and the web UI share (the words
 //! for repeat rules and the weekday table live in [`crate::repeat`]).
 
+use chrono::{Datelike, NaiveDate, Weekday};
+
+use crate::repeat::WEEKDAYS;
 use crate::task::Priority;
 
 /// The words that name a priority level, alone or in "high priority",
@@ -55,6 +58,80 @@ pub fn priority_phrase(priority: Priority) -> &'static str {
     }
 }
 
+/// The days said beside today, by their distance from it.
+pub const RELATIVE_DAYS: [(i64, &str); 3] = [(-1, "yesterday"), (0, "today"), (1, "tomorrow")];
+
+/// Short spellings of those days the quick-add bar reads too.
+const RELATIVE_DAY_ALIASES: [(&str, i64); 2] = [("tmrw", 1), ("tmr", 1)];
+
+/// Other spellings of weekdays besides [`WEEKDAYS`]' full and short names.
+const WEEKDAY_ALIASES: [(&str, Weekday); 4] = [
+    ("tues", Weekday::Tue),
+    ("weds", Weekday::Wed),
+    ("thur", Weekday::Thu),
+    ("thurs", Weekday::Thu),
+];
+
+/// "today", "tomorrow", "yesterday" for `date` beside `today`.
+pub fn relative_day(date: NaiveDate, today: NaiveDate) -> Option<&'static str> {
+    let offset = (date - today).num_days();
+    RELATIVE_DAYS
+        .iter()
+        .find(|(d, _)| *d == offset)
+        .map(|(_, word)| *word)
+}
+
+/// How many days from today a word names: `today` 0, `tomorrow`/`tmrw` 1,
+/// `yesterday` -1 (lowercase, as the readers pass it).
+pub fn day_offset(word: &str) -> Option<i64> {
+    RELATIVE_DAYS
+        .iter()
+        .map(|(d, w)| (*w, *d))
+        .chain(RELATIVE_DAY_ALIASES)
+        .find(|(w, _)| *w == word)
+        .map(|(_, d)| d)
+}
+
+/// A weekday name and whether it was spelled in full (`friday`, not `fri`),
+/// from [`WEEKDAYS`] and a few other spellings (`tues`, `thurs`).
+pub fn weekday(word: &str) -> Option<(Weekday, bool)> {
+    let days = WEEKDAYS.iter().zip(crate::repeat::ALL_DAYS);
+    if let Some((_, day)) = days
+        .clone()
+        .find(|((_, _, full), _)| full.eq_ignore_ascii_case(word))
+    {
+        return Some((day, true));
+    }
+    days.map(|((_, short, _), day)| (*short, day))
+        .chain(WEEKDAY_ALIASES)
+        .find(|(w, _)| w.eq_ignore_ascii_case(word))
+        .map(|(_, day)| (day, false))
+}
+
+/// A day as people read it beside today: "Today", "Tomorrow", "Yesterday",
+/// else [`label_date`]'s "Fri 27 Nov" (the year only when it is not this
+/// one). The web UI's due dates, day headings and history use it too.
+pub fn day_label(date: NaiveDate, today: NaiveDate) -> String {
+    match relative_day(date, today) {
+        Some(word) => word[..1].to_uppercase() + &word[1..],
+        None => label_date(date, today),
+    }
+}
+
+// Written out rather than with chrono's strftime: the web UI shares these,
+// and strftime's parser and formatter add several KB to its download.
+
+/// "Fri 27 Nov", with the year when it is not `today`'s: "Fri 3 Dec 2027".
+pub fn label_date(date: NaiveDate, today: NaiveDate) -> String {
+    let month = chrono::Month::try_from(date.month() as u8).map_or("", |m| &m.name()[..3]);
+    let label = format!("{} {} {month}", date.weekday(), date.day());
+    if date.year() == today.year() {
+        label
+    } else {
+        format!("{label} {:04}", date.year())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -95,5 +172,26 @@ mod tests {
         }
         assert_eq!(priority_code("p5"), None);
         assert_eq!(priority_level("hi"), None);
+    }
+
+    /// Every weekday name the UI shows (full and short) reads back as that
+    /// day, in any case, and the relative words as their distance.
+    #[test]
+    fn day_words_read_back() {
+        for ((_, short, full), day) in WEEKDAYS.iter().zip(crate::repeat::ALL_DAYS) {
+            assert_eq!(weekday(full), Some((day, true)));
+            assert_eq!(weekday(&full.to_lowercase()), Some((day, true)));
+            assert_eq!(weekday(&short.to_lowercase()), Some((day, false)));
+        }
+        assert_eq!(weekday("thurs"), Some((Weekday::Thu, false)));
+        assert_eq!(weekday("money"), None);
+        let today = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+        for (offset, word) in RELATIVE_DAYS {
+            let date = today + chrono::Duration::days(offset);
+            assert_eq!(relative_day(date, today), Some(word));
+            assert_eq!(day_offset(word), Some(offset));
+        }
+        assert_eq!(day_offset("tmrw"), Some(1));
+        assert_eq!(relative_day(today + chrono::Duration::days(2), today), None);
     }
 }

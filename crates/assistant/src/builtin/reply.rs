@@ -2,21 +2,20 @@
 //! and times in the user's time zone.
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use todo_domain::{CompletedFilter, Due, Priority, Task, TimeZone};
+use todo_domain::{repeat, words, CompletedFilter, Due, Priority, Task, TimeZone};
 
 use super::intent::{Changes, ListSpec, Shift, Talk, Unit};
 use crate::tools::args::{DueArg, PriorityArg, StatusArg};
 
-/// "today", "tomorrow", "Friday" within the week, else "Fri 27 Nov".
+/// "today", "tomorrow", "Friday" within the week, else "Fri 27 Nov": the
+/// domain's words for days (lowercase here, in a sentence).
 pub fn day(date: NaiveDate, today: NaiveDate) -> String {
-    let days = (date - today).num_days();
-    match days {
-        0 => "today".into(),
-        1 => "tomorrow".into(),
-        -1 => "yesterday".into(),
-        2..=6 => date.format("%A").to_string(),
-        _ if date.year() == today.year() => date.format("%a %-d %b").to_string(),
-        _ => date.format("%a %-d %b %Y").to_string(),
+    if let Some(word) = words::relative_day(date, today) {
+        return word.into();
+    }
+    match (date - today).num_days() {
+        2..=6 => repeat::day_name(date.weekday()).into(),
+        _ => words::label_date(date, today),
     }
 }
 

@@ -2,7 +2,10 @@
 //! off, casing goes (but is kept for titles), and common typos of the
 //! command words are fixed.
 
+use std::sync::LazyLock;
+
 use strsim::osa_distance;
+use todo_domain::repeat::WEEKDAYS;
 
 /// A message in two spellings with the same byte offsets: `orig` keeps the
 /// user's casing (titles come from it), `low` is what patterns match.
@@ -243,8 +246,8 @@ const VERBS: &[&str] = &[
     "which",
 ];
 
-/// Command and date words that may be misspelt anywhere (outside titles).
-const KEYWORDS: &[&str] = &[
+/// Command words that may be misspelt anywhere (outside titles).
+const COMMAND_WORDS: &[&str] = &[
     "complete",
     "completed",
     "finished",
@@ -259,31 +262,30 @@ const KEYWORDS: &[&str] = &[
     "important",
     "overdue",
     "description",
-    "tomorrow",
-    "tonight",
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-    "weekend",
 ];
 
-/// Date words fixed even inside a new task's title.
-const DATE_WORDS: &[&str] = &[
-    "tomorrow",
-    "tonight",
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-    "weekend",
-];
+/// Date words fixed even inside a new task's title, and anywhere else: the
+/// domain's weekday names (lowercase), "tomorrow", "tonight", "weekend".
+static DATE_WORDS: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+    // Leaked once: the vocabularies are `'static` like the other word lists.
+    let weekdays = WEEKDAYS
+        .iter()
+        .map(|(_, _, full)| &*full.to_lowercase().leak());
+    ["tomorrow", "tonight"]
+        .into_iter()
+        .chain(weekdays)
+        .chain(["weekend"])
+        .collect()
+});
+
+/// Command and date words that may be misspelt anywhere (outside titles).
+static KEYWORDS: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+    COMMAND_WORDS
+        .iter()
+        .chain(DATE_WORDS.iter())
+        .copied()
+        .collect()
+});
 
 /// Real words close to a command word: never "fixed".
 const PROTECTED: &[&str] = &[
@@ -625,7 +627,7 @@ pub fn normalize(raw: &str) -> Msg {
         }
         let (_, body, _) = split_punct(&word.1);
         let body = body.to_owned();
-        if let Some(fixed) = correct(&body, DATE_WORDS, 5) {
+        if let Some(fixed) = correct(&body, &DATE_WORDS, 5) {
             replace_word(word, fixed);
         }
     }
@@ -643,7 +645,7 @@ pub fn fix_keywords(msg: &Msg) -> Msg {
         }
         let (_, body, _) = split_punct(&word.1);
         let body = body.to_owned();
-        if let Some(fixed) = correct(&body, KEYWORDS, 5) {
+        if let Some(fixed) = correct(&body, &KEYWORDS, 5) {
             replace_word(word, fixed);
         }
     }

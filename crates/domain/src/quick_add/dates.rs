@@ -132,33 +132,6 @@ pub(super) fn upcoming(today: NaiveDate, month: u32, day: u32) -> Option<NaiveDa
 // ---------------------------------------------------------------------------
 // Labels.
 
-/// A day as people read it beside today: "Today", "Tomorrow", "Yesterday",
-/// else [`label_date`]'s "Fri 27 Nov" (the year only when it is not this
-/// one). The one place these words live: the web UI's due dates, day
-/// headings and history use it too.
-pub fn day_label(date: NaiveDate, today: NaiveDate) -> String {
-    match (date - today).num_days() {
-        0 => "Today".into(),
-        1 => "Tomorrow".into(),
-        -1 => "Yesterday".into(),
-        _ => label_date(date, today),
-    }
-}
-
-// Written out rather than with chrono's strftime: the web UI shares these,
-// and strftime's parser and formatter add several KB to its download.
-
-/// "Fri 27 Nov", with the year when it is not `today`'s: "Fri 3 Dec 2027".
-pub(super) fn label_date(date: NaiveDate, today: NaiveDate) -> String {
-    let month = chrono::Month::try_from(date.month() as u8).map_or("", |m| &m.name()[..3]);
-    let label = format!("{} {} {month}", date.weekday(), date.day());
-    if date.year() == today.year() {
-        label
-    } else {
-        format!("{label} {:04}", date.year())
-    }
-}
-
 /// "5:00 PM", "12:05 AM".
 pub fn label_time(time: NaiveTime) -> String {
     let (pm, hour) = time.hour12();
@@ -255,9 +228,11 @@ impl Grammar<'_> {
         let word = self.word(i)?;
         let today = self.today;
         let relative = |end, date| Some(self.date_found(end, date, Class::RelDate));
+        // "today", "tomorrow", "tmrw"; never a past day ("yesterday").
+        if let Some(ahead) = crate::words::day_offset(word).and_then(|d| u32::try_from(d).ok()) {
+            return relative(i + 1, plus_days(today, ahead)?);
+        }
         match word {
-            "today" => return relative(i + 1, today),
-            "tomorrow" | "tmrw" | "tmr" => return relative(i + 1, plus_days(today, 1)?),
             "tonight" => {
                 return Some(Found::new(
                     i + 1,
@@ -591,6 +566,7 @@ fn this_weekend(today: NaiveDate) -> NaiveDate {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::words::{day_label, label_date};
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()

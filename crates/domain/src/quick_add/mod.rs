@@ -107,8 +107,10 @@ use crate::recurrence::Recurrence;
 pub use crate::repeat::WEEKDAYS;
 use crate::task::{Due, Priority, Tag, TaskDraft};
 use crate::time::TimeZone;
-pub use dates::{day_label, label_time};
-use dates::{label_date, Clock, DayPart};
+pub use crate::words::day_label;
+use crate::words::label_date;
+pub use dates::label_time;
+use dates::{Clock, DayPart};
 use grammar::{Candidate, Grammar, Item};
 
 /// What the parser needs besides the text.

@@ -3,32 +3,8 @@
 
 use chrono::Weekday;
 
-/// A weekday name and whether it was spelled in full (`friday`, not `fri`).
-pub(super) fn weekday(word: &str) -> Option<(Weekday, bool)> {
-    let full = match word {
-        "monday" => Weekday::Mon,
-        "tuesday" => Weekday::Tue,
-        "wednesday" => Weekday::Wed,
-        "thursday" => Weekday::Thu,
-        "friday" => Weekday::Fri,
-        "saturday" => Weekday::Sat,
-        "sunday" => Weekday::Sun,
-        _ => {
-            let short = match word {
-                "mon" => Weekday::Mon,
-                "tue" | "tues" => Weekday::Tue,
-                "wed" | "weds" => Weekday::Wed,
-                "thu" | "thur" | "thurs" => Weekday::Thu,
-                "fri" => Weekday::Fri,
-                "sat" => Weekday::Sat,
-                "sun" => Weekday::Sun,
-                _ => return None,
-            };
-            return Some((short, false));
-        }
-    };
-    Some((full, true))
-}
+/// A weekday name and whether it was spelled in full: the domain's words.
+pub(super) use crate::words::weekday;
 
 /// `mondays`, `fridays`: only read after `on` ("on mondays" repeats).
 pub(super) fn weekday_plural(word: &str) -> Option<Weekday> {
