@@ -58,6 +58,19 @@ pub fn priority_phrase(priority: Priority) -> &'static str {
     }
 }
 
+/// The phrase on its own, as a chip or a choice shows it: "Urgent",
+/// "High priority", "No priority".
+pub fn priority_caption(priority: Priority) -> String {
+    capitalised(priority_phrase(priority))
+}
+
+fn capitalised(word: &str) -> String {
+    let mut chars = word.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
+}
+
 /// The days said beside today, by their distance from it.
 pub const RELATIVE_DAYS: [(i64, &str); 3] = [(-1, "yesterday"), (0, "today"), (1, "tomorrow")];
 
@@ -113,7 +126,7 @@ pub fn weekday(word: &str) -> Option<(Weekday, bool)> {
 /// one). The web UI's due dates, day headings and history use it too.
 pub fn day_label(date: NaiveDate, today: NaiveDate) -> String {
     match relative_day(date, today) {
-        Some(word) => word[..1].to_uppercase() + &word[1..],
+        Some(word) => capitalised(word),
         None => label_date(date, today),
     }
 }
@@ -170,6 +183,8 @@ mod tests {
                 assert_eq!(parsed_priority(&text), Some(priority), "{text}");
             }
         }
+        assert_eq!(priority_caption(Priority::High), "High priority");
+        assert_eq!(priority_caption(Priority::Urgent), "Urgent");
         assert_eq!(priority_code("p5"), None);
         assert_eq!(priority_level("hi"), None);
     }

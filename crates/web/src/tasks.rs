@@ -499,7 +499,7 @@ fn priority_choices() -> Signal<Vec<(String, String)>> {
     let mut choices = vec![(String::new(), "Any priority".to_owned())];
     choices.extend(Priority::ALL.iter().rev().map(|p| {
         let label = match p {
-            Priority::None => "No priority".to_owned(),
+            Priority::None => todo_domain::words::priority_caption(*p),
             p => p.label().to_owned(),
         };
         (p.as_str().to_owned(), label)

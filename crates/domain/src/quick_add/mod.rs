@@ -465,8 +465,7 @@ impl Meaning {
                 (MatchKind::Time, label)
             }
             Item::Repeat(rule) => (MatchKind::Recurrence, rule.label()),
-            Item::Priority(Priority::Urgent) => (MatchKind::Priority, "Urgent".into()),
-            Item::Priority(p) => (MatchKind::Priority, format!("{} priority", p.label())),
+            Item::Priority(p) => (MatchKind::Priority, crate::words::priority_caption(*p)),
             Item::Tag(tag) => (MatchKind::Tag, format!("#{tag}")),
         }
     }
