@@ -456,10 +456,8 @@ pub fn listing_words(
 ) -> String {
     let mut what: Vec<String> = Vec::new();
     if let Some(p) = spec.priority {
-        what.push(match p {
-            PriorityArg::Urgent => "urgent".into(),
-            other => format!("{}-priority", other.as_str()),
-        });
+        // "urgent", "high-priority": the domain's phrase before a noun.
+        what.push(priority(p).replace(' ', "-"));
     }
     what.push(match status {
         // "You completed 2 tasks today" says it already.

@@ -132,16 +132,6 @@ pub(super) fn priority_word(s: &str) -> Option<PriorityArg> {
     })
 }
 
-pub(super) fn priority_arg(p: Priority) -> PriorityArg {
-    match p {
-        Priority::None => PriorityArg::None,
-        Priority::Low => PriorityArg::Low,
-        Priority::Medium => PriorityArg::Medium,
-        Priority::High => PriorityArg::High,
-        Priority::Urgent => PriorityArg::Urgent,
-    }
-}
-
 /// Words that may sit around a value without meaning anything.
 pub(super) fn only_filler(title: &str) -> bool {
     title.split_whitespace().all(|w| {
@@ -218,7 +208,7 @@ pub fn edit_arg(v: &str, ctx: &ParseContext) -> Option<Changes> {
     if let Some(rule) = &parsed.recurrence {
         changes.recurrence = Some(rule.clone());
     }
-    changes.priority = parsed.priority.map(priority_arg);
+    changes.priority = parsed.priority;
     changes.add_tags = parsed.tags.clone();
     (!changes.is_empty()).then_some(changes)
 }

@@ -233,7 +233,7 @@ impl Changes {
             (Priority::Urgent, false) => Priority::High,
         };
         Changes {
-            priority: Some(priority_arg(next)),
+            priority: Some(next),
             priority_step: None,
             ..self.clone()
         }
