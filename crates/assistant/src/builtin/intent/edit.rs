@@ -887,4 +887,22 @@ mod tests {
         assert_eq!(priority_word("!!!"), Some(Priority::High));
         assert_eq!(priority_word("p5"), None);
     }
+
+    /// A listing by priority reads the UI's word for each level and its
+    /// number ("show high tasks", "p2 tasks"); its own extra words
+    /// ("critical", "important") are on top.
+    #[test]
+    fn listings_read_the_domain_s_priority_words() {
+        let listed = |s: &str| super::super::list::PRIORITY_WORDS.first(s).copied();
+        for p in Priority::ALL.into_iter().filter(|p| *p != Priority::None) {
+            assert_eq!(
+                listed(&format!("show {} tasks", p.as_str())),
+                Some(p),
+                "{p}"
+            );
+        }
+        for (number, p) in words::PRIORITY_NUMBERS {
+            assert_eq!(listed(&format!("show p{number} tasks")), Some(p));
+        }
+    }
 }
