@@ -3,10 +3,11 @@
 //! with `total_capped` set, for every sort (the count follows the page's
 //! order) and for `q=` and `tag=` as for the whole list.
 
+use crate::support;
+
 use chrono::Utc;
 use todo_domain::query::{TaskQueryParams, TOTAL_COUNTED_PAST_OFFSET};
 use todo_domain::{NewTask, Priority, Tag, TimeZone};
-use todo_storage::{Store, StoreOptions};
 
 fn task(title: &str, tag: &str) -> NewTask {
     NewTask {
@@ -24,8 +25,7 @@ async fn totals_are_exact_up_to_the_cap_then_flagged(url: &str) {
         TOTAL_COUNTED_PAST_OFFSET, 100,
         "the cases below are for 100"
     );
-    let store = Store::connect(url, &StoreOptions::default()).await.unwrap();
-    store.migrate().await.unwrap();
+    let store = support::store(url).await;
     let now = Utc::now();
     let user = store
         .insert_user("ada@example.com", "Ada", "x", TimeZone::UTC, now)
@@ -140,7 +140,7 @@ async fn totals_are_exact_up_to_the_cap_then_flagged(url: &str) {
 #[tokio::test]
 async fn sqlite() {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("todo.db").display());
+    let url = support::sqlite_url(&dir, "todo.db");
     totals_are_exact_up_to_the_cap_then_flagged(&url).await;
 }
 

@@ -3,10 +3,11 @@
 //! database's own plans (EXPLAIN) say so. A user with 10,000 tasks among
 //! 100,000 (the bench measures 10,000 among 200,000).
 
+use crate::support;
+
 use chrono::Utc;
 use todo_domain::query::TaskQueryParams;
 use todo_domain::TimeZone;
-use todo_storage::{Store, StoreOptions};
 
 const BIG_USER_TASKS: u32 = 10_000;
 const OTHER_TASKS: u32 = 90_000;
@@ -184,8 +185,7 @@ fn rows_read(plan: &str) -> u64 {
 }
 
 async fn big_users_pages_walk_an_index(url: &str) {
-    let store = Store::connect(url, &StoreOptions::default()).await.unwrap();
-    store.migrate().await.unwrap();
+    let store = support::store(url).await;
     let backend = store.backend();
     let now = Utc::now();
     let big = store
@@ -305,7 +305,7 @@ async fn big_users_pages_walk_an_index(url: &str) {
 #[tokio::test]
 async fn sqlite() {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("todo.db").display());
+    let url = support::sqlite_url(&dir, "todo.db");
     big_users_pages_walk_an_index(&url).await;
 }
 

@@ -2,10 +2,11 @@
 //! days of the user's time zone (by `completed_at`), on SQLite and on
 //! Postgres — not the tasks due then.
 
+use crate::support;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use todo_domain::query::TaskQueryParams;
 use todo_domain::{Due, NewTask, Priority, TimeZone};
-use todo_storage::{Store, StoreOptions};
 
 fn task(title: &str, due: Option<Due>) -> NewTask {
     NewTask {
@@ -23,8 +24,7 @@ fn at(text: &str) -> DateTime<Utc> {
 }
 
 async fn completed_windows_follow_the_users_days(url: &str) {
-    let store = Store::connect(url, &StoreOptions::default()).await.unwrap();
-    store.migrate().await.unwrap();
+    let store = support::store(url).await;
     let paris = TimeZone::parse("Europe/Paris").unwrap();
     // 00:30 on Tuesday 1 December in Paris, still 30 November in UTC.
     let now = at("2026-11-30T23:30:00Z");
@@ -122,7 +122,7 @@ async fn completed_windows_follow_the_users_days(url: &str) {
 #[tokio::test]
 async fn sqlite() {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("todo.db").display());
+    let url = support::sqlite_url(&dir, "todo.db");
     completed_windows_follow_the_users_days(&url).await;
 }
 

@@ -3,6 +3,8 @@
 //! Postgres: the values are left off the task (with a warning in the log),
 //! so one old row does not fail every page holding it.
 
+use crate::support;
+
 use chrono::Utc;
 use todo_domain::{NewTask, Priority, Recurrence, Tag, TaskQuery, TimeZone};
 use todo_storage::{Store, StoreOptions};
@@ -50,7 +52,7 @@ async fn refused_stored_values_are_left_off(store: Store, url: &str) {
 #[tokio::test]
 async fn sqlite() {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("todo.db").display());
+    let url = support::sqlite_url(&dir, "todo.db");
     let store = Store::connect(&url, &StoreOptions::default())
         .await
         .unwrap();

@@ -3,16 +3,12 @@
 //! bounds, and, for a user with more open tasks than the count reads, that
 //! the database's plan walks an index and stops at the cap.
 
+use crate::support;
+
 use chrono::{Duration, Utc};
 use todo_domain::tags::{TagCount, TagList, TAGS_COUNTED_TASKS};
 use todo_domain::{NewTask, Priority, Tag, TimeZone};
-use todo_storage::{Store, StoreOptions};
-
-async fn store(url: &str) -> Store {
-    let store = Store::connect(url, &StoreOptions::default()).await.unwrap();
-    store.migrate().await.unwrap();
-    store
-}
+use todo_storage::Store;
 
 fn task(title: &str, tags: &[&str]) -> NewTask {
     NewTask {
@@ -231,16 +227,16 @@ async fn a_big_users_tags_read_an_index_up_to_the_cap(store: &Store, url: &str) 
 #[tokio::test]
 async fn sqlite() {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("todo.db").display());
-    open_tasks_tags_by_name_with_counts(&store(&url).await).await;
-    let url = format!("sqlite://{}", dir.path().join("big.db").display());
-    a_big_users_tags_read_an_index_up_to_the_cap(&store(&url).await, &url).await;
+    let url = support::sqlite_url(&dir, "todo.db");
+    open_tasks_tags_by_name_with_counts(&support::store(&url).await).await;
+    let url = support::sqlite_url(&dir, "big.db");
+    a_big_users_tags_read_an_index_up_to_the_cap(&support::store(&url).await, &url).await;
 }
 
 #[tokio::test]
 async fn postgres() {
     let url = todo_testkit::fresh_postgres_database();
-    open_tasks_tags_by_name_with_counts(&store(&url).await).await;
+    open_tasks_tags_by_name_with_counts(&support::store(&url).await).await;
     let url = todo_testkit::fresh_postgres_database();
-    a_big_users_tags_read_an_index_up_to_the_cap(&store(&url).await, &url).await;
+    a_big_users_tags_read_an_index_up_to_the_cap(&support::store(&url).await, &url).await;
 }

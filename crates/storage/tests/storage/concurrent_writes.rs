@@ -2,6 +2,8 @@
 //! on Postgres: every write succeeds, none is lost, and none waits for
 //! another forever (SQLite's writers take turns on the store's write gate).
 
+use crate::support;
+
 use std::time::Duration;
 
 use chrono::Utc;
@@ -118,7 +120,7 @@ async fn concurrent_writers_all_land(store: Store) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sqlite() {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("todo.db").display());
+    let url = support::sqlite_url(&dir, "todo.db");
     concurrent_writers_all_land(store(&url).await).await;
 }
 

@@ -1,15 +1,11 @@
 //! Writes are all or nothing, on SQLite and on Postgres: a write whose row
 //! cannot be read back is rolled back instead of breaking every later read.
 
+use crate::support;
+
 use chrono::{NaiveDate, Utc};
 use todo_domain::{Due, NewTask, Priority, TaskQuery, TimeZone};
-use todo_storage::{Store, StoreOptions};
-
-async fn store(url: &str) -> Store {
-    let store = Store::connect(url, &StoreOptions::default()).await.unwrap();
-    store.migrate().await.unwrap();
-    store
-}
+use todo_storage::Store;
 
 /// A task the domain would refuse: due in year 10000, which SQLite stores
 /// as text it cannot read back.
@@ -65,12 +61,12 @@ async fn a_write_that_cannot_be_read_back_leaves_nothing_behind(store: Store) {
 #[tokio::test]
 async fn sqlite() {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("todo.db").display());
-    a_write_that_cannot_be_read_back_leaves_nothing_behind(store(&url).await).await;
+    let url = support::sqlite_url(&dir, "todo.db");
+    a_write_that_cannot_be_read_back_leaves_nothing_behind(support::store(&url).await).await;
 }
 
 #[tokio::test]
 async fn postgres() {
     let url = todo_testkit::fresh_postgres_database();
-    a_write_that_cannot_be_read_back_leaves_nothing_behind(store(&url).await).await;
+    a_write_that_cannot_be_read_back_leaves_nothing_behind(support::store(&url).await).await;
 }

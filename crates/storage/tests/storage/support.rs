@@ -1,0 +1,16 @@
+//! What every storage test needs: a migrated store on either database.
+
+use tempfile::TempDir;
+use todo_storage::{Store, StoreOptions};
+
+/// A store on `url` with every migration applied, default options.
+pub async fn store(url: &str) -> Store {
+    let store = Store::connect(url, &StoreOptions::default()).await.unwrap();
+    store.migrate().await.unwrap();
+    store
+}
+
+/// The URL of a new SQLite file named `name` in `dir`.
+pub fn sqlite_url(dir: &TempDir, name: &str) -> String {
+    format!("sqlite://{}", dir.path().join(name).display())
+}
