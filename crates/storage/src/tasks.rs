@@ -122,15 +122,28 @@ impl ListSql {
         format!("${}", self.binds.len())
     }
 
+    /// `column >= from` and `column < until`, for the ends the range has.
+    fn bounds(&mut self, column: &str, range: InstantRange) -> Vec<String> {
+        let mut parts = Vec::new();
+        if let Some(from) = range.from {
+            parts.push(format!(
+                "{column} >= {}",
+                self.param(Bind::Time(from.into()))
+            ));
+        }
+        if let Some(until) = range.until {
+            parts.push(format!(
+                "{column} < {}",
+                self.param(Bind::Time(until.into()))
+            ));
+        }
+        parts
+    }
+
     fn range(&mut self, range: InstantRange, all_day: bool) -> String {
         let flag = self.param(Bind::Flag(all_day));
         let mut parts = vec![format!("all_day = {flag}")];
-        if let Some(from) = range.from {
-            parts.push(format!("due_at >= {}", self.param(Bind::Time(from.into()))));
-        }
-        if let Some(until) = range.until {
-            parts.push(format!("due_at < {}", self.param(Bind::Time(until.into()))));
-        }
+        parts.extend(self.bounds("due_at", range));
         format!("({})", parts.join(" AND "))
     }
 
@@ -177,14 +190,7 @@ impl ListSql {
             }
         }
         if let Some(range) = filter.completed_within {
-            if let Some(from) = range.from {
-                let from = list.param(Bind::Time(from.into()));
-                conditions.push(format!("completed_at >= {from}"));
-            }
-            if let Some(until) = range.until {
-                let until = list.param(Bind::Time(until.into()));
-                conditions.push(format!("completed_at < {until}"));
-            }
+            conditions.extend(list.bounds("completed_at", range));
         }
         let direction = match filter.order {
             SortOrder::Asc => "ASC",
