@@ -14,14 +14,6 @@ use todo_storage::{CompleteOutcome, Store, StoreOptions};
 /// Four times the pool's connections.
 const WRITERS: usize = 40;
 
-async fn store(url: &str) -> Store {
-    let options = StoreOptions::default();
-    assert!(WRITERS > 2 * options.max_connections as usize);
-    let store = Store::connect(url, &options).await.unwrap();
-    store.migrate().await.unwrap();
-    store
-}
-
 fn new_task(title: String) -> NewTask {
     NewTask {
         title,
@@ -34,6 +26,7 @@ fn new_task(title: String) -> NewTask {
 }
 
 async fn concurrent_writers_all_land(store: Store) {
+    assert!(WRITERS > 2 * StoreOptions::default().max_connections as usize);
     let now = Utc::now();
     let user = store
         .insert_user("ada@example.com", "Ada", "x", TimeZone::UTC, now)
@@ -121,11 +114,11 @@ async fn concurrent_writers_all_land(store: Store) {
 async fn sqlite() {
     let dir = tempfile::tempdir().unwrap();
     let url = support::sqlite_url(&dir, "todo.db");
-    concurrent_writers_all_land(store(&url).await).await;
+    concurrent_writers_all_land(support::store(&url).await).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn postgres() {
     let url = todo_testkit::fresh_postgres_database();
-    concurrent_writers_all_land(store(&url).await).await;
+    concurrent_writers_all_land(support::store(&url).await).await;
 }
