@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
+use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
@@ -20,11 +21,9 @@ pub const TAG_MAX_CHARS: usize = 32;
 
 /// A task as stored and as the API returns it.
 ///
-/// An all-day task (`all_day: true`) is due on a calendar date, not at an
-/// instant: its `due_at` is that date at 00:00 UTC and clients read only the
-/// date part, whatever their time zone.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+/// On the wire `due` is two fields, `due_at` and `all_day`, as [`TaskWire`]
+/// spells them (the HTTP contract and the OpenAPI document are its shape).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Task {
     pub id: TaskId,
     pub title: String,
@@ -34,23 +33,121 @@ pub struct Task {
     pub completed_at: Option<DateTime<Utc>>,
     pub priority: Priority,
     /// Normalised: lowercase, without `#`, no duplicates.
-    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
     pub tags: Vec<Tag>,
-    pub due_at: Option<DateTime<Utc>>,
-    pub all_day: bool,
-    /// An RFC 5545 RRULE such as `FREQ=WEEKLY;BYDAY=MO,TH`.
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub due: Option<Due>,
     pub recurrence: Option<Recurrence>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     /// Goes up with every change; the `ETag` of the task's answers.
-    #[serde(default)]
     pub version: i64,
 }
 
-impl Task {
-    pub fn due(&self) -> Option<Due> {
-        self.due_at.map(|at| Due::from_stored(at, self.all_day))
+/// A task as stored and as the API returns it.
+///
+/// An all-day task (`all_day: true`) is due on a calendar date, not at an
+/// instant: its `due_at` is that date at 00:00 UTC and clients read only the
+/// date part, whatever their time zone.
+//
+// The wire shape of [`Task`]: borrowed when written (nothing is copied),
+// owned when read (the `Cow`s are moved into the task). Its doc comments are
+// the OpenAPI document's.
+#[derive(Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+struct TaskWire<'a> {
+    id: TaskId,
+    title: Cow<'a, str>,
+    /// Free text; empty when there is none.
+    description: Cow<'a, str>,
+    completed: bool,
+    completed_at: Option<DateTime<Utc>>,
+    priority: Priority,
+    /// Normalised: lowercase, without `#`, no duplicates.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
+    tags: Cow<'a, [Tag]>,
+    due_at: Option<DateTime<Utc>>,
+    all_day: bool,
+    /// An RFC 5545 RRULE such as `FREQ=WEEKLY;BYDAY=MO,TH`.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    recurrence: Option<Cow<'a, Recurrence>>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    /// Goes up with every change; the `ETag` of the task's answers.
+    #[serde(default)]
+    version: i64,
+}
+
+impl<'a> From<&'a Task> for TaskWire<'a> {
+    fn from(task: &'a Task) -> Self {
+        let (due_at, all_day) = match task.due.map(Due::to_stored) {
+            Some((at, all_day)) => (Some(at), all_day),
+            None => (None, false),
+        };
+        TaskWire {
+            id: task.id,
+            title: Cow::Borrowed(&task.title),
+            description: Cow::Borrowed(&task.description),
+            completed: task.completed,
+            completed_at: task.completed_at,
+            priority: task.priority,
+            tags: Cow::Borrowed(&task.tags),
+            due_at,
+            all_day,
+            recurrence: task.recurrence.as_ref().map(Cow::Borrowed),
+            created_at: task.created_at,
+            updated_at: task.updated_at,
+            version: task.version,
+        }
+    }
+}
+
+impl From<TaskWire<'_>> for Task {
+    fn from(wire: TaskWire<'_>) -> Self {
+        Task {
+            id: wire.id,
+            title: wire.title.into_owned(),
+            description: wire.description.into_owned(),
+            completed: wire.completed,
+            completed_at: wire.completed_at,
+            priority: wire.priority,
+            tags: wire.tags.into_owned(),
+            due: wire.due_at.map(|at| Due::from_stored(at, wire.all_day)),
+            recurrence: wire.recurrence.map(Cow::into_owned),
+            created_at: wire.created_at,
+            updated_at: wire.updated_at,
+            version: wire.version,
+        }
+    }
+}
+
+impl Serialize for Task {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        TaskWire::from(self).serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Task {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        TaskWire::deserialize(deserializer).map(Task::from)
+    }
+}
+
+/// `Task` is documented as its wire shape.
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Task {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        <TaskWire as utoipa::PartialSchema>::schema()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Task {
+    fn schemas(
+        schemas: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        <TaskWire as utoipa::ToSchema>::schemas(schemas);
     }
 }
 
@@ -600,15 +697,13 @@ impl TaskChanges {
         if let Some(tags) = &self.tags {
             next.tags = tags.clone();
         }
-        let due = match self.due {
+        next.due = match self.due {
             Some(due) => due,
             None => task
-                .due()
+                .due
                 .map(|due| due.with_all_day(self.all_day, tz).check_range())
                 .transpose()?,
         };
-        next.due_at = due.map(|d| d.to_stored().0);
-        next.all_day = due.is_some_and(Due::is_all_day);
         if let Some(recurrence) = &self.recurrence {
             next.recurrence = recurrence.clone();
         }
@@ -818,6 +913,44 @@ mod tests {
         let mut bad = json.clone();
         bad["tags"] = serde_json::json!(["not ok"]);
         assert!(serde_json::from_value::<Task>(bad).is_err());
+    }
+
+    /// `due` is `due_at` + `all_day` on the wire, as it always was.
+    #[test]
+    fn a_task_s_due_is_two_fields_on_the_wire() {
+        let task: Task = serde_json::from_value(serde_json::json!({
+            "id": 7, "title": "Call", "description": "", "completed": false,
+            "completed_at": null, "priority": "none", "tags": [], "due_at": null,
+            "all_day": false, "recurrence": null, "created_at": "2026-11-21T10:00:00Z",
+            "updated_at": "2026-11-21T10:00:00Z"
+        }))
+        .unwrap();
+        assert_eq!((task.due, task.version), (None, 0), "version defaults to 0");
+        for (due, due_at, all_day) in [
+            (None, serde_json::Value::Null, false),
+            (
+                Some(Due::Date(NaiveDate::from_ymd_opt(2026, 12, 3).unwrap())),
+                "2026-12-03T00:00:00Z".into(),
+                true,
+            ),
+            (
+                Some(Due::At("2026-12-03T16:30:00Z".parse().unwrap())),
+                "2026-12-03T16:30:00Z".into(),
+                false,
+            ),
+        ] {
+            let task = Task {
+                due,
+                ..task.clone()
+            };
+            let json = serde_json::to_value(&task).unwrap();
+            assert_eq!(
+                (&json["due_at"], &json["all_day"]),
+                (&due_at, &all_day.into())
+            );
+            assert!(json.get("due").is_none(), "{json}");
+            assert_eq!(serde_json::from_value::<Task>(json).unwrap(), task);
+        }
     }
 
     #[test]

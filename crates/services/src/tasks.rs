@@ -216,7 +216,7 @@ fn next_occurrence(
     now: chrono::DateTime<chrono::Utc>,
 ) -> Option<NewTask> {
     let recurrence = task.recurrence.as_ref()?;
-    let due = task.due().unwrap_or(Due::Date(tz.today(now)));
+    let due = task.due.unwrap_or(Due::Date(tz.today(now)));
     let (next_due, carried) = recurrence.next_after(due, tz, now)?;
     Some(NewTask {
         title: task.title.clone(),

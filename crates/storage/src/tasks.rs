@@ -6,7 +6,7 @@ use todo_domain::account::UserId;
 use todo_domain::query::{DueCondition, InstantRange, TaskFilter};
 use todo_domain::task::TaskPage;
 use todo_domain::{
-    NewTask, Priority, Recurrence, SortKey, SortOrder, StatusFilter, Tag, Task, TaskId,
+    Due, NewTask, Priority, Recurrence, SortKey, SortOrder, StatusFilter, Tag, Task, TaskId,
 };
 
 use crate::{on_pool, writing, Pool, Store, StoreError, StoreResult, Timestamp};
@@ -73,8 +73,7 @@ impl TryFrom<TaskRow> for Task {
             completed_at: row.completed_at.map(|t| t.0),
             priority,
             tags,
-            due_at: row.due_at.map(|t| t.0),
-            all_day: row.all_day,
+            due: row.due_at.map(|t| Due::from_stored(t.0, row.all_day)),
             recurrence,
             created_at: row.created_at.0,
             updated_at: row.updated_at.0,
@@ -94,6 +93,14 @@ pub enum CompleteOutcome {
     Changed,
     /// No such task of this user.
     Missing,
+}
+
+/// The `due_at` and `all_day` columns of a due date.
+fn due_columns(due: Option<Due>) -> (Option<Timestamp>, bool) {
+    match due.map(Due::to_stored) {
+        Some((at, all_day)) => (Some(Timestamp::new(at)), all_day),
+        None => (None, false),
+    }
 }
 
 fn tags_json(tags: &[Tag]) -> String {
@@ -283,10 +290,7 @@ macro_rules! bind_all {
 macro_rules! insert_task_query {
     ($sql:expr, $user_id:expr, $task:expr, $now:expr) => {{
         let task: &NewTask = $task;
-        let (due_at, all_day) = match task.due.map(|d| d.to_stored()) {
-            Some((at, all_day)) => (Some(Timestamp::new(at)), all_day),
-            None => (None, false),
-        };
+        let (due_at, all_day) = due_columns(task.due);
         sqlx::query_as::<_, TaskRow>($sql)
             .bind($user_id)
             .bind(task.title.clone())
@@ -446,6 +450,7 @@ impl Store {
             "UPDATE tasks SET title = $1, description = $2, priority = $3, tags = $4, due_at = $5, all_day = $6, \
              recurrence = $7, updated_at = $8, version = version + 1 WHERE id = $9 AND user_id = $10 AND version = $11 RETURNING {TASK_COLUMNS}"
         );
+        let (due_at, all_day) = due_columns(task.due);
         Ok(writing!(self, pool => {
             let mut tx = crate::transaction::begin(pool).await?;
             let row: Option<TaskRow> = sqlx::query_as(&sql)
@@ -453,8 +458,8 @@ impl Store {
                 .bind(&task.description)
                 .bind(task.priority.rank())
                 .bind(tags_json(&task.tags))
-                .bind(task.due_at.map(Timestamp::new))
-                .bind(task.all_day)
+                .bind(due_at)
+                .bind(all_day)
                 .bind(task.recurrence.as_ref().map(Recurrence::as_str))
                 .bind(Timestamp::new(task.updated_at))
                 .bind(task.id)

@@ -25,7 +25,7 @@ pub fn is_overdue(task: &Task, tz: TimeZone, now: DateTime<Utc>) -> bool {
     if task.completed {
         return false;
     }
-    match task.due() {
+    match task.due {
         Some(Due::At(at)) => at < now,
         Some(due @ Due::Date(_)) => due.local_date(tz) < tz.today(now),
         None => false,

@@ -592,10 +592,10 @@ fn TaskRow(task: Task, list: ListState, filters: Filters) -> impl IntoView {
     let title = task.title.clone();
     let completed = task.completed;
     let overdue = is_overdue(&task, tz, now);
-    let due = task.due().map(|due| due_label(due, tz, now));
+    let due = task.due.map(|due| due_label(due, tz, now));
     // Today and tomorrow stand out from other dates, as overdue does.
     let soon = task
-        .due()
+        .due
         .map(|due| (due.local_date(tz) - tz.today(now)).num_days());
     let recurrence = task.recurrence.as_ref().map(Recurrence::describe);
     let priority = task.priority;
@@ -780,7 +780,7 @@ fn TaskEditor(task: Task, list: ListState) -> impl IntoView {
     let state = app_state();
     let tz = state.timezone();
     let id = task.id;
-    let (date, time) = match task.due() {
+    let (date, time) = match task.due {
         // Display is ISO 8601 (2026-12-03), what a date input takes; no
         // strftime in the download.
         Some(Due::Date(date)) => (date.to_string(), String::new()),

@@ -141,7 +141,7 @@ pub fn group(view: View, tasks: &[Task], tz: TimeZone, now: DateTime<Utc>) -> Ve
         View::Upcoming => {
             let today = tz.today(now);
             for task in tasks {
-                let Some(date) = task.due().map(|due| due.local_date(tz)) else {
+                let Some(date) = task.due.map(|due| due.local_date(tz)) else {
                     continue;
                 };
                 let key = date.to_string();
@@ -314,23 +314,11 @@ fn note_failure(error: crate::api::ApiError) {
 mod tests {
     use super::*;
     use chrono::TimeZone as _;
-    use todo_domain::Priority;
+    use todo_domain::{Due, Priority};
 
     /// A task due on a date ("2026-11-28", all day) or at an instant.
     fn task(id: i64, due: Option<&str>) -> Task {
         let at = Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap();
-        let all_day = due.is_some_and(|d| d.len() == 10);
-        let due_at = due.map(|d| {
-            if all_day {
-                NaiveDate::parse_from_str(d, "%Y-%m-%d")
-                    .unwrap()
-                    .and_hms_opt(0, 0, 0)
-                    .unwrap()
-                    .and_utc()
-            } else {
-                d.parse().unwrap()
-            }
-        });
         Task {
             id,
             title: format!("task {id}"),
@@ -339,8 +327,7 @@ mod tests {
             completed_at: None,
             priority: Priority::None,
             tags: Vec::new(),
-            due_at,
-            all_day,
+            due: due.map(|d| Due::parse(d, None, TimeZone::UTC).unwrap()),
             recurrence: None,
             created_at: at,
             updated_at: at,

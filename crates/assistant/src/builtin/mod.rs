@@ -346,7 +346,7 @@ impl Session<'_> {
             (page.items, page.total, page.total_capped)
         });
         if let Some(date) = spec.on_date {
-            tasks.retain(|t| t.due().is_some_and(|d| d.local_date(self.tz) == date));
+            tasks.retain(|t| t.due.is_some_and(|d| d.local_date(self.tz) == date));
             total = tasks.len() as i64;
             capped = false;
             tasks.truncate(LIST_LIMIT as usize);
@@ -693,7 +693,7 @@ impl Session<'_> {
                 };
                 match self.tool(args).await? {
                     Ok(done) => {
-                        let next = done.next.and_then(|next| next.due());
+                        let next = done.next.and_then(|next| next.due);
                         Ok(reply::completed(&title, next, self.tz, self.now))
                     }
                     Err(error) => Ok(reply::failed("complete", &title, &error)),
@@ -751,7 +751,7 @@ impl Session<'_> {
         let mut new_due: Option<Due> = None;
         if let Some(due) = &changes.due {
             let parsed = Some(*due);
-            let due = match (parsed, task.due()) {
+            let due = match (parsed, task.due) {
                 // "move it to friday" keeps a timed task's time of day…
                 (Some(Due::Date(date)), Some(Due::At(at))) => {
                     let time = at.with_timezone(&self.tz.tz()).time();
@@ -771,7 +771,7 @@ impl Session<'_> {
             }
         }
         if let Some(shift) = changes.shift {
-            let base = task.due().unwrap_or(Due::Date(self.tz.today(self.now)));
+            let base = task.due.unwrap_or(Due::Date(self.tz.today(self.now)));
             let due = base.shifted(shift.amount, shift.unit, self.tz);
             new_due = Some(due);
             args.due = Some(Said::Value(due));
@@ -809,7 +809,7 @@ impl Session<'_> {
             due: Some(Said::Clear),
             ..untouched.clone()
         };
-        if changes.clear_due && task.due_at.is_none() && args == only_clears_due {
+        if changes.clear_due && task.due.is_none() && args == only_clears_due {
             return Ok(reply::no_due(&title));
         }
         if args == untouched {

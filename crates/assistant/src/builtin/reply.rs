@@ -61,7 +61,7 @@ pub fn quoted(title: &str) -> String {
 /// #shopping, every week".
 pub fn details(task: &Task, tz: TimeZone, now: DateTime<Utc>) -> Vec<String> {
     let mut parts = Vec::new();
-    if let Some(d) = task.due() {
+    if let Some(d) = task.due {
         parts.push(format!("due {}", due(d, tz, now)));
     }
     if task.priority != Priority::None {
@@ -95,7 +95,7 @@ pub fn list_line(n: usize, task: &Task, tz: TimeZone, now: DateTime<Utc>) -> Str
         details.insert(0, "done".into());
     }
     let overdue = !task.completed
-        && task.due().is_some_and(|d| match d {
+        && task.due.is_some_and(|d| match d {
             Due::Date(date) => date < tz.today(now),
             Due::At(at) => at < now,
         });
@@ -373,7 +373,7 @@ pub fn update_summary(
 ) -> String {
     let due_now = || {
         updated
-            .due()
+            .due
             .or(new_due)
             .map(|d| due(d, tz, now))
             .unwrap_or_default()
@@ -538,8 +538,7 @@ mod tests {
             completed_at: None,
             priority: Priority::None,
             tags: Vec::new(),
-            due_at: None,
-            all_day: false,
+            due: None,
             recurrence: Some(rule.parse().unwrap()),
             created_at: now,
             updated_at: now,

@@ -43,13 +43,13 @@ async fn a_write_that_cannot_be_read_back_leaves_nothing_behind(store: Store) {
     fine.due = None;
     let task = store.insert_task(user.id, &fine, now).await.unwrap();
     let mut edited = task.clone();
-    edited.due_at = Some(
+    edited.due = Some(Due::At(
         NaiveDate::from_ymd_opt(10_000, 1, 1)
             .unwrap()
             .and_hms_opt(0, 0, 0)
             .unwrap()
             .and_utc(),
-    );
+    ));
     let updated = store.update_task(user.id, &edited, task.version).await;
     assert_eq!(updated.is_err(), sqlite, "{updated:?}");
     if updated.is_err() {

@@ -288,7 +288,7 @@ fn due_text(date: NaiveDate, time: Option<NaiveTime>) -> String {
 }
 
 fn shape_of(task: &Task, tz: TimeZone) -> Shape {
-    let due = match task.due() {
+    let due = match task.due {
         Some(todo_domain::Due::Date(date)) => due_text(date, None),
         Some(todo_domain::Due::At(at)) => {
             let local = at.with_timezone(&tz.tz()).naive_local();
