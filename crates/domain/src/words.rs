@@ -28,23 +28,117 @@ pub const PRIORITY_NUMBERS: [(&str, Priority); 4] = [
 
 /// `high`, `med`, `normal` (lowercase, as the readers pass it).
 pub fn priority_level(word: &str) -> Option<Priority> {
-    PRIORITY_LEVELS
-        .iter()
-        .find(|(w, _)| *w == word)
-        .map(|(_, p)| *p)
+    looked_up(&PRIORITY_LEVELS, word)
 }
 
 /// `1`–`4`: the number after `p` or `!`.
 pub fn priority_number(word: &str) -> Option<Priority> {
-    PRIORITY_NUMBERS
-        .iter()
-        .find(|(w, _)| *w == word)
-        .map(|(_, p)| *p)
+    looked_up(&PRIORITY_NUMBERS, word)
 }
 
 /// `p1`–`p4`.
 pub fn priority_code(word: &str) -> Option<Priority> {
     priority_number(word.strip_prefix('p')?)
+}
+
+/// Other words for a level people use when they talk ("make it critical",
+/// "show my important tasks"). The builtin assistant reads them wherever it
+/// reads a level word; the quick-add grammar does not, so a title keeps them
+/// ("Fix critical bug", "Important call").
+pub const PRIORITY_SYNONYMS: [(&str, Priority); 3] = [
+    ("critical", Priority::Urgent),
+    ("top priority", Priority::Urgent),
+    ("important", Priority::High),
+];
+
+/// Whole answers that set a priority where one is expected ("make it
+/// asap", "set its priority to none", "!!!"), besides the level words and
+/// synonyms. Never looked for inside a sentence: "none", "minor" or "!"
+/// mean other things there.
+pub const PRIORITY_ANSWERS: [(&str, Priority); 22] = [
+    ("asap", Priority::Urgent),
+    ("highest priority", Priority::Urgent),
+    ("very urgent", Priority::Urgent),
+    ("super urgent", Priority::Urgent),
+    ("!!!!", Priority::Urgent),
+    ("very important", Priority::High),
+    ("higher priority", Priority::High),
+    ("!!!", Priority::High),
+    ("moderate", Priority::Medium),
+    ("average", Priority::Medium),
+    ("!!", Priority::Medium),
+    ("not important", Priority::Low),
+    ("unimportant", Priority::Low),
+    ("lower priority", Priority::Low),
+    ("minor", Priority::Low),
+    ("!", Priority::Low),
+    ("not urgent", Priority::None),
+    ("no longer urgent", Priority::None),
+    ("not a priority", Priority::None),
+    ("no priority", Priority::None),
+    ("priority none", Priority::None),
+    ("none", Priority::None),
+];
+
+/// A priority said where one is expected ("make it …", "set the priority
+/// to …"), lowercase: a level word or synonym alone or as `!high`,
+/// `high priority`, `high-priority`, `priority high`; `p1`–`p4`, `!1`–`!4`;
+/// or one of [`PRIORITY_ANSWERS`].
+pub fn priority_answer(value: &str) -> Option<Priority> {
+    let value = value.trim();
+    let word = value
+        .strip_prefix('!')
+        .or_else(|| value.strip_prefix("priority "))
+        .or_else(|| value.strip_suffix(" priority"))
+        .or_else(|| value.strip_suffix("-priority"))
+        .unwrap_or(value);
+    priority_named(word)
+        .or_else(|| priority_named(value))
+        .or_else(|| priority_code(value))
+        .or_else(|| value.strip_prefix('!').and_then(priority_number))
+        .or_else(|| looked_up(&PRIORITY_ANSWERS, value))
+}
+
+/// A level word or a synonym on its own: `high`, `med`, `critical`,
+/// `top priority` (lowercase).
+pub fn priority_named(word: &str) -> Option<Priority> {
+    priority_level(word).or_else(|| looked_up(&PRIORITY_SYNONYMS, word))
+}
+
+fn looked_up(table: &[(&str, Priority)], word: &str) -> Option<Priority> {
+    table.iter().find(|(w, _)| *w == word).map(|(_, p)| *p)
+}
+
+/// The priority a sentence asks for ("show my urgent tasks", "anything
+/// important?", "p2 tasks"), most urgent first: a level's own word (as the
+/// API spells it), its number as `p1`–`p4`, or a synonym, as whole words in
+/// any case. The other spellings of a level ("med", "normal") count only
+/// where a priority is expected ([`priority_answer`]): in a sentence they
+/// are often something else ("my med refills").
+pub fn priority_named_in(sentence: &str) -> Option<Priority> {
+    let words: Vec<&str> = sentence
+        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty())
+        .collect();
+    let said = |phrase: &str| {
+        let phrase: Vec<&str> = phrase.split(' ').collect();
+        words.windows(phrase.len()).any(|window| {
+            window
+                .iter()
+                .zip(&phrase)
+                .all(|(w, p)| w.eq_ignore_ascii_case(p))
+        })
+    };
+    Priority::ALL.into_iter().rev().find(|&level| {
+        level != Priority::None
+            && (said(level.as_str())
+                || PRIORITY_NUMBERS
+                    .iter()
+                    .any(|(n, p)| *p == level && said(&format!("p{n}")))
+                || PRIORITY_SYNONYMS
+                    .iter()
+                    .any(|(w, p)| *p == level && said(w)))
+    })
 }
 
 /// A priority in a sentence: "urgent", "high priority", "no priority".
@@ -187,6 +281,57 @@ mod tests {
         assert_eq!(priority_caption(Priority::Urgent), "Urgent");
         assert_eq!(priority_code("p5"), None);
         assert_eq!(priority_level("hi"), None);
+    }
+
+    /// Every word of the table reads back where a priority is expected, in
+    /// each shape; in a sentence, the level's own word, its number and the
+    /// synonyms do; the quick-add bar leaves the synonyms in the title.
+    #[test]
+    fn every_priority_word_reads_back() {
+        for (word, priority) in PRIORITY_LEVELS.into_iter().chain(PRIORITY_SYNONYMS) {
+            for said in [
+                word.to_owned(),
+                format!("!{word}"),
+                format!("{word} priority"),
+                format!("{word}-priority"),
+                format!("priority {word}"),
+            ] {
+                assert_eq!(priority_answer(&said), Some(priority), "{said}");
+            }
+        }
+        for (number, priority) in PRIORITY_NUMBERS {
+            for said in [format!("p{number}"), format!("!{number}")] {
+                assert_eq!(priority_answer(&said), Some(priority), "{said}");
+            }
+            let sentence = format!("show my P{number} tasks");
+            assert_eq!(priority_named_in(&sentence), Some(priority), "{sentence}");
+        }
+        for (answer, priority) in PRIORITY_ANSWERS {
+            assert_eq!(priority_answer(answer), Some(priority), "{answer}");
+        }
+        for priority in Priority::ALL {
+            assert_eq!(priority_answer(priority_phrase(priority)), Some(priority));
+            assert_eq!(priority_answer(priority.as_str()), Some(priority));
+        }
+        for priority in Priority::ALL.into_iter().filter(|p| *p != Priority::None) {
+            let sentence = format!("anything {}?", priority.as_str());
+            assert_eq!(priority_named_in(&sentence), Some(priority), "{sentence}");
+        }
+        for (word, priority) in PRIORITY_SYNONYMS {
+            let sentence = format!("what's {word} today");
+            assert_eq!(priority_named_in(&sentence), Some(priority), "{sentence}");
+            let title = format!("Fix the {word} bug");
+            assert_eq!(parsed_priority(&title), None, "{title}");
+        }
+        // Most urgent first; whole words only; "med" only where expected.
+        assert_eq!(
+            priority_named_in("low and urgent ones"),
+            Some(Priority::Urgent)
+        );
+        assert_eq!(priority_named_in("show my lowest tasks"), None);
+        assert_eq!(priority_named_in("my med refills"), None);
+        assert_eq!(priority_named_in("top of the priority list"), None);
+        assert_eq!(priority_answer("hi"), None);
     }
 
     /// Every weekday name the UI shows (full and short) reads back as that

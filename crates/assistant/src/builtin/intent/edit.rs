@@ -93,7 +93,8 @@ fn add_tags(h: &Hit) -> Option<Intent> {
     })
 }
 
-/// Priority words outside the quick-add grammar ("make it important").
+/// A priority said as an update's value ("make it important"): the
+/// domain's words, once the conversation around them is trimmed.
 pub(super) fn priority_word(s: &str) -> Option<PriorityArg> {
     let s = s
         .trim()
@@ -104,32 +105,7 @@ pub(super) fn priority_word(s: &str) -> Option<PriorityArg> {
         .trim_start_matches("the ")
         .trim_start_matches("to ")
         .trim_start_matches("as ");
-    // The level words and numbers are the domain's ("high", "med", "p2",
-    // "!2"), in every shape the quick-add grammar reads them.
-    let level = s
-        .strip_prefix('!')
-        .or_else(|| s.strip_prefix("priority "))
-        .or_else(|| s.strip_suffix(" priority"))
-        .or_else(|| s.strip_suffix("-priority"))
-        .unwrap_or(s);
-    if let Some(priority) = words::priority_level(level).or_else(|| words::priority_code(s)) {
-        return Some(priority);
-    }
-    if let Some(priority) = s.strip_prefix('!').and_then(words::priority_number) {
-        return Some(priority);
-    }
-    Some(match s {
-        "top priority" | "critical" | "asap" | "highest priority" | "very urgent"
-        | "super urgent" | "!!!!" => PriorityArg::Urgent,
-        "important" | "very important" | "higher priority" | "a priority" | "!!!" => {
-            PriorityArg::High
-        }
-        "moderate" | "average" | "!!" => PriorityArg::Medium,
-        "not important" | "unimportant" | "lower priority" | "minor" | "!" => PriorityArg::Low,
-        "not urgent" | "no priority" | "not a priority" | "priority none" | "none"
-        | "no longer urgent" | "not urgent anymore" => PriorityArg::None,
-        _ => return None,
-    })
+    words::priority_answer(s)
 }
 
 /// Words that may sit around a value without meaning anything.
@@ -489,8 +465,8 @@ pub(super) static EDITS: Table = Table::new(&[
         set_priority,
     ),
     rule(
-        r"^(?:give)\s+(?P<r>.+?)\s+(?:a\s+)?(?P<p>(?:high|low|medium|normal|top|urgent)(?:\s+priority)?)$",
-        set_priority,
+        r"^(?:give)\s+(?P<r>.+?)\s+(?:an?\s+)?(?P<p>\S+)(?:\s+priority)?$",
+        give_priority,
     ),
     // Relative: one level up or down.
     rule(
@@ -767,6 +743,18 @@ fn set_priority(h: &Hit) -> Option<Intent> {
     })
 }
 
+/// "give it a high priority", "give X top priority": a level word or
+/// synonym of the domain's, nothing else ("give mom a call").
+fn give_priority(h: &Hit) -> Option<Intent> {
+    let p = h.group("p");
+    let priority =
+        words::priority_named(p).or_else(|| words::priority_named(&format!("{p} priority")))?;
+    h.edit(Changes {
+        priority: Some(priority),
+        ..Changes::default()
+    })
+}
+
 fn raise_priority(h: &Hit) -> Option<Intent> {
     h.edit(Changes {
         priority_step: Some(1),
@@ -886,23 +874,5 @@ mod tests {
         }
         assert_eq!(priority_word("!!!"), Some(Priority::High));
         assert_eq!(priority_word("p5"), None);
-    }
-
-    /// A listing by priority reads the UI's word for each level and its
-    /// number ("show high tasks", "p2 tasks"); its own extra words
-    /// ("critical", "important") are on top.
-    #[test]
-    fn listings_read_the_domain_s_priority_words() {
-        let listed = |s: &str| super::super::list::PRIORITY_WORDS.first(s).copied();
-        for p in Priority::ALL.into_iter().filter(|p| *p != Priority::None) {
-            assert_eq!(
-                listed(&format!("show {} tasks", p.as_str())),
-                Some(p),
-                "{p}"
-            );
-        }
-        for (number, p) in words::PRIORITY_NUMBERS {
-            assert_eq!(listed(&format!("show p{number} tasks")), Some(p));
-        }
     }
 }

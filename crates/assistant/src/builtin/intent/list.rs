@@ -1,11 +1,13 @@
 //! Listings and searches.
 
 use super::*;
+use todo_domain::words;
 
 // ---------------------------------------------------------------------------
 // Listing.
 
-/// Words that name a kind of listing rather than a tag ("my overdue tasks").
+/// Words that name a kind of listing rather than a tag ("my overdue tasks");
+/// the priority words are the domain's (`words::priority_named_in`).
 pub(super) const LIST_WORDS: &[&str] = &[
     "completed",
     "complete",
@@ -20,11 +22,6 @@ pub(super) const LIST_WORDS: &[&str] = &[
     "tomorrow's",
     "pending",
     "open",
-    "urgent",
-    "important",
-    "high",
-    "low",
-    "medium",
     "priority",
     "all",
     "other",
@@ -103,20 +100,6 @@ pub(super) fn completed_window(s: &str) -> Option<CompletedFilter> {
         DueArg::Overdue | DueArg::None => None,
     }
 }
-
-/// Words that ask for tasks by priority, tried in order.
-pub(super) static PRIORITY_WORDS: Patterns<PriorityArg> = Patterns::new(&[
-    (
-        r"\b(?:urgent|p1|critical|top priority)\b",
-        PriorityArg::Urgent,
-    ),
-    (
-        r"\b(?:high|high-priority|important|p2)\b",
-        PriorityArg::High,
-    ),
-    (r"\b(?:medium|medium-priority|p3)\b", PriorityArg::Medium),
-    (r"\b(?:low|low-priority|p4)\b", PriorityArg::Low),
-]);
 
 pub(super) fn list(s: &str, ctx: &ParseContext) -> Option<ListSpec> {
     let search = caps(
@@ -211,7 +194,7 @@ pub(super) fn list(s: &str, ctx: &ParseContext) -> Option<ListSpec> {
             }
         }
     }
-    spec.priority = PRIORITY_WORDS.first(s).copied();
+    spec.priority = words::priority_named_in(s);
     if let Some(c) = caps(re!(r"#(?P<t>[\w-]*[a-z][\w-]*)"), s) {
         spec.tag = c.name("t").map(|t| t.as_str().to_owned());
     } else if let Some(c) = caps(
@@ -229,7 +212,12 @@ pub(super) fn list(s: &str, ctx: &ParseContext) -> Option<ListSpec> {
     ) {
         if let Some(t) = c.name("t") {
             let word = t.as_str();
-            if !LIST_WORDS.contains(&word) && word.parse::<i64>().is_err() {
+            // "my urgent tasks", "p1 tasks", "critical tasks": a priority,
+            // read above, not a tag.
+            if !LIST_WORDS.contains(&word)
+                && words::priority_named_in(word).is_none()
+                && word.parse::<i64>().is_err()
+            {
                 spec.tag_or_query = Some(word.to_owned());
             }
         }

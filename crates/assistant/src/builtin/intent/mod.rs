@@ -337,7 +337,6 @@ pub fn warm_up() {
         let _ = table.compiled();
     }
     let _ = list::DUE_WORDS.compiled();
-    let _ = list::PRIORITY_WORDS.compiled();
     let now = chrono::DateTime::<chrono::Utc>::UNIX_EPOCH;
     let ctx = ParseContext::new(now, todo_domain::TimeZone::UTC);
     for text in [

@@ -3,7 +3,7 @@
 use super::*;
 use crate::builtin::text::normalize;
 use chrono::{DateTime, Utc};
-use todo_domain::TimeZone;
+use todo_domain::{words, TimeZone};
 
 fn ctx() -> ParseContext {
     let now: DateTime<Utc> = "2026-11-21T09:00:00Z".parse().unwrap();
@@ -36,7 +36,6 @@ fn every_pattern_compiles() {
         assert_eq!(table.broken(), Vec::<String>::new());
     }
     assert_eq!(list::DUE_WORDS.broken(), Vec::<String>::new());
-    assert_eq!(list::PRIORITY_WORDS.broken(), Vec::<String>::new());
     // The single patterns (`re!`) written in the theme files, found in
     // their source: a broken one would silently read as no match.
     let sources = [
@@ -389,4 +388,51 @@ fn a_relative_priority_moves_one_level() {
         Changes::default().for_priority(Priority::High),
         Changes::default()
     );
+}
+
+/// Listings ask for a priority in the domain's words: the level's own word,
+/// its number and the synonyms ("critical", "important"); such a word is
+/// the filter, not a tag ("show my critical tasks").
+#[test]
+fn listings_read_the_domain_s_priority_words() {
+    let listed = |text: &str| match read(text) {
+        Intent::List(spec) => (spec.priority, spec.tag_or_query),
+        other => panic!("{text}: {other:?}"),
+    };
+    for p in Priority::ALL.into_iter().filter(|p| *p != Priority::None) {
+        let text = format!("show my {} tasks", p.as_str());
+        assert_eq!(listed(&text), (Some(p), None), "{text}");
+    }
+    let numbers = words::PRIORITY_NUMBERS.map(|(n, p)| (format!("p{n}"), p));
+    let synonyms = words::PRIORITY_SYNONYMS.map(|(w, p)| (w.to_owned(), p));
+    for (word, p) in numbers.into_iter().chain(synonyms) {
+        let text = format!("show my {word} tasks");
+        assert_eq!(listed(&text), (Some(p), None), "{text}");
+    }
+    // "med" names a level only where a priority is expected.
+    assert_eq!(listed("show my med tasks"), (None, Some("med".into())));
+}
+
+/// "give X a … priority" takes the domain's level words and synonyms, and
+/// nothing else.
+#[test]
+fn give_takes_the_domain_s_priority_words() {
+    let given = |text: &str| match acts(text).0 {
+        Op::Edit(changes) => changes.priority,
+        other => panic!("{text}: {other:?}"),
+    };
+    for (word, p) in words::PRIORITY_LEVELS
+        .into_iter()
+        .chain(words::PRIORITY_SYNONYMS)
+    {
+        let phrase = word.strip_suffix(" priority").unwrap_or(word);
+        let text = format!("give the report a {phrase} priority");
+        assert_eq!(given(&text), Some(p), "{text}");
+    }
+    assert_eq!(given("give it top priority"), Some(Priority::Urgent));
+    assert_eq!(
+        given("give buy milk an important priority"),
+        Some(Priority::High)
+    );
+    assert!(!matches!(read("give mom a call"), Intent::Act { .. }));
 }
