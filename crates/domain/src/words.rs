@@ -43,7 +43,8 @@ pub fn priority_code(word: &str) -> Option<Priority> {
 
 /// Other words for a level people use when they talk ("make it critical",
 /// "show my important tasks"). The builtin assistant reads them wherever it
-/// reads a level word; the quick-add grammar does not, so a title keeps them
+/// reads a level word; the quick-add grammar only in a clause about the task
+/// ("call mom, it's important", "…, not critical"), so a title keeps them
 /// ("Fix critical bug", "Important call").
 pub const PRIORITY_SYNONYMS: [(&str, Priority); 3] = [
     ("critical", Priority::Urgent),
@@ -102,7 +103,12 @@ pub fn priority_answer(value: &str) -> Option<Priority> {
 /// A level word or a synonym on its own: `high`, `med`, `critical`,
 /// `top priority` (lowercase).
 pub fn priority_named(word: &str) -> Option<Priority> {
-    priority_level(word).or_else(|| looked_up(&PRIORITY_SYNONYMS, word))
+    priority_level(word).or_else(|| priority_synonym(word))
+}
+
+/// `critical`, `important`, `top priority` (lowercase).
+pub fn priority_synonym(word: &str) -> Option<Priority> {
+    looked_up(&PRIORITY_SYNONYMS, word)
 }
 
 fn looked_up(table: &[(&str, Priority)], word: &str) -> Option<Priority> {

@@ -9,7 +9,7 @@ use super::lexer::Token;
 use super::words;
 use crate::repeat::Rule;
 use crate::task::{Priority, Tag};
-use crate::words::{priority_code, priority_level, priority_number};
+use crate::words::{priority_code, priority_level, priority_number, priority_synonym};
 
 /// What a phrase means.
 #[derive(Debug, Clone, PartialEq)]
@@ -349,12 +349,15 @@ impl Grammar<'_> {
         if negated {
             j += 1;
         }
-        let priority = match (self.word(j)?, negated) {
-            ("urgent", false) => Priority::Urgent,
-            ("important", false) => Priority::High,
-            ("urgent" | "important", true) => Priority::Low,
-            _ => return None,
+        // "urgent" and the one-word synonyms ("important", "critical"),
+        // never the other levels: "it's low" describes the task.
+        let said = self.word(j)?;
+        let level = if said == Priority::Urgent.as_str() {
+            Priority::Urgent
+        } else {
+            priority_synonym(said)?
         };
+        let priority = if negated { Priority::Low } else { level };
         if lead == 0 && !emphasis && !negated {
             return None;
         }

@@ -950,6 +950,22 @@ const HOW_PEOPLE_WRITE: &[Case] = &[
     ("Important email to Jo", "Important email to Jo", "", ""),
     ("Visit urgent care", "Visit urgent care", "", ""),
     ("Not urgent care leaflet", "Not urgent care leaflet", "", ""),
+    // The domain's synonyms: in a clause about the task, not in a title.
+    (
+        "Fix the server, it's critical",
+        "Fix the server",
+        "",
+        "p=urgent",
+    ),
+    (
+        "Update the docs, not critical",
+        "Update the docs",
+        "",
+        "p=low",
+    ),
+    ("Fix the critical bug", "Fix the critical bug", "", ""),
+    ("Critical path review", "Critical path review", "", ""),
+    ("Top priority list", "Top priority list", "", ""),
     ("Pay rent on the 1st", "Pay rent", "2026-12-01", ""),
     ("Water bill on the 25th", "Water bill", "2026-11-25", ""),
     (
