@@ -116,7 +116,8 @@ impl Store {
             .bind(title)
             .bind(Timestamp::new(now))
             .fetch_one(pool)
-            .await)?;
+            .await
+            .map_err(StoreError::owner_gone))?;
         Ok(row.split().0)
     }
 

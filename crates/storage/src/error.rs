@@ -14,6 +14,10 @@ pub enum StoreError {
     NotMigrated,
     #[error("migration failed: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
+    /// The user a new row would belong to no longer exists (a foreign key
+    /// refused the row): the account was deleted.
+    #[error("the account no longer exists")]
+    OwnerGone,
     #[error("stored data is invalid: {0}")]
     Corrupt(String),
     #[error("database error: {0}")]
@@ -53,6 +57,15 @@ impl StoreError {
     pub(crate) fn unique(what: &'static str) -> impl Fn(sqlx::Error) -> StoreError {
         move |error| match &error {
             sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(what),
+            _ => StoreError::from(error),
+        }
+    }
+
+    /// Maps a foreign-key violation to [`StoreError::OwnerGone`], for a
+    /// statement whose only foreign key is its owner's.
+    pub(crate) fn owner_gone(error: sqlx::Error) -> StoreError {
+        match &error {
+            sqlx::Error::Database(db) if db.is_foreign_key_violation() => StoreError::OwnerGone,
             _ => StoreError::from(error),
         }
     }

@@ -110,6 +110,10 @@ pub enum IdleProbe {
     NoIdleConnection,
 }
 
+/// A pooled Postgres connection idle this long is pinged before it is lent
+/// (see `connect_once`).
+const PING_IDLE_AFTER: Duration = Duration::from_secs(1);
+
 fn statement_timeout_sql(timeout: Duration) -> String {
     format!("SET statement_timeout = {}", timeout.as_millis())
 }
@@ -175,6 +179,9 @@ impl Store {
             let pool = SqlitePoolOptions::new()
                 .max_connections(options.max_connections)
                 .acquire_timeout(options.acquire_timeout)
+                // A local file's connection does not die while idle: no
+                // ping (a hop to its worker thread) before each borrow.
+                .test_before_acquire(false)
                 .connect_with(connect)
                 .await?;
             Ok(Self::new(Pool::Sqlite(pool)))
@@ -190,6 +197,24 @@ impl Store {
             let pool = PgPoolOptions::new()
                 .max_connections(options.max_connections)
                 .acquire_timeout(options.acquire_timeout)
+                // sqlx pings every connection it lends (a Sync round trip)
+                // and again when it takes it back (0.8.6 always does; that
+                // one runs after the response, and flushes the ROLLBACK of
+                // a dropped transaction). Under load a connection was
+                // pinged on its way back microseconds before, so the first
+                // ping only doubled the round trips of a one-statement
+                // request. Only a connection idle for a while may have been
+                // closed by the server, a pooler or a scale-to-zero
+                // meanwhile: that one is still pinged, and replaced if dead.
+                .test_before_acquire(false)
+                .before_acquire(|conn, meta| {
+                    Box::pin(async move {
+                        if meta.idle_for >= PING_IDLE_AFTER {
+                            conn.ping().await?;
+                        }
+                        Ok(true)
+                    })
+                })
                 // Takes effect at once on a direct connection. Behind a
                 // transaction-mode pooler a session's SET reaches only the
                 // server connection it ran on: there the role's default

@@ -9,6 +9,7 @@ mod support;
 mod completed_window;
 mod concurrent_writes;
 mod list_plans;
+mod pooled_connections;
 mod stored_values;
 mod tags;
 mod totals;

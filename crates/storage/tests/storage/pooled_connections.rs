@@ -1,0 +1,83 @@
+//! What the pool's fewer round trips must not cost: a connection idle long
+//! enough to have been closed by the server is still replaced before it is
+//! lent (Postgres), and a new row of a deleted account reads as the
+//! account gone, not as a database error (both databases).
+
+use crate::support;
+
+use chrono::Utc;
+use std::time::Duration;
+use todo_domain::TimeZone;
+use todo_storage::{Store, StoreError, StoreOptions};
+
+async fn a_deleted_owner_s_new_conversation_is_refused(store: Store) {
+    let now = Utc::now();
+    let user = store
+        .insert_user("ada@example.com", "Ada", "x", TimeZone::UTC, now)
+        .await
+        .unwrap();
+    store
+        .create_conversation(user.id, "first", now)
+        .await
+        .unwrap();
+    assert!(store.delete_user(user.id).await.unwrap());
+    let refused = store.create_conversation(user.id, "second", now).await;
+    assert!(
+        matches!(refused, Err(StoreError::OwnerGone)),
+        "{:?}",
+        refused.map(|c| c.id)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_deleted_owner() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = support::sqlite_url(&dir, "todo.db");
+    a_deleted_owner_s_new_conversation_is_refused(support::store(&url).await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_deleted_owner() {
+    let url = todo_testkit::fresh_postgres_database();
+    a_deleted_owner_s_new_conversation_is_refused(support::store(&url).await).await;
+}
+
+/// The pool no longer pings a connection it lends straight after taking it
+/// back; one idle for a while is pinged, and a dead one replaced. Here the
+/// server ends the pool's only connection while it is idle (as a restart,
+/// a pooler's idle timeout or a scale-to-zero does): the next request
+/// still succeeds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_idle_connection_closed_by_the_server_is_replaced() {
+    let url = todo_testkit::fresh_postgres_database();
+    support::store(&url).await.close().await;
+    let single = StoreOptions {
+        max_connections: 1,
+        ..StoreOptions::default()
+    };
+    let store = Store::connect(&url, &single).await.unwrap();
+    let now = Utc::now();
+    store
+        .insert_user("ada@example.com", "Ada", "x", TimeZone::UTC, now)
+        .await
+        .unwrap();
+    assert_eq!(store.open_connections(), 1);
+    let admin = sqlx::PgPool::connect(&url).await.unwrap();
+    let ended: i64 = sqlx::query_scalar(
+        "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity \
+         WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    )
+    .fetch_one(&admin)
+    .await
+    .unwrap();
+    assert_eq!(ended, 1, "the pool's one idle connection");
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let found = store.find_user_by_email("ada@example.com").await;
+    assert!(
+        matches!(found, Ok(Some(_))),
+        "{:?}",
+        found.map(|u| u.is_some())
+    );
+    admin.close().await;
+    store.close().await;
+}
