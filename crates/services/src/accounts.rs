@@ -172,6 +172,24 @@ impl Services {
         self.check_session_user(principal).await
     }
 
+    /// [`Services::authenticate`] for a request whose own statements show
+    /// whether the account still exists: [`Services::list_tasks`] and a chat
+    /// turn ([`Services::open_conversation`]). A session then costs no
+    /// lookup of its own, which was a round trip in every such request; a
+    /// deleted account's session still gets 401 at once, on every replica.
+    /// (Not an in-process cache of users: a deletion on another replica
+    /// would go unseen until it expired.) The time zone is the session's
+    /// claim, which is the stored zone: no path changes a zone after
+    /// sign-up (one that does must also re-issue the session).
+    pub async fn authenticate_checked_by_request(&self, bearer: &str) -> ServiceResult<Principal> {
+        let bearer = bearer.trim();
+        if bearer.is_empty() || bearer.starts_with(TOKEN_PREFIX) {
+            // A token's lookup reads its user in the same statement.
+            return self.authenticate(bearer).await;
+        }
+        self.verify_session(bearer)
+    }
+
     fn verify_session(&self, token: &str) -> ServiceResult<Principal> {
         // Only HS256 is accepted: `alg: none` and algorithm swaps fail here.
         let mut validation = Validation::new(Algorithm::HS256);
@@ -205,6 +223,12 @@ impl Services {
                 user_id: user.id,
                 timezone: user.timezone,
             }))
+    }
+
+    /// 401 unless the principal's account still exists: for a request whose
+    /// statements could not tell (an empty listing, a conversation not found).
+    pub(crate) async fn check_account(&self, principal: Principal) -> ServiceResult<()> {
+        self.check_session_user(principal).await.map(drop)
     }
 
     async fn check_session_user(&self, principal: Principal) -> ServiceResult<Principal> {

@@ -33,6 +33,10 @@ impl Services {
         message: &str,
     ) -> ServiceResult<OpenConversation> {
         let message = check_message(message).map_err(ValidationErrors::from)?;
+        // The statements below also show that the account still exists (see
+        // `Services::authenticate_checked_by_request`): a new conversation's
+        // insert fails its owner's foreign key (401), and a conversation not
+        // found asks whether it is the account that is gone.
         let Some(id) = id else {
             let conversation = self
                 .store
@@ -44,11 +48,14 @@ impl Services {
                 history: Vec::new(),
             });
         };
-        let (conversation, state, history) = self
+        let Some((conversation, state, history)) = self
             .store
             .conversation_with_history(principal.user_id, id, HISTORY_MESSAGES)
             .await?
-            .ok_or(ServiceError::NotFound("conversation"))?;
+        else {
+            self.check_account(principal).await?;
+            return Err(ServiceError::NotFound("conversation"));
+        };
         let state = serde_json::from_str(&state).unwrap_or_else(|_| serde_json::json!({}));
         Ok(OpenConversation {
             conversation,

@@ -53,6 +53,7 @@ impl From<StoreError> for ServiceError {
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::Conflict(what) => ServiceError::Conflict(what),
+            StoreError::OwnerGone => ServiceError::Unauthorized(AuthFailure::Revoked),
             StoreError::Unavailable(_) | StoreError::NotMigrated => {
                 ServiceError::Unavailable(error)
             }

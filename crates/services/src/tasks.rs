@@ -56,7 +56,14 @@ impl Services {
         principal: Principal,
         params: &TaskQueryParams,
     ) -> ServiceResult<TaskPage> {
-        self.query_tasks(principal, &params.validate()?).await
+        let page = self.query_tasks(principal, &params.validate()?).await?;
+        // A task listed shows that its owner exists (deleting an account
+        // deletes its tasks with it); only a listing that found none asks
+        // (see `Services::authenticate_checked_by_request`).
+        if page.total == 0 {
+            self.check_account(principal).await?;
+        }
+        Ok(page)
     }
 
     /// [`Services::list_tasks`] for a listing already validated.

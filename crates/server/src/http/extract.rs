@@ -106,6 +106,13 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
 #[derive(Debug, Clone, Copy)]
 pub struct Caller(pub Principal);
 
+/// [`Caller`] for a handler whose service call itself shows whether the
+/// account still exists (a listing, a chat turn): a session's request then
+/// makes no lookup of its own first
+/// (`Services::authenticate_checked_by_request`).
+#[derive(Debug, Clone, Copy)]
+pub struct CallerCheckedByRequest(pub Principal);
+
 /// A caller signed in with a session: what managing tokens and the account
 /// needs (a personal access token gets 403 `token_scope`).
 #[derive(Debug, Clone, Copy)]
@@ -133,6 +140,23 @@ impl FromRequestParts<AppState> for Caller {
         let token = bearer(parts)?;
         Ok(Caller(
             state.services.authorize(token, Scope::TasksAndChat).await?,
+        ))
+    }
+}
+
+impl FromRequestParts<AppState> for CallerCheckedByRequest {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = bearer(parts)?;
+        Ok(CallerCheckedByRequest(
+            state
+                .services
+                .authenticate_checked_by_request(token)
+                .await?,
         ))
     }
 }

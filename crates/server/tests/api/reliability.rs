@@ -212,10 +212,19 @@ on_both_backends! {
         app.task(&token, json!({"title": "mine"})).await;
         let pat = app.post("/api/tokens", &token, json!({"name": "cli"})).await.expect(201)["token"].as_str().unwrap().to_owned();
         let me = app.get("/api/me", &token).await.expect(200);
+        let chat = app.post("/api/chat", &token, json!({"message": "what's due today?"})).await.expect(200);
+        let conversation = chat["conversation_id"].as_i64().unwrap();
+        // Deleted elsewhere (another replica, an operator): listings and chat
+        // turns learn it from their own statements, the rest by a lookup.
         let store = todo_storage::Store::connect(&app.database_url, &Default::default()).await.unwrap();
         assert!(store.delete_user(me["id"].as_i64().unwrap()).await.unwrap());
         for bearer in [token.as_str(), pat.as_str()] {
             app.get("/api/tasks", bearer).await.problem(401, "token_invalid");
+            app.get("/api/tasks?offset=50", bearer).await.problem(401, "token_invalid");
+            app.post("/api/chat", bearer, json!({"message": "what's due today?"})).await.problem(401, "token_invalid");
+            app.post("/api/chat", bearer, json!({"message": "add milk", "conversation_id": conversation}))
+                .await
+                .problem(401, "token_invalid");
             app.post("/api/tasks", bearer, json!({"title": "orphan"})).await.problem(401, "token_invalid");
             app.get("/api/me", bearer).await.problem(401, "token_invalid");
         }

@@ -20,7 +20,7 @@ use tokio_stream::StreamExt;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::http::error::{ApiError, Problem};
-use crate::http::extract::{Caller, Json, Path};
+use crate::http::extract::{Caller, CallerCheckedByRequest, Json, Path};
 use crate::http::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -154,7 +154,7 @@ async fn run_turn(
               (status = 422, description = "validation_failed", body = Problem)))]
 async fn chat(
     State(state): State<AppState>,
-    Caller(caller): Caller,
+    CallerCheckedByRequest(caller): CallerCheckedByRequest,
     headers: HeaderMap,
     Json(request): Json<ChatRequest>,
 ) -> Response {
@@ -171,7 +171,7 @@ async fn chat(
               (status = 404, description = "conversation_not_found", body = Problem)))]
 async fn chat_as_user(
     State(state): State<AppState>,
-    Caller(caller): Caller,
+    CallerCheckedByRequest(caller): CallerCheckedByRequest,
     Path(user_id): Path<UserId>,
     headers: HeaderMap,
     Json(request): Json<ChatRequest>,

@@ -9,7 +9,7 @@ use todo_services::{Cleared, TaskPage};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::http::error::{ApiError, Problem};
-use crate::http::extract::{Caller, Json, Path, Query};
+use crate::http::extract::{Caller, CallerCheckedByRequest, Json, Path, Query};
 use crate::http::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -54,7 +54,7 @@ fn if_match(headers: &HeaderMap) -> Option<i64> {
     responses((status = 200, body = TaskPage), (status = 422, description = "validation_failed", body = Problem)))]
 async fn list_tasks(
     State(state): State<AppState>,
-    Caller(caller): Caller,
+    CallerCheckedByRequest(caller): CallerCheckedByRequest,
     Query(params): Query<TaskQueryParams>,
 ) -> ApiResult<TaskPage> {
     Ok(axum::Json(
