@@ -21,8 +21,9 @@ pub const TAG_MAX_CHARS: usize = 32;
 
 /// A task as stored and as the API returns it.
 ///
-/// On the wire `due` is two fields, `due_at` and `all_day`, as [`TaskWire`]
-/// spells them (the HTTP contract and the OpenAPI document are its shape).
+/// On the wire `due` is two fields, `due_at` and `all_day`, as the private
+/// `TaskWire` spells them (the HTTP contract and the OpenAPI document are
+/// its shape).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Task {
     pub id: TaskId,
@@ -34,6 +35,7 @@ pub struct Task {
     pub priority: Priority,
     /// Normalised: lowercase, without `#`, no duplicates.
     pub tags: Vec<Tag>,
+    /// On a date (all day) or at an instant; `None` when it has no due date.
     pub due: Option<Due>,
     pub recurrence: Option<Recurrence>,
     pub created_at: DateTime<Utc>,
