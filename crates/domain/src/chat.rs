@@ -93,8 +93,11 @@ pub enum Outcome {
     },
     Listed {
         tasks: Vec<Task>,
-        /// All the tasks that matched, of which `tasks` is the first page.
+        /// All the tasks that matched, of which `tasks` is the first page,
+        /// counted as far as a listing counts ([`crate::task::TaskPage::total`]).
         total: i64,
+        /// True when more than `total` matched: the count stopped there.
+        total_capped: bool,
     },
     Completed {
         task: Box<Task>,
@@ -177,6 +180,7 @@ enum WireResult {
     Listed {
         tasks: Vec<Task>,
         total: i64,
+        total_capped: bool,
     },
     Deleted {
         deleted: Box<Task>,
@@ -194,7 +198,15 @@ impl From<Outcome> for WireResult {
         match outcome {
             Outcome::Added { task } | Outcome::Updated { task } => WireResult::Task { task },
             Outcome::Completed { task, next } => WireResult::Completed { task, next },
-            Outcome::Listed { tasks, total } => WireResult::Listed { tasks, total },
+            Outcome::Listed {
+                tasks,
+                total,
+                total_capped,
+            } => WireResult::Listed {
+                tasks,
+                total,
+                total_capped,
+            },
             Outcome::Deleted { task } => WireResult::Deleted { deleted: task },
             Outcome::Cleared { count } => WireResult::Cleared { deleted: count },
             Outcome::Failed { error, .. } => WireResult::Failed { error },
@@ -235,6 +247,9 @@ struct ResultFields {
     next: Option<Option<Box<Task>>>,
     tasks: Option<Vec<Task>>,
     total: Option<i64>,
+    /// Absent from actions stored before listings' counts were capped.
+    #[serde(default)]
+    total_capped: bool,
     deleted: Option<Deleted>,
     error: Option<String>,
 }
@@ -300,8 +315,13 @@ impl TryFrom<WireActionIn> for Action {
             ResultFields {
                 tasks: Some(tasks),
                 total: Some(total),
+                total_capped,
                 ..
-            } => Outcome::Listed { tasks, total },
+            } => Outcome::Listed {
+                tasks,
+                total,
+                total_capped,
+            },
             ResultFields {
                 deleted: Some(Deleted::Task(task)),
                 ..
@@ -523,7 +543,12 @@ mod tests {
             ),
             (
                 json!({"tool": "list_tasks", "arguments": {}, "ok": true,
-                "result": {"tasks": [task(1, "Milk")], "total": 3}}),
+                "result": {"tasks": [task(1, "Milk")], "total": 3, "total_capped": false}}),
+                Effect::List,
+            ),
+            (
+                json!({"tool": "list_tasks", "arguments": {"query": "milk"}, "ok": true,
+                "result": {"tasks": [task(1, "Milk")], "total": 101, "total_capped": true}}),
                 Effect::List,
             ),
             (
@@ -542,5 +567,17 @@ mod tests {
         .unwrap();
         assert!(!failed.ok() && !failed.is_write());
         assert!(matches!(failed.outcome, Outcome::Failed { ref error, .. } if error == "no"));
+        // A listing stored before counts were capped reads as exact.
+        let stored: Action = serde_json::from_value(json!({"tool": "list_tasks",
+            "arguments": {}, "ok": true, "result": {"tasks": [], "total": 0}}))
+        .unwrap();
+        assert!(matches!(
+            stored.outcome,
+            Outcome::Listed {
+                total: 0,
+                total_capped: false,
+                ..
+            }
+        ));
     }
 }

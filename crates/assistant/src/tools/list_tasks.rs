@@ -97,6 +97,7 @@ impl Tool for ListTasks {
         Outcome::Listed {
             tasks: page.items.clone(),
             total: page.total,
+            total_capped: page.total_capped,
         }
     }
 }
