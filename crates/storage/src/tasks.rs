@@ -82,6 +82,14 @@ impl TryFrom<TaskRow> for Task {
     }
 }
 
+/// A row of a page read with its count (`ListSql::counted_page`).
+#[derive(sqlx::FromRow)]
+struct CountedRow {
+    #[sqlx(flatten)]
+    task: TaskRow,
+    matched: i64,
+}
+
 /// What [`Store::complete_task`] did.
 #[derive(Debug)]
 pub enum CompleteOutcome {
@@ -120,6 +128,10 @@ enum Bind {
 struct ListSql {
     conditions: String,
     order: String,
+    /// Columns (`, expr AS name`) naming the order's expressions.
+    keys: &'static str,
+    /// `order` over the columns of `keys` and [`TASK_COLUMNS`].
+    keyed_order: String,
     binds: Vec<Bind>,
 }
 
@@ -158,6 +170,8 @@ impl ListSql {
         let mut list = ListSql {
             conditions: String::new(),
             order: String::new(),
+            keys: "",
+            keyed_order: String::new(),
             binds: Vec::new(),
         };
         let user = list.param(Bind::Int(user_id));
@@ -168,13 +182,23 @@ impl ListSql {
             StatusFilter::Completed => conditions.push("completed = TRUE".into()),
         }
         if let Some(text) = &filter.text {
+            // `search_text` is LOWER(title), a newline, LOWER(description)
+            // (a column of its own, see the migrations), stored on Postgres,
+            // where lowercasing each row a page walks was most of its cost.
+            // A pattern without a newline (q= refuses control characters)
+            // matches it where it matches the title or the description.
             let pattern = list.param(Bind::Text(format!(
                 "%{}%",
                 escape_like(&text.to_lowercase())
             )));
-            conditions.push(format!(
-                "(LOWER(title) LIKE {pattern} ESCAPE '\\' OR LOWER(description) LIKE {pattern} ESCAPE '\\')"
-            ));
+            conditions.push(format!("search_text LIKE {pattern} ESCAPE '\\'"));
+            if text.contains('\n') {
+                // Only an in-process caller's text can hold one: the
+                // columns themselves, lest it match across the two.
+                conditions.push(format!(
+                    "(LOWER(title) LIKE {pattern} ESCAPE '\\' OR LOWER(description) LIKE {pattern} ESCAPE '\\')"
+                ));
+            }
         }
         if let Some(tag) = &filter.tag {
             // Tags are stored as a JSON array of strings that cannot hold quotes.
@@ -203,13 +227,28 @@ impl ListSql {
             SortOrder::Asc => "ASC",
             SortOrder::Desc => "DESC",
         };
-        list.order = match filter.sort {
-            SortKey::Created => format!("created_at {direction}, id {direction}"),
-            SortKey::Due => format!("due_at IS NULL, due_at {direction}, id ASC"),
-            SortKey::Priority => {
-                format!("priority {direction}, due_at IS NULL, due_at ASC, id DESC")
+        // The order, and the same order over the named columns of a
+        // subquery that selects `keys` too (see `counted_page`).
+        (list.order, list.keys, list.keyed_order) = match filter.sort {
+            SortKey::Created => {
+                let order = format!("created_at {direction}, id {direction}");
+                (order.clone(), "", order)
             }
-            SortKey::Title => format!("LOWER(title) {direction}, id ASC"),
+            SortKey::Due => (
+                format!("due_at IS NULL, due_at {direction}, id ASC"),
+                ", due_at IS NULL AS undated",
+                format!("undated, due_at {direction}, id ASC"),
+            ),
+            SortKey::Priority => (
+                format!("priority {direction}, due_at IS NULL, due_at ASC, id DESC"),
+                ", due_at IS NULL AS undated",
+                format!("priority {direction}, undated, due_at ASC, id DESC"),
+            ),
+            SortKey::Title => (
+                format!("LOWER(title) {direction}, id ASC"),
+                ", LOWER(title) AS title_key",
+                format!("title_key {direction}, id ASC"),
+            ),
         };
         list.conditions = conditions.join(" AND ");
         list
@@ -225,6 +264,26 @@ impl ListSql {
         let sql = format!(
             "SELECT {TASK_COLUMNS} FROM tasks WHERE {} ORDER BY {} LIMIT {limit} OFFSET {offset}",
             self.conditions, self.order
+        );
+        (sql, self.binds)
+    }
+
+    /// One page and one row more, each row with the number of matches
+    /// counted up to one past `cap` (`matched`), in one statement: the
+    /// matches up to the cap are read once, along the page's index, and
+    /// the page is cut from them without sorting them again (the outer
+    /// order names the subquery's own ordered columns). On Postgres this
+    /// saves the count's round trip and its second walk over the page's
+    /// rows. `cap` is at least `offset + limit`, so the page lies within.
+    fn counted_page(mut self, limit: u32, offset: u32, cap: i64) -> (String, Vec<Bind>) {
+        let cap = self.param(Bind::Int(cap + 1));
+        let limit = self.param(Bind::Int(i64::from(limit) + 1));
+        let offset = self.param(Bind::Int(offset.into()));
+        let sql = format!(
+            "SELECT *, COUNT(*) OVER () AS matched FROM \
+             (SELECT {TASK_COLUMNS}{} FROM tasks WHERE {} ORDER BY {} LIMIT {cap}) AS matches \
+             ORDER BY {} LIMIT {limit} OFFSET {offset}",
+            self.keys, self.conditions, self.order, self.keyed_order
         );
         (sql, self.binds)
     }
@@ -339,23 +398,47 @@ impl Store {
     /// One page of tasks and the number of tasks matching the filter,
     /// counted up to [`TaskFilter::total_cap`] (then flagged as capped).
     pub async fn list_tasks(&self, user_id: UserId, filter: &TaskFilter) -> StoreResult<TaskPage> {
-        let (sql, binds) = ListSql::new(user_id, filter).page(filter.limit, filter.offset);
-        let mut rows: Vec<TaskRow> =
-            on_pool!(self, pool => bind_all!(sqlx::query_as(&sql), &binds).fetch_all(pool).await)?;
+        let cap = filter.total_cap();
+        let (mut rows, matched) = match &self.pool {
+            // Page and count in one statement: a round trip less.
+            Pool::Postgres(pool) => {
+                let (sql, binds) =
+                    ListSql::new(user_id, filter).counted_page(filter.limit, filter.offset, cap);
+                let rows: Vec<CountedRow> = bind_all!(sqlx::query_as(&sql), &binds)
+                    .fetch_all(pool)
+                    .await?;
+                let matched = rows.first().map(|row| row.matched);
+                (rows.into_iter().map(|row| row.task).collect(), matched)
+            }
+            // In-process: a second statement costs no round trip, and
+            // SQLite would sort the capped matches again to cut the page.
+            Pool::Sqlite(pool) => {
+                let (sql, binds) = ListSql::new(user_id, filter).page(filter.limit, filter.offset);
+                let rows: Vec<TaskRow> = bind_all!(sqlx::query_as(&sql), &binds)
+                    .fetch_all(pool)
+                    .await?;
+                (rows, None)
+            }
+        };
         let more_follow = rows.len() > filter.limit as usize;
         rows.truncate(filter.limit as usize);
-        let cap = filter.total_cap();
-        let (total, total_capped) = if more_follow
-            && i64::from(filter.offset) + i64::from(filter.limit) >= cap
-        {
-            // The page itself shows more than the cap match.
-            (cap, true)
-        } else if more_follow || (rows.is_empty() && filter.offset > 0) {
-            let (sql, binds) = ListSql::new(user_id, filter).count(cap);
-            let counted: i64 = on_pool!(self, pool => bind_all!(sqlx::query_scalar(&sql), &binds).fetch_one(pool).await)?;
-            (counted.min(cap), counted > cap)
-        } else {
-            (i64::from(filter.offset) + rows.len() as i64, false)
+        let counted = match matched {
+            Some(matched) => Some(matched),
+            None if more_follow && i64::from(filter.offset) + i64::from(filter.limit) >= cap => {
+                // The page itself shows more than the cap match.
+                Some(cap + 1)
+            }
+            None if more_follow || (rows.is_empty() && filter.offset > 0) => {
+                let (sql, binds) = ListSql::new(user_id, filter).count(cap);
+                Some(
+                    on_pool!(self, pool => bind_all!(sqlx::query_scalar(&sql), &binds).fetch_one(pool).await)?,
+                )
+            }
+            None => None,
+        };
+        let (total, total_capped) = match counted {
+            Some(counted) => (counted.min(cap), counted > cap),
+            None => (i64::from(filter.offset) + rows.len() as i64, false),
         };
         let items = rows
             .into_iter()
@@ -379,7 +462,11 @@ impl Store {
         user_id: UserId,
         filter: &TaskFilter,
     ) -> StoreResult<(String, String)> {
-        let page = ListSql::new(user_id, filter).page(filter.limit, filter.offset);
+        let page = ListSql::new(user_id, filter);
+        let page = match self.pool {
+            Pool::Postgres(_) => page.counted_page(filter.limit, filter.offset, filter.total_cap()),
+            Pool::Sqlite(_) => page.page(filter.limit, filter.offset),
+        };
         let count = ListSql::new(user_id, filter).count(filter.total_cap());
         Ok((self.explain(page).await?, self.explain(count).await?))
     }
@@ -430,7 +517,11 @@ impl Store {
     /// as literals, for driving the same query with `pgbench` (the bench's
     /// ceiling). Not for running user input: the values come from a filter.
     pub fn postgres_list_statement(user_id: UserId, filter: &TaskFilter) -> String {
-        let (mut sql, binds) = ListSql::new(user_id, filter).page(filter.limit, filter.offset);
+        let (mut sql, binds) = ListSql::new(user_id, filter).counted_page(
+            filter.limit,
+            filter.offset,
+            filter.total_cap(),
+        );
         // Highest first, so that `$1` does not match the start of `$12`.
         for (i, bind) in binds.iter().enumerate().rev() {
             sql = sql.replace(&format!("${}", i + 1), &postgres_literal(bind));

@@ -218,10 +218,26 @@ async fn big_users_pages_walk_an_index(url: &str) {
         // databases (SQLite's plans do not say how many rows they read).
         let off_its_index =
             name.starts_with("completed=") && !plan.contains("tasks_user_completed_at");
+        // Postgres reads the page with its count in one statement: the
+        // matches up to the cap, along the page's index, then the page cut
+        // from them without a second sort.
+        let counted_with_the_page = match backend {
+            "postgres" => plan
+                .lines()
+                .skip_while(|l| !l.contains("WindowAgg"))
+                .nth(1)
+                .is_some_and(|l| l.contains("->  Limit")),
+            _ => true,
+        };
+        // A text search tests the stored lowercase text, not LOWER() of
+        // each row walked (Postgres prints the filters it ran).
+        let lowercases_rows = name.starts_with("q=") && plan.contains("lower(description)");
         if full_scan
             || (sorted && walks_in_order(name))
             || read > PAGE_READS_AT_MOST
             || off_its_index
+            || !counted_with_the_page
+            || lowercases_rows
         {
             failures.push(format!("{name}, the page ({read} rows read):\n{plan}"));
         }
