@@ -114,6 +114,13 @@ pub enum IdleProbe {
 /// (see `connect_once`).
 const PING_IDLE_AFTER: Duration = Duration::from_secs(1);
 
+/// Whether a pooled Postgres connection answers a ping within 2 s.
+async fn answers(connection: &mut sqlx::pool::PoolConnection<sqlx::Postgres>) -> bool {
+    tokio::time::timeout(Duration::from_secs(2), connection.ping())
+        .await
+        .is_ok_and(|pinged| pinged.is_ok())
+}
+
 fn statement_timeout_sql(timeout: Duration) -> String {
     format!("SET statement_timeout = {}", timeout.as_millis())
 }
@@ -318,13 +325,29 @@ impl Store {
         let Some(mut connection) = idle else {
             return IdleProbe::NoIdleConnection;
         };
-        match tokio::time::timeout(Duration::from_secs(2), connection.ping()).await {
-            Ok(Ok(())) => IdleProbe::Alive,
-            _ => {
+        if answers(&mut connection).await {
+            return IdleProbe::Alive;
+        }
+        connection.close_on_drop();
+        drop(connection);
+        // What cut one connection (a restart, a pooler, an outage) most
+        // likely cut its idle siblings too, and a connection used within
+        // `PING_IDLE_AFTER` is lent without a ping: drop the dead ones now,
+        // so that neither the readiness check nor a request gets one. Each
+        // is taken once (the live are held until the end), at most the
+        // pool's size.
+        let mut live = Vec::new();
+        while live.len() < pool.size() as usize {
+            let Some(mut connection) = pool.try_acquire() else {
+                break;
+            };
+            if answers(&mut connection).await {
+                live.push(connection);
+            } else {
                 connection.close_on_drop();
-                IdleProbe::Broken
             }
         }
+        IdleProbe::Broken
     }
 
     /// Postgres: whether the server's address still takes a connection,

@@ -194,7 +194,17 @@ async fn idle_readiness_probes_run_no_sql() {
     // The same measure sees a real check: connections cut right after a
     // request (an outage, a pooler restarting) make the next probe ask the
     // database, which is up, on a new connection.
-    app.get("/api/tasks", &token).await.expect(200);
+    // Several requests at once, so that several connections are cut.
+    let (a, b, c, d) = tokio::join!(
+        app.get("/api/tasks", &token),
+        app.get("/api/tasks", &token),
+        app.get("/api/tasks", &token),
+        app.get("/api/tasks", &token)
+    );
+    for response in [a, b, c, d] {
+        response.expect(200);
+    }
+    let open = app_backends(&database).len();
     cut_app_connections(&database);
     let ready: Value = app.get("/readyz", "").await.expect(200);
     assert_eq!(ready["status"], "ready");
@@ -205,6 +215,10 @@ async fn idle_readiness_probes_run_no_sql() {
             .any(|(_, _, query)| query.contains("_sqlx_migrations")),
         "{checked:?}"
     );
+    // The probe dropped every dead idle connection, not only the first: a
+    // request at once after it gets a live one.
+    assert!(open > 1, "only {open} connection was cut");
+    app.get("/api/tasks", &token).await.expect(200);
 }
 
 fn openssl(dir: &std::path::Path, args: &[&str]) {
