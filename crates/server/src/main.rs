@@ -4,6 +4,7 @@ use todo_server::config::{Cli, Command};
 use todo_server::{healthcheck, serve, telemetry};
 
 fn main() -> ExitCode {
+    fix_malloc_mmap_threshold();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => {
@@ -86,3 +87,20 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
         }
     }
 }
+
+/// Allocations of 1 MiB and more are mapped from the OS and given back when
+/// freed. glibc's threshold otherwise rises to the size of the largest mapped
+/// block freed so far: after one password check's 7 MiB (Argon2), every later
+/// check took its memory from a heap that kept it, and the trim threshold
+/// doubled with it (issue 12: peak RSS). musl maps large blocks by itself.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn fix_malloc_mmap_threshold() {
+    // SAFETY: mallopt only sets an allocator parameter; it runs before any
+    // other thread exists.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn fix_malloc_mmap_threshold() {}

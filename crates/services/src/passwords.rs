@@ -2,13 +2,16 @@
 //! [`HASH_MEMORY_BYTES`] of working memory: unbounded, a burst of anonymous
 //! sign-ins would hold that much per request at once (64 wrong sign-ins took
 //! ~490 MiB) and the allocator kept it afterwards. So checks take one of a
-//! fixed number of slots, sized from the memory budget, each with its own
-//! working memory that is allocated once and reused; a sign-in that finds no
-//! free slot within the queue timeout answers 503 (`sign_in_busy`).
+//! fixed number of slots, sized from the memory budget; a sign-in that finds
+//! no free slot within the queue timeout answers 503 (`sign_in_busy`). A
+//! check's working memory is allocated for it and freed after it: at 7 MiB it
+//! is mapped from the OS and given back on free (musl does so by itself,
+//! glibc once the server fixes its mmap threshold at start-up), so an idle
+//! server holds none of it (issue 12: it was 7 MiB of a ~50 MB peak RSS).
 
 use argon2::password_hash::{rand_core::OsRng, Output, ParamsString, PasswordHash, SaltString};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Semaphore;
 
@@ -51,10 +54,8 @@ impl Default for HashingLimits {
 }
 
 pub(crate) struct PasswordHashing {
+    /// At most this many checks, each with its 7 MiB, exist at once.
     slots: Arc<Semaphore>,
-    /// Working memory of the slots not in use: at most one per slot ever
-    /// exists, so the process holds `slots × 7 MiB` however many sign-ins come.
-    memory: Arc<Mutex<Vec<Vec<Block>>>>,
     queue_timeout: Duration,
 }
 
@@ -66,7 +67,6 @@ impl PasswordHashing {
     pub(crate) fn new(limits: HashingLimits) -> Self {
         Self {
             slots: Arc::new(Semaphore::new(limits.slots.max(1))),
-            memory: Arc::default(),
             queue_timeout: limits.queue_timeout,
         }
     }
@@ -96,8 +96,8 @@ impl PasswordHashing {
         .await
     }
 
-    /// Waits (up to the queue timeout) for a slot, then runs `work` with the
-    /// slot's working memory on the blocking pool.
+    /// Waits (up to the queue timeout) for a slot, then runs `work` with
+    /// working memory of its own on the blocking pool.
     async fn with_memory<T: Send + 'static>(
         &self,
         work: impl FnOnce(&mut [Block]) -> T + Send + 'static,
@@ -106,28 +106,19 @@ impl PasswordHashing {
             .await
             .map_err(|_| ServiceError::Busy("sign_in_busy"))?
             .map_err(|_| ServiceError::Busy("sign_in_busy"))?;
-        let pool = self.memory.clone();
         crate::blocking(move || {
-            let mut memory = take(&pool);
+            let mut memory = vec![Block::default(); profile().block_count()];
             let result = work(&mut memory);
-            // Derived from the password: not left lying around.
+            // Derived from the password: not left lying around (black_box:
+            // the stores are not dropped as dead before the free).
             memory.fill(Block::default());
-            give_back(&pool, memory);
+            std::hint::black_box(&mut memory);
+            // Freed before the slot is: at most `slots` exist at once.
+            drop(memory);
             drop(permit);
             result
         })
         .await
-    }
-}
-
-fn take(pool: &Mutex<Vec<Vec<Block>>>) -> Vec<Block> {
-    let reused = pool.lock().ok().and_then(|mut free| free.pop());
-    reused.unwrap_or_else(|| vec![Block::default(); profile().block_count()])
-}
-
-fn give_back(pool: &Mutex<Vec<Vec<Block>>>, memory: Vec<Block>) {
-    if let Ok(mut free) = pool.lock() {
-        free.push(memory);
     }
 }
 
@@ -241,7 +232,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_full_queue_answers_busy_and_memory_is_reused() {
+    async fn a_full_queue_answers_busy() {
         let hashing = PasswordHashing::new(HashingLimits {
             slots: 1,
             queue_timeout: Duration::from_millis(1),
@@ -256,10 +247,5 @@ mod tests {
         let hash = hashing.hash("pw".into()).await.unwrap();
         assert!(hashing.verify("pw".into(), Some(hash)).await.unwrap());
         assert!(!hashing.verify("pw".into(), None).await.unwrap());
-        assert_eq!(
-            hashing.memory.lock().unwrap().len(),
-            1,
-            "one slot, one buffer"
-        );
     }
 }
