@@ -452,11 +452,12 @@ impl Store {
     }
 
     /// The database's plans for [`Store::list_tasks`]'s statements, the page
-    /// and the count, as text (`EXPLAIN ANALYZE` on Postgres, which runs
-    /// them and tells the rows each step read, of the statement prepared and
-    /// run as often as a pooled session runs it; `EXPLAIN QUERY PLAN` on
-    /// SQLite), with the same values bound: tests check that a big user's
-    /// pages walk an index.
+    /// (on Postgres read with its count) and the count (run alone on SQLite,
+    /// and on Postgres for a page past the end), as text (`EXPLAIN ANALYZE`
+    /// on Postgres, which runs them and tells the rows each step read, of
+    /// the statement prepared and run as often as a pooled session runs it;
+    /// `EXPLAIN QUERY PLAN` on SQLite), with the same values bound: tests
+    /// check that a big user's pages walk an index.
     pub async fn explain_list_tasks(
         &self,
         user_id: UserId,
