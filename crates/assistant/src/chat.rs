@@ -183,10 +183,10 @@ impl Chat {
         metrics::counter!("chat_turns_total", "assistant" => assistant).increment(1);
         open.state = state;
         let state_text = open.state.to_string();
-        services
+        let conversation_id = services
             .record_turn(
                 principal,
-                open.conversation.id,
+                &open,
                 &TurnRecord {
                     user_message: message,
                     reply: &reply.text,
@@ -196,14 +196,14 @@ impl Chat {
             )
             .await?;
         tracing::info!(
-            conversation_id = open.conversation.id,
+            conversation_id,
             assistant,
             actions = reply.actions.len(),
             elapsed_ms = started.elapsed().as_millis() as u64,
             "chat turn"
         );
         Ok(ChatResponse {
-            conversation_id: open.conversation.id,
+            conversation_id,
             reply: reply.text,
             actions: reply.actions,
         })

@@ -17,7 +17,11 @@ const LIST_LIMIT: u32 = 100;
 
 /// A conversation ready for a new turn.
 pub struct OpenConversation {
-    pub conversation: Conversation,
+    /// `None` for a new conversation: it is stored with its first turn
+    /// ([`Services::record_turn`]), so starting one costs no statement.
+    pub id: Option<ConversationId>,
+    /// A new conversation's title, from its first message.
+    title: String,
     /// The assistant's memory (JSON object).
     pub state: serde_json::Value,
     pub history: Vec<ChatMessage>,
@@ -33,17 +37,15 @@ impl Services {
         message: &str,
     ) -> ServiceResult<OpenConversation> {
         let message = check_message(message).map_err(ValidationErrors::from)?;
-        // The statements below also show that the account still exists (see
-        // `Services::authenticate_checked_by_request`): a new conversation's
-        // insert fails its owner's foreign key (401), and a conversation not
-        // found asks whether it is the account that is gone.
+        // The turn's statements also show that the account still exists (see
+        // `Services::authenticate_checked_by_request`): a conversation not
+        // found asks whether it is the account that is gone; a new one's
+        // writes (a task added, the turn's record) fail their owner's
+        // foreign key (401).
         let Some(id) = id else {
-            let conversation = self
-                .store
-                .create_conversation(principal.user_id, &title_from(message), self.now())
-                .await?;
             return Ok(OpenConversation {
-                conversation,
+                id: None,
+                title: title_from(message),
                 state: serde_json::json!({}),
                 history: Vec::new(),
             });
@@ -58,24 +60,32 @@ impl Services {
         };
         let state = serde_json::from_str(&state).unwrap_or_else(|_| serde_json::json!({}));
         Ok(OpenConversation {
-            conversation,
+            id: Some(conversation.id),
+            title: conversation.title,
             state,
             history,
         })
     }
 
+    /// Stores the turn, and a new conversation with it; its id.
     pub async fn record_turn(
         &self,
         principal: Principal,
-        id: ConversationId,
+        open: &OpenConversation,
         turn: &TurnRecord<'_>,
-    ) -> ServiceResult<()> {
+    ) -> ServiceResult<ConversationId> {
+        let Some(id) = open.id else {
+            return Ok(self
+                .store
+                .record_first_turn(principal.user_id, &open.title, turn, self.now())
+                .await?);
+        };
         if self
             .store
             .record_turn(principal.user_id, id, turn, self.now())
             .await?
         {
-            Ok(())
+            Ok(id)
         } else {
             // Deleted while the turn ran.
             Err(ServiceError::NotFound("conversation"))

@@ -183,6 +183,72 @@ impl Store {
         Ok(done > 0)
     }
 
+    /// Starts a conversation with its first turn, in one statement on
+    /// Postgres (a new conversation costs no statement of its own before the
+    /// turn). [`StoreError::OwnerGone`] if the user no longer exists.
+    pub async fn record_first_turn(
+        &self,
+        user_id: UserId,
+        title: &str,
+        turn: &TurnRecord<'_>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<ConversationId> {
+        let actions =
+            serde_json::to_string(turn.actions).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let now = Timestamp::new(now);
+        let create = "INSERT INTO conversations (user_id, title, state, created_at, updated_at) \
+                      VALUES ($1, $2, $3, $4, $4) RETURNING id";
+        let id = match &self.pool {
+            Pool::Postgres(pool) => {
+                let sql = format!(
+                    "WITH created AS ({create}), added AS (\
+                     INSERT INTO messages (conversation_id, role, content, actions, created_at) \
+                     SELECT created.id, m.role, m.content, m.actions, $4 FROM created, \
+                     (VALUES (1, 'user', $5, '[]'), (2, 'assistant', $6, $7)) AS m (turn, role, content, actions) \
+                     ORDER BY m.turn) \
+                     SELECT id FROM created"
+                );
+                sqlx::query_scalar(&sql)
+                    .bind(user_id)
+                    .bind(title)
+                    .bind(turn.state)
+                    .bind(now)
+                    .bind(turn.user_message)
+                    .bind(turn.reply)
+                    .bind(&actions)
+                    .fetch_one(pool)
+                    .await
+                    .map_err(StoreError::owner_gone)?
+            }
+            Pool::Sqlite(pool) => {
+                let insert =
+                    "INSERT INTO messages (conversation_id, role, content, actions, created_at) \
+                     VALUES ($1, 'user', $2, '[]', $5), ($1, 'assistant', $3, $4, $5)";
+                let _turn = self.sqlite_writer.lock().await;
+                let mut tx = crate::transaction::begin(pool).await?;
+                let id: i64 = sqlx::query_scalar(create)
+                    .bind(user_id)
+                    .bind(title)
+                    .bind(turn.state)
+                    .bind(now)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(StoreError::owner_gone)?;
+                sqlx::query(insert)
+                    .bind(id)
+                    .bind(turn.user_message)
+                    .bind(turn.reply)
+                    .bind(&actions)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                id
+            }
+        };
+        Ok(id)
+    }
+
     /// Stores a whole turn at once: both messages and the new memory, or nothing.
     pub async fn record_turn(
         &self,

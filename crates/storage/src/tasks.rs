@@ -383,7 +383,8 @@ impl Store {
         // database stores but cannot return never lands (as for every write).
         Ok(writing!(self, pool => {
             let mut tx = crate::transaction::begin(pool).await?;
-            let row = insert_task_query!(&sql, user_id, task, now).fetch_one(&mut *tx).await?;
+            // Its one foreign key is its owner's: a deleted account's task.
+            let row = insert_task_query!(&sql, user_id, task, now).fetch_one(&mut *tx).await.map_err(StoreError::owner_gone)?;
             let task = Task::try_from(row)?;
             tx.commit().await?;
             task

@@ -222,6 +222,7 @@ on_both_backends! {
             app.get("/api/tasks", bearer).await.problem(401, "token_invalid");
             app.get("/api/tasks?offset=50", bearer).await.problem(401, "token_invalid");
             app.post("/api/chat", bearer, json!({"message": "what's due today?"})).await.problem(401, "token_invalid");
+            app.post("/api/chat", bearer, json!({"message": "add milk"})).await.problem(401, "token_invalid");
             app.post("/api/chat", bearer, json!({"message": "add milk", "conversation_id": conversation}))
                 .await
                 .problem(401, "token_invalid");

@@ -8,6 +8,7 @@ mod support;
 
 mod completed_window;
 mod concurrent_writes;
+mod first_turn;
 mod list_plans;
 mod pooled_connections;
 mod stored_values;
