@@ -98,7 +98,7 @@ const CHAT_ADD: wrk::Scenario = wrk::Scenario {
     method: "POST",
     path: "/api/chat",
     body: Some(r#"{"message":"add water the plants tomorrow at 9am #home"}"#),
-    connections: Some(CHAT_CLIENTS),
+    connections: None,
 };
 /// A builtin-assistant turn that lists (and remembers the list shown).
 const CHAT_LIST: wrk::Scenario = wrk::Scenario {
@@ -106,10 +106,20 @@ const CHAT_LIST: wrk::Scenario = wrk::Scenario {
     method: "POST",
     path: "/api/chat",
     body: Some(r#"{"message":"what's due this week?"}"#),
-    connections: Some(CHAT_CLIENTS),
+    connections: None,
 };
-/// The chat goal is stated for 32 concurrent clients.
-const CHAT_CLIENTS: u32 = 32;
+/// The product's chat goal (SQLite) is stated for 32 concurrent clients;
+/// issue 12's Postgres goal for the bench's 64.
+const fn chat_clients(backend: Backend) -> Option<u32> {
+    match backend {
+        Backend::Sqlite => Some(32),
+        Backend::Postgres => None,
+    }
+}
+/// The sidebar's tag list, for a seeded user and for the big user (its cost
+/// grows with open tasks up to the 10,000 it counts: printed, not a goal).
+const TAG_LIST: wrk::Scenario = list("tags", "/api/tags");
+const BIG_TAG_LIST: wrk::Scenario = list("big-tags", TAG_LIST.path);
 const GOAL_CHAT_P99_MS: f64 = 10.0;
 /// Issue 12: builtin chat turns on Postgres, 64 clients.
 const GOAL_PG_CHAT_P99_MS: f64 = 30.0;
@@ -297,10 +307,18 @@ fn bench_backend(
         &LIST_SEARCH,
         &LIST_TAG,
         &LIST_DUE,
+        &TAG_LIST,
         &CREATE,
         &CHAT_ADD,
         &CHAT_LIST,
     ] {
+        let scenario = &match scenario.path {
+            "/api/chat" => wrk::Scenario {
+                connections: chat_clients(backend),
+                ..*scenario
+            },
+            _ => *scenario,
+        };
         // Each scenario acts for its own user with exactly the seeded tasks,
         // so what one scenario created does not weigh on the next.
         let token = seed(server.addr, scenario.name)?;
@@ -330,7 +348,7 @@ fn bench_backend(
         let user = big_user::user_id(server.addr, &token)?;
         let postgres = &cluster.as_ref().context("no PostgreSQL cluster")?.0;
         big_user::seed_postgres(postgres, &database_url, user)?;
-        for (_, scenario) in &BIG_LISTS {
+        for scenario in BIG_LISTS.iter().map(|(_, big)| big).chain([&BIG_TAG_LIST]) {
             scenarios.push(measure(&server, scenario, &token, load, dir, name)?);
         }
     } else {
@@ -602,7 +620,7 @@ fn print_report(results: &[BackendResult], load: &wrk::Load, background: f64) {
                 );
             }
         }
-        for (small, big) in &BIG_LISTS {
+        for (small, big) in BIG_LISTS.iter().chain([&(&TAG_LIST, BIG_TAG_LIST)]) {
             if let (Some(small), Some(big)) = (find(small.name), find(big.name)) {
                 println!(
                     "{}: {} (10,000-task user) {:.0} req/s = {:.0}% of {} (100-task user) {:.0} req/s",
@@ -713,7 +731,7 @@ fn chat_goals<'a>(
         .map(move |chat| {
             let r = &chat.report;
             json!({
-                "goal": format!("builtin {} on {backend}, {CHAT_CLIENTS} clients: p99 < {p99_ms} ms", chat.scenario.name),
+                "goal": format!("builtin {} on {backend}, {} clients: p99 < {p99_ms} ms", chat.scenario.name, chat.connections),
                 "measured": format!("{:.0} turns/s, p50 {:.2} ms, p99 {:.2} ms, {} errors", r.requests_per_sec, r.p50_ms, r.p99_ms, r.errors()),
                 "met": r.p99_ms < p99_ms && r.errors() == 0,
             })
