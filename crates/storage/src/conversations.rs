@@ -193,8 +193,7 @@ impl Store {
         turn: &TurnRecord<'_>,
         now: DateTime<Utc>,
     ) -> StoreResult<ConversationId> {
-        let actions =
-            serde_json::to_string(turn.actions).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let actions = actions_json(turn)?;
         let now = Timestamp::new(now);
         let create = "INSERT INTO conversations (user_id, title, state, created_at, updated_at) \
                       VALUES ($1, $2, $3, $4, $4) RETURNING id";
@@ -221,9 +220,6 @@ impl Store {
                     .map_err(StoreError::owner_gone)?
             }
             Pool::Sqlite(pool) => {
-                let insert =
-                    "INSERT INTO messages (conversation_id, role, content, actions, created_at) \
-                     VALUES ($1, 'user', $2, '[]', $5), ($1, 'assistant', $3, $4, $5)";
                 let _turn = self.sqlite_writer.lock().await;
                 let mut tx = crate::transaction::begin(pool).await?;
                 let id: i64 = sqlx::query_scalar(create)
@@ -234,14 +230,7 @@ impl Store {
                     .fetch_one(&mut *tx)
                     .await
                     .map_err(StoreError::owner_gone)?;
-                sqlx::query(insert)
-                    .bind(id)
-                    .bind(turn.user_message)
-                    .bind(turn.reply)
-                    .bind(&actions)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
+                insert_sqlite_messages(&mut tx, id, turn, &actions, now).await?;
                 tx.commit().await?;
                 id
             }
@@ -257,8 +246,7 @@ impl Store {
         turn: &TurnRecord<'_>,
         now: DateTime<Utc>,
     ) -> StoreResult<bool> {
-        let actions =
-            serde_json::to_string(turn.actions).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let actions = actions_json(turn)?;
         let now = Timestamp::new(now);
         let recorded = match &self.pool {
             // One statement, so atomic on its own: one round trip, no
@@ -288,9 +276,6 @@ impl Store {
             // transaction, both messages in one insert.
             Pool::Sqlite(pool) => {
                 let touch = "UPDATE conversations SET state = $1, updated_at = $2 WHERE id = $3 AND user_id = $4";
-                let insert =
-                    "INSERT INTO messages (conversation_id, role, content, actions, created_at) \
-                              VALUES ($1, 'user', $2, '[]', $5), ($1, 'assistant', $3, $4, $5)";
                 let _turn = self.sqlite_writer.lock().await;
                 let mut tx = crate::transaction::begin(pool).await?;
                 let owned = sqlx::query(touch)
@@ -303,14 +288,7 @@ impl Store {
                     .rows_affected()
                     > 0;
                 if owned {
-                    sqlx::query(insert)
-                        .bind(id)
-                        .bind(turn.user_message)
-                        .bind(turn.reply)
-                        .bind(&actions)
-                        .bind(now)
-                        .execute(&mut *tx)
-                        .await?;
+                    insert_sqlite_messages(&mut tx, id, turn, &actions, now).await?;
                 }
                 tx.commit().await?;
                 owned
@@ -318,4 +296,31 @@ impl Store {
         };
         Ok(recorded)
     }
+}
+
+/// A turn's actions as stored (JSON text).
+fn actions_json(turn: &TurnRecord<'_>) -> StoreResult<String> {
+    serde_json::to_string(turn.actions).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+/// A turn's two messages on SQLite, the user's first (for the id order), in
+/// one insert inside the caller's transaction.
+async fn insert_sqlite_messages(
+    tx: &mut sqlx::SqliteConnection,
+    id: ConversationId,
+    turn: &TurnRecord<'_>,
+    actions: &str,
+    now: Timestamp,
+) -> StoreResult<()> {
+    let insert = "INSERT INTO messages (conversation_id, role, content, actions, created_at) \
+                  VALUES ($1, 'user', $2, '[]', $5), ($1, 'assistant', $3, $4, $5)";
+    sqlx::query(insert)
+        .bind(id)
+        .bind(turn.user_message)
+        .bind(turn.reply)
+        .bind(actions)
+        .bind(now)
+        .execute(tx)
+        .await?;
+    Ok(())
 }
