@@ -8,22 +8,11 @@ use std::time::Duration;
 
 use chrono::Utc;
 use todo_domain::chat::TurnRecord;
-use todo_domain::{NewTask, Priority, TaskQuery, TimeZone};
+use todo_domain::{TaskQuery, TimeZone};
 use todo_storage::{CompleteOutcome, Store, StoreOptions};
 
 /// Four times the pool's connections.
 const WRITERS: usize = 40;
-
-fn new_task(title: String) -> NewTask {
-    NewTask {
-        title,
-        description: String::new(),
-        priority: Priority::None,
-        tags: Vec::new(),
-        due: None,
-        recurrence: None,
-    }
-}
 
 async fn concurrent_writers_all_land(store: Store) {
     assert!(WRITERS > 2 * StoreOptions::default().max_connections as usize);
@@ -38,7 +27,7 @@ async fn concurrent_writers_all_land(store: Store) {
         .unwrap();
     let mut existing = Vec::new();
     for i in 0..WRITERS {
-        let task = new_task(format!("old {i}"));
+        let task = support::new_task(format!("old {i}"));
         existing.push(store.insert_task(user.id, &task, now).await.unwrap());
     }
 
@@ -48,7 +37,9 @@ async fn concurrent_writers_all_land(store: Store) {
         let store = store.clone();
         tokio::spawn(async move {
             let title = format!("new {i}");
-            store.insert_task(user.id, &new_task(title), now).await?;
+            store
+                .insert_task(user.id, &support::new_task(title), now)
+                .await?;
             let completed = store
                 .complete_task(user.id, old.id, old.version, now, None)
                 .await?;

@@ -6,7 +6,7 @@ use crate::support;
 
 use chrono::Utc;
 use todo_domain::chat::{Role, TurnRecord};
-use todo_domain::{NewTask, Priority, TimeZone};
+use todo_domain::TimeZone;
 use todo_storage::{Store, StoreError};
 
 fn turn<'a>(said: &'a str, reply: &'a str) -> TurnRecord<'a> {
@@ -82,14 +82,7 @@ async fn a_deleted_owner_s_new_rows_are_refused(store: Store) {
         matches!(first_turn, Err(StoreError::OwnerGone)),
         "{first_turn:?}"
     );
-    let task = NewTask {
-        title: "orphan".into(),
-        description: String::new(),
-        priority: Priority::None,
-        tags: Vec::new(),
-        due: None,
-        recurrence: None,
-    };
+    let task = support::new_task("orphan");
     let inserted = store.insert_task(user.id, &task, now).await;
     assert!(
         matches!(inserted, Err(StoreError::OwnerGone)),

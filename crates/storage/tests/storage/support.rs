@@ -1,6 +1,7 @@
 //! What every storage test needs: a migrated store on either database.
 
 use tempfile::TempDir;
+use todo_domain::{NewTask, Priority};
 use todo_storage::{Store, StoreOptions};
 
 /// A store on `url` with every migration applied, default options.
@@ -8,6 +9,18 @@ pub async fn store(url: &str) -> Store {
     let store = Store::connect(url, &StoreOptions::default()).await.unwrap();
     store.migrate().await.unwrap();
     store
+}
+
+/// A task with only a title.
+pub fn new_task(title: impl Into<String>) -> NewTask {
+    NewTask {
+        title: title.into(),
+        description: String::new(),
+        priority: Priority::None,
+        tags: Vec::new(),
+        due: None,
+        recurrence: None,
+    }
 }
 
 /// The URL of a new SQLite file named `name` in `dir`.
