@@ -227,22 +227,19 @@ impl Store {
                 // server connection it ran on: there the role's default
                 // (`persist_statement_timeout`) is what every session gets.
                 //
-                // Every statement is planned with its values, not once for
-                // all (`plan_cache_mode`): after five runs of a prepared
-                // statement Postgres may keep a generic plan, and a listing's
-                // generic plan knows no `q=`/`tag=` pattern, so it fetched
-                // every match of a common word through the trigram index and
-                // sorted them (the 10,000-task user's q=dentist page: 2.5 ms
-                // against 0.2 ms; `cargo xtask bench` big-search 376 → 1,136
-                // req/s, big-tag 255 → 2,323). A statement's own plan costs
-                // some planning per run; no round trip. Behind a pooler this
-                // SET, like the timeout's, holds only where it ran.
+                // Plans: Postgres' own choice (`plan_cache_mode = auto`).
+                // After five runs of a prepared statement it keeps a plan
+                // for any values where that plan costs no more, so a
+                // listing is not planned again on every request (planning
+                // was a third of Postgres' CPU per list request: 160 µs
+                // against 110 with the plan kept, pgbench). The statements
+                // whose best plan depends on their values, a `q=`/`tag=`
+                // pattern's, are planned for them at every run instead (see
+                // `ListSql::plan_per_values`).
                 .after_connect(move |conn, _| {
                     let sql = set_timeout.clone();
                     Box::pin(async move {
-                        sqlx::Executor::execute(&mut *conn, sql.as_str()).await?;
-                        sqlx::Executor::execute(conn, "SET plan_cache_mode = force_custom_plan")
-                            .await?;
+                        sqlx::Executor::execute(conn, sql.as_str()).await?;
                         Ok(())
                     })
                 })
