@@ -126,6 +126,8 @@ enum Bind {
 /// Builds the `WHERE` and `ORDER BY` of a listing, with `$n` parameters
 /// (both SQLite and Postgres read them).
 struct ListSql {
+    /// `tasks`, or with a tag the user's tasks carrying it (see `new`).
+    from: String,
     conditions: String,
     order: String,
     /// Columns (`, expr AS name`) naming the order's expressions.
@@ -186,6 +188,7 @@ impl ListSql {
 
     fn new(user_id: UserId, filter: &TaskFilter) -> Self {
         let mut list = ListSql {
+            from: "tasks".into(),
             conditions: String::new(),
             order: String::new(),
             keys: "",
@@ -219,9 +222,17 @@ impl ListSql {
             }
         }
         if let Some(tag) = &filter.tag {
-            // Tags are stored as a JSON array of strings that cannot hold quotes.
-            let pattern = list.param(Bind::Text(format!("%\"{}\"%", escape_like(tag.as_str()))));
-            conditions.push(format!("tags LIKE {pattern} ESCAPE '\\'"));
+            // The user's tasks with the tag, by `task_tags` (a row per tag
+            // of a task, kept in step with `tasks.tags` by triggers; see the
+            // migrations): a page walks (user_id, tag) in created order and
+            // reads only tasks that match. The tag is compared as stored,
+            // normalised by the domain's `Tag` (as is the filter's).
+            let tag = list.param(Bind::Text(tag.as_str().to_owned()));
+            list.from = format!(
+                "(SELECT task_id, created_at AS tagged_at FROM task_tags \
+                 WHERE user_id = {user} AND tag = {tag}) AS tagged \
+                 JOIN tasks ON tasks.id = tagged.task_id"
+            );
         }
         if let Some(priority) = filter.priority {
             conditions.push(format!(
@@ -248,6 +259,12 @@ impl ListSql {
         // The order, and the same order over the named columns of a
         // subquery that selects `keys` too (see `counted_page`).
         (list.order, list.keys, list.keyed_order) = match filter.sort {
+            // With a tag, in the order of `task_tags`' index (the same
+            // order: its created_at and task_id are the task's).
+            SortKey::Created if filter.tag.is_some() => {
+                let order = format!("tagged_at {direction}, task_id {direction}");
+                (order.clone(), ", tagged_at, task_id", order)
+            }
             SortKey::Created => {
                 let order = format!("created_at {direction}, id {direction}");
                 (order.clone(), "", order)
@@ -280,8 +297,8 @@ impl ListSql {
         let limit = self.param(Bind::Int(i64::from(limit) + 1));
         let offset = self.param(Bind::Int(offset.into()));
         let sql = format!(
-            "SELECT {TASK_COLUMNS} FROM tasks WHERE {} ORDER BY {} LIMIT {limit} OFFSET {offset}",
-            self.conditions, self.order
+            "SELECT {TASK_COLUMNS} FROM {} WHERE {} ORDER BY {} LIMIT {limit} OFFSET {offset}",
+            self.from, self.conditions, self.order
         );
         (sql, self.binds)
     }
@@ -299,9 +316,9 @@ impl ListSql {
         let offset = self.param(Bind::Int(offset.into()));
         let sql = format!(
             "SELECT *, COUNT(*) OVER () AS matched FROM \
-             (SELECT {TASK_COLUMNS}{} FROM tasks WHERE {} ORDER BY {} LIMIT {cap}) AS matches \
+             (SELECT {TASK_COLUMNS}{} FROM {} WHERE {} ORDER BY {} LIMIT {cap}) AS matches \
              ORDER BY {} LIMIT {limit} OFFSET {offset}",
-            self.keys, self.conditions, self.order, self.keyed_order
+            self.keys, self.from, self.conditions, self.order, self.keyed_order
         );
         (sql, self.binds)
     }
@@ -316,8 +333,8 @@ impl ListSql {
         let cap = self.param(Bind::Int(cap + 1));
         (
             format!(
-                "SELECT COUNT(*) FROM (SELECT 1 FROM tasks WHERE {} ORDER BY {} LIMIT {cap}) AS matches",
-                self.conditions, self.order
+                "SELECT COUNT(*) FROM (SELECT 1 FROM {} WHERE {} ORDER BY {} LIMIT {cap}) AS matches",
+                self.from, self.conditions, self.order
             ),
             self.binds,
         )

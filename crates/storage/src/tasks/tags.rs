@@ -1,37 +1,26 @@
-//! The tags on a user's open tasks, each with its count: one statement per
-//! database, since each reads the stored JSON array with its own function.
-//! It reads the user's [`TAGS_COUNTED_TASKS`] newest open tasks (walking
-//! the `(user_id, completed, created_at, id)` index) and answers at most
-//! `limit + 1` tags; a second statement counts the user's open tasks up to
-//! one more than that, to tell whether some were left out. Both costs are
-//! bounded whatever the user holds.
+//! The tags on a user's open tasks, each with its count: read from
+//! `tag_counts` (open tasks per user and tag, kept by triggers on every
+//! write to `tasks`; see the migrations), so an answer reads a few rows per
+//! tag listed, whatever the user holds. The counts are exact over all the
+//! user's open tasks; the open tasks themselves (tag '') are answered up to
+//! [`TAGS_COUNTED_TASKS`], with `counts_capped` above it, as before.
 
 use todo_domain::account::UserId;
 use todo_domain::tags::{TagCount, TagList, TAGS_COUNTED_TASKS};
 use todo_domain::Tag;
 
 use super::Bind;
-use crate::{on_pool, Pool, Store, StoreResult};
+use crate::{on_pool, Store, StoreResult};
 
-/// `$1` user, `$2` tasks read at most, `$3` tags answered at most. Tags are
-/// lowercase, so byte order is the case-insensitive order people expect.
-const SQLITE: &str = "SELECT tag.value AS name, COUNT(*) AS open \
-     FROM (SELECT tags FROM tasks WHERE user_id = $1 AND completed = FALSE \
-           ORDER BY created_at DESC, id DESC LIMIT $2) AS recent, \
-          json_each(recent.tags) AS tag \
-     GROUP BY tag.value ORDER BY tag.value LIMIT $3";
-
-/// As [`SQLITE`]; `COLLATE "C"` orders by bytes as SQLite does, whatever the
-/// database's collation.
-const POSTGRES: &str = "SELECT tag AS name, COUNT(*) AS open \
-     FROM (SELECT tags FROM tasks WHERE user_id = $1 AND completed = FALSE \
-           ORDER BY created_at DESC, id DESC LIMIT $2) AS recent, \
-          jsonb_array_elements_text(recent.tags::jsonb) AS tag \
-     GROUP BY tag ORDER BY tag COLLATE \"C\" LIMIT $3";
-
-/// The user's open tasks, counted up to `$2`: the same on both databases.
-const OPEN_TASKS_UP_TO: &str = "SELECT COUNT(*) FROM \
-     (SELECT 1 FROM tasks WHERE user_id = $1 AND completed = FALSE LIMIT $2) AS open";
+/// `$1` user, `$2` rows answered at most: the user's open tasks (tag '',
+/// first in byte order) and then the tags by name. Each count is split over
+/// a few rows (`shard`); a tag no open task carries has none. The same on
+/// both databases: `tag` orders by bytes on both (`COLLATE "C"` on
+/// Postgres), and tags are lowercase, so this is the case-insensitive
+/// order people expect.
+const TAG_COUNTS: &str = "SELECT tag AS name, CAST(SUM(open) AS BIGINT) AS open \
+     FROM tag_counts WHERE user_id = $1 \
+     GROUP BY tag HAVING SUM(open) > 0 ORDER BY tag LIMIT $2";
 
 #[derive(sqlx::FromRow)]
 struct TagRow {
@@ -40,27 +29,18 @@ struct TagRow {
 }
 
 impl Store {
-    fn tag_counts_sql(&self) -> &'static str {
-        match self.pool {
-            Pool::Sqlite(_) => SQLITE,
-            Pool::Postgres(_) => POSTGRES,
-        }
-    }
-
     /// The tags on the user's open tasks, by name, with how many of those
     /// tasks carry each: at most `limit`, saying whether more follow; and
-    /// the user's open tasks, counted up to the number read.
+    /// the user's open tasks, counted up to [`TAGS_COUNTED_TASKS`].
     pub async fn tag_counts(&self, user_id: UserId, limit: u32) -> StoreResult<TagList> {
-        let sql = self.tag_counts_sql();
-        let cap = i64::from(TAGS_COUNTED_TASKS);
-        let mut rows: Vec<TagRow> = on_pool!(self, pool => {
-            sqlx::query_as(sql).bind(user_id).bind(cap).bind(i64::from(limit) + 1).fetch_all(pool).await
+        let rows: Vec<TagRow> = on_pool!(self, pool => {
+            sqlx::query_as(TAG_COUNTS).bind(user_id).bind(i64::from(limit) + 2).fetch_all(pool).await
         })?;
-        // Whether one open task more than were read exists: an index walk
-        // that stops there.
-        let open: i64 = on_pool!(self, pool => {
-            sqlx::query_scalar(OPEN_TASKS_UP_TO).bind(user_id).bind(cap + 1).fetch_one(pool).await
-        })?;
+        let mut rows = rows.into_iter().peekable();
+        let open = rows
+            .next_if(|row| row.name.is_empty())
+            .map_or(0, |row| row.open);
+        let mut rows: Vec<TagRow> = rows.collect();
         let more = rows.len() > limit as usize;
         rows.truncate(limit as usize);
         // As a task's tags are read: one the domain refuses is left off,
@@ -78,6 +58,7 @@ impl Store {
                 }
             })
             .collect();
+        let cap = i64::from(TAGS_COUNTED_TASKS);
         Ok(TagList {
             items,
             more,
@@ -86,26 +67,11 @@ impl Store {
         })
     }
 
-    /// The database's plans for [`Store::tag_counts`]'s statements, the
-    /// tags and the count of open tasks, as [`Store::explain_list_tasks`]
-    /// gives them: tests check that a big user's tags read an index and stop
-    /// at the cap.
-    pub async fn explain_tag_counts(
-        &self,
-        user_id: UserId,
-        limit: u32,
-    ) -> StoreResult<(String, String)> {
-        let cap = i64::from(TAGS_COUNTED_TASKS);
-        let tags = vec![
-            Bind::Int(user_id),
-            Bind::Int(cap),
-            Bind::Int(i64::from(limit) + 1),
-        ];
-        let open = vec![Bind::Int(user_id), Bind::Int(cap + 1)];
-        Ok((
-            self.explain((self.tag_counts_sql().to_owned(), tags))
-                .await?,
-            self.explain((OPEN_TASKS_UP_TO.to_owned(), open)).await?,
-        ))
+    /// The database's plan for [`Store::tag_counts`]'s statement, as
+    /// [`Store::explain_list_tasks`] gives them: tests check that a big
+    /// user's tags read only `tag_counts`, by its key.
+    pub async fn explain_tag_counts(&self, user_id: UserId, limit: u32) -> StoreResult<String> {
+        let binds = vec![Bind::Int(user_id), Bind::Int(i64::from(limit) + 2)];
+        self.explain((TAG_COUNTS.to_owned(), binds)).await
     }
 }

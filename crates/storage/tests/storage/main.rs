@@ -13,5 +13,6 @@ mod list_plans;
 mod pooled_connections;
 mod stored_values;
 mod tags;
+mod tags_in_step;
 mod totals;
 mod writes;
