@@ -61,17 +61,21 @@ struct TaskWire<'a> {
     /// Free text; empty when there is none.
     description: Cow<'a, str>,
     completed: bool,
+    #[serde(serialize_with = "crate::time::rfc3339::serialize_option")]
     completed_at: Option<DateTime<Utc>>,
     priority: Priority,
     /// Normalised: lowercase, without `#`, no duplicates.
     #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
     tags: Cow<'a, [Tag]>,
+    #[serde(serialize_with = "crate::time::rfc3339::serialize_option")]
     due_at: Option<DateTime<Utc>>,
     all_day: bool,
     /// An RFC 5545 RRULE such as `FREQ=WEEKLY;BYDAY=MO,TH`.
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     recurrence: Option<Cow<'a, Recurrence>>,
+    #[serde(serialize_with = "crate::time::rfc3339::serialize")]
     created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::time::rfc3339::serialize")]
     updated_at: DateTime<Utc>,
     /// Goes up with every change; the `ETag` of the task's answers.
     #[serde(default)]

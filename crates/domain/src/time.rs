@@ -244,6 +244,30 @@ impl From<TimeZone> for String {
     }
 }
 
+/// An instant on the wire, written exactly as chrono's own `Serialize`
+/// writes it (RFC 3339 in UTC with `Z`, and as many fractional digits as
+/// it needs: none, 3, 6 or 9), but formatted once and handed over as one
+/// string. chrono's goes through `collect_str`, which serde_json escapes a
+/// character at a time: a tenth of the server's time for a page of tasks.
+pub mod rfc3339 {
+    use chrono::{DateTime, SecondsFormat, Utc};
+    use serde::Serializer;
+
+    pub fn serialize<S: Serializer>(at: &DateTime<Utc>, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&at.to_rfc3339_opts(SecondsFormat::AutoSi, true))
+    }
+
+    pub fn serialize_option<S: Serializer>(
+        at: &Option<DateTime<Utc>>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match at {
+            Some(at) => serialize(at, serializer),
+            None => serializer.serialize_none(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
 
@@ -314,5 +338,44 @@ mod tests {
             paris.resolve(local).to_rfc3339(),
             "2026-10-25T00:30:00+00:00"
         );
+    }
+
+    #[test]
+    fn instants_are_written_as_chronos_serde_writes_them() {
+        use chrono::Timelike;
+        #[derive(serde::Serialize)]
+        struct Ours(#[serde(serialize_with = "super::rfc3339::serialize")] DateTime<Utc>);
+        #[derive(serde::Serialize)]
+        struct Maybe(
+            #[serde(serialize_with = "super::rfc3339::serialize_option")] Option<DateTime<Utc>>,
+        );
+        let base = DateTime::parse_from_rfc3339("2026-12-01T00:14:18Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        // Whole seconds, milli-, micro- and nanoseconds, a leap second,
+        // the ends of four-digit years and beyond.
+        let mut instants: Vec<DateTime<Utc>> =
+            [0, 359_000_000, 359_883_000, 359_883_123, 1_500_000_000]
+                .into_iter()
+                .map(|nanos| base.with_nanosecond(nanos).unwrap())
+                .collect();
+        instants.extend([
+            DateTime::<Utc>::MIN_UTC,
+            DateTime::<Utc>::MAX_UTC,
+            DateTime::<Utc>::UNIX_EPOCH,
+        ]);
+        instants.extend(
+            ["0000-01-01T00:00:00Z", "9999-12-31T23:59:59.999999Z"].map(|text| {
+                DateTime::parse_from_rfc3339(text)
+                    .unwrap()
+                    .with_timezone(&Utc)
+            }),
+        );
+        for at in instants {
+            let chronos = serde_json::to_string(&at).unwrap();
+            assert_eq!(serde_json::to_string(&Ours(at)).unwrap(), chronos);
+            assert_eq!(serde_json::to_string(&Maybe(Some(at))).unwrap(), chronos);
+        }
+        assert_eq!(serde_json::to_string(&Maybe(None)).unwrap(), "null");
     }
 }
