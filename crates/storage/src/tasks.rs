@@ -17,7 +17,7 @@ const TASK_COLUMNS: &str =
     "id, title, description, completed, completed_at, priority, tags, due_at, all_day, \
                             recurrence, created_at, updated_at, version";
 
-#[derive(sqlx::FromRow, Clone)]
+#[derive(Clone)]
 struct TaskRow {
     id: i64,
     title: String,
@@ -33,6 +33,60 @@ struct TaskRow {
     updated_at: Timestamp,
     version: i64,
 }
+
+/// Reads a row's columns by position, each checked against the name the
+/// reader expects there. sqlx's derived reader looks every field up by
+/// name in a hash map: 1,300 lookups for a page of 100 tasks.
+struct Columns<'r, R> {
+    row: &'r R,
+    next: usize,
+}
+
+impl<'r, R: sqlx::Row> Columns<'r, R>
+where
+    usize: sqlx::ColumnIndex<R>,
+{
+    fn read<T>(&mut self, name: &str) -> sqlx::Result<T>
+    where
+        T: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    {
+        let index = self.next;
+        self.next += 1;
+        match self.row.columns().get(index) {
+            Some(column) if sqlx::Column::name(column) == name => self.row.try_get(index),
+            _ => Err(sqlx::Error::ColumnNotFound(name.into())),
+        }
+    }
+}
+
+/// A task row from the columns of [`TASK_COLUMNS`], which come first in
+/// every statement that reads one, in that order.
+macro_rules! task_row_from {
+    ($row:ty) => {
+        impl<'r> sqlx::FromRow<'r, $row> for TaskRow {
+            fn from_row(row: &'r $row) -> sqlx::Result<Self> {
+                let mut columns = Columns { row, next: 0 };
+                Ok(TaskRow {
+                    id: columns.read("id")?,
+                    title: columns.read("title")?,
+                    description: columns.read("description")?,
+                    completed: columns.read("completed")?,
+                    completed_at: columns.read("completed_at")?,
+                    priority: columns.read("priority")?,
+                    tags: columns.read("tags")?,
+                    due_at: columns.read("due_at")?,
+                    all_day: columns.read("all_day")?,
+                    recurrence: columns.read("recurrence")?,
+                    created_at: columns.read("created_at")?,
+                    updated_at: columns.read("updated_at")?,
+                    version: columns.read("version")?,
+                })
+            }
+        }
+    };
+}
+task_row_from!(sqlx::postgres::PgRow);
+task_row_from!(sqlx::sqlite::SqliteRow);
 
 impl TryFrom<TaskRow> for Task {
     type Error = StoreError;
