@@ -235,7 +235,12 @@ impl ListSql {
     /// description). Every other listing keeps one plan per session.
     fn plan_per_values(filter: &TaskFilter) -> bool {
         filter.text.is_some()
-            || filter.tag.is_some()
+            // A tag in created order walks `task_tags`' (user_id, tag,
+            // created_at) index whatever the tag (checked for a common, a
+            // rare and a missing one): one plan fits every tag, kept. In
+            // another order the planner weighs that index against the
+            // order's own by how many tasks carry the tag.
+            || (filter.tag.is_some() && !matches!(filter.sort, SortKey::Created))
             || matches!(filter.due, DueCondition::Within { .. })
             || filter.completed_within.is_some()
     }
