@@ -9,9 +9,11 @@ use crate::task::Tag;
 /// At most this many tags in one answer (the first ones by name).
 pub const TAGS_LISTED_MAX: u32 = 200;
 
-/// The tags are those of the user's this-many most recently created open
-/// tasks, so an answer costs the same however many tasks a user has; a user
-/// with more open tasks gets lower bounds for the counts.
+/// A user's open tasks are counted up to this many (`open_tasks`); a user
+/// with more gets `counts_capped`. (Storage keeps the tag counts on every
+/// write, so they are exact for all open tasks and cost the same to read
+/// however many tasks a user has: each is at least what the wire's lower
+/// bound promised.)
 pub const TAGS_COUNTED_TASKS: u32 = 10_000;
 
 /// A tag and how many open tasks carry it.
