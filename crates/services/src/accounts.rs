@@ -78,7 +78,7 @@ impl Services {
         let account = request.validate()?;
         // Here rather than in the domain's check: the list would weigh
         // a megabyte in the web UI.
-        if passwords::analyzer::is_common_password(&account.password) {
+        if crate::common_passwords::is_common(&account.password) {
             return Err(todo_domain::ValidationErrors::single(
                 "password",
                 "password_common",

@@ -3,6 +3,7 @@
 //! call these, so no business rule is written twice.
 
 mod accounts;
+mod common_passwords;
 mod conversations;
 mod error;
 mod passwords;
