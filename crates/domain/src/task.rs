@@ -249,6 +249,16 @@ impl Tag {
     pub fn parse(raw: &str) -> Result<Self, String> {
         let trimmed = raw.trim();
         let body = trimmed.strip_prefix('#').unwrap_or(trimmed);
+        // Already normal, as every stored tag is: copied as it is, not
+        // lowercased a character at a time (each task of a page read).
+        if !body.is_empty()
+            && body.len() <= TAG_MAX_CHARS
+            && body
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+        {
+            return Ok(Self(body.to_owned()));
+        }
         let tag: String = body.chars().flat_map(char::to_lowercase).collect();
         if tag.is_empty() {
             return Err("a tag cannot be empty".into());
@@ -751,6 +761,11 @@ mod tests {
         let tags = parse_tags(&["#Work", "work", "Home_Office", "été-2026"], "tags").unwrap();
         let names: Vec<_> = tags.iter().map(Tag::as_str).collect();
         assert_eq!(names, ["work", "home_office", "été-2026"]);
+        // A tag already normal is taken as it is, up to the length limit.
+        let longest = "a-1_".repeat(TAG_MAX_CHARS / 4);
+        assert_eq!(Tag::parse(&longest).unwrap().as_str(), longest);
+        assert!(Tag::parse(&format!("{longest}b")).is_err());
+        assert_eq!(Tag::parse(" #work ").unwrap().as_str(), "work");
     }
 
     #[test]
