@@ -4,34 +4,40 @@
 //! 99,838 entries, sorted bytewise, one a line. That crate holds it as a
 //! `&[&str]`, whose 1.6 MB of pointers the loader relocates at start-up in a
 //! PIE binary, so every server kept them resident (issue 12: peak RSS). One
-//! string needs no relocation, and a lookup reads ~17 lines of it.
+//! string needs no relocation. build.rs cuts it into ~4 KiB buckets and
+//! indexes them by their first line's first 8 bytes: a lookup reads that
+//! small index and one bucket, so the rest of the list is never mapped.
 
 const LIST: &str = include_str!("../data/common-passwords.txt");
 
+include!(concat!(env!("OUT_DIR"), "/common_passwords_index.rs"));
+
 /// Whether `password` is on the list, exactly (case and spaces included).
 pub(crate) fn is_common(password: &str) -> bool {
-    let list = LIST.as_bytes();
     let wanted = password.as_bytes();
-    // Binary search over byte offsets: `lo` and `hi` are line starts, and
-    // each probe backs up from the middle to the start of its line.
-    let (mut lo, mut hi) = (0, list.len());
-    while lo < hi {
-        let middle = lo + (hi - lo) / 2;
-        let start = list[lo..middle]
-            .iter()
-            .rposition(|&b| b == b'\n')
-            .map_or(lo, |newline| lo + newline + 1);
-        let end = list[start..]
-            .iter()
-            .position(|&b| b == b'\n')
-            .map_or(list.len(), |newline| start + newline);
-        match list[start..end].cmp(wanted) {
-            std::cmp::Ordering::Equal => return true,
-            std::cmp::Ordering::Less => lo = end + 1,
-            std::cmp::Ordering::Greater => hi = start,
-        }
+    if wanted.is_empty() || wanted.contains(&b'\n') {
+        return false;
     }
-    false
+    let key = key(wanted);
+    // Lines with the same first 8 bytes can only be in the last bucket that
+    // starts below them and in the buckets that start with them.
+    let first = BUCKET_KEYS.partition_point(|&k| k < key).saturating_sub(1);
+    let end = BUCKET_KEYS.partition_point(|&k| k <= key);
+    let from = BUCKET_STARTS[first] as usize;
+    let to = BUCKET_STARTS.get(end).map_or(LIST.len(), |&s| s as usize);
+    LIST.as_bytes()
+        .get(from..to)
+        .is_some_and(|lines| lines.split(|&b| b == b'\n').any(|line| line == wanted))
+}
+
+/// As build.rs keys a line: its first 8 bytes, big-endian, zero-padded (no
+/// entry holds a zero byte, so keys are ordered as the lines are).
+fn key(text: &[u8]) -> u64 {
+    let mut bytes = [0; 8];
+    for (slot, &byte) in bytes.iter_mut().zip(text) {
+        *slot = byte;
+    }
+    u64::from_be_bytes(bytes)
 }
 
 #[cfg(test)]
@@ -44,7 +50,9 @@ mod tests {
         assert_eq!(lines.len(), 99_838);
         assert!(LIST.ends_with('\n'));
         assert!(lines.windows(2).all(|pair| pair[0] < pair[1]));
-        assert!(lines.iter().all(|line| !line.is_empty()));
+        assert!(lines
+            .iter()
+            .all(|line| !line.is_empty() && !line.contains('\0')));
     }
 
     #[test]
@@ -75,6 +83,24 @@ mod tests {
         for password in &probes {
             let listed = LIST.lines().any(|line| line == password);
             assert_eq!(is_common(password), listed, "{password:?}");
+        }
+        // Around every bucket's first line, where the index decides.
+        let listed: std::collections::HashSet<&str> = LIST.lines().collect();
+        for &start in &BUCKET_STARTS {
+            let line = LIST[start as usize..].lines().next().unwrap_or_default();
+            let mut shorter = line.chars();
+            shorter.next_back();
+            for probe in [
+                shorter.as_str().to_owned(),
+                format!("{line}0"),
+                format!("{line} "),
+            ] {
+                assert_eq!(
+                    is_common(&probe),
+                    listed.contains(probe.as_str()),
+                    "{probe:?}"
+                );
+            }
         }
         assert!(is_common("password") && is_common("123456") && is_common("qwerty"));
         assert!(!is_common("correct horse battery staple 7"));
