@@ -31,6 +31,18 @@ fn transient_sqlstate(code: &str) -> bool {
     code.starts_with("08") || code.starts_with("57P") || code == "53300" || code == "57014"
 }
 
+/// Whether `error` says the statement's connection was cut: closed under
+/// it, or ended by the server (administrator command, crash, shutdown).
+pub(crate) fn connection_cut(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Io(_) | sqlx::Error::Protocol(_) => true,
+        sqlx::Error::Database(db) => db.code().is_some_and(|code| {
+            code.starts_with("08") || matches!(&*code, "57P01" | "57P02" | "57P03")
+        }),
+        _ => false,
+    }
+}
+
 impl From<sqlx::Error> for StoreError {
     fn from(error: sqlx::Error) -> Self {
         match &error {

@@ -16,7 +16,9 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 use sqlx::Connection;
+use std::future::Future;
 use std::str::FromStr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -114,6 +116,43 @@ pub enum IdleProbe {
 /// (see `connect_once`).
 const PING_IDLE_AFTER: Duration = Duration::from_secs(1);
 
+/// After a read found its connection cut, every connection is pinged before
+/// it is lent for this long (see [`Suspicion`]).
+const SUSPECT_FOR: Duration = Duration::from_secs(2);
+
+/// A window after a pooled connection was found cut (a restart, a pooler,
+/// an outage) in which every connection is pinged before it is lent: one
+/// used within [`PING_IDLE_AFTER`] is otherwise lent unchecked, and what
+/// cut one most likely cut its idle siblings too.
+#[derive(Debug)]
+struct Suspicion {
+    since: Instant,
+    /// The window's end, in milliseconds after `since` (0: none yet).
+    until_ms: AtomicU64,
+}
+
+impl Suspicion {
+    fn new() -> Self {
+        Self {
+            since: Instant::now(),
+            until_ms: AtomicU64::new(0),
+        }
+    }
+
+    fn now_ms(&self) -> u64 {
+        u64::try_from(self.since.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    fn raise(&self) {
+        let until = self.now_ms().saturating_add(SUSPECT_FOR.as_millis() as u64);
+        self.until_ms.fetch_max(until, Ordering::Relaxed);
+    }
+
+    fn active(&self) -> bool {
+        self.now_ms() < self.until_ms.load(Ordering::Relaxed)
+    }
+}
+
 /// Whether a pooled Postgres connection answers a ping within 2 s.
 async fn answers(connection: &mut sqlx::pool::PoolConnection<sqlx::Postgres>) -> bool {
     tokio::time::timeout(Duration::from_secs(2), connection.ping())
@@ -128,16 +167,39 @@ fn statement_timeout_sql(timeout: Duration) -> String {
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: Pool,
+    /// Postgres: set when a read finds its connection cut.
+    suspicion: Arc<Suspicion>,
     /// Held by SQLite's writers, one at a time (see [`writing!`]); unused on
     /// Postgres, which takes concurrent writers itself.
     sqlite_writer: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Store {
-    fn new(pool: Pool) -> Self {
+    fn new(pool: Pool, suspicion: Arc<Suspicion>) -> Self {
         Self {
             pool,
+            suspicion,
             sqlite_writer: Arc::default(),
+        }
+    }
+
+    /// Runs a read. Where its connection turned out cut since its last use
+    /// (lent without a ping, see `connect_once`), every connection is
+    /// pinged before it is lent for a while, and the read runs once more:
+    /// the request does not fail for a restart it could not see.
+    pub(crate) async fn read_retrying<T, Fut>(&self, read: impl Fn() -> Fut) -> StoreResult<T>
+    where
+        Fut: Future<Output = Result<T, sqlx::Error>>,
+    {
+        match read().await {
+            Err(error)
+                if matches!(self.pool, Pool::Postgres(_)) && error::connection_cut(&error) =>
+            {
+                tracing::warn!(%error, "a pooled connection was cut; reading again on a checked one");
+                self.suspicion.raise();
+                Ok(read().await?)
+            }
+            result => Ok(result?),
         }
     }
 
@@ -191,7 +253,7 @@ impl Store {
                 .test_before_acquire(false)
                 .connect_with(connect)
                 .await?;
-            Ok(Self::new(Pool::Sqlite(pool)))
+            Ok(Self::new(Pool::Sqlite(pool), Arc::new(Suspicion::new())))
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             // No `options` or `extra_float_digits` startup parameter: PgBouncer
             // (Neon's pooled endpoint) refuses both ("unsupported startup
@@ -201,6 +263,8 @@ impl Store {
                 .application_name("todo")
                 .extra_float_digits(None);
             let set_timeout = statement_timeout_sql(options.statement_timeout);
+            let suspicion = Arc::new(Suspicion::new());
+            let lending = suspicion.clone();
             let pool = PgPoolOptions::new()
                 .max_connections(options.max_connections)
                 .acquire_timeout(options.acquire_timeout)
@@ -214,9 +278,10 @@ impl Store {
                 // closed by the server, a pooler or a scale-to-zero
                 // meanwhile: that one is still pinged, and replaced if dead.
                 .test_before_acquire(false)
-                .before_acquire(|conn, meta| {
+                .before_acquire(move |conn, meta| {
+                    let suspect = lending.active();
                     Box::pin(async move {
-                        if meta.idle_for >= PING_IDLE_AFTER {
+                        if suspect || meta.idle_for >= PING_IDLE_AFTER {
                             conn.ping().await?;
                         }
                         Ok(true)
@@ -245,7 +310,7 @@ impl Store {
                 })
                 .connect_with(connect)
                 .await?;
-            Ok(Self::new(Pool::Postgres(pool)))
+            Ok(Self::new(Pool::Postgres(pool), suspicion))
         } else {
             Err(StoreError::InvalidUrl(
                 "it must start with sqlite:// or postgres://".into(),

@@ -512,7 +512,9 @@ impl Store {
     }
     pub async fn get_task(&self, user_id: UserId, id: TaskId) -> StoreResult<Option<Task>> {
         let sql = format!("SELECT {TASK_COLUMNS} FROM tasks WHERE id = $1 AND user_id = $2");
-        let row: Option<TaskRow> = on_pool!(self, pool => sqlx::query_as(&sql).bind(id).bind(user_id).fetch_optional(pool).await)?;
+        let row: Option<TaskRow> = on_pool!(self, pool => {
+            self.read_retrying(|| sqlx::query_as(&sql).bind(id).bind(user_id).fetch_optional(pool)).await
+        })?;
         row.map(Task::try_from).transpose()
     }
 
@@ -526,9 +528,12 @@ impl Store {
             Pool::Postgres(pool) => {
                 let (sql, binds) =
                     ListSql::new(user_id, filter).counted_page(filter.limit, filter.offset, cap);
-                let rows: Vec<CountedRow> = bind_all!(sqlx::query_as(&sql), &binds)
-                    .persistent(persistent)
-                    .fetch_all(pool)
+                let rows: Vec<CountedRow> = self
+                    .read_retrying(|| {
+                        bind_all!(sqlx::query_as(&sql), &binds)
+                            .persistent(persistent)
+                            .fetch_all(pool)
+                    })
                     .await?;
                 let matched = rows.first().map(|row| row.matched);
                 (rows.into_iter().map(|row| row.task).collect(), matched)

@@ -34,7 +34,10 @@ impl Store {
     /// the user's open tasks, counted up to [`TAGS_COUNTED_TASKS`].
     pub async fn tag_counts(&self, user_id: UserId, limit: u32) -> StoreResult<TagList> {
         let rows: Vec<TagRow> = on_pool!(self, pool => {
-            sqlx::query_as(TAG_COUNTS).bind(user_id).bind(i64::from(limit) + 2).fetch_all(pool).await
+            self.read_retrying(|| {
+                sqlx::query_as(TAG_COUNTS).bind(user_id).bind(i64::from(limit) + 2).fetch_all(pool)
+            })
+            .await
         })?;
         let mut rows = rows.into_iter().peekable();
         let open = rows

@@ -1,11 +1,13 @@
 //! What the pool's fewer round trips must not cost: a connection idle long
 //! enough to have been closed by the server is still replaced before it is
-//! lent (Postgres).
+//! lent, and one cut soon after its last use fails no read (Postgres).
 
 use crate::support;
 
 use chrono::Utc;
+use futures::future::join_all;
 use std::time::Duration;
+use todo_domain::query::TaskQueryParams;
 use todo_domain::TimeZone;
 use todo_storage::{Store, StoreOptions};
 
@@ -66,6 +68,92 @@ async fn postgres_idle_connection_closed_by_the_server_is_replaced() {
         matches!(found, Ok(Some(_))),
         "{:?}",
         found.map(|u| u.is_some())
+    );
+    sqlx::Connection::close(admin).await.unwrap();
+    store.close().await;
+}
+
+/// Connections cut together (a restart, a pooler's) a moment after their
+/// last use, so lent again without a ping: the first read to meet a dead
+/// one has every connection pinged for a while and runs again on a live
+/// one. No read fails.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_connections_cut_together_fail_no_read() {
+    let url = todo_testkit::fresh_postgres_database();
+    support::store(&url).await.close().await;
+    let options = StoreOptions {
+        max_connections: 4,
+        ..StoreOptions::default()
+    };
+    let store = Store::connect(&url, &options).await.unwrap();
+    let now = Utc::now();
+    let user = store
+        .insert_user("ada@example.com", "Ada", "x", TimeZone::UTC, now)
+        .await
+        .unwrap();
+    let task = store
+        .insert_task(user.id, &support::new_task("Water the plants"), now)
+        .await
+        .unwrap();
+    let filter = TaskQueryParams::default()
+        .validate()
+        .unwrap()
+        .resolve(now, TimeZone::UTC);
+    // Several connections open, each just used.
+    let reads = join_all((0..8).map(|_| store.list_tasks(user.id, &filter))).await;
+    assert!(reads.iter().all(Result::is_ok));
+    assert!(
+        store.open_connections() >= 2,
+        "{}",
+        store.open_connections()
+    );
+
+    let mut admin = <sqlx::PgConnection as sqlx::Connection>::connect(&url)
+        .await
+        .unwrap();
+    let others = "FROM pg_stat_activity WHERE datname = current_database() \
+                  AND pid <> pg_backend_pid() AND backend_type = 'client backend'";
+    let ended: i64 =
+        sqlx::query_scalar(&format!("SELECT COUNT(pg_terminate_backend(pid)) {others}"))
+            .fetch_one(&mut admin)
+            .await
+            .unwrap();
+    assert!(ended >= 2, "{ended} connections ended");
+    for _ in 0..100 {
+        let left: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) {others}"))
+            .fetch_one(&mut admin)
+            .await
+            .unwrap();
+        if left == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+
+    // At once: well within the second after which an idle connection is
+    // pinged anyway.
+    let page = store.list_tasks(user.id, &filter).await;
+    assert!(
+        matches!(&page, Ok(page) if page.items.len() == 1),
+        "{:?}",
+        page.map(|p| p.items.len())
+    );
+    let found = store.get_task(user.id, task.id).await;
+    assert!(
+        matches!(found, Ok(Some(_))),
+        "{:?}",
+        found.map(|t| t.is_some())
+    );
+    let tags = store.tag_counts(user.id, 10).await;
+    assert!(tags.is_ok(), "{:?}", tags.err());
+    let reads = join_all((0..8).map(|_| store.list_tasks(user.id, &filter))).await;
+    assert!(
+        reads.iter().all(Result::is_ok),
+        "{:?}",
+        reads
+            .iter()
+            .filter_map(|r| r.as_ref().err())
+            .collect::<Vec<_>>()
     );
     sqlx::Connection::close(admin).await.unwrap();
     store.close().await;
