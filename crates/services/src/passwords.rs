@@ -56,6 +56,7 @@ impl Default for HashingLimits {
 pub(crate) struct PasswordHashing {
     /// At most this many checks, each with its 7 MiB, exist at once.
     slots: Arc<Semaphore>,
+    slot_count: usize,
     queue_timeout: Duration,
 }
 
@@ -67,6 +68,7 @@ impl PasswordHashing {
     pub(crate) fn new(limits: HashingLimits) -> Self {
         Self {
             slots: Arc::new(Semaphore::new(limits.slots.max(1))),
+            slot_count: limits.slots.max(1),
             queue_timeout: limits.queue_timeout,
         }
     }
@@ -106,8 +108,14 @@ impl PasswordHashing {
             .await
             .map_err(|_| ServiceError::Busy("sign_in_busy"))?
             .map_err(|_| ServiceError::Busy("sign_in_busy"))?;
+        // Only a check that runs alone gives free memory back first: in a
+        // burst every check would walk the arenas under their locks, and the
+        // blocks of the checks already running are the peak anyway.
+        let alone = self.slots.available_permits() + 1 == self.slot_count;
         crate::blocking(move || {
-            return_free_memory();
+            if alone {
+                return_free_memory();
+            }
             let mut memory = vec![Block::default(); profile().block_count()];
             let result = work(&mut memory);
             // Derived from the password: not left lying around (black_box:
