@@ -12,8 +12,7 @@ pub const TAGS_LISTED_MAX: u32 = 200;
 /// A user's open tasks are counted up to this many (`open_tasks`); a user
 /// with more gets `counts_capped`. (Storage keeps the tag counts on every
 /// write, so they are exact for all open tasks and cost the same to read
-/// however many tasks a user has: each is at least what the wire's lower
-/// bound promised.)
+/// however many tasks a user has.)
 pub const TAGS_COUNTED_TASKS: u32 = 10_000;
 
 /// A tag and how many open tasks carry it.
@@ -28,9 +27,9 @@ pub struct TagCount {
 }
 
 /// `GET /api/tags`: the tags on the caller's open tasks, by name (in code
-/// point order: tags are lowercase), each with its count, and the number of
-/// open tasks. At most 200 tags, from the caller's 10,000 most recently
-/// created open tasks.
+/// point order: tags are lowercase), each with how many open tasks carry
+/// it, and the number of open tasks. At most 200 tags; the counts are
+/// exact, however many tasks the caller has.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TagList {
@@ -39,8 +38,7 @@ pub struct TagList {
     pub more: bool,
     /// The caller's open tasks, counted up to 10,000.
     pub open_tasks: i64,
-    /// The caller has more than 10,000 open tasks and only the newest
-    /// 10,000 were read: each count is a lower bound, and a tag only on
-    /// older tasks is missing.
+    /// The caller has more than 10,000 open tasks: `open_tasks` says
+    /// 10,000 (the tags' counts are exact).
     pub counts_capped: bool,
 }

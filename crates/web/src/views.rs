@@ -299,7 +299,8 @@ async fn count(
     let tags = list
         .items
         .into_iter()
-        .map(|tag| (tag.name.into_string(), (tag.open, capped)))
+        // A tag's count is exact; only the open tasks' total is capped.
+        .map(|tag| (tag.name.into_string(), (tag.open, false)))
         .collect();
     Ok(Counts { views, tags })
 }

@@ -163,9 +163,10 @@ async fn clear_completed(
 
 /// The tags on the caller's open tasks, by name, each with how many open
 /// tasks carry it, and how many open tasks there are: at most 200 tags
-/// (`more` says whether others follow), counted over the caller's 10,000
-/// most recently created open tasks (`counts_capped` says when there are
-/// more), so the answer costs the same however many tasks a user has.
+/// (`more` says whether others follow). The counts are kept on every
+/// write, so they are exact and the answer costs the same however many
+/// tasks a user has; the open tasks are counted up to 10,000
+/// (`counts_capped` says when there are more).
 #[utoipa::path(get, path = "/api/tags", tag = "tasks", security(("bearer" = [])),
     responses((status = 200, body = TagList)))]
 async fn list_tags(State(state): State<AppState>, Caller(caller): Caller) -> ApiResult<TagList> {
