@@ -1,7 +1,7 @@
 //! What every storage test needs: a migrated store on either database.
 
 use tempfile::TempDir;
-use todo_domain::{NewTask, Priority};
+use todo_domain::{NewTask, Priority, Tag};
 use todo_storage::{Store, StoreOptions};
 
 /// A store on `url` with every migration applied, default options.
@@ -20,6 +20,14 @@ pub fn new_task(title: impl Into<String>) -> NewTask {
         tags: Vec::new(),
         due: None,
         recurrence: None,
+    }
+}
+
+/// A task with a title and tags (normal ones: `home`, not `#Home`).
+pub fn tagged_task(title: impl Into<String>, tags: &[&str]) -> NewTask {
+    NewTask {
+        tags: tags.iter().map(|tag| Tag::parse(tag).unwrap()).collect(),
+        ..new_task(title)
     }
 }
 

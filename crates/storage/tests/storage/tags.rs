@@ -7,19 +7,8 @@ use crate::support;
 
 use chrono::{Duration, Utc};
 use todo_domain::tags::{TagCount, TagList, TAGS_COUNTED_TASKS};
-use todo_domain::{NewTask, Priority, Tag, TimeZone};
+use todo_domain::TimeZone;
 use todo_storage::Store;
-
-fn task(title: &str, tags: &[&str]) -> NewTask {
-    NewTask {
-        title: title.into(),
-        description: String::new(),
-        priority: Priority::None,
-        tags: tags.iter().map(|t| Tag::parse(t).unwrap()).collect(),
-        due: None,
-        recurrence: None,
-    }
-}
 
 fn counts(tags: &[TagCount]) -> Vec<(&str, i64)> {
     tags.iter().map(|t| (t.name.as_str(), t.open)).collect()
@@ -48,13 +37,17 @@ async fn open_tasks_tags_by_name_with_counts(store: &Store) {
         ("Call the bank", &["finance", "a_1"]),
     ] {
         store
-            .insert_task(ada.id, &task(title, tags), now)
+            .insert_task(ada.id, &support::tagged_task(title, tags), now)
             .await
             .unwrap();
     }
     // A completed task's tags do not count: "archive" is on none open.
     let done = store
-        .insert_task(ada.id, &task("Old report", &["work", "archive"]), now)
+        .insert_task(
+            ada.id,
+            &support::tagged_task("Old report", &["work", "archive"]),
+            now,
+        )
         .await
         .unwrap();
     store
@@ -63,7 +56,11 @@ async fn open_tasks_tags_by_name_with_counts(store: &Store) {
         .unwrap();
     // Another user's tags are not Ada's.
     store
-        .insert_task(bob.id, &task("Bob's", &["home", "secret"]), now)
+        .insert_task(
+            bob.id,
+            &support::tagged_task("Bob's", &["home", "secret"]),
+            now,
+        )
         .await
         .unwrap();
 

@@ -9,19 +9,8 @@ use crate::support;
 use chrono::{DateTime, Duration, Utc};
 use todo_domain::account::UserId;
 use todo_domain::query::TaskQueryParams;
-use todo_domain::{NewTask, Priority, Tag, TimeZone};
+use todo_domain::{Tag, TimeZone};
 use todo_storage::Store;
-
-fn task(title: &str, tags: &[&str]) -> NewTask {
-    NewTask {
-        title: title.into(),
-        description: String::new(),
-        priority: Priority::None,
-        tags: tags.iter().map(|t| Tag::parse(t).unwrap()).collect(),
-        due: None,
-        recurrence: None,
-    }
-}
 
 /// The titles `tag=` lists (with `status` and `order` if given), in order,
 /// and the page's total.
@@ -120,19 +109,27 @@ async fn tags_follow_every_write(url: &str) {
 
     // Created.
     let rent = store
-        .insert_task(ada.id, &task("Pay rent", &["home", "finance"]), at(1))
+        .insert_task(
+            ada.id,
+            &support::tagged_task("Pay rent", &["home", "finance"]),
+            at(1),
+        )
         .await
         .unwrap();
     let sink = store
-        .insert_task(ada.id, &task("Fix the sink", &["home"]), at(2))
+        .insert_task(
+            ada.id,
+            &support::tagged_task("Fix the sink", &["home"]),
+            at(2),
+        )
         .await
         .unwrap();
     let book = store
-        .insert_task(ada.id, &task("Read a book", &[]), at(3))
+        .insert_task(ada.id, &support::tagged_task("Read a book", &[]), at(3))
         .await
         .unwrap();
     store
-        .insert_task(bob.id, &task("Bob's", &["home"]), at(4))
+        .insert_task(bob.id, &support::tagged_task("Bob's", &["home"]), at(4))
         .await
         .unwrap();
     assert_eq!(
@@ -180,7 +177,7 @@ async fn tags_follow_every_write(url: &str) {
     // Completed, with its next occurrence (as a recurring task's is
     // inserted in the same transaction): the completed one keeps its tags
     // for `tag=` and leaves the counts of open tasks; the next one counts.
-    let next = task("Pay rent", &["home", "finance", "monthly"]);
+    let next = support::tagged_task("Pay rent", &["home", "finance", "monthly"]);
     store
         .complete_task(ada.id, rent.id, rent.version, at(10), Some(&next))
         .await
