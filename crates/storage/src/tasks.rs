@@ -499,16 +499,44 @@ impl Store {
     ) -> StoreResult<Task> {
         let sql = insert_sql();
         let now = Timestamp::new(now);
-        // Committed only once the row reads back as a task, so a value the
-        // database stores but cannot return never lands (as for every write).
-        Ok(writing!(self, pool => {
-            let mut tx = crate::transaction::begin(pool).await?;
-            // Its one foreign key is its owner's: a deleted account's task.
-            let row = insert_task_query!(&sql, user_id, task, now).fetch_one(&mut *tx).await.map_err(StoreError::owner_gone)?;
-            let task = Task::try_from(row)?;
-            tx.commit().await?;
-            task
-        }))
+        // Its one foreign key is its owner's: a deleted account's task.
+        match &self.pool {
+            Pool::Sqlite(pool) => {
+                let _turn = self.sqlite_writer.lock().await;
+                // Committed only once the row reads back as a task, so a value
+                // the database stores but cannot return never lands (as for
+                // every write).
+                let mut tx = crate::transaction::begin(pool).await?;
+                let row = insert_task_query!(&sql, user_id, task, now)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(StoreError::owner_gone)?;
+                let task = Task::try_from(row)?;
+                tx.commit().await?;
+                Ok(task)
+            }
+            // The hot write of create and of every chat "add": one statement,
+            // atomic on its own, without BEGIN and COMMIT (two round trips of
+            // three). A row that does not read back as a task is deleted at
+            // once instead of rolled back.
+            Pool::Postgres(pool) => {
+                let row = insert_task_query!(&sql, user_id, task, now)
+                    .fetch_one(pool)
+                    .await
+                    .map_err(StoreError::owner_gone)?;
+                let id = row.id;
+                match Task::try_from(row) {
+                    Ok(task) => Ok(task),
+                    Err(error) => {
+                        sqlx::query("DELETE FROM tasks WHERE id = $1")
+                            .bind(id)
+                            .execute(pool)
+                            .await?;
+                        Err(error)
+                    }
+                }
+            }
+        }
     }
     pub async fn get_task(&self, user_id: UserId, id: TaskId) -> StoreResult<Option<Task>> {
         let sql = format!("SELECT {TASK_COLUMNS} FROM tasks WHERE id = $1 AND user_id = $2");
