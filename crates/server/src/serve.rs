@@ -116,6 +116,7 @@ impl Server {
         let address = self.local_addr()?;
         tracing::info!(%address, database = self.store.backend(), max_connections = self.max_connections,
             header_read_timeout_ms = self.header_read_timeout.as_millis() as u64, "listening");
+        let upkeep = tokio::spawn(telemetry::keep_metrics_bounded());
         let slots = Arc::new(Semaphore::new(self.max_connections));
         // Dropped to tell connections to finish; closed once they all have.
         let (draining, drain_signal) = watch::channel(());
@@ -189,6 +190,7 @@ impl Server {
         {
             tracing::warn!("some requests did not finish within the grace period");
         }
+        upkeep.abort();
         self.store.close().await;
         tracing::info!("stopped");
         Ok(())
