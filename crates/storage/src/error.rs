@@ -44,7 +44,13 @@ pub(crate) fn connection_cut(error: &sqlx::Error) -> bool {
 }
 
 impl From<sqlx::Error> for StoreError {
+    /// Every statement's error passes here: one that says its connection
+    /// was cut has the pool check connections before lending them for a
+    /// while ([`crate::CUT_CONNECTIONS`]).
     fn from(error: sqlx::Error) -> Self {
+        if connection_cut(&error) {
+            crate::CUT_CONNECTIONS.raise();
+        }
         match &error {
             sqlx::Error::Io(_)
             | sqlx::Error::Tls(_)

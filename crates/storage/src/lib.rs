@@ -116,16 +116,23 @@ pub enum IdleProbe {
 /// (see `connect_once`).
 const PING_IDLE_AFTER: Duration = Duration::from_secs(1);
 
-/// After a read found its connection cut, every connection is pinged before
-/// it is lent for this long (see [`Suspicion`]).
+/// After a statement found its connection cut, every connection is pinged
+/// before it is lent for this long (see [`Suspicion`]).
 const SUSPECT_FOR: Duration = Duration::from_secs(2);
 
 /// A window after a pooled connection was found cut (a restart, a pooler,
 /// an outage) in which every connection is pinged before it is lent: one
 /// used within [`PING_IDLE_AFTER`] is otherwise lent unchecked, and what
-/// cut one most likely cut its idle siblings too.
+/// cut one most likely cut its idle siblings too. Raised wherever a
+/// statement's error is converted ([`StoreError`]'s `From<sqlx::Error>`),
+/// so a write that meets a dead connection spares the next requests as a
+/// read does. One per process: a server has one pool, and a ping too many
+/// in a process with several (tests) costs a round trip.
+pub(crate) static CUT_CONNECTIONS: std::sync::LazyLock<Suspicion> =
+    std::sync::LazyLock::new(Suspicion::new);
+
 #[derive(Debug)]
-struct Suspicion {
+pub(crate) struct Suspicion {
     since: Instant,
     /// The window's end, in milliseconds after `since` (0: none yet).
     until_ms: AtomicU64,
@@ -143,7 +150,7 @@ impl Suspicion {
         u64::try_from(self.since.elapsed().as_millis()).unwrap_or(u64::MAX)
     }
 
-    fn raise(&self) {
+    pub(crate) fn raise(&self) {
         let until = self.now_ms().saturating_add(SUSPECT_FOR.as_millis() as u64);
         self.until_ms.fetch_max(until, Ordering::Relaxed);
     }
@@ -167,26 +174,25 @@ fn statement_timeout_sql(timeout: Duration) -> String {
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: Pool,
-    /// Postgres: set when a read finds its connection cut.
-    suspicion: Arc<Suspicion>,
     /// Held by SQLite's writers, one at a time (see [`writing!`]); unused on
     /// Postgres, which takes concurrent writers itself.
     sqlite_writer: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Store {
-    fn new(pool: Pool, suspicion: Arc<Suspicion>) -> Self {
+    fn new(pool: Pool) -> Self {
         Self {
             pool,
-            suspicion,
             sqlite_writer: Arc::default(),
         }
     }
 
     /// Runs a read. Where its connection turned out cut since its last use
     /// (lent without a ping, see `connect_once`), every connection is
-    /// pinged before it is lent for a while, and the read runs once more:
-    /// the request does not fail for a restart it could not see.
+    /// pinged before it is lent for a while ([`CUT_CONNECTIONS`]), and the
+    /// read runs once more: the request does not fail for a restart it
+    /// could not see. A write is not run again: it may have committed
+    /// before its connection went.
     pub(crate) async fn read_retrying<T, Fut>(&self, read: impl Fn() -> Fut) -> StoreResult<T>
     where
         Fut: Future<Output = Result<T, sqlx::Error>>,
@@ -196,7 +202,7 @@ impl Store {
                 if matches!(self.pool, Pool::Postgres(_)) && error::connection_cut(&error) =>
             {
                 tracing::warn!(%error, "a pooled connection was cut; reading again on a checked one");
-                self.suspicion.raise();
+                CUT_CONNECTIONS.raise();
                 Ok(read().await?)
             }
             result => Ok(result?),
@@ -253,7 +259,7 @@ impl Store {
                 .test_before_acquire(false)
                 .connect_with(connect)
                 .await?;
-            Ok(Self::new(Pool::Sqlite(pool), Arc::new(Suspicion::new())))
+            Ok(Self::new(Pool::Sqlite(pool)))
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             // No `options` or `extra_float_digits` startup parameter: PgBouncer
             // (Neon's pooled endpoint) refuses both ("unsupported startup
@@ -263,8 +269,6 @@ impl Store {
                 .application_name("todo")
                 .extra_float_digits(None);
             let set_timeout = statement_timeout_sql(options.statement_timeout);
-            let suspicion = Arc::new(Suspicion::new());
-            let lending = suspicion.clone();
             let pool = PgPoolOptions::new()
                 .max_connections(options.max_connections)
                 .acquire_timeout(options.acquire_timeout)
@@ -279,7 +283,7 @@ impl Store {
                 // meanwhile: that one is still pinged, and replaced if dead.
                 .test_before_acquire(false)
                 .before_acquire(move |conn, meta| {
-                    let suspect = lending.active();
+                    let suspect = CUT_CONNECTIONS.active();
                     Box::pin(async move {
                         if suspect || meta.idle_for >= PING_IDLE_AFTER {
                             conn.ping().await?;
@@ -310,7 +314,7 @@ impl Store {
                 })
                 .connect_with(connect)
                 .await?;
-            Ok(Self::new(Pool::Postgres(pool), suspicion))
+            Ok(Self::new(Pool::Postgres(pool)))
         } else {
             Err(StoreError::InvalidUrl(
                 "it must start with sqlite:// or postgres://".into(),

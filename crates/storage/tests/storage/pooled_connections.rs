@@ -1,15 +1,18 @@
 //! What the pool's fewer round trips must not cost: a connection idle long
 //! enough to have been closed by the server is still replaced before it is
-//! lent, and one cut soon after its last use fails no read (Postgres).
+//! lent, and one cut soon after its last use fails no read and at most one
+//! write (Postgres).
 
 use crate::support;
 
 use chrono::Utc;
 use futures::future::join_all;
 use std::time::Duration;
-use todo_domain::query::TaskQueryParams;
+use todo_domain::account::UserId;
+use todo_domain::query::{TaskFilter, TaskQueryParams};
+use todo_domain::task::TaskId;
 use todo_domain::TimeZone;
-use todo_storage::{Store, StoreOptions};
+use todo_storage::{Store, StoreError, StoreOptions};
 
 /// The pool no longer pings a connection it lends straight after taking it
 /// back; one idle for a while is pinged, and a dead one replaced. Here the
@@ -73,19 +76,16 @@ async fn postgres_idle_connection_closed_by_the_server_is_replaced() {
     store.close().await;
 }
 
-/// Connections cut together (a restart, a pooler's) a moment after their
-/// last use, so lent again without a ping: the first read to meet a dead
-/// one has every connection pinged for a while and runs again on a live
-/// one. No read fails.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn postgres_connections_cut_together_fail_no_read() {
-    let url = todo_testkit::fresh_postgres_database();
-    support::store(&url).await.close().await;
+/// A store over `url` whose connections (several, each just used) the
+/// server has all ended a moment ago, as a restart or a pooler does: each
+/// would be lent again without a ping. Its user holds one task.
+async fn store_with_connections_cut(url: &str) -> (Store, UserId, TaskId, TaskFilter) {
+    support::store(url).await.close().await;
     let options = StoreOptions {
         max_connections: 4,
         ..StoreOptions::default()
     };
-    let store = Store::connect(&url, &options).await.unwrap();
+    let store = Store::connect(url, &options).await.unwrap();
     let now = Utc::now();
     let user = store
         .insert_user("ada@example.com", "Ada", "x", TimeZone::UTC, now)
@@ -108,7 +108,7 @@ async fn postgres_connections_cut_together_fail_no_read() {
         store.open_connections()
     );
 
-    let mut admin = <sqlx::PgConnection as sqlx::Connection>::connect(&url)
+    let mut admin = <sqlx::PgConnection as sqlx::Connection>::connect(url)
         .await
         .unwrap();
     let others = "FROM pg_stat_activity WHERE datname = current_database() \
@@ -129,24 +129,35 @@ async fn postgres_connections_cut_together_fail_no_read() {
         }
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
+    sqlx::Connection::close(admin).await.unwrap();
+    (store, user.id, task.id, filter)
+}
+
+/// Connections cut together a moment after their last use, so lent again
+/// without a ping: the first read to meet a dead one has every connection
+/// pinged for a while and runs again on a live one. No read fails.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_connections_cut_together_fail_no_read() {
+    let url = todo_testkit::fresh_postgres_database();
+    let (store, user, task, filter) = store_with_connections_cut(&url).await;
 
     // At once: well within the second after which an idle connection is
     // pinged anyway.
-    let page = store.list_tasks(user.id, &filter).await;
+    let page = store.list_tasks(user, &filter).await;
     assert!(
         matches!(&page, Ok(page) if page.items.len() == 1),
         "{:?}",
         page.map(|p| p.items.len())
     );
-    let found = store.get_task(user.id, task.id).await;
+    let found = store.get_task(user, task).await;
     assert!(
         matches!(found, Ok(Some(_))),
         "{:?}",
         found.map(|t| t.is_some())
     );
-    let tags = store.tag_counts(user.id, 10).await;
+    let tags = store.tag_counts(user, 10).await;
     assert!(tags.is_ok(), "{:?}", tags.err());
-    let reads = join_all((0..8).map(|_| store.list_tasks(user.id, &filter))).await;
+    let reads = join_all((0..8).map(|_| store.list_tasks(user, &filter))).await;
     assert!(
         reads.iter().all(Result::is_ok),
         "{:?}",
@@ -155,6 +166,32 @@ async fn postgres_connections_cut_together_fail_no_read() {
             .filter_map(|r| r.as_ref().err())
             .collect::<Vec<_>>()
     );
-    sqlx::Connection::close(admin).await.unwrap();
+    store.close().await;
+}
+
+/// A write is not run again (it may have committed before its connection
+/// went), so the first to meet a dead connection may fail, as unavailable;
+/// it has every connection pinged for a while, so the writes after it do
+/// not meet the other dead ones.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_connections_cut_together_fail_one_write_at_most() {
+    let url = todo_testkit::fresh_postgres_database();
+    let (store, user, _, filter) = store_with_connections_cut(&url).await;
+
+    let now = Utc::now();
+    let mut outcomes = Vec::new();
+    for i in 0..6 {
+        let task = support::new_task(format!("Write {i}"));
+        outcomes.push(store.insert_task(user, &task, now).await.map(|_| ()));
+    }
+    let (first, rest) = outcomes.split_first().unwrap();
+    assert!(
+        matches!(first, Ok(()) | Err(StoreError::Unavailable(_))),
+        "{first:?}"
+    );
+    assert!(rest.iter().all(Result::is_ok), "{outcomes:?}");
+    let written = outcomes.iter().filter(|o| o.is_ok()).count();
+    let page = store.list_tasks(user, &filter).await.unwrap();
+    assert_eq!(page.items.len(), 1 + written, "no write lost or doubled");
     store.close().await;
 }
