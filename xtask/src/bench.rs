@@ -14,6 +14,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use todo_storage::StoreOptions;
 
 pub struct Options {
     pub duration: Duration,
@@ -41,11 +42,6 @@ impl Backend {
         }
     }
 }
-
-/// Both backends keep the server's default pool (`DB_MAX_CONNECTIONS`, 10),
-/// and pgbench gets as many clients: issue 12 measured 10 Postgres
-/// connections faster than 32 on this 2-core machine.
-const POOL_SIZE: u32 = 10;
 
 /// Fresh starts timed on an already migrated database, after the cold one.
 const WARM_STARTS: usize = 5;
@@ -154,6 +150,8 @@ const GOAL_RSS_MB: f64 = 40.0;
 
 struct BackendResult {
     backend: Backend,
+    /// The server's pool (`DB_MAX_CONNECTIONS`).
+    pool_size: u32,
     cold: Duration,
     warm: Vec<Duration>,
     scenarios: Vec<ScenarioResult>,
@@ -297,9 +295,13 @@ fn bench_backend(
         binary,
         database_url: &database_url,
         dir,
-        max_connections: POOL_SIZE,
+        max_connections: StoreOptions::default_max_connections(&database_url),
     };
 
+    // Each backend's server keeps its default pool (`DB_MAX_CONNECTIONS`):
+    // 10 on Postgres, which issue 12 measured faster than 32 on this 2-core
+    // machine; two per core on SQLite.
+    let pool_size = config.max_connections;
     let (server, cold) = Server::start(&config, "cold")?;
     eprintln!("[{name}] cold start (runs migrations): {:.1} ms", ms(cold));
     server.stop()?;
@@ -361,7 +363,8 @@ fn bench_backend(
             // The database's own ceiling for the statement the list runs.
             let user = big_user::user_id(server.addr, &token)?;
             let sql = big_user::list_statement(LIST.path, user)?;
-            let clients = POOL_SIZE;
+            // As many clients as the server's pool has connections.
+            let clients = pool_size;
             eprintln!("[{name}] pgbench: the list's statement, {clients} clients…");
             let tps = big_user::pgbench(&database_url, &sql, clients, load.duration, dir)?;
             ceiling = Some(Ceiling {
@@ -400,6 +403,7 @@ fn bench_backend(
     abuse::print(name, &abuse);
     Ok(BackendResult {
         backend,
+        pool_size,
         cold,
         warm,
         scenarios,
@@ -829,7 +833,7 @@ fn write_json(
             let warm: Vec<f64> = result.warm.iter().map(|d| round(ms(*d))).collect();
             json!({
                 "backend": result.backend.name(),
-                "db_max_connections": POOL_SIZE,
+                "db_max_connections": result.pool_size,
                 "ready_ms": {
                     "cold_with_migrations": round(ms(result.cold)),
                     "warm": warm,

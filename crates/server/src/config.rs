@@ -63,10 +63,10 @@ pub struct DatabaseArgs {
         default_value = "data"
     )]
     pub data_dir: PathBuf,
-    /// Most connections the pool opens.
-    #[arg(long, env = "DB_MAX_CONNECTIONS", value_name = "DB_MAX_CONNECTIONS", default_value_t = 10,
+    /// Most connections the pool opens [default: 10 on Postgres; on SQLite two per core, 2 to 10].
+    #[arg(long, env = "DB_MAX_CONNECTIONS", value_name = "DB_MAX_CONNECTIONS",
           value_parser = clap::value_parser!(u32).range(1..=1000))]
-    pub db_max_connections: u32,
+    pub db_max_connections: Option<u32>,
     /// How long a request waits for a connection before answering 503.
     #[arg(long, env = "DB_ACQUIRE_TIMEOUT", value_name = "DB_ACQUIRE_TIMEOUT", default_value = "3s", value_parser = duration)]
     pub db_acquire_timeout: Duration,
@@ -104,7 +104,9 @@ impl DatabaseArgs {
 
     pub fn store_options(&self) -> todo_storage::StoreOptions {
         todo_storage::StoreOptions {
-            max_connections: self.db_max_connections,
+            max_connections: self.db_max_connections.unwrap_or_else(|| {
+                todo_storage::StoreOptions::default_max_connections(&self.url())
+            }),
             acquire_timeout: self.db_acquire_timeout,
             statement_timeout: self.db_statement_timeout,
             connect_deadline: self.db_connect_timeout,
@@ -678,11 +680,28 @@ mod database_tests {
             database_url: Some(url.into()),
             database_migration_url: migration.map(str::to_owned),
             data_dir: PathBuf::from("data"),
-            db_max_connections: 10,
+            db_max_connections: None,
             db_acquire_timeout: Duration::from_secs(3),
             db_statement_timeout: Duration::from_secs(5),
             db_connect_timeout: Duration::from_secs(30),
         }
+    }
+
+    #[test]
+    fn the_pool_is_sized_per_database_unless_configured() {
+        let postgres = database("postgres://app@db/todo", None);
+        assert_eq!(postgres.store_options().max_connections, 10);
+        let sqlite = database("sqlite:///data/todo.db", None);
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as u32;
+        assert_eq!(
+            sqlite.store_options().max_connections,
+            (cores * 2).clamp(2, 10)
+        );
+        let configured = DatabaseArgs {
+            db_max_connections: Some(3),
+            ..database("sqlite:///data/todo.db", None)
+        };
+        assert_eq!(configured.store_options().max_connections, 3);
     }
 
     #[test]
