@@ -259,6 +259,12 @@ impl Store {
                 // the OS page cache already holds the file, and the pool
                 // multiplies this by its size.
                 .pragma("cache_size", "-1024")
+                // A connection's thread hands rows over through a channel of
+                // this many; sqlx's 50 made the thread stop and wait for
+                // the request's task to drain it twice in a page of 100.
+                // A whole page (and the row that tells whether more follow)
+                // fits.
+                .row_buffer_size(todo_domain::query::MAX_LIMIT as usize + 2)
                 .foreign_keys(true);
             if let Some(parent) = connect
                 .get_filename()
