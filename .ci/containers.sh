@@ -88,11 +88,19 @@ run_containers=()
 # Containers and unpacked images this script made, removed on exit.
 unpacked=()
 cleanup() {
+  local status=$?
   if [ ${#run_containers[@]} -gt 0 ]; then
     pmr rm --force "${run_containers[@]}" >/dev/null 2>&1 || true
     pmr network rm "$network" >/dev/null 2>&1 || true
   fi
   if [ -n "${compose_started:-}" ]; then
+    if [ "$status" -ne 0 ]; then
+      # The services' own logs go with their containers: keep them for a
+      # failed step (a 503 from the backend says nothing more by itself).
+      compose logs >"$containers/compose-services.log" 2>&1 || true
+      echo "containers.sh: the compose services' logs (last 60 lines; all in $containers/compose-services.log):" >&2
+      tail -n 60 "$containers/compose-services.log" >&2 || true
+    fi
     compose down --volumes >/dev/null 2>&1 || true
   fi
   # The CI's .env holds the run's secrets.
