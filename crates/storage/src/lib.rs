@@ -98,13 +98,18 @@ impl StoreOptions {
     /// (`cargo xtask bench`, 2 cores, 10 connections against 4: peak RSS
     /// 41.4 against 38.0 MB, throughput the same within the run's noise).
     pub fn default_max_connections(url: &str) -> u32 {
-        if url.starts_with("sqlite:") {
+        if is_sqlite_url(url) {
             let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
             u32::try_from(cores.saturating_mul(2)).map_or(10, |pool| pool.clamp(2, 10))
         } else {
             10
         }
     }
+}
+
+/// Whether `url` names a SQLite database (else it must be Postgres).
+fn is_sqlite_url(url: &str) -> bool {
+    url.starts_with("sqlite:")
 }
 
 impl Default for StoreOptions {
@@ -248,7 +253,7 @@ impl Store {
 
     async fn connect_once(url: &str, options: &StoreOptions) -> StoreResult<Self> {
         let invalid = |e: sqlx::Error| StoreError::InvalidUrl(e.to_string());
-        if url.starts_with("sqlite:") {
+        if is_sqlite_url(url) {
             let connect = SqliteConnectOptions::from_str(url)
                 .map_err(invalid)?
                 .create_if_missing(true)
