@@ -123,3 +123,29 @@ render_addons() {
     perl -pe 's/\$\{([A-Z_]+)\}/exists $ENV{$1} ? $ENV{$1} : die "addons.yaml: unknown \${$1}\n"/ge' \
     "$CLUSTER_DIR/addons.yaml"
 }
+
+# diagnose NAMESPACE: what a failed run needs to be understood after the
+# cluster is gone: the node's conditions, every pod, the namespace's events,
+# each of its containers' last lines (and the previous run's, after a
+# restart), and the tail of the node components' own logs.
+diagnose() {
+  local namespace="$1" pod
+  {
+    log "diagnosis: why the cluster test failed"
+    kubectl get nodes -o wide || true
+    kubectl describe node "$NODE_NAME" | sed -n '/^Conditions:/,/^Addresses:/p' || true
+    kubectl get pods -A -o wide || true
+    kubectl get pvc -A || true
+    kubectl -n "$namespace" get events --sort-by=.lastTimestamp | tail -n 60 || true
+    for pod in $(kubectl -n "$namespace" get pods -o name 2>/dev/null); do
+      info "--- $pod"
+      kubectl -n "$namespace" describe "$pod" | sed -n '/^Containers:/,/^Volumes:/p' | grep -E 'State|Reason|Exit Code|Ready|Restart' || true
+      kubectl -n "$namespace" logs "$pod" --all-containers --tail=30 || true
+      kubectl -n "$namespace" logs "$pod" --all-containers --tail=30 --previous 2>/dev/null || true
+    done
+    for name in kubelet containerd; do
+      info "--- the last lines of $name's log"
+      tail -n 30 "$STATE/logs/$name.log" 2>/dev/null || true
+    done
+  } >&2
+}

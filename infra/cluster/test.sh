@@ -48,7 +48,8 @@ test_started=$SECONDS
 
 background=()
 cleanup() {
-  local pid
+  local status="${1:-$?}" pid
+  [ "$status" = 0 ] || diagnose "${NAMESPACE:-todo}"
   for pid in "${background[@]}"; do kill "$pid" 2>/dev/null || true; done
   if [ "$keep" = 0 ]; then
     "$CLUSTER_DIR/down.sh" >"$OUT/down.log" 2>&1 || {
@@ -319,7 +320,7 @@ background_pg() {
   as_postgres "$pg_bin/pg_ctl" -D "$external_pg/data" -m fast -w stop >/dev/null 2>&1 || true
   rm -rf "$external_pg"
 }
-trap 'background_pg; cleanup' EXIT
+trap 'status=$?; background_pg; cleanup "$status"' EXIT
 as_postgres psql -h "$external_pg" -p 55432 -U postgres -qc "CREATE ROLE todo LOGIN PASSWORD '$pg_password'"
 as_postgres psql -h "$external_pg" -p 55432 -U postgres -qc "CREATE DATABASE todo OWNER todo"
 started=$SECONDS
