@@ -56,6 +56,8 @@ RUN cargo chef prepare --recipe-path recipe.json
 # ---- build: dependencies (cached while the recipe is unchanged), then the binary
 FROM chef AS builder
 COPY --from=planner /build/recipe.json recipe.json
+# Patched crates (the workspace's [patch]) are real sources, not stand-ins.
+COPY vendor vendor
 RUN cargo chef cook --release --locked --target "$(cat /etc/rust-target)" \
       --package todo-server --recipe-path recipe.json
 # The server's own crates only: the web UI's and xtask's stand-ins from the

@@ -53,6 +53,8 @@ RUN cargo chef prepare --recipe-path recipe.json
 # names, .gz siblings). The .br siblings are dropped: this nginx has no brotli.
 FROM tools AS builder
 COPY --from=planner /build/recipe.json recipe.json
+# Patched crates (the workspace's [patch]) are real sources, not stand-ins.
+COPY vendor vendor
 RUN cargo chef cook --profile wasm-release --locked --target wasm32-unknown-unknown \
       --package todo-web --recipe-path recipe.json \
  && cargo chef cook --locked --package xtask --recipe-path recipe.json

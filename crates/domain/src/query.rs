@@ -309,6 +309,14 @@ impl TaskFilter {
     pub fn total_cap(&self) -> i64 {
         i64::from(self.offset) + i64::from(self.limit.max(TOTAL_COUNTED_PAST_OFFSET))
     }
+
+    /// Whether the page reaches [`Self::total_cap`] (a `limit` of
+    /// [`TOTAL_COUNTED_PAST_OFFSET`] or more): the page and the row read past
+    /// it then tell the total by themselves, all of it or that it passes
+    /// the cap, and no count needs to run with the page.
+    pub fn page_reaches_cap(&self) -> bool {
+        i64::from(self.offset) + i64::from(self.limit) >= self.total_cap()
+    }
 }
 
 fn utc_midnight(date: NaiveDate) -> DateTime<Utc> {

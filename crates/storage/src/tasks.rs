@@ -91,19 +91,27 @@ macro_rules! task_row_from {
 task_row_from!(sqlx::postgres::PgRow);
 task_row_from!(sqlx::sqlite::SqliteRow);
 
+/// One tag of the stored JSON array: borrowed from it, copied only when
+/// the JSON escaped something.
+#[derive(serde::Deserialize)]
+struct StoredTag<'a>(#[serde(borrow)] std::borrow::Cow<'a, str>);
+
 impl TryFrom<TaskRow> for Task {
     type Error = StoreError;
     fn try_from(row: TaskRow) -> Result<Self, Self::Error> {
         let priority = Priority::from_rank(row.priority).ok_or_else(|| {
             StoreError::Corrupt(format!("task {}: priority {}", row.id, row.priority))
         })?;
-        let tags: Vec<String> = serde_json::from_str(&row.tags)
+        // Read in place from the row's text (a stored tag needs no escapes):
+        // a page would otherwise copy every tag twice on its way to a `Tag`.
+        let tags: Vec<StoredTag> = serde_json::from_str(&row.tags)
             .map_err(|e| StoreError::Corrupt(format!("task {}: tags {e}", row.id)))?;
         // As with the rule below: a tag the domain no longer accepts is left
         // off, with a warning, rather than failing every page.
         let tags = tags
             .iter()
-            .filter_map(|raw| {
+            .filter_map(|StoredTag(raw)| {
+                let raw: &str = raw;
                 Tag::parse(raw)
                     .inspect_err(|e| {
                         tracing::warn!(task_id = row.id, tag = raw, error = %e, "stored tag left off");
@@ -189,6 +197,9 @@ struct ListSql {
     /// selecting the user's `task_tags` rows of the tag, which then alone
     /// give the page's ids and its count (see `counted_page`).
     tagged_alone: Option<String>,
+    /// No condition but the owner's: every row the order's index walks is
+    /// a match (see `counted_page`).
+    owner_only: bool,
     conditions: String,
     order: String,
     /// Columns (`, expr AS name`) naming the order's expressions.
@@ -256,6 +267,7 @@ impl ListSql {
         let mut list = ListSql {
             from: "tasks".into(),
             tagged_alone: None,
+            owner_only: false,
             conditions: String::new(),
             order: String::new(),
             keys: "",
@@ -356,6 +368,7 @@ impl ListSql {
         if conditions.len() > 1 || !matches!(filter.sort, SortKey::Created) {
             list.tagged_alone = None;
         }
+        list.owner_only = conditions.len() == 1 && filter.tag.is_none();
         list.conditions = conditions.join(" AND ");
         list
     }
@@ -399,6 +412,23 @@ impl ListSql {
             );
             return (sql, self.binds);
         }
+        if self.owner_only {
+            // Every row walked is a match, so the count walks the order's
+            // index alone up to the cap (index-only where the index holds
+            // the order's columns: all but the title's), once per
+            // statement, and only the page's rows are read whole. The
+            // window below keeps every counted match's whole row (pgbench,
+            // a 100-task user's page of 50: by due date 20,900 -> 25,700
+            // tps, by creation 21,800 -> 26,000, by title 17,400 -> 19,500).
+            // With other conditions the two walks would each test rows.
+            let (from, conditions, order) = (&self.from, &self.conditions, &self.order);
+            let sql = format!(
+                "SELECT {TASK_COLUMNS}, (SELECT COUNT(*) FROM \
+                 (SELECT 1 FROM {from} WHERE {conditions} ORDER BY {order} LIMIT {cap}) AS matches) AS matched \
+                 FROM {from} WHERE {conditions} ORDER BY {order} LIMIT {limit} OFFSET {offset}"
+            );
+            return (sql, self.binds);
+        }
         let sql = format!(
             "SELECT *, COUNT(*) OVER () AS matched FROM \
              (SELECT {TASK_COLUMNS}{} FROM {} WHERE {} ORDER BY {} LIMIT {cap}) AS matches \
@@ -406,6 +436,17 @@ impl ListSql {
             self.keys, self.from, self.conditions, self.order, self.keyed_order
         );
         (sql, self.binds)
+    }
+
+    /// The statement [`Store::list_tasks`] reads a page with on Postgres:
+    /// the page alone when it reaches the count's cap, else the page with
+    /// its count ([`Self::counted_page`]).
+    fn postgres_page(self, filter: &TaskFilter) -> (String, Vec<Bind>) {
+        if filter.page_reaches_cap() {
+            self.page(filter.limit, filter.offset)
+        } else {
+            self.counted_page(filter.limit, filter.offset, filter.total_cap())
+        }
     }
 
     /// The number of matches, counted up to one past `cap`: a bounded cost
@@ -552,17 +593,17 @@ impl Store {
         let cap = filter.total_cap();
         let persistent = self.persistent_listing(filter);
         let (mut rows, matched) = match &self.pool {
+            // A page that reaches the cap tells the total by itself
+            // (`ListSql::postgres_page` reads it alone).
+            Pool::Postgres(pool) if filter.page_reaches_cap() => {
+                let page = ListSql::new(user_id, filter).postgres_page(filter);
+                let rows: Vec<TaskRow> = self.postgres_listing(pool, &page, persistent).await?;
+                (rows, None)
+            }
             // Page and count in one statement: a round trip less.
             Pool::Postgres(pool) => {
-                let (sql, binds) =
-                    ListSql::new(user_id, filter).counted_page(filter.limit, filter.offset, cap);
-                let rows: Vec<CountedRow> = self
-                    .read_retrying(|| {
-                        bind_all!(sqlx::query_as(&sql), &binds)
-                            .persistent(persistent)
-                            .fetch_all(pool)
-                    })
-                    .await?;
+                let page = ListSql::new(user_id, filter).postgres_page(filter);
+                let rows: Vec<CountedRow> = self.postgres_listing(pool, &page, persistent).await?;
                 let matched = rows.first().map(|row| row.matched);
                 (rows.into_iter().map(|row| row.task).collect(), matched)
             }
@@ -580,7 +621,7 @@ impl Store {
         rows.truncate(filter.limit as usize);
         let counted = match matched {
             Some(matched) => Some(matched),
-            None if more_follow && i64::from(filter.offset) + i64::from(filter.limit) >= cap => {
+            None if more_follow && filter.page_reaches_cap() => {
                 // The page itself shows more than the cap match.
                 Some(cap + 1)
             }
@@ -607,6 +648,25 @@ impl Store {
         })
     }
 
+    /// A listing statement's rows on Postgres, read again on a connection
+    /// found cut.
+    async fn postgres_listing<R>(
+        &self,
+        pool: &sqlx::PgPool,
+        (sql, binds): &(String, Vec<Bind>),
+        persistent: bool,
+    ) -> StoreResult<Vec<R>>
+    where
+        R: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
+    {
+        self.read_retrying(|| {
+            bind_all!(sqlx::query_as(sql), binds)
+                .persistent(persistent)
+                .fetch_all(pool)
+        })
+        .await
+    }
+
     /// Whether a listing's statements are prepared once per session (see
     /// [`ListSql::plan_per_values`]); always on SQLite, which plans a
     /// statement when it prepares it.
@@ -628,7 +688,7 @@ impl Store {
     ) -> StoreResult<(String, String)> {
         let page = ListSql::new(user_id, filter);
         let page = match self.pool {
-            Pool::Postgres(_) => page.counted_page(filter.limit, filter.offset, filter.total_cap()),
+            Pool::Postgres(_) => page.postgres_page(filter),
             Pool::Sqlite(_) => page.page(filter.limit, filter.offset),
         };
         let count = ListSql::new(user_id, filter).count(filter.total_cap());
@@ -698,11 +758,7 @@ impl Store {
     /// as literals, for driving the same query with `pgbench` (the bench's
     /// ceiling). Not for running user input: the values come from a filter.
     pub fn postgres_list_statement(user_id: UserId, filter: &TaskFilter) -> String {
-        let (mut sql, binds) = ListSql::new(user_id, filter).counted_page(
-            filter.limit,
-            filter.offset,
-            filter.total_cap(),
-        );
+        let (mut sql, binds) = ListSql::new(user_id, filter).postgres_page(filter);
         // Highest first, so that `$1` does not match the start of `$12`.
         for (i, bind) in binds.iter().enumerate().rev() {
             sql = sql.replace(&format!("${}", i + 1), &postgres_literal(bind));

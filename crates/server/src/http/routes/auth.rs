@@ -28,14 +28,14 @@ async fn signup(
     (
         StatusCode,
         [(header::HeaderName, HeaderValue); 1],
-        axum::Json<Session>,
+        Json<Session>,
     ),
     ApiError,
 > {
     Ok((
         StatusCode::CREATED,
         [NO_STORE],
-        axum::Json(state.services.signup(request).await?),
+        Json(state.services.signup(request).await?),
     ))
 }
 
@@ -51,19 +51,16 @@ async fn login(
     State(state): State<AppState>,
     ClientAddress(client): ClientAddress,
     Json(request): Json<LoginRequest>,
-) -> Result<([(header::HeaderName, HeaderValue); 1], axum::Json<Session>), ApiError> {
+) -> Result<([(header::HeaderName, HeaderValue); 1], Json<Session>), ApiError> {
     Ok((
         [NO_STORE],
-        axum::Json(state.services.login(request, client).await?),
+        Json(state.services.login(request, client).await?),
     ))
 }
 
 /// The signed-in user.
 #[utoipa::path(get, path = "/api/me", tag = "accounts", security(("bearer" = [])),
     responses((status = 200, body = User), (status = 401, body = Problem)))]
-async fn me(
-    State(state): State<AppState>,
-    Caller(caller): Caller,
-) -> Result<axum::Json<User>, ApiError> {
-    Ok(axum::Json(state.services.me(caller).await?))
+async fn me(State(state): State<AppState>, Caller(caller): Caller) -> Result<Json<User>, ApiError> {
+    Ok(Json(state.services.me(caller).await?))
 }

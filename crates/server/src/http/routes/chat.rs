@@ -100,7 +100,7 @@ async fn run_turn(
             .turn(caller, request, &todo_assistant::NoEvents)
             .await
         {
-            Ok(response) => axum::Json(response).into_response(),
+            Ok(response) => Json(response).into_response(),
             Err(error) => ApiError::from(error).into_response(),
         };
     }
@@ -193,8 +193,8 @@ async fn chat_as_user(
 async fn list_conversations(
     State(state): State<AppState>,
     Caller(caller): Caller,
-) -> Result<axum::Json<ConversationList>, ApiError> {
-    Ok(axum::Json(ConversationList {
+) -> Result<Json<ConversationList>, ApiError> {
+    Ok(Json(ConversationList {
         items: state.services.list_conversations(caller).await?,
     }))
 }
@@ -206,8 +206,8 @@ async fn get_conversation(
     State(state): State<AppState>,
     Caller(caller): Caller,
     Path(id): Path<ConversationId>,
-) -> Result<axum::Json<ConversationDetail>, ApiError> {
-    Ok(axum::Json(state.services.conversation(caller, id).await?))
+) -> Result<Json<ConversationDetail>, ApiError> {
+    Ok(Json(state.services.conversation(caller, id).await?))
 }
 
 /// Delete a conversation and its messages (tasks stay).

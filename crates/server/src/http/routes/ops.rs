@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::http::error::{ApiError, Problem};
+use crate::http::extract::Json;
 use crate::http::AppState;
 use crate::readiness::Readiness;
 
@@ -28,8 +29,8 @@ struct Status {
 
 /// The process is alive (no dependency is checked).
 #[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, body = Status)))]
-async fn healthz() -> axum::Json<Status> {
-    axum::Json(Status { status: "ok" })
+async fn healthz() -> Json<Status> {
+    Json(Status { status: "ok" })
 }
 
 /// The database is reachable and migrated, as far as the server knows: SQL
@@ -37,9 +38,9 @@ async fn healthz() -> axum::Json<Status> {
 /// awake (see `crate::readiness`).
 #[utoipa::path(get, path = "/readyz", tag = "operations",
     responses((status = 200, body = Status), (status = 503, description = "not_ready", body = Problem)))]
-async fn readyz(State(state): State<AppState>) -> Result<axum::Json<Status>, ApiError> {
+async fn readyz(State(state): State<AppState>) -> Result<Json<Status>, ApiError> {
     match state.readiness.check().await {
-        Ok(()) => Ok(axum::Json(Status { status: "ready" })),
+        Ok(()) => Ok(Json(Status { status: "ready" })),
         Err(error) => Err(ServiceError::Unavailable(error).into()),
     }
 }

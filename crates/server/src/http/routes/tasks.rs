@@ -22,15 +22,15 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_tags))
 }
 
-type ApiResult<T> = Result<axum::Json<T>, ApiError>;
+type ApiResult<T> = Result<Json<T>, ApiError>;
 
 /// A task with its `ETag` (its version), for `If-Match` on a later change.
-type TaskAnswer = Result<([(header::HeaderName, HeaderValue); 1], axum::Json<Task>), ApiError>;
+type TaskAnswer = Result<([(header::HeaderName, HeaderValue); 1], Json<Task>), ApiError>;
 
 fn with_etag(task: Task) -> TaskAnswer {
     let etag = HeaderValue::from_str(&format!("\"{}\"", task.version))
         .unwrap_or(HeaderValue::from_static("\"0\""));
-    Ok(([(header::ETAG, etag)], axum::Json(task)))
+    Ok(([(header::ETAG, etag)], Json(task)))
 }
 
 /// `If-Match`: `*`, empty or absent is any version; `"7"` is version 7; anything
@@ -57,9 +57,7 @@ async fn list_tasks(
     CallerCheckedByRequest(caller): CallerCheckedByRequest,
     Query(params): Query<TaskQueryParams>,
 ) -> ApiResult<TaskPage> {
-    Ok(axum::Json(
-        state.services.list_tasks(caller, &params).await?,
-    ))
+    Ok(Json(state.services.list_tasks(caller, &params).await?))
 }
 
 /// Create a task.
@@ -69,10 +67,10 @@ async fn create_task(
     State(state): State<AppState>,
     Caller(caller): Caller,
     Json(draft): Json<TaskDraft>,
-) -> Result<(StatusCode, axum::Json<Task>), ApiError> {
+) -> Result<(StatusCode, Json<Task>), ApiError> {
     Ok((
         StatusCode::CREATED,
-        axum::Json(state.services.create_task(caller, draft).await?),
+        Json(state.services.create_task(caller, draft).await?),
     ))
 }
 
@@ -133,9 +131,7 @@ async fn complete_task(
     Caller(caller): Caller,
     Path(id): Path<TaskId>,
 ) -> ApiResult<Task> {
-    Ok(axum::Json(
-        state.services.complete_task(caller, id).await?.task,
-    ))
+    Ok(Json(state.services.complete_task(caller, id).await?.task))
 }
 
 /// Mark a completed task pending again.
@@ -146,7 +142,7 @@ async fn reopen_task(
     Caller(caller): Caller,
     Path(id): Path<TaskId>,
 ) -> ApiResult<Task> {
-    Ok(axum::Json(state.services.reopen_task(caller, id).await?))
+    Ok(Json(state.services.reopen_task(caller, id).await?))
 }
 
 /// Delete every completed task.
@@ -156,7 +152,7 @@ async fn clear_completed(
     State(state): State<AppState>,
     Caller(caller): Caller,
 ) -> ApiResult<Cleared> {
-    Ok(axum::Json(Cleared {
+    Ok(Json(Cleared {
         deleted: state.services.clear_completed(caller).await?,
     }))
 }
@@ -170,5 +166,5 @@ async fn clear_completed(
 #[utoipa::path(get, path = "/api/tags", tag = "tasks", security(("bearer" = [])),
     responses((status = 200, body = TagList)))]
 async fn list_tags(State(state): State<AppState>, Caller(caller): Caller) -> ApiResult<TagList> {
-    Ok(axum::Json(state.services.list_tags(caller).await?))
+    Ok(Json(state.services.list_tags(caller).await?))
 }

@@ -26,14 +26,14 @@ async fn create_token(
     (
         StatusCode,
         [(axum::http::HeaderName, axum::http::HeaderValue); 1],
-        axum::Json<CreatedToken>,
+        Json<CreatedToken>,
     ),
     ApiError,
 > {
     Ok((
         StatusCode::CREATED,
         [super::auth::NO_STORE],
-        axum::Json(state.services.create_token(caller, &request.name).await?),
+        Json(state.services.create_token(caller, &request.name).await?),
     ))
 }
 
@@ -43,8 +43,8 @@ async fn create_token(
 async fn list_tokens(
     State(state): State<AppState>,
     SessionCaller(caller): SessionCaller,
-) -> Result<axum::Json<Vec<TokenInfo>>, ApiError> {
-    Ok(axum::Json(state.services.list_tokens(caller).await?))
+) -> Result<Json<Vec<TokenInfo>>, ApiError> {
+    Ok(Json(state.services.list_tokens(caller).await?))
 }
 
 /// Revoke a token: it stops working at once.
