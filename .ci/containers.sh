@@ -66,7 +66,8 @@ pm() {
 
 # Real containers (the run step): runc, as crun cannot set rlimits here and
 # the machine has cgroup v1; rlimits this root may set (it lacks
-# CAP_SYS_RESOURCE); netavark with aardvark-dns, so containers find each
+# CAP_SYS_RESOURCE); netavark (its firewall is iptables: a fresh machine may
+# lack it) with aardvark-dns, so containers find each
 # other by name (podman's CNI backend has no DNS here). See
 # ../shared/notes/running-containers.md.
 pmr() {
@@ -126,7 +127,7 @@ wait_for() {
 
 step_packages() {
   log "system packages"
-  local packages=(podman runc netavark aardvark-dns debootstrap nginx busybox-static shellcheck curl jq binutils)
+  local packages=(podman runc netavark aardvark-dns iptables debootstrap nginx busybox-static shellcheck curl jq binutils)
   local missing=() package
   for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
