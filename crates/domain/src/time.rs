@@ -325,8 +325,34 @@ pub mod rfc3339 {
 
 #[cfg(test)]
 mod tests {
-
     use super::*;
+
+    /// The browser backend's resolution, driven here by chrono-tz's offsets,
+    /// agrees with chrono-tz's own around every kind of transition.
+    #[test]
+    fn resolving_from_offsets_alone_agrees_with_the_database() {
+        for name in [
+            "Europe/Paris",
+            "America/New_York",
+            "Australia/Lord_Howe",
+            "Asia/Kolkata",
+            "UTC",
+        ] {
+            let zone = TimeZone::parse(name).unwrap();
+            let offset = |at: DateTime<Utc>| zone.offset_seconds(at);
+            for (month, day) in [(3, 8), (3, 29), (4, 5), (10, 4), (10, 25), (11, 1)] {
+                let date = NaiveDate::from_ymd_opt(2026, month, day).unwrap();
+                for minutes in (0..24 * 60).step_by(10) {
+                    let local = date.and_time(NaiveTime::MIN) + chrono::Duration::minutes(minutes);
+                    assert_eq!(
+                        resolve_by_offsets(local, offset),
+                        zone.resolve(local),
+                        "{name} {local}"
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn parses_iana_names_and_rejects_others() {
