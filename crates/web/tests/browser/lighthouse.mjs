@@ -60,7 +60,10 @@ async function startChromium() {
   const child = spawn(
     CHROMIUM,
     [...CHROMIUM_ARGS, '--remote-debugging-port=0', `--user-data-dir=${profile}`, 'about:blank'],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
+    // Its own process group: stop() ends the renderers and helpers too,
+    // which otherwise outlive a killed browser and keep writing into the
+    // profile while it is being removed (ENOTEMPTY, seen in CI).
+    { stdio: ['ignore', 'ignore', 'pipe'], detached: true },
   );
   const port = await new Promise((ok, fail) => {
     let seen = '';
@@ -78,9 +81,22 @@ async function startChromium() {
   return {
     port,
     async stop() {
-      child.kill('SIGKILL');
-      await new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r() : child.on('exit', r)));
-      rmSync(profile, { recursive: true, force: true });
+      const exited = new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r() : child.on('exit', r)));
+      const signalGroup = (signal) => {
+        try {
+          process.kill(-child.pid, signal);
+        } catch {
+          // The group is gone already.
+        }
+      };
+      // A browser that closes itself flushes its profile and ends its helpers;
+      // one that has not within 5 s is killed, helpers included.
+      signalGroup('SIGTERM');
+      const closed = await Promise.race([exited.then(() => true), new Promise((r) => setTimeout(() => r(false), 5_000))]);
+      if (!closed) signalGroup('SIGKILL');
+      await exited;
+      signalGroup('SIGKILL');
+      rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
     },
   };
 }
@@ -184,8 +200,11 @@ export async function lighthouseRuns() {
       };
     }
   } finally {
-    await chrome.stop();
-    await stack.stop();
+    try {
+      await chrome.stop();
+    } finally {
+      await stack.stop();
+    }
   }
   for (const [name, r] of Object.entries(results)) {
     const verdict = r.performance >= 95 && r.accessibility === 100 && r.bestPractices === 100 ? 'meets' : 'BELOW';
