@@ -176,8 +176,12 @@ struct ScenarioResult {
     peak_rss_bytes: u64,
 }
 
+/// Debian packages the bench runs besides the server: the load generator,
+/// and PostgreSQL (the test kit's cluster, and pgbench for its ceiling).
+const PACKAGES: &[&str] = &["wrk", "postgresql"];
+
 pub fn run(options: &Options) -> Result<()> {
-    wrk::check_installed()?;
+    crate::debian::require(PACKAGES)?;
     let target = target_dir(&options.workspace);
     let binary = match &options.server {
         Some(server) => {

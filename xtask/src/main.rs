@@ -2,6 +2,7 @@
 
 mod bench;
 mod cpu;
+mod debian;
 mod http;
 mod server;
 mod testing;

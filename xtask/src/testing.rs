@@ -215,7 +215,7 @@ fn lock(path: &Path) -> Result<File> {
 }
 
 /// Runs a command, quietly unless it fails: then its output is shown.
-fn quiet(command: &mut Command) -> Result<Output> {
+pub(crate) fn quiet(command: &mut Command) -> Result<Output> {
     let output = command
         .output()
         .with_context(|| format!("running {command:?}"))?;
@@ -230,57 +230,23 @@ fn quiet(command: &mut Command) -> Result<Output> {
     Ok(output)
 }
 
-fn succeeds(command: &mut Command) -> bool {
+pub(crate) fn succeeds(command: &mut Command) -> bool {
     command.output().is_ok_and(|o| o.status.success())
 }
 
 // ------------------------------------------------------------ Debian packages
 
-fn installed(package: &str) -> bool {
-    Command::new("dpkg-query")
-        .args(["-W", "-f=${Status}", package])
-        .output()
-        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("install ok installed"))
-}
-
-/// Installs the missing packages with apt-get, as root or with passwordless
-/// sudo. Without either: one line naming what is missing and how to get it;
-/// then the tests that need it say so (and CI fails). PostgreSQL is needed
-/// by nearly every test, so without it nothing runs.
+/// Installs the missing [`PACKAGES`] ([`crate::debian::install`]). Without
+/// root or passwordless sudo: one line naming what is missing and how to
+/// get it; then the tests that need it say so (and CI fails). PostgreSQL is
+/// needed by nearly every test, so without it nothing runs.
 fn system_packages(ci: bool) -> Result<()> {
-    let missing: Vec<&str> = PACKAGES.iter().copied().filter(|p| !installed(p)).collect();
-    if missing.is_empty() {
-        println!("    installed: {}", PACKAGES.join(" "));
-    } else {
-        let root = unsafe { libc::geteuid() } == 0;
-        let sudo = !root && succeeds(Command::new("sudo").args(["-n", "true"]));
-        let apt = |args: &[&str]| {
-            let mut command = Command::new(if root { "apt-get" } else { "sudo" });
-            if !root {
-                command.arg("apt-get");
-            }
-            command.args(args).env("DEBIAN_FRONTEND", "noninteractive");
-            command
-        };
-        let how = format!("sudo apt-get install -y {}", missing.join(" "));
-        if root || sudo {
-            println!("    installing {}", missing.join(" "));
-            quiet(&mut apt(&["update", "-qq"]))?;
-            let mut install = apt(&["install", "-y", "-qq", "--no-install-recommends"]);
-            quiet(install.args(&missing))
-                .with_context(|| format!("installing {}", missing.join(" ")))?;
-        } else if ci || missing.contains(&"postgresql") {
-            bail!(
-                "missing Debian packages: {} (not root, no passwordless sudo): run `{how}`",
-                missing.join(" ")
-            );
-        } else {
-            println!(
-                "    MISSING Debian packages: {} (not root, no passwordless sudo): run `{how}`; \
-                 the tests that need them will not run",
-                missing.join(" ")
-            );
+    match crate::debian::install(PACKAGES)? {
+        None => println!("    installed: {}", PACKAGES.join(" ")),
+        Some(missing) if ci || missing.packages.iter().any(|p| p == "postgresql") => {
+            bail!("{missing}")
         }
+        Some(missing) => println!("    {missing}; the tests that need them will not run"),
     }
     for (tool, hint) in [
         ("node", "Node.js 20 or newer (Debian: nodejs)"),

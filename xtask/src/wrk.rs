@@ -42,17 +42,6 @@ impl Report {
     }
 }
 
-/// Fails early, with the fix, when wrk is not installed.
-pub fn check_installed() -> Result<()> {
-    match Command::new("wrk").arg("--version").output() {
-        Ok(_) => Ok(()),
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-            bail!("wrk is not installed: run `apt-get install wrk` (Debian/Ubuntu) and retry")
-        }
-        Err(error) => Err(error).context("running wrk"),
-    }
-}
-
 pub fn run(
     scenario: &Scenario,
     addr: SocketAddr,
