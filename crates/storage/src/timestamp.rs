@@ -6,7 +6,7 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use sqlx::encode::IsNull;
 use sqlx::error::BoxDynError;
-use sqlx::postgres::{PgArgumentBuffer, PgTypeInfo, PgValueRef};
+use sqlx::postgres::{PgArgumentBuffer, PgTypeInfo, PgValueFormat, PgValueRef};
 use sqlx::sqlite::{SqliteArgumentValue, SqliteTypeInfo, SqliteValueRef};
 use sqlx::{Decode, Encode, Postgres, Sqlite, Type};
 
@@ -70,8 +70,25 @@ impl Encode<'_, Postgres> for Timestamp {
     }
 }
 
+/// 2000-01-01T00:00:00Z, Postgres' epoch, in Unix microseconds.
+const POSTGRES_EPOCH_MICROS: i64 = 946_684_800_000_000;
+
 impl<'r> Decode<'r, Postgres> for Timestamp {
     fn decode(value: PgValueRef<'r>) -> Result<Self, BoxDynError> {
+        // The binary value is microseconds since Postgres' epoch: read as
+        // Unix microseconds it costs a third of sqlx's decoding, which adds
+        // a `Duration` to a `NaiveDateTime` and converts the offset twice
+        // (three instants per task on every page). Anything else (text,
+        // `infinity`, out of chrono's range) goes through sqlx's.
+        if value.format() == PgValueFormat::Binary {
+            let since_epoch = <i64 as Decode<'r, Postgres>>::decode(value.clone())?;
+            if let Some(at) = since_epoch
+                .checked_add(POSTGRES_EPOCH_MICROS)
+                .and_then(DateTime::from_timestamp_micros)
+            {
+                return Ok(Self(at));
+            }
+        }
         Ok(Self(<DateTime<Utc> as Decode<'r, Postgres>>::decode(
             value,
         )?))

@@ -33,7 +33,7 @@ const RESPONSE_CAPACITY: usize = 4096;
 impl<T: Serialize> IntoResponse for Json<T> {
     fn into_response(self) -> Response {
         let mut body = Vec::with_capacity(RESPONSE_CAPACITY);
-        match serde_json::to_writer(&mut body, &self.0) {
+        match sonic_rs::to_writer(&mut body, &self.0) {
             Ok(()) => (
                 [(
                     header::CONTENT_TYPE,

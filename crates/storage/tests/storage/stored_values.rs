@@ -5,7 +5,7 @@
 
 use crate::support;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use todo_domain::{NewTask, Priority, Recurrence, Tag, TaskQuery, TimeZone};
 use todo_storage::{Store, StoreOptions};
 
@@ -49,6 +49,40 @@ async fn refused_stored_values_are_left_off(store: Store, url: &str) {
     assert_eq!(page.items, vec![read]);
 }
 
+/// Instants read back exactly as written, to the microsecond, on either
+/// side of Postgres' epoch (2000) and at the ends of four-digit years: the
+/// Postgres reader converts its microseconds itself.
+async fn instants_read_back_as_written(store: Store) {
+    let user = store
+        .insert_user("ada@example.com", "Ada", "x", TimeZone::UTC, Utc::now())
+        .await
+        .unwrap();
+    for text in [
+        "0001-01-01T00:00:00Z",
+        "1970-01-01T00:00:00Z",
+        "1999-12-31T23:59:59.999999Z",
+        "2000-01-01T00:00:00Z",
+        "2000-01-01T00:00:00.000001Z",
+        "2026-12-02T13:45:01.123456789Z",
+        "9999-12-31T23:59:59.999999Z",
+    ] {
+        let at = DateTime::parse_from_rfc3339(text)
+            .unwrap()
+            .with_timezone(&Utc);
+        let task = store
+            .insert_task(user.id, &support::new_task(text), at)
+            .await
+            .unwrap();
+        let read = store.get_task(user.id, task.id).await.unwrap().unwrap();
+        let micros = DateTime::from_timestamp_micros(at.timestamp_micros()).unwrap();
+        assert_eq!(
+            (read.created_at, read.updated_at),
+            (micros, micros),
+            "{text}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn sqlite() {
     let dir = tempfile::tempdir().unwrap();
@@ -58,6 +92,19 @@ async fn sqlite() {
         .unwrap();
     store.migrate().await.unwrap();
     refused_stored_values_are_left_off(store, &url).await;
+}
+
+#[tokio::test]
+async fn instants_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = support::store(&support::sqlite_url(&dir, "todo.db")).await;
+    instants_read_back_as_written(store).await;
+}
+
+#[tokio::test]
+async fn instants_on_postgres() {
+    let store = support::store(&todo_testkit::fresh_postgres_database()).await;
+    instants_read_back_as_written(store).await;
 }
 
 #[tokio::test]
