@@ -56,15 +56,16 @@ RUN cargo chef prepare --recipe-path recipe.json
 # ---- build: dependencies (cached while the recipe is unchanged), then the binary
 FROM chef AS builder
 COPY --from=planner /build/recipe.json recipe.json
-# Patched crates (the workspace's [patch]) are real sources, not stand-ins.
+# Patched crates (the workspace's [patch]) are real sources, not stand-ins;
+# .cargo's [env] sets how the dependencies build (SQLite's flags).
 COPY vendor vendor
+COPY .cargo .cargo
 RUN cargo chef cook --release --locked --target "$(cat /etc/rust-target)" \
       --package todo-server --recipe-path recipe.json
 # The server's own crates only: the web UI's and xtask's stand-ins from the
 # cook above remain (with their real manifests), so a change to them does
 # not rebuild the server. A new crate the server depends on goes here too.
 COPY Cargo.toml Cargo.lock ./
-COPY .cargo .cargo
 COPY crates/web/Cargo.toml crates/web/
 COPY xtask/Cargo.toml xtask/
 COPY crates/domain crates/domain
