@@ -271,15 +271,8 @@ pub mod rfc3339 {
     /// `None` for what chrono spells its own way: years outside 0–9999
     /// (signed) and leap seconds (`:60`).
     fn write<'b>(at: &DateTime<Utc>, buffer: &'b mut [u8; LONGEST]) -> Option<&'b str> {
-        // The UTC parts read once and as stored: each of `DateTime`'s own
-        // field getters adds the (zero) offset again, calendar arithmetic
-        // included (a third of the writing of a page of tasks).
-        let naive = at.naive_utc();
-        let (date, time) = (naive.date(), naive.time());
-        let year = u32::try_from(date.year())
-            .ok()
-            .filter(|year| *year <= 9999)?;
-        let nanos = time.nanosecond();
+        let year = u32::try_from(at.year()).ok().filter(|year| *year <= 9999)?;
+        let nanos = at.nanosecond();
         if nanos >= 1_000_000_000 {
             return None;
         }
@@ -291,11 +284,11 @@ pub mod rfc3339 {
             }
         };
         digits(0, year, 4);
-        digits(5, date.month(), 2);
-        digits(8, date.day(), 2);
-        digits(11, time.hour(), 2);
-        digits(14, time.minute(), 2);
-        digits(17, time.second(), 2);
+        digits(5, at.month(), 2);
+        digits(8, at.day(), 2);
+        digits(11, at.hour(), 2);
+        digits(14, at.minute(), 2);
+        digits(17, at.second(), 2);
         let end = match nanos {
             0 => 19,
             _ if nanos.is_multiple_of(1_000_000) => {

@@ -76,10 +76,11 @@ const POSTGRES_EPOCH_MICROS: i64 = 946_684_800_000_000;
 impl<'r> Decode<'r, Postgres> for Timestamp {
     fn decode(value: PgValueRef<'r>) -> Result<Self, BoxDynError> {
         // The binary value is microseconds since Postgres' epoch: read as
-        // Unix microseconds it costs a third of sqlx's decoding, which adds
-        // a `Duration` to a `NaiveDateTime` and converts the offset twice
-        // (three instants per task on every page). Anything else (text,
-        // `infinity`, out of chrono's range) goes through sqlx's.
+        // Unix microseconds it costs a fifth less than sqlx's decoding,
+        // which adds a `Duration` to a `NaiveDateTime` and converts the
+        // offset twice (three instants per task on every page; callgrind).
+        // Anything else (text, `infinity`, out of chrono's range) goes
+        // through sqlx's.
         if value.format() == PgValueFormat::Binary {
             let since_epoch = <i64 as Decode<'r, Postgres>>::decode(value.clone())?;
             if let Some(at) = since_epoch
