@@ -464,8 +464,8 @@ fn correct(
 /// letters alone (`None` for other words): a substitution changes the
 /// letter counts by two, an insertion or deletion by one, a transposition
 /// not at all. It rules out most of a vocabulary at the cost of a count,
-/// where the distance fills (and allocates) a table per pair: the spelling
-/// check was a third of a builtin chat turn's parsing.
+/// where the distance fills (and allocates) a table per pair (callgrind: the
+/// check was 77 K of the 460 K instructions of a turn adding a task).
 fn letters_apart(word: &str, candidate: &str) -> Option<usize> {
     if !word.is_ascii() || !candidate.is_ascii() {
         return None;
@@ -477,8 +477,11 @@ fn letters_apart(word: &str, candidate: &str) -> Option<usize> {
     for byte in candidate.bytes() {
         counts[usize::from(byte)] -= 1;
     }
-    let differing: u32 = counts.iter().map(|count| count.unsigned_abs()).sum();
-    Some(usize::try_from(differing.div_ceil(2)).unwrap_or(usize::MAX))
+    let differing: usize = counts
+        .iter()
+        .map(|count| count.unsigned_abs() as usize)
+        .sum();
+    Some(differing.div_ceil(2))
 }
 
 /// Splits the punctuation off a word's ends: `("", "tomorow", ",")`.
