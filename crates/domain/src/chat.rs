@@ -15,8 +15,8 @@ pub type ConversationId = i64;
 /// `{"tool", "arguments", "ok", "result"}`, where `result` is the outcome's
 /// fields (`{"task": …}`, `{"tasks": …, "total": …}`, `{"deleted": …}`) or
 /// `{"error": "…"}`; readers match on [`Outcome`] instead.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(into = "WireAction", try_from = "WireActionIn")]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(try_from = "WireActionIn")]
 pub struct Action {
     /// The tool's name, as called (`add_task`, `list_tasks`…).
     pub tool: String,
@@ -125,7 +125,7 @@ impl Outcome {
     /// As the tool's caller gets it: the outcome's fields (`{"task": …}`,
     /// `{"tasks": …, "total": …}`, `{"deleted": …}`), or `{"error": "…"}`.
     pub fn result(&self) -> serde_json::Value {
-        serde_json::to_value(WireResult::from(self.clone())).unwrap_or_default()
+        serde_json::to_value(WireResult::from(self)).unwrap_or_default()
     }
 
     pub fn effect(&self) -> Effect {
@@ -155,72 +155,80 @@ impl Outcome {
 /// came back ([`Action`] as it is sent and stored).
 #[derive(Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-struct WireAction {
+struct WireAction<'a> {
     /// `add_task`, `list_tasks`, `complete_task`, `delete_task` or `update_task`.
-    tool: String,
+    tool: &'a str,
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
-    arguments: serde_json::Value,
+    arguments: &'a serde_json::Value,
     ok: bool,
     /// The tool's structured result, or `{"error": "..."}`.
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
-    result: serde_json::Value,
+    result: WireResult<'a>,
+}
+
+/// Written from the action in place: every chat turn writes its actions
+/// twice (stored, answered), and going through an owned copy and a JSON
+/// value cost a builtin "add" turn about a tenth of the server's
+/// instructions.
+impl Serialize for Action {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        WireAction {
+            tool: &self.tool,
+            arguments: &self.arguments,
+            ok: self.ok(),
+            result: WireResult::from(&self.outcome),
+        }
+        .serialize(serializer)
+    }
 }
 
 /// The shapes of `result`, one per outcome (written; read as [`ResultFields`]).
 #[derive(Serialize)]
 #[serde(untagged)]
-enum WireResult {
+enum WireResult<'a> {
     Completed {
-        task: Box<Task>,
-        next: Option<Box<Task>>,
+        task: &'a Task,
+        next: Option<&'a Task>,
     },
     Task {
-        task: Box<Task>,
+        task: &'a Task,
     },
     Listed {
-        tasks: Vec<Task>,
+        tasks: &'a [Task],
         total: i64,
         total_capped: bool,
     },
     Deleted {
-        deleted: Box<Task>,
+        deleted: &'a Task,
     },
     Cleared {
         deleted: u64,
     },
     Failed {
-        error: String,
+        error: &'a str,
     },
 }
 
-impl From<Outcome> for WireResult {
-    fn from(outcome: Outcome) -> Self {
+impl<'a> From<&'a Outcome> for WireResult<'a> {
+    fn from(outcome: &'a Outcome) -> Self {
         match outcome {
             Outcome::Added { task } | Outcome::Updated { task } => WireResult::Task { task },
-            Outcome::Completed { task, next } => WireResult::Completed { task, next },
+            Outcome::Completed { task, next } => WireResult::Completed {
+                task,
+                next: next.as_deref(),
+            },
             Outcome::Listed {
                 tasks,
                 total,
                 total_capped,
             } => WireResult::Listed {
                 tasks,
-                total,
-                total_capped,
+                total: *total,
+                total_capped: *total_capped,
             },
             Outcome::Deleted { task } => WireResult::Deleted { deleted: task },
-            Outcome::Cleared { count } => WireResult::Cleared { deleted: count },
+            Outcome::Cleared { count } => WireResult::Cleared { deleted: *count },
             Outcome::Failed { error, .. } => WireResult::Failed { error },
-        }
-    }
-}
-
-impl From<Action> for WireAction {
-    fn from(action: Action) -> Self {
-        WireAction {
-            ok: action.ok(),
-            result: action.outcome.result(),
-            tool: action.tool,
-            arguments: action.arguments,
         }
     }
 }
@@ -346,7 +354,7 @@ impl TryFrom<WireActionIn> for Action {
 #[cfg(feature = "openapi")]
 impl utoipa::PartialSchema for Action {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        <WireAction as utoipa::PartialSchema>::schema()
+        <WireAction<'static> as utoipa::PartialSchema>::schema()
     }
 }
 
