@@ -267,6 +267,20 @@ pub mod rfc3339 {
         }
     }
 
+    /// `at` as [`serialize`] writes it into JSON: in quotes (its text needs
+    /// no escape).
+    pub fn write_json(at: &DateTime<Utc>, out: &mut Vec<u8>) {
+        let mut buffer = [0; LONGEST];
+        out.push(b'"');
+        match write(at, &mut buffer) {
+            Some(text) => out.extend_from_slice(text.as_bytes()),
+            None => {
+                out.extend_from_slice(at.to_rfc3339_opts(SecondsFormat::AutoSi, true).as_bytes())
+            }
+        }
+        out.push(b'"');
+    }
+
     /// `at` as `to_rfc3339_opts(SecondsFormat::AutoSi, true)` writes it;
     /// `None` for what chrono spells its own way: years outside 0–9999
     /// (signed) and leap seconds (`:60`).

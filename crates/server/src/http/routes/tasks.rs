@@ -9,7 +9,7 @@ use todo_services::{Cleared, TaskPage};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::http::error::{ApiError, Problem};
-use crate::http::extract::{Caller, CallerCheckedByRequest, Json, Path, Query};
+use crate::http::extract::{Caller, CallerCheckedByRequest, Json, Path, Query, TaskPageJson};
 use crate::http::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -56,8 +56,10 @@ async fn list_tasks(
     State(state): State<AppState>,
     CallerCheckedByRequest(caller): CallerCheckedByRequest,
     Query(params): Query<TaskQueryParams>,
-) -> ApiResult<TaskPage> {
-    Ok(Json(state.services.list_tasks(caller, &params).await?))
+) -> Result<TaskPageJson, ApiError> {
+    Ok(TaskPageJson(
+        state.services.list_tasks(caller, &params).await?,
+    ))
 }
 
 /// Create a task.
