@@ -34,14 +34,7 @@ impl<T: Serialize> IntoResponse for Json<T> {
     fn into_response(self) -> Response {
         let mut body = Vec::with_capacity(RESPONSE_CAPACITY);
         match sonic_rs::to_writer(&mut body, &self.0) {
-            Ok(()) => (
-                [(
-                    header::CONTENT_TYPE,
-                    HeaderValue::from_static("application/json"),
-                )],
-                body,
-            )
-                .into_response(),
+            Ok(()) => json_body(body),
             Err(error) => ApiError::from(ServiceError::Internal(format!(
                 "serialising a response: {error}"
             )))
@@ -51,7 +44,7 @@ impl<T: Serialize> IntoResponse for Json<T> {
 }
 
 /// A page of tasks as a response, written by [`TaskPage::write_json`]
-/// (the same bytes as [`Json`]'s, without a serializer's per-field cost:
+/// (the JSON its `Serialize` gives, without a serializer's per-field cost:
 /// the list is the API's hottest and biggest answer).
 pub struct TaskPageJson(pub TaskPage);
 
@@ -60,15 +53,20 @@ impl IntoResponse for TaskPageJson {
         // A task is about 400 bytes.
         let mut body = Vec::with_capacity(RESPONSE_CAPACITY.max(self.0.items.len() * 512));
         self.0.write_json(&mut body);
-        (
-            [(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            )],
-            body,
-        )
-            .into_response()
+        json_body(body)
     }
+}
+
+/// A response carrying `body`, already written JSON.
+fn json_body(body: Vec<u8>) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        body,
+    )
+        .into_response()
 }
 
 impl<T, S> FromRequest<S> for Json<T>
