@@ -669,8 +669,11 @@ impl Store {
             // SQLite would sort the capped matches again to cut the page.
             Pool::Sqlite(pool) => {
                 let (sql, binds) = ListSql::new(user_id, filter).page(filter.limit, filter.offset);
+                // On a connection of its own, as on Postgres (see
+                // `postgres_listing`).
+                let mut connection = pool.acquire().await?;
                 let rows: Vec<TaskRow> = bind_all!(sqlx::query_as(&sql), &binds)
-                    .fetch_all(pool)
+                    .fetch_all(&mut *connection)
                     .await?;
                 (rows, None)
             }
@@ -717,10 +720,16 @@ impl Store {
     where
         R: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
     {
-        self.read_retrying(|| {
+        // On a connection of its own, not through the pool's executor: that
+        // wraps the connection's stream of rows in a second one, each row
+        // passed on through both (and the request's span entered for each):
+        // 1,250K -> 1,188K instructions for a page of 100 (callgrind).
+        self.read_retrying(|| async {
+            let mut connection = pool.acquire().await?;
             bind_all!(sqlx::query_as(sql), binds)
                 .persistent(persistent)
-                .fetch_all(pool)
+                .fetch_all(&mut *connection)
+                .await
         })
         .await
     }
