@@ -285,6 +285,9 @@ pub mod rfc3339 {
     /// `None` for what chrono spells its own way: years outside 0–9999
     /// (signed) and leap seconds (`:60`).
     fn write<'b>(at: &DateTime<Utc>, buffer: &'b mut [u8; LONGEST]) -> Option<&'b str> {
+        // UTC's own fields: each accessor of a `DateTime` first works out
+        // its local time (here the same), six times over.
+        let at = at.naive_utc();
         let year = u32::try_from(at.year()).ok().filter(|year| *year <= 9999)?;
         let nanos = at.nanosecond();
         if nanos >= 1_000_000_000 {
