@@ -200,6 +200,8 @@ pub struct Store {
     /// Held by SQLite's writers, one at a time (see [`writing!`]); unused on
     /// Postgres, which takes concurrent writers itself.
     sqlite_writer: Arc<tokio::sync::Mutex<()>>,
+    /// Users whose text search outgrew the kept walk lately (Postgres).
+    outgrown_walks: Arc<tasks::OutgrownWalks>,
 }
 
 impl Store {
@@ -207,6 +209,7 @@ impl Store {
         Self {
             pool,
             sqlite_writer: Arc::default(),
+            outgrown_walks: Arc::default(),
         }
     }
 

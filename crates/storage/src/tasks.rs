@@ -13,6 +13,8 @@ use crate::{on_pool, writing, Pool, Store, StoreError, StoreResult, Timestamp};
 
 mod tags;
 
+pub(crate) use kept_text_walk::OutgrownWalks;
+
 const TASK_COLUMNS: &str =
     "id, title, description, completed, completed_at, priority, tags, due_at, all_day, \
                             recurrence, created_at, updated_at, version";
@@ -206,6 +208,12 @@ struct ListSql {
     /// index alone, whose entries carry the search text (see
     /// `text_walk_page`).
     text_walk_order: Option<String>,
+    /// The `$n` of the owner's id.
+    user_param: String,
+    /// The status' condition, if any.
+    status_condition: Option<&'static str>,
+    /// The `$n` of a text search's `LIKE` pattern.
+    text_pattern: Option<String>,
     conditions: String,
     order: String,
     /// Columns (`, expr AS name`) naming the order's expressions.
@@ -275,6 +283,9 @@ impl ListSql {
             tagged_alone: None,
             owner_only: false,
             text_walk_order: None,
+            user_param: String::new(),
+            status_condition: None,
+            text_pattern: None,
             conditions: String::new(),
             order: String::new(),
             keys: "",
@@ -283,11 +294,13 @@ impl ListSql {
         };
         let user = list.param(Bind::Int(user_id));
         let mut conditions = vec![format!("user_id = {user}")];
-        match filter.status {
-            StatusFilter::All => {}
-            StatusFilter::Pending => conditions.push("completed = FALSE".into()),
-            StatusFilter::Completed => conditions.push("completed = TRUE".into()),
-        }
+        list.user_param = user.clone();
+        list.status_condition = match filter.status {
+            StatusFilter::All => None,
+            StatusFilter::Pending => Some("completed = FALSE"),
+            StatusFilter::Completed => Some("completed = TRUE"),
+        };
+        conditions.extend(list.status_condition.map(String::from));
         if let Some(text) = &filter.text {
             // `search_text` is LOWER(title), a newline, LOWER(description)
             // (a column of its own, see the migrations), stored on Postgres,
@@ -299,6 +312,7 @@ impl ListSql {
                 escape_like(&text.to_lowercase())
             )));
             conditions.push(format!("search_text LIKE {pattern} ESCAPE '\\'"));
+            list.text_pattern = Some(pattern.clone());
             if text.contains('\n') {
                 // Only an in-process caller's text can hold one: the
                 // columns themselves, lest it match across the two.
@@ -582,6 +596,9 @@ macro_rules! insert_task_query {
     }};
 }
 
+// After the macros it uses.
+mod kept_text_walk;
+
 fn insert_sql() -> String {
     format!(
         "INSERT INTO tasks (user_id, title, description, completed, priority, tags, due_at, all_day, recurrence, \
@@ -651,19 +668,9 @@ impl Store {
         let cap = filter.total_cap();
         let persistent = self.persistent_listing(filter);
         let (mut rows, matched) = match &self.pool {
-            // A page that reaches the cap tells the total by itself
-            // (`ListSql::postgres_page` reads it alone).
-            Pool::Postgres(pool) if filter.page_reaches_cap() => {
-                let page = ListSql::new(user_id, filter).postgres_page(filter);
-                let rows: Vec<TaskRow> = self.postgres_listing(pool, &page, persistent).await?;
-                (rows, None)
-            }
-            // Page and count in one statement: a round trip less.
             Pool::Postgres(pool) => {
-                let page = ListSql::new(user_id, filter).postgres_page(filter);
-                let rows: Vec<CountedRow> = self.postgres_listing(pool, &page, persistent).await?;
-                let matched = rows.first().map(|row| row.matched);
-                (rows.into_iter().map(|row| row.task).collect(), matched)
+                self.postgres_page(pool, user_id, filter, persistent)
+                    .await?
             }
             // In-process: a second statement costs no round trip, and
             // SQLite would sort the capped matches again to cut the page.
@@ -707,6 +714,37 @@ impl Store {
             total,
             total_capped,
         })
+    }
+
+    /// A page's rows on Postgres, and the matches counted with them (up to
+    /// one past the cap) if they were.
+    async fn postgres_page(
+        &self,
+        pool: &sqlx::PgPool,
+        user_id: UserId,
+        filter: &TaskFilter,
+        persistent: bool,
+    ) -> StoreResult<(Vec<TaskRow>, Option<i64>)> {
+        if !self.outgrown_walks.recently(user_id) {
+            if let Some(walk) = ListSql::new(user_id, filter).kept_text_walk(filter) {
+                if let Some(page) = self.kept_text_walk_page(pool, &walk).await? {
+                    return Ok(page);
+                }
+                self.outgrown_walks.remember(user_id);
+            }
+        }
+        let page = ListSql::new(user_id, filter).postgres_page(filter);
+        if filter.page_reaches_cap() {
+            // The page tells the total by itself (see
+            // `ListSql::postgres_page`).
+            let rows: Vec<TaskRow> = self.postgres_listing(pool, &page, persistent).await?;
+            Ok((rows, None))
+        } else {
+            // Page and count in one statement: a round trip less.
+            let rows: Vec<CountedRow> = self.postgres_listing(pool, &page, persistent).await?;
+            let matched = rows.first().map(|row| row.matched);
+            Ok((rows.into_iter().map(|row| row.task).collect(), matched))
+        }
     }
 
     /// A listing statement's rows on Postgres, read again on a connection
@@ -764,6 +802,23 @@ impl Store {
             self.explain_statement(page, persistent).await?,
             self.explain_statement(count, persistent).await?,
         ))
+    }
+
+    /// The plan of the kept walk's page for a text search it answers
+    /// (`kept_text_walk`), as a pooled session runs it after its first
+    /// runs; `None` for any other listing, and on SQLite.
+    pub async fn explain_kept_text_walk(
+        &self,
+        user_id: UserId,
+        filter: &TaskFilter,
+    ) -> StoreResult<Option<String>> {
+        if matches!(self.pool, Pool::Sqlite(_)) {
+            return Ok(None);
+        }
+        match ListSql::new(user_id, filter).kept_text_walk(filter) {
+            Some(walk) => Ok(Some(self.explain(walk.page).await?)),
+            None => Ok(None),
+        }
     }
 
     /// The plan of a statement run as a persistent (prepared once per
