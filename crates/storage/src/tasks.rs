@@ -449,7 +449,8 @@ impl ListSql {
              (SELECT id AS page_id, created_at AS page_at{counted} FROM \
              (SELECT id, created_at FROM tasks WHERE {conditions} ORDER BY {order} LIMIT {walked}) AS matches \
              ORDER BY {order} LIMIT {limit} OFFSET {offset}) AS page \
-             JOIN tasks ON tasks.id = page.page_id ORDER BY {walk_order}"
+             {} ORDER BY {walk_order}",
+            page_tasks_by_id()
         );
         (sql, self.binds)
     }
@@ -537,6 +538,17 @@ impl ListSql {
             self.binds,
         )
     }
+}
+
+/// The page's tasks by their ids (`page.page_id`), read by a lateral
+/// subquery that Postgres cannot merge into a join: it then weighs no
+/// merge join, whose costing looked up the live ends of the primary key at
+/// every planning (EXPLAIN, a 100-task user's q=dentist planned for its
+/// values: planning 0.30 -> 0.16 ms, running 0.10 -> 0.07 ms).
+fn page_tasks_by_id() -> String {
+    format!(
+        "CROSS JOIN LATERAL (SELECT {TASK_COLUMNS} FROM tasks WHERE tasks.id = page.page_id OFFSET 0) AS task"
+    )
 }
 
 /// A bound value written as a Postgres literal (for statements the store

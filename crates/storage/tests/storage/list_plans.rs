@@ -332,7 +332,7 @@ async fn big_users_pages_walk_an_index(url: &str) {
             let read: u64 = kept
                 .lines()
                 .filter(|line| line.contains("Index Only Scan using tasks_user_"))
-                .map(|line| rows_read(line))
+                .map(rows_read)
                 .sum();
             if name.contains("common")
                 && (kept.contains("'%dentist%'")
