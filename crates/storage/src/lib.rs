@@ -336,7 +336,8 @@ impl Store {
                 // against 110 with the plan kept, pgbench). The statements
                 // whose best plan depends on their values, a `q=`/`tag=`
                 // pattern's, are planned for them at every run instead (see
-                // `ListSql::plan_per_values`).
+                // `ListSql::plan_per_values`), save a text search that a
+                // prefix of the user's tasks answers (`kept_text_walk`).
                 .after_connect(move |conn, _| {
                     let sql = set_timeout.clone();
                     Box::pin(async move {

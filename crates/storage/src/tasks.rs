@@ -264,7 +264,9 @@ impl ListSql {
     /// statements are run unnamed (sqlx's non-persistent query): Postgres
     /// plans an unnamed statement for the values bound to it, on any
     /// session, a pooler's included, at the cost of a round trip (its
-    /// description). Every other listing keeps one plan per session.
+    /// description). Every other listing keeps one plan per session, and
+    /// so does a text search in created order while a prefix of the
+    /// user's tasks answers it (see `kept_text_walk`).
     fn plan_per_values(filter: &TaskFilter) -> bool {
         filter.text.is_some()
             // A tag in created order walks `task_tags`' (user_id, tag,
