@@ -739,7 +739,8 @@ impl Store {
         filter: &TaskFilter,
         persistent: bool,
     ) -> StoreResult<(Vec<TaskRow>, Option<i64>)> {
-        if !self.outgrown_walks.recently(user_id) {
+        // Only a text search looks up whether the user outgrew the walk.
+        if filter.text.is_some() && !self.outgrown_walks.recently(user_id) {
             if let Some(walk) = ListSql::new(user_id, filter).kept_text_walk(filter) {
                 if let Some(page) = self.kept_text_walk_page(pool, &walk).await? {
                     return Ok(page);

@@ -39,7 +39,7 @@ const PREFIX_PER_MATCH: i64 = 20;
 const OUTGROWN_FOR: Duration = Duration::from_secs(600);
 
 /// Users remembered at most (a few bytes each): past it, the expired ones
-/// go, and if none has, all of them.
+/// are forgotten, and if none has expired, all of them.
 const OUTGROWN_KEPT: usize = 10_000;
 
 /// The users whose last search outgrew the kept walk's prefix, and when.
@@ -87,7 +87,7 @@ impl<'r> FromRow<'r, PgRow> for WalkedRow {
 }
 
 /// A kept walk's statements: the page, and for an empty page whether the
-/// prefix held all the user's tasks.
+/// user has tasks past the prefix.
 pub(super) struct KeptWalk {
     pub(super) page: (String, Vec<Bind>),
     pub(super) outgrown: (String, Vec<Bind>),
