@@ -19,9 +19,7 @@ use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use sqlx::postgres::PgRow;
 use sqlx::PgPool;
-use sqlx::{FromRow, Row};
 use todo_domain::account::UserId;
 use todo_domain::query::TaskFilter;
 
@@ -69,21 +67,13 @@ impl OutgrownWalks {
 }
 
 /// A row of the kept walk's page: a task, the matches counted, and whether
-/// the prefix fell short of the answer.
+/// the prefix fell short of the answer (as `CountedRow`, with that flag).
+#[derive(sqlx::FromRow)]
 pub(super) struct WalkedRow {
+    #[sqlx(flatten)]
     pub(super) task: TaskRow,
     pub(super) matched: i64,
     pub(super) outgrown: bool,
-}
-
-impl<'r> FromRow<'r, PgRow> for WalkedRow {
-    fn from_row(row: &'r PgRow) -> sqlx::Result<Self> {
-        Ok(Self {
-            task: TaskRow::from_row(row)?,
-            matched: row.try_get("matched")?,
-            outgrown: row.try_get("outgrown")?,
-        })
-    }
 }
 
 /// A kept walk's statements: the page, and for an empty page whether the
