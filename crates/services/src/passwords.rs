@@ -4,10 +4,9 @@
 //! ~490 MiB) and the allocator kept it afterwards. So checks take one of a
 //! fixed number of slots, sized from the memory budget; a sign-in that finds
 //! no free slot within the queue timeout answers 503 (`sign_in_busy`). A
-//! check's working memory is allocated for it and freed after it: at 7 MiB it
-//! is mapped from the OS and given back on free (musl does so by itself,
-//! glibc once the server fixes its mmap threshold at start-up), so an idle
-//! server holds none of it (issue 12: it was 7 MiB of a ~50 MB peak RSS).
+//! check's working memory is mapped from the OS for it and unmapped after
+//! it, so an idle server holds none of it (issue 12: it was 7 MiB of a
+//! ~50 MB peak RSS).
 
 use argon2::password_hash::{rand_core::OsRng, Output, ParamsString, PasswordHash, SaltString};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
@@ -116,25 +115,51 @@ impl PasswordHashing {
             if alone {
                 return_free_memory();
             }
-            let mut memory = vec![Block::default(); profile().block_count()];
-            let result = work(&mut memory);
-            // Derived from the password: not left lying around (black_box:
-            // the stores are not dropped as dead before the free).
-            memory.fill(Block::default());
-            std::hint::black_box(&mut memory);
-            // Freed before the slot is: at most `slots` exist at once.
+            let mut memory = WorkingMemory::map(profile().block_count())
+                .map_err(|e| ServiceError::Internal(format!("password check memory: {e}")))?;
+            let result = work(memory.blocks());
+            // Unmapped before the slot is freed: at most `slots` exist at once.
             drop(memory);
             drop(permit);
-            result
+            Ok(result)
         })
-        .await
+        .await?
+    }
+}
+
+/// A check's working memory, mapped from the OS for it and unmapped after
+/// it, whichever allocator the binary links: the musl image's mimalloc keeps
+/// large blocks freed for reuse (eight sign-ins left 56 MiB resident on an
+/// idle server), as glibc does unless its mmap threshold is pinned.
+struct WorkingMemory(memmap2::MmapMut);
+
+impl WorkingMemory {
+    fn map(blocks: usize) -> std::io::Result<Self> {
+        memmap2::MmapMut::map_anon(blocks * Block::SIZE).map(Self)
+    }
+
+    fn blocks(&mut self) -> &mut [Block] {
+        let count = self.0.len() / Block::SIZE;
+        // SAFETY: the map is page-aligned (a Block needs 64 bytes), holds
+        // `count` whole blocks, is zeroed by the OS and borrowed mutably with
+        // `self`; a Block is 128 plain u64 words, valid for any bytes.
+        unsafe { std::slice::from_raw_parts_mut(self.0.as_mut_ptr().cast::<Block>(), count) }
+    }
+}
+
+impl Drop for WorkingMemory {
+    /// Derived from the password: wiped before the pages go back (black_box:
+    /// the stores are not dropped as dead before the unmap).
+    fn drop(&mut self) {
+        self.0.fill(0);
+        std::hint::black_box(&mut self.0);
     }
 }
 
 /// Gives the allocator's free pages back to the OS before a check maps its
 /// 7 MiB (issue 12: peak RSS). Under load glibc's arenas keep pages that
 /// requests freed (they only give back the free space at their top), and a
-/// check's block then lands on top of them: that sum was the server's peak.
+/// check's block then adds to them: that sum was the server's peak.
 /// Trimming walks the arenas' free lists, well under a millisecond beside
 /// the check's tens of milliseconds, and only the pages freed are given back.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
@@ -272,6 +297,9 @@ mod tests {
         );
         drop(held);
         let hash = hashing.hash("pw".into()).await.unwrap();
+        // Made in mapped working memory, the hash is the standard one.
+        let parsed = PasswordHash::new(&hash).unwrap();
+        assert!(Argon2::default().verify_password(b"pw", &parsed).is_ok());
         assert!(hashing.verify("pw".into(), Some(hash)).await.unwrap());
         assert!(!hashing.verify("pw".into(), None).await.unwrap());
     }
