@@ -501,6 +501,14 @@ run_backend() {
   # No systemd here to schedule health checks: run the image's HEALTHCHECK.
   pmr healthcheck run todo-ci-backend || die "the backend's HEALTHCHECK failed"
   echo "HEALTHCHECK command (${image_healthcheck[*]}): healthy"
+  # The image's allocator is mimalloc with the image's settings (it prints
+  # its options when verbose): musl's own allocator cost 1.6x the CPU.
+  out=$(pmr run --rm --env MIMALLOC_VERBOSE=1 "$backend_image" --version 2>&1) ||
+    die "the backend image's todo --version failed: $out"
+  if ! grep -q "option 'purge_delay': 0" <<<"$out" || ! grep -q "option 'allow_thp': 0" <<<"$out"; then
+    die "the backend image does not run mimalloc with its settings: $(head -c 400 <<<"$out")"
+  fi
+  echo "allocator: mimalloc, purge_delay 0, allow_thp 0"
 }
 
 run_frontend() {
