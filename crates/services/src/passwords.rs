@@ -128,9 +128,10 @@ impl PasswordHashing {
 }
 
 /// A check's working memory, mapped from the OS for it and unmapped after
-/// it, whichever allocator the binary links: the musl image's mimalloc keeps
-/// large blocks freed for reuse (eight sign-ins left 56 MiB resident on an
-/// idle server), as glibc does unless its mmap threshold is pinned.
+/// it, whichever allocator and settings the binary runs with: mimalloc (the
+/// musl image's) keeps freed large blocks for reuse by default (eight
+/// sign-ins left 56 MiB resident on an idle server), and so does glibc
+/// unless its mmap threshold is pinned.
 struct WorkingMemory(memmap2::MmapMut);
 
 impl WorkingMemory {
