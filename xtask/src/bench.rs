@@ -5,7 +5,7 @@
 mod abuse;
 mod big_user;
 
-use crate::cpu::{self, Share};
+use crate::cpu::{self, PerRequest, Share};
 use crate::server::{self, Server};
 use crate::{http, wrk};
 use anyhow::{bail, ensure, Context, Result};
@@ -165,6 +165,8 @@ struct Ceiling {
     clients: u32,
     transactions_per_sec: f64,
     sql: String,
+    /// Where the CPU went while pgbench ran (its own share as the client's).
+    cpu: Share,
 }
 
 struct ScenarioResult {
@@ -174,6 +176,12 @@ struct ScenarioResult {
     cpu: Share,
     /// The server's peak RSS once this scenario ended: shows which one grew it.
     peak_rss_bytes: u64,
+}
+
+impl ScenarioResult {
+    fn per_request(&self) -> PerRequest {
+        self.cpu.per_request(self.report.requests_per_sec)
+    }
 }
 
 /// Debian packages the bench runs besides the server: the load generator,
@@ -370,12 +378,15 @@ fn bench_backend(
             // As many clients as the server's pool has connections.
             let clients = pool_size;
             eprintln!("[{name}] pgbench: the list's statement, {clients} clients…");
+            let before = cpu::sample(server.pid())?;
             let tps = big_user::pgbench(&database_url, &sql, clients, load.duration, dir)?;
+            let cpu = cpu::sample(server.pid())?.share_since(&before);
             ceiling = Some(Ceiling {
                 scenario: LIST.name,
                 clients,
                 transactions_per_sec: tps,
                 sql,
+                cpu,
             });
         }
     }
@@ -654,16 +665,29 @@ fn print_report(results: &[BackendResult], load: &wrk::Load, background: f64) {
         let find = |name: &str| result.scenarios.iter().find(|s| s.scenario.name == name);
         if let Some(ceiling) = &result.ceiling {
             if let Some(ours) = find(ceiling.scenario) {
+                let (theirs, each) = (
+                    ceiling.cpu.per_request(ceiling.transactions_per_sec),
+                    ours.per_request(),
+                );
                 println!(
                     "\n{}: the database's ceiling for the {} scenario's statement (pgbench, {} clients, prepared): {:.0} tps; \
-                     the server's {:.0} req/s is {:.0}% of it\n   {}",
+                     the server's {:.0} req/s is {:.0}% of it\n   {}\n   \
+                     CPU a pgbench transaction: {:.0} us (database and kernel {:.0}, pgbench {:.0}); \
+                     a request through the server: {:.0} us (database and kernel {:.0}, server {:.0}, wrk {:.0})",
                     result.backend.name(),
                     ceiling.scenario,
                     ceiling.clients,
                     ceiling.transactions_per_sec,
                     ours.report.requests_per_sec,
                     100.0 * ours.report.requests_per_sec / ceiling.transactions_per_sec,
-                    ceiling.sql
+                    ceiling.sql,
+                    theirs.total(),
+                    theirs.other,
+                    theirs.client,
+                    each.total(),
+                    each.other,
+                    each.server,
+                    each.client,
                 );
             }
         }
@@ -701,6 +725,37 @@ fn print_report(results: &[BackendResult], load: &wrk::Load, background: f64) {
             goal["goal"].as_str().unwrap_or(""),
             goal["measured"].as_str().unwrap_or(""),
             met(goal["met"].as_bool().unwrap_or(false))
+        );
+    }
+
+    let cores = cpu::cores() as f64;
+    println!(
+        "\nCPU per request (us: server + wrk + database, kernel and the rest = all), and the most a second {cores} busy cores serve at that cost:"
+    );
+    for result in results {
+        for s in &result.scenarios {
+            let each = s.per_request();
+            if each.total() > 0.0 {
+                println!(
+                    "  {:<9} {:<14} {:>6.0} + {:>5.0} + {:>6.0} = {:>6.0}   {:>7.0}/s",
+                    result.backend.name(),
+                    s.scenario.name,
+                    each.server,
+                    each.client,
+                    each.other,
+                    each.total(),
+                    cores * 1e6 / each.total()
+                );
+            }
+        }
+    }
+    println!("\nWhat the throughput goals leave a request of CPU on these {cores} cores:");
+    for budget in budgets(results) {
+        println!(
+            "  {}: {:.0} us a request; {}",
+            budget.goal,
+            budget.allowed_us(),
+            budget.verdict()
         );
     }
 
@@ -797,6 +852,101 @@ fn chat_goals<'a>(
         })
 }
 
+/// A throughput a goal needs, against the CPU the run's requests took. wrk,
+/// the server and the database share this machine's cores, so at that
+/// throughput a request may take `cores / throughput` of CPU in all,
+/// whoever spends it: what wrk and the database take is not left for the
+/// server.
+struct Budget {
+    goal: String,
+    /// Requests a second the goal needs.
+    needed_per_sec: f64,
+    cores: f64,
+    measured: PerRequest,
+}
+
+impl Budget {
+    /// CPU a request may take at the needed throughput, all cores busy (µs).
+    fn allowed_us(&self) -> f64 {
+        self.cores * 1e6 / self.needed_per_sec
+    }
+
+    /// What the allowance leaves the server once wrk and the database (with
+    /// the kernel's loopback traffic) have taken what the run saw them take.
+    fn left_for_server_us(&self) -> f64 {
+        self.allowed_us() - self.measured.client - self.measured.other
+    }
+
+    fn verdict(&self) -> String {
+        let m = &self.measured;
+        if m.total() <= self.allowed_us() {
+            format!(
+                "the run's {:.0} us fit: CPU is not what stands between it and the goal",
+                m.total()
+            )
+        } else if self.left_for_server_us() <= 0.0 {
+            format!(
+                "out of reach on this machine: wrk and the database alone took {:.0} us, before the server's {:.0}",
+                m.client + m.other,
+                m.server
+            )
+        } else {
+            format!(
+                "the server would have to take at most {:.0} us (it took {:.0})",
+                self.left_for_server_us(),
+                m.server
+            )
+        }
+    }
+}
+
+/// The goals stated as throughputs, or that need one: the Postgres list's
+/// rate, and the chat goals' p99 with a fixed number of clients. By
+/// Little's law a closed loop of `c` clients waits `c / throughput` on
+/// average; a p99 below that mean would need the slowest 1% of turns to
+/// hold most of the waiting. So a p99 under `t` needs more than `c / t`
+/// turns a second.
+fn budgets(results: &[BackendResult]) -> Vec<Budget> {
+    let cores = cpu::cores() as f64;
+    let mut budgets = Vec::new();
+    for result in results {
+        for s in &result.scenarios {
+            let need = match (result.backend, s.scenario.path) {
+                (Backend::Postgres, _) if s.scenario.name == LIST.name => Some((
+                    format!("list on Postgres >= {GOAL_LIST_RPS:.0} req/s"),
+                    GOAL_LIST_RPS,
+                )),
+                (backend, path) if path == CHAT_ADD.path => {
+                    let p99_ms = match backend {
+                        Backend::Postgres => GOAL_PG_CHAT_P99_MS,
+                        Backend::Sqlite => GOAL_CHAT_P99_MS,
+                    };
+                    let needed = f64::from(s.connections) * 1000.0 / p99_ms;
+                    Some((
+                        format!(
+                            "{} on {}, {} clients, p99 < {p99_ms} ms: > {needed:.0} turns/s",
+                            s.scenario.name,
+                            backend.name(),
+                            s.connections
+                        ),
+                        needed,
+                    ))
+                }
+                _ => None,
+            };
+            if let Some((goal, needed_per_sec)) = need {
+                budgets.push(Budget {
+                    goal,
+                    needed_per_sec,
+                    cores,
+                    measured: s.per_request(),
+                });
+            }
+        }
+    }
+    budgets
+}
+
 fn write_json(
     path: &Path,
     results: &[BackendResult],
@@ -831,6 +981,7 @@ fn write_json(
                             "steal": round(s.cpu.steal),
                             "idle": round(s.cpu.idle),
                         },
+                        "cpu_us_per_request": per_request_json(s.per_request()),
                     })
                 })
                 .collect();
@@ -852,6 +1003,7 @@ fn write_json(
                     "clients": c.clients,
                     "transactions_per_sec": c.transactions_per_sec,
                     "sql": c.sql,
+                    "cpu_us_per_transaction": per_request_json(c.cpu.per_request(c.transactions_per_sec)),
                 })),
             })
         })
@@ -869,6 +1021,14 @@ fn write_json(
         },
         "backends": backends,
         "goals": goals(results),
+        "cpu_budgets": budgets(results).iter().map(|b| json!({
+            "goal": b.goal,
+            "needed_per_sec": round(b.needed_per_sec),
+            "allowed_us_per_request": round(b.allowed_us()),
+            "left_for_server_us": round(b.left_for_server_us()),
+            "measured_us_per_request": per_request_json(b.measured),
+            "verdict": b.verdict(),
+        })).collect::<Vec<_>>(),
         "failures": failures,
     });
     if let Some(parent) = path.parent() {
@@ -878,9 +1038,47 @@ fn write_json(
         .with_context(|| format!("writing {}", path.display()))
 }
 
+fn per_request_json(each: PerRequest) -> Value {
+    let round = |x: f64| x.round();
+    json!({
+        "server": round(each.server),
+        "client": round(each.client),
+        "other": round(each.other),
+        "total": round(each.total()),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn budgets_say_who_is_over() {
+        let budget = |server, client, other| Budget {
+            goal: "list >= 5000 req/s".into(),
+            needed_per_sec: 5_000.0,
+            cores: 2.0,
+            measured: PerRequest {
+                server,
+                client,
+                other,
+            },
+        };
+        // 2 cores at 5,000 a second: 400 us a request in all.
+        assert_eq!(budget(0.0, 0.0, 0.0).allowed_us(), 400.0);
+        assert!(budget(200.0, 50.0, 100.0)
+            .verdict()
+            .starts_with("the run's 350 us fit"));
+        let over = budget(390.0, 50.0, 300.0);
+        assert_eq!(over.left_for_server_us(), 50.0);
+        assert_eq!(
+            over.verdict(),
+            "the server would have to take at most 50 us (it took 390)"
+        );
+        assert!(budget(390.0, 100.0, 350.0)
+            .verdict()
+            .starts_with("out of reach on this machine: wrk and the database alone took 450 us"));
+    }
 
     #[test]
     fn medians() {

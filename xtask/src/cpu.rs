@@ -27,6 +27,42 @@ pub struct Share {
     pub idle: f64,
 }
 
+/// CPU time per request over a run, in microseconds: where each request's
+/// cost went. On a machine whose cores were all busy, `cores / total` is the
+/// most requests a second it can serve at that cost.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PerRequest {
+    pub server: f64,
+    /// The load generator (wrk, or pgbench for the database's ceiling).
+    pub client: f64,
+    /// Postgres, the kernel's loopback traffic and anything else running.
+    pub other: f64,
+}
+
+impl PerRequest {
+    pub fn total(&self) -> f64 {
+        self.server + self.client + self.other
+    }
+}
+
+impl Share {
+    /// The cores of this share spread over `per_second` requests a second.
+    pub fn per_request(&self, per_second: f64) -> PerRequest {
+        let us = |cores: f64| {
+            if per_second > 0.0 {
+                cores * 1e6 / per_second
+            } else {
+                0.0
+            }
+        };
+        PerRequest {
+            server: us(self.server),
+            client: us(self.wrk),
+            other: us(self.other),
+        }
+    }
+}
+
 pub fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
@@ -113,4 +149,31 @@ fn machine_seconds() -> Result<(f64, f64)> {
     let busy: f64 = [0, 1, 2, 5, 6].iter().filter_map(|&i| values.get(i)).sum();
     let steal = values.get(7).copied().unwrap_or(0.0);
     Ok((busy / ticks_per_second(), steal / ticks_per_second()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spreads_cores_over_requests() {
+        let share = Share {
+            server: 1.0,
+            wrk: 0.2,
+            other: 0.8,
+            steal: 0.0,
+            idle: 0.0,
+        };
+        let each = share.per_request(2_000.0);
+        assert_eq!(
+            each,
+            PerRequest {
+                server: 500.0,
+                client: 100.0,
+                other: 400.0
+            }
+        );
+        assert_eq!(each.total(), 1_000.0);
+        assert_eq!(share.per_request(0.0).total(), 0.0);
+    }
 }
